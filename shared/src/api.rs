@@ -1,0 +1,286 @@
+//! Request and response bodies of the HTTP API under `/api`. Both sides (de)serialise these
+//! same types, so the contract is checked by the compiler.
+//!
+//! | method & path                          | body → answer                                  | who            |
+//! |----------------------------------------|------------------------------------------------|----------------|
+//! | `POST /api/auth/login`                 | `LoginRequest` → `UserInfo` + session cookie   | anyone         |
+//! | `POST /api/auth/logout`                | → 204                                          | signed in      |
+//! | `GET  /api/me`                         | → `UserInfo`                                   | signed in      |
+//! | `GET  /api/org`                        | → `Vec<OrgUnit>` (the user's town's subtree)   | signed in      |
+//! | `GET  /api/departments`                | → `Vec<Department>`                            | signed in      |
+//! | `GET  /api/handlers`                   | → `Vec<Handler>` (mediators and departments)   | signed in      |
+//! | `GET  /api/board?CaseFilter`           | → `Board` (every open card)                    | signed in      |
+//! | `GET  /api/cases?CaseFilter`           | → `Page<CaseCard>`                             | signed in      |
+//! | `POST /api/cases`                      | `RegisterCase` → `CaseDetail` (201)            | lead, clerk, grid worker |
+//! | `GET  /api/cases/{id}`                 | → `CaseDetail`                                 | signed in, same town |
+//! | `POST /api/cases/{id}/transitions`     | `TransitionRequest` → `CaseDetail`; 409 + current case if stale | see `workflow` |
+//! | `POST /api/cases/{id}/notes`           | `NoteRequest` → `CaseEvent` (201)              | lead, handler  |
+//! | `GET  /api/cases/{id}/timeline`        | → `Vec<CaseEvent>`                             | signed in, same town |
+//! | `POST /api/public/status`              | `StatusLookup` → `PublicStatus`                | anyone, rate-limited |
+//!
+//! Every failure answers with `ApiError`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{
+    CaseCard, CaseKind, Category, Channel, Gender, HandlerRef, Outcome, PartyKind, PartySide,
+    RiskFlag, RiskLevel, Stage,
+};
+use crate::workflow::Command;
+
+/// Sign-in form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// A party as entered on the intake form.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct NewParty {
+    pub side: PartySide,
+    #[serde(default)]
+    pub kind: PartyKind,
+    pub name: String,
+    #[serde(default)]
+    pub gender: Option<Gender>,
+    #[serde(default)]
+    pub ethnicity: Option<String>,
+    #[serde(default)]
+    pub age: Option<u8>,
+    #[serde(default)]
+    pub occupation: Option<String>,
+    #[serde(default)]
+    pub id_number: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+/// A matter resolved on the spot: registered and closed in one step (就地化解).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClosedOnTheSpot {
+    pub outcome: Outcome,
+    pub summary: String,
+}
+
+/// The intake form: registers a new case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterCase {
+    pub kind: CaseKind,
+    pub category: Category,
+    pub channel: Channel,
+    pub risk: RiskLevel,
+    #[serde(default)]
+    pub risk_flags: Vec<RiskFlag>,
+    pub summary: String,
+    #[serde(default)]
+    pub facts: String,
+    #[serde(default)]
+    pub request: String,
+    pub village_id: i64,
+    #[serde(default)]
+    pub area_id: Option<i64>,
+    #[serde(default)]
+    pub group_id: Option<i64>,
+    pub parties: Vec<NewParty>,
+    #[serde(default)]
+    pub closed_on_the_spot: Option<ClosedOnTheSpot>,
+}
+
+/// Filters of the board and the case list; every field is optional and travels in the query
+/// string (and in the browser's URL).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CaseFilter {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<CaseKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub village: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handler: Option<HandlerRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<RiskLevel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
+    /// Only cases past their due date.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overdue: bool,
+    /// Only cases the current user handles.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mine: bool,
+    /// Free text: matches the code, summary, facts and place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    /// 1-based page of `GET /api/cases`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    /// Page size of `GET /api/cases` (at most `PER_PAGE_MAX`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<u32>,
+}
+
+/// Largest page of `GET /api/cases`.
+pub const PER_PAGE_MAX: u32 = 200;
+/// Default page size of `GET /api/cases`.
+pub const PER_PAGE_DEFAULT: u32 = 50;
+
+/// A page of a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// The board: every open card (registered, routed, in handling, closed-not-archived) that the
+/// filter lets through, sorted overdue first, then by nearest deadline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Board {
+    /// The server's today, in the center's time zone: the day badges are computed for.
+    pub today: NaiveDate,
+    pub cards: Vec<CaseCard>,
+}
+
+/// A stage transition on a case read at `version`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransitionRequest {
+    pub version: i64,
+    pub command: Command,
+}
+
+/// A note on a case's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteRequest {
+    pub text: String,
+    /// Shown to the resident on the public status page.
+    #[serde(default)]
+    pub public: bool,
+}
+
+/// The public status page's question: the case code and the last four digits of the
+/// applicant's phone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusLookup {
+    pub code: String,
+    pub phone_last4: String,
+}
+
+/// The public status page's answer: nothing personal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicStatus {
+    pub code: String,
+    /// For sensitive matters (family, minors, psychological service, legal aid, reports
+    /// against officials) only "received / in progress / closed" is shown: the dates below
+    /// and the unit are left out.
+    pub restricted: bool,
+    pub progress: PublicProgress,
+    pub stage: Option<Stage>,
+    pub kind: Option<CaseKind>,
+    pub registered_on: NaiveDate,
+    pub routed_on: Option<NaiveDate>,
+    pub handling_on: Option<NaiveDate>,
+    pub closed_on: Option<NaiveDate>,
+    pub archived_on: Option<NaiveDate>,
+    /// The handling unit at department level (a department's name, or "the center's
+    /// mediation room" for mediators) — never a person.
+    pub handling_unit: Option<String>,
+    pub on_time: Option<bool>,
+    pub notes: Vec<PublicNote>,
+}
+
+/// The coarse progress every case shows publicly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PublicProgress {
+    Received,
+    InProgress,
+    Closed,
+}
+
+impl PublicProgress {
+    /// The coarse progress of a stage.
+    pub fn of(stage: Stage) -> PublicProgress {
+        match stage {
+            Stage::Registered => PublicProgress::Received,
+            Stage::Routed | Stage::InHandling => PublicProgress::InProgress,
+            Stage::Closed | Stage::Archived => PublicProgress::Closed,
+        }
+    }
+
+    /// The label shown to the resident.
+    pub fn label(self, lang: crate::Lang) -> &'static str {
+        match self {
+            PublicProgress::Received => lang.pick("已受理", "Received"),
+            PublicProgress::InProgress => lang.pick("办理中", "In progress"),
+            PublicProgress::Closed => lang.pick("已办结", "Closed"),
+        }
+    }
+}
+
+/// A note the center published for the resident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicNote {
+    pub at: DateTime<Utc>,
+    pub text: String,
+}
+
+/// Whether a matter shows only its coarse progress publicly.
+pub fn is_publicly_restricted(kind: CaseKind, category: Category, flags: &[RiskFlag]) -> bool {
+    matches!(kind, CaseKind::Psych | CaseKind::LegalAid)
+        || category == Category::MarriageFamily
+        || flags
+            .iter()
+            .any(|f| matches!(f, RiskFlag::Minors | RiskFlag::AgainstOfficials))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sensitive_matters_are_restricted_publicly() {
+        assert!(is_publicly_restricted(
+            CaseKind::Psych,
+            Category::Other,
+            &[]
+        ));
+        assert!(is_publicly_restricted(
+            CaseKind::LegalAid,
+            Category::Contract,
+            &[]
+        ));
+        assert!(is_publicly_restricted(
+            CaseKind::Dispute,
+            Category::MarriageFamily,
+            &[]
+        ));
+        assert!(is_publicly_restricted(
+            CaseKind::Dispute,
+            Category::Neighbour,
+            &[RiskFlag::Minors]
+        ));
+        assert!(is_publicly_restricted(
+            CaseKind::Petition,
+            Category::Other,
+            &[RiskFlag::AgainstOfficials]
+        ));
+        assert!(!is_publicly_restricted(
+            CaseKind::Dispute,
+            Category::Labour,
+            &[RiskFlag::GroupIncident]
+        ));
+    }
+
+    #[test]
+    fn an_empty_filter_is_an_empty_query() {
+        let json = serde_json::to_string(&CaseFilter::default()).unwrap_or_default();
+        assert_eq!(json, "{}");
+    }
+}

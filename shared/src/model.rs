@@ -1,0 +1,579 @@
+//! The product's vocabulary: kinds, categories, channels, risks, stages, results, roles, the
+//! org tree, handlers, parties and cases, as they travel between server and browser.
+//!
+//! Each closed list is a `vocabulary!` enum: a stable wire name (snake_case, also used in the
+//! database and in URLs), a Chinese and an English label, `ALL` in display order and `parse`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+use crate::deadline::{ClockRule, DueBadge};
+use crate::lang::Lang;
+
+/// Declares a closed list with wire names and labels in both languages.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal, $zh:literal, $en:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $wire)] $variant,)+
+        }
+
+        impl $name {
+            /// Every value, in display order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable wire name (also stored in the database and used in URLs).
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire),+ }
+            }
+
+            /// The label shown to a person.
+            pub fn label(self, lang: Lang) -> &'static str {
+                match self { $($name::$variant => lang.pick($zh, $en)),+ }
+            }
+
+            /// Parses a wire name; `None` for anything else.
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($wire => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownValue;
+            fn from_str(s: &str) -> Result<Self, UnknownValue> {
+                $name::parse(s).ok_or(UnknownValue)
+            }
+        }
+    };
+}
+
+/// A wire name that is not one of a list's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnknownValue;
+
+impl fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("unknown value")
+    }
+}
+
+vocabulary! {
+    /// What kind of matter a case is; decides its default clock.
+    CaseKind {
+        Dispute = "dispute", "矛盾纠纷", "Dispute";
+        Demand = "demand", "群众诉求", "Demand";
+        Petition = "petition", "信访", "Petition";
+        LegalAid = "legal_aid", "法律援助", "Legal aid";
+        Consultation = "consultation", "法律咨询", "Legal consultation";
+        Psych = "psych", "心理服务", "Psychological service";
+    }
+}
+
+vocabulary! {
+    /// The 15 dispute categories of people's-mediation statistics.
+    Category {
+        MarriageFamily = "marriage_family", "婚姻家庭", "Marriage & family";
+        Neighbour = "neighbour", "邻里", "Neighbours";
+        HousingHomestead = "housing_homestead", "房屋宅基地", "Housing & homestead";
+        Contract = "contract", "合同", "Contract";
+        Business = "business", "生产经营", "Production & business";
+        Damages = "damages", "损害赔偿", "Damages & injury";
+        LandForest = "land_forest", "山林土地", "Land & forest";
+        Expropriation = "expropriation", "征地拆迁", "Expropriation & demolition";
+        Pollution = "pollution", "环境污染", "Pollution";
+        Labour = "labour", "劳动争议", "Labour (wages, work injury)";
+        Consumer = "consumer", "消费", "Consumer";
+        Medical = "medical", "医疗", "Medical";
+        Traffic = "traffic", "道路交通事故", "Road traffic accident";
+        PropertyManagement = "property_management", "物业", "Property management";
+        Other = "other", "其他", "Other";
+    }
+}
+
+vocabulary! {
+    /// How a matter reached the center.
+    Channel {
+        Window = "window", "窗口受理", "Reception window";
+        VisitorHall = "visitor_hall", "来访大厅", "Visitor hall";
+        GridReport = "grid_report", "网格员上报", "Grid worker report";
+        Hotline12345 = "hotline_12345", "12345热线转办", "12345 hotline transfer";
+        Online = "online", "网上诉求", "Online request";
+        VillageCommittee = "village_committee", "村调委会移交", "Village mediation committee";
+        CourtDelegated = "court_delegated", "法院委派", "Court delegation";
+        PoliceTransfer = "police_transfer", "公安移交", "Police transfer";
+        PetitionOffice = "petition_office", "信访部门转办", "Petition office transfer";
+        Screening = "screening", "主动排查", "Proactive screening";
+    }
+}
+
+vocabulary! {
+    /// How risky a matter is judged at intake.
+    RiskLevel {
+        Low = "low", "低", "Low";
+        Medium = "medium", "中", "Medium";
+        High = "high", "高", "High";
+    }
+}
+
+vocabulary! {
+    /// Particular risks that change how a matter is handled or shown.
+    RiskFlag {
+        CriminalRisk = "criminal_risk", "民转刑风险", "Risk of turning criminal";
+        GroupIncident = "group_incident", "群体性", "Group incident";
+        ExtremeBehaviour = "extreme_behaviour", "极端行为倾向", "Risk of extreme behaviour";
+        RepeatPetition = "repeat_petition", "重复信访", "Repeat petition";
+        Minors = "minors", "涉及未成年人", "Involves minors";
+        Vulnerable = "vulnerable", "涉及困难群体", "Involves vulnerable people";
+        AgainstOfficials = "against_officials", "反映公职人员", "Report against officials";
+    }
+}
+
+vocabulary! {
+    /// Where a case is in the closed loop. The board shows the first four; archived cases
+    /// have been cancelled from the active ledger (销号).
+    Stage {
+        Registered = "registered", "登记", "Registered";
+        Routed = "routed", "分流", "Routed";
+        InHandling = "in_handling", "办理", "In handling";
+        Closed = "closed", "结案", "Closed";
+        Archived = "archived", "归档", "Archived";
+    }
+}
+
+impl Stage {
+    /// The four columns of the case board, in order.
+    pub const BOARD: [Stage; 4] = [
+        Stage::Registered,
+        Stage::Routed,
+        Stage::InHandling,
+        Stage::Closed,
+    ];
+
+    /// Whether the case is still on the active ledger (its clock matters).
+    pub fn is_open(self) -> bool {
+        matches!(self, Stage::Registered | Stage::Routed | Stage::InHandling)
+    }
+}
+
+vocabulary! {
+    /// How a case ended.
+    Outcome {
+        AgreementWritten = "agreement_written", "达成书面调解协议", "Resolved by written agreement";
+        AgreementOral = "agreement_oral", "达成口头协议", "Resolved by oral agreement";
+        Supported = "supported", "支持", "Resolved: supported";
+        Explained = "explained", "解释说明", "Resolved: explained";
+        NotSupported = "not_supported", "不予支持", "Resolved: not supported";
+        Terminated = "terminated", "调解终止", "Mediation terminated";
+        Withdrawn = "withdrawn", "撤回", "Withdrawn";
+        NotAccepted = "not_accepted", "不予受理", "Not accepted";
+    }
+}
+
+impl Outcome {
+    /// Counts as resolved (化解) in the resolution rate.
+    pub fn is_resolved(self) -> bool {
+        matches!(
+            self,
+            Outcome::AgreementWritten
+                | Outcome::AgreementOral
+                | Outcome::Supported
+                | Outcome::Explained
+                | Outcome::NotSupported
+        )
+    }
+
+    /// Counts in the resolution rate at all: resolved, or terminated (not resolved).
+    /// Withdrawn and not-accepted matters are left out of it.
+    pub fn counts_in_rate(self) -> bool {
+        self.is_resolved() || self == Outcome::Terminated
+    }
+
+    /// Results a handler may close an accepted matter with (not-accepted is an intake decision).
+    pub const CLOSING: [Outcome; 7] = [
+        Outcome::AgreementWritten,
+        Outcome::AgreementOral,
+        Outcome::Supported,
+        Outcome::Explained,
+        Outcome::NotSupported,
+        Outcome::Terminated,
+        Outcome::Withdrawn,
+    ];
+}
+
+/// Resolution rate (化解率) = resolved ÷ (resolved + not resolved), in percent; `None` when no
+/// closed case counts.
+pub fn resolution_rate(outcomes: impl IntoIterator<Item = Outcome>) -> Option<f64> {
+    let (mut resolved, mut counted) = (0u64, 0u64);
+    for outcome in outcomes {
+        if outcome.counts_in_rate() {
+            counted += 1;
+            if outcome.is_resolved() {
+                resolved += 1;
+            }
+        }
+    }
+    (counted > 0).then(|| resolved as f64 * 100.0 / counted as f64)
+}
+
+vocabulary! {
+    /// The route told to the parties when a matter is not accepted or mediation ends.
+    LegalRoute {
+        Arbitration = "arbitration", "申请仲裁", "Arbitration";
+        Administrative = "administrative", "行政处理", "Administrative decision";
+        Litigation = "litigation", "提起诉讼", "Litigation";
+        Petition = "petition", "信访渠道", "Petition channel";
+        OtherAgency = "other_agency", "其他主管机关", "Another competent agency";
+    }
+}
+
+vocabulary! {
+    /// What a user account may do. Permissions are checked by the server on every request.
+    Role {
+        Admin = "admin", "系统管理员", "Administrator";
+        Lead = "lead", "中心负责人", "Center lead";
+        Clerk = "clerk", "窗口受理员", "Intake clerk";
+        Mediator = "mediator", "调解员", "Mediator";
+        Liaison = "liaison", "部门联络员", "Department liaison";
+        GridWorker = "grid_worker", "网格员", "Grid worker";
+        TownLeader = "town_leader", "包村领导", "Town leader";
+    }
+}
+
+impl Role {
+    /// Roles that may register a new matter.
+    pub fn may_register(self) -> bool {
+        matches!(self, Role::Lead | Role::Clerk | Role::GridWorker)
+    }
+}
+
+vocabulary! {
+    /// Which side of a matter a party stands on.
+    PartySide {
+        Applicant = "applicant", "申请人", "Applicant";
+        Respondent = "respondent", "被申请人", "Respondent";
+        Representative = "representative", "代理人", "Representative";
+    }
+}
+
+vocabulary! {
+    /// A natural person or an organisation.
+    PartyKind {
+        Person = "person", "自然人", "Person";
+        Organisation = "organisation", "法人或组织", "Organisation";
+    }
+}
+
+vocabulary! {
+    /// Gender as recorded on a party.
+    Gender {
+        Male = "male", "男", "Male";
+        Female = "female", "女", "Female";
+    }
+}
+
+vocabulary! {
+    /// Levels of the org tree.
+    OrgLevel {
+        County = "county", "县", "County";
+        Town = "town", "镇", "Town";
+        Village = "village", "村(社区)", "Village";
+        Area = "area", "片", "Area";
+        Group = "group", "组", "Group";
+    }
+}
+
+vocabulary! {
+    /// What sort of unit a department is.
+    DepartmentKind {
+        ServiceRoom = "service_room", "服务室", "Service room";
+        Functional = "functional", "职能部门", "Functional department";
+    }
+}
+
+vocabulary! {
+    /// Entries of a case's timeline (its append-only event log).
+    EventKind {
+        Registered = "registered", "登记受理", "Registered";
+        ClosedOnTheSpot = "closed_on_the_spot", "就地化解", "Resolved on the spot";
+        Routed = "routed", "分流批转", "Routed";
+        Accepted = "accepted", "接收办理", "Accepted for handling";
+        Returned = "returned", "退回", "Returned for re-routing";
+        NotAccepted = "not_accepted", "不予受理", "Not accepted";
+        Closed = "closed", "办结", "Closed";
+        Reopened = "reopened", "重新办理", "Reopened";
+        Archived = "archived", "归档销号", "Archived";
+        Note = "note", "办理记录", "Note";
+    }
+}
+
+/// A unit of the org tree: county → town → village → area → group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgUnit {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub level: OrgLevel,
+    pub name: String,
+}
+
+/// A department or service room cases can be routed to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Department {
+    pub id: i64,
+    pub name: String,
+    pub kind: DepartmentKind,
+    /// Working days it has to accept or decline a routing.
+    pub response_days: u16,
+}
+
+/// Who handles a case: a center mediator (a user) or a department. On the wire and in URLs it
+/// is one string, `mediator:12` or `department:3`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HandlerRef {
+    Mediator(i64),
+    Department(i64),
+}
+
+impl fmt::Display for HandlerRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HandlerRef::Mediator(id) => write!(f, "mediator:{id}"),
+            HandlerRef::Department(id) => write!(f, "department:{id}"),
+        }
+    }
+}
+
+impl FromStr for HandlerRef {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
+        let (kind, id) = s.split_once(':').ok_or(UnknownValue)?;
+        let id: i64 = id.parse().map_err(|_| UnknownValue)?;
+        if id <= 0 {
+            return Err(UnknownValue);
+        }
+        match kind {
+            "mediator" => Ok(HandlerRef::Mediator(id)),
+            "department" => Ok(HandlerRef::Department(id)),
+            _ => Err(UnknownValue),
+        }
+    }
+}
+
+impl Serialize for HandlerRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for HandlerRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(|_| {
+            serde::de::Error::custom(format!(
+                "unknown handler `{s}`: expected mediator:<id> or department:<id>"
+            ))
+        })
+    }
+}
+
+/// A handler as offered in the routing dialog.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Handler {
+    pub handler: HandlerRef,
+    pub name: String,
+    /// Mediator specialties, or the department's kind.
+    pub specialties: Vec<Category>,
+    pub department_kind: Option<DepartmentKind>,
+    /// Open cases it handles now.
+    pub open_cases: u32,
+}
+
+/// The signed-in user, as the browser knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The town whose center the user works for.
+    pub town_id: i64,
+    /// For department liaisons: their department.
+    pub department_id: Option<i64>,
+    /// For grid workers and town leaders: the unit they are responsible for.
+    pub org_unit_id: Option<i64>,
+}
+
+/// A party to a case. Personal fields are masked (`masked = true`) for roles that may not see
+/// them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Party {
+    pub side: PartySide,
+    pub kind: PartyKind,
+    pub name: String,
+    pub gender: Option<Gender>,
+    pub ethnicity: Option<String>,
+    pub age: Option<u8>,
+    pub occupation: Option<String>,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    #[serde(default)]
+    pub masked: bool,
+}
+
+/// Forms start with an applicant.
+impl Default for PartySide {
+    fn default() -> Self {
+        PartySide::Applicant
+    }
+}
+
+/// Forms start with a natural person.
+impl Default for PartyKind {
+    fn default() -> Self {
+        PartyKind::Person
+    }
+}
+
+/// A case as a compact card on the board and in lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseCard {
+    pub id: i64,
+    pub code: String,
+    pub summary: String,
+    pub kind: CaseKind,
+    pub category: Category,
+    pub channel: Channel,
+    pub village_id: i64,
+    pub village: String,
+    pub risk: RiskLevel,
+    pub stage: Stage,
+    pub handler: Option<HandlerRef>,
+    pub handler_name: Option<String>,
+    pub due_on: NaiveDate,
+    pub registered_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+impl CaseCard {
+    /// The deadline badge on a given day.
+    pub fn badge(&self, today: NaiveDate) -> DueBadge {
+        DueBadge::for_case(self.stage, self.due_on, today)
+    }
+}
+
+/// Everything about one case, as the case page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseDetail {
+    pub id: i64,
+    pub code: String,
+    pub town_id: i64,
+    pub kind: CaseKind,
+    pub category: Category,
+    pub channel: Channel,
+    pub risk: RiskLevel,
+    pub risk_flags: Vec<RiskFlag>,
+    pub summary: String,
+    pub facts: String,
+    pub request: String,
+    pub village_id: i64,
+    pub area_id: Option<i64>,
+    pub group_id: Option<i64>,
+    /// "Village / area / group", names joined for display.
+    pub place: String,
+    pub stage: Stage,
+    pub handler: Option<HandlerRef>,
+    pub handler_name: Option<String>,
+    pub cooperating: Vec<HandlerRef>,
+    pub outcome: Option<Outcome>,
+    pub outcome_summary: Option<String>,
+    pub route_told: Option<LegalRoute>,
+    pub archive_no: Option<String>,
+    pub clock: ClockRule,
+    pub due_on: NaiveDate,
+    pub registered_at: DateTime<Utc>,
+    pub registered_by: String,
+    pub routed_at: Option<DateTime<Utc>>,
+    pub handling_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub archived_at: Option<DateTime<Utc>>,
+    pub parties: Vec<Party>,
+    /// Whether personal data in `parties` is masked for this reader.
+    pub parties_masked: bool,
+    pub version: i64,
+}
+
+impl CaseDetail {
+    /// The deadline badge on a given day.
+    pub fn badge(&self, today: NaiveDate) -> DueBadge {
+        DueBadge::for_case(self.stage, self.due_on, today)
+    }
+}
+
+/// One entry of a case's append-only event log (its timeline and audit trail).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseEvent {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_name: String,
+    pub actor_role: Role,
+    pub kind: EventKind,
+    pub from_stage: Option<Stage>,
+    pub to_stage: Option<Stage>,
+    /// Free text: the note, the reason, the result summary.
+    pub text: Option<String>,
+    /// Extra facts of the event, as labelled key/value pairs (handler name, result, route…).
+    pub details: Vec<(String, String)>,
+    /// Whether residents see it on the public status page.
+    pub public: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_round_trip_for_every_value() {
+        for c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()), Some(*c));
+            let json = serde_json::to_string(c).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+        }
+        assert_eq!(Category::ALL.len(), 15);
+        assert_eq!(CaseKind::ALL.len(), 6);
+        assert!(Stage::parse("done").is_none());
+    }
+
+    #[test]
+    fn handler_refs_parse_and_print_one_string() {
+        assert_eq!("mediator:12".parse(), Ok(HandlerRef::Mediator(12)));
+        assert_eq!("department:3".parse(), Ok(HandlerRef::Department(3)));
+        assert_eq!(HandlerRef::Department(3).to_string(), "department:3");
+        assert!("mediator:".parse::<HandlerRef>().is_err());
+        assert!("mediator:-1".parse::<HandlerRef>().is_err());
+        assert!("judge:1".parse::<HandlerRef>().is_err());
+        assert!(serde_json::from_str::<HandlerRef>("\"clerk:1\"").is_err());
+    }
+
+    #[test]
+    fn resolution_rate_counts_terminated_as_not_resolved_and_ignores_withdrawn() {
+        let outcomes = [
+            Outcome::AgreementWritten,
+            Outcome::Explained,
+            Outcome::Terminated,
+            Outcome::Withdrawn,
+            Outcome::NotAccepted,
+        ];
+        let rate = resolution_rate(outcomes).unwrap_or_default();
+        assert!((rate - 66.666).abs() < 0.01, "{rate}");
+        assert_eq!(resolution_rate([Outcome::Withdrawn]), None);
+    }
+}
