@@ -1,1 +1,250 @@
-fn main() {}
+//! Project commands, run as `cargo xtask <command>` (an alias in `.cargo/config.toml`).
+//!
+//! - `build-frontend` — builds the Leptos app for wasm32 and writes `frontend/dist/`.
+//! - `run [--demo]` — builds the frontend and the server, then serves on 127.0.0.1:3000.
+//! - `test` — builds the frontend, then runs every test: against SQLite, then against a
+//!   throwaway PostgreSQL cluster.
+//! - `bench` — the benchmark of `docs/benchmarks.md` (`wrk` on loopback).
+//!
+//! Only cargo and crates are used: the JS glue comes from `wasm-bindgen-cli-support` (the same
+//! version as `wasm-bindgen` in Cargo.lock), so nothing downloads binaries at run time.
+
+use std::env;
+use std::ffi::OsString;
+use std::fs;
+use std::io;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+mod bench;
+mod postgres;
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("build-frontend") => build_frontend(),
+        Some("run") => run(&args[1..]),
+        Some("test") => test(&args[1..]),
+        Some("bench") => bench::bench(&args[1..]),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n  build-frontend   build the wasm app into frontend/dist\n  run [--demo]     build everything and serve on http://127.0.0.1:3000 (--demo loads demo data)\n  test             run every test (SQLite, then PostgreSQL; browser tests in headless Chromium)\n  bench            run the benchmark of docs/benchmarks.md (needs wrk)"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of this crate's folder).
+fn root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent().map(Path::to_path_buf).unwrap_or(here)
+}
+
+/// Where cargo puts build output.
+fn target_dir() -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+}
+
+/// The folder the server serves: the built frontend.
+pub fn dist_dir() -> PathBuf {
+    root().join("frontend").join("dist")
+}
+
+fn cargo() -> Command {
+    let mut cmd = Command::new(env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo")));
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Runs a command to completion; an error names it.
+fn status(cmd: &mut Command) -> Result {
+    let shown = format!("{cmd:?}");
+    eprintln!("xtask: running {shown}");
+    let status = cmd.status().map_err(|e| format!("could not start {shown}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{shown} failed with {status}")) }
+}
+
+/// `cargo xtask build-frontend`: wasm32 build, optional wasm-opt on cargo's output, JS glue,
+/// static files.
+fn build_frontend() -> Result {
+    ensure_wasm_target()?;
+    let profile = "wasm-release";
+    status(cargo().args([
+        "build",
+        "--package",
+        "concord-frontend",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        profile,
+    ]))?;
+    let wasm = target_dir().join("wasm32-unknown-unknown").join(profile).join("concord_frontend.wasm");
+    let input = optimize_wasm(&wasm)?;
+
+    let dist = dist_dir();
+    let pkg = dist.join("pkg");
+    if dist.exists() {
+        fs::remove_dir_all(&dist).map_err(|e| format!("could not clear {}: {e}", dist.display()))?;
+    }
+    fs::create_dir_all(&pkg).map_err(|e| format!("could not create {}: {e}", pkg.display()))?;
+    let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
+    bindgen
+        .input_path(&input)
+        .out_name("concord_frontend")
+        .web(true)
+        .map_err(|e| format!("wasm-bindgen: {e}"))?
+        .omit_default_module_path(false)
+        .typescript(false)
+        .debug(false);
+    bindgen.generate(&pkg).map_err(|e| format!("wasm-bindgen could not generate the glue: {e}"))?;
+
+    copy_dir(&root().join("frontend").join("static"), &dist).map_err(|e| format!("could not copy frontend/static: {e}"))?;
+    for file in ["pkg/concord_frontend_bg.wasm", "pkg/concord_frontend.js"] {
+        let size = fs::metadata(dist.join(file)).map(|m| m.len()).unwrap_or(0);
+        eprintln!("xtask: {file}: {} KiB", size / 1024);
+    }
+    eprintln!("xtask: frontend built into {}", dist.display());
+    Ok(())
+}
+
+/// Adds the wasm32 target through rustup when it is missing (RUSTUP_AUTO_INSTALL may be off).
+fn ensure_wasm_target() -> Result {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown"))
+        .unwrap_or(false);
+    if installed {
+        return Ok(());
+    }
+    status(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// Installs the Debian packages the tests need (Chromium, ChromeDriver, PostgreSQL) when they
+/// are missing and this runs as root with apt; otherwise says what to install.
+fn ensure_test_packages(with_postgres: bool) -> Result {
+    let mut missing = Vec::new();
+    if !Path::new("/usr/bin/chromium").exists() && env::var_os("CONCORD_CHROMIUM").is_none() {
+        missing.push("chromium");
+    }
+    if !Path::new("/usr/bin/chromedriver").exists() && env::var_os("CHROMEDRIVER").is_none() {
+        missing.push("chromium-driver");
+    }
+    if with_postgres && postgres::find_bin().is_err() {
+        missing.push("postgresql");
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let apt = Path::new("/usr/bin/apt-get").exists();
+    if !(apt && postgres::is_root()) {
+        return Err(format!("the tests need these Debian packages: apt-get install -y {}", missing.join(" ")));
+    }
+    eprintln!("xtask: installing {}", missing.join(" "));
+    status(Command::new("apt-get").args(["update", "-qq"]))?;
+    status(Command::new("apt-get").args(["install", "-y", "-qq"]).args(&missing).env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// Shrinks cargo's wasm with Binaryen's `wasm-opt` when it is installed. It runs on cargo's
+/// output, before wasm-bindgen: Debian's binaryen 108 breaks the app when run after it. If
+/// `wasm-opt` is missing or fails, the unoptimised file is used.
+fn optimize_wasm(wasm: &Path) -> Result<PathBuf> {
+    if env::var_os("CONCORD_NO_WASM_OPT").is_some() {
+        return Ok(wasm.to_path_buf());
+    }
+    let out = wasm.with_extension("opt.wasm");
+    let ran = Command::new("wasm-opt")
+        .arg("-Oz")
+        .args(["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals"])
+        .args(["--enable-reference-types", "--enable-multivalue"])
+        .arg(wasm)
+        .arg("-o")
+        .arg(&out)
+        .status();
+    match ran {
+        Ok(s) if s.success() => Ok(out),
+        Ok(s) => {
+            eprintln!("xtask: wasm-opt failed ({s}); using the unoptimised wasm");
+            Ok(wasm.to_path_buf())
+        }
+        Err(_) => {
+            eprintln!("xtask: wasm-opt not found (Debian package binaryen); using the unoptimised wasm");
+            Ok(wasm.to_path_buf())
+        }
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> io::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+/// `cargo xtask run [--demo] [server args…]`: build everything, then serve.
+fn run(args: &[String]) -> Result {
+    build_frontend()?;
+    status(cargo().args(["build", "--release", "--package", "concord-backend", "--bin", "concord"]))?;
+    let server = target_dir().join("release").join("concord");
+    let mut cmd = Command::new(server);
+    cmd.current_dir(root()).arg("serve").args(args);
+    if env::var_os("CONCORD_STATIC_DIR").is_none() {
+        cmd.env("CONCORD_STATIC_DIR", dist_dir());
+    }
+    status(&mut cmd)
+}
+
+/// `cargo xtask test [--sqlite-only]`: every test, against both databases.
+fn test(args: &[String]) -> Result {
+    let sqlite_only = args.iter().any(|a| a == "--sqlite-only");
+    ensure_test_packages(!sqlite_only)?;
+    build_frontend()?;
+    let workspace_tests = || {
+        let mut cmd = cargo();
+        cmd.args(["test", "--workspace", "--exclude", "concord-frontend", "--no-fail-fast"]);
+        cmd.env("CONCORD_FRONTEND_DIST", dist_dir());
+        cmd
+    };
+    eprintln!("xtask: ── every test against SQLite ──");
+    status(&mut workspace_tests())?;
+    eprintln!("xtask: ── frontend unit tests (native) ──");
+    status(cargo().args(["test", "--package", "concord-frontend", "--lib"]))?;
+    if sqlite_only {
+        eprintln!("xtask: --sqlite-only: PostgreSQL skipped");
+        return Ok(());
+    }
+    eprintln!("xtask: ── the end-to-end suite against PostgreSQL ──");
+    let cluster = postgres::Cluster::start()?;
+    let mut cmd = cargo();
+    cmd.args(["test", "--package", "concord-tests", "--no-fail-fast"]);
+    cmd.env("CONCORD_FRONTEND_DIST", dist_dir());
+    cmd.env("CONCORD_TEST_POSTGRES_URL", cluster.url());
+    let result = status(&mut cmd);
+    drop(cluster);
+    result
+}
+
+/// A free TCP port on loopback.
+pub fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
+    listener.local_addr().map(|a| a.port()).map_err(|e| format!("no free port: {e}"))
+}
