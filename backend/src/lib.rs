@@ -1,1 +1,143 @@
+//! Concord's server: the JSON API under `/api` (see `shared::api` for the endpoint table),
+//! the public status look-up, and the built frontend's files with single-page-app fallback.
+//!
+//! `app(state)` builds the whole router, so tests drive exactly what `concord serve` serves.
+//! Module map: `config` (environment), `state` (shared state and caches), `error` (the one
+//! error type and the extractors that answer with the envelope), `auth` (passwords, sessions,
+//! `CurrentUser`), `routes/*` (handlers, one module per area), `db/*` (SQL only, one module per
+//! aggregate), `fixture` (the test fixture).
 
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod fixture;
+pub mod routes;
+pub mod state;
+
+use std::path::Path;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+pub use db::{Db, POSTGRES_MIGRATOR, SQLITE_MIGRATOR};
+pub use state::AppState;
+
+use crate::db::users::NewUser;
+use crate::error::AppError;
+use shared::model::Role;
+
+/// The whole application: `/api/…` and, for every other path, the frontend's files.
+pub fn app(state: AppState) -> Router {
+    let files = static_files(&state.config.static_dir);
+    Router::new()
+        .nest("/api", routes::api_router())
+        .fallback_service(files)
+        .layer(middleware::from_fn(error::language))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The built frontend: files as they are, any other GET answered with `index.html` (the
+/// browser's router takes it from there). `index.html` is never cached; files whose names
+/// carry a content hash (as the bundler writes them) are cached for a year; others for an
+/// hour.
+fn static_files(dir: &Path) -> Router {
+    let index = dir.join("index.html");
+    let serve = ServeDir::new(dir)
+        .append_index_html_on_directories(true)
+        .precompressed_gzip()
+        .fallback(ServeFile::new(index));
+    Router::new()
+        .fallback_service(serve)
+        .layer(middleware::from_fn(cache_headers))
+}
+
+async fn cache_headers(req: Request, next: Next) -> Response {
+    let hashed = is_hashed_asset(req.uri().path());
+    let mut res = next.run(req).await;
+    if res.status() != StatusCode::OK {
+        return res;
+    }
+    let is_html = res
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    let policy = if is_html {
+        "no-cache"
+    } else if hashed {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=3600"
+    };
+    res.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static(policy));
+    res
+}
+
+/// Whether a file name carries a content hash: a `-` followed by 16 or more hex digits before
+/// the extension (`app-1a2b3c4d5e6f7a8b.js`, `app-…_bg.wasm`).
+fn is_hashed_asset(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or("");
+    name.split(['-', '.', '_']).any(|part| {
+        part.len() >= 16 && part.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+/// Creates the `admin` user on first start. Its password is `admin_password` from the
+/// configuration, or a generated one, which is returned so the caller can show it once.
+/// Returns `None` when an `admin` user exists already.
+pub async fn ensure_admin(state: &AppState) -> Result<Option<String>, AppError> {
+    {
+        let mut conn = state.db.pool.acquire().await?;
+        if db::users::by_username(&mut conn, "admin").await?.is_some() {
+            return Ok(None);
+        }
+    }
+    let password = state
+        .config
+        .admin_password
+        .clone()
+        .unwrap_or_else(auth::random_password);
+    let hash = auth::hash_password(password.clone()).await?;
+    let mut wtx = state.db.begin_write().await?;
+    db::users::insert(
+        &mut wtx.tx,
+        &NewUser {
+            username: "admin",
+            password_hash: &hash,
+            display_name: "系统管理员",
+            role: Role::Admin,
+            town_id: None,
+            department_id: None,
+            org_unit_id: None,
+        },
+        chrono::Utc::now().timestamp_millis(),
+    )
+    .await?;
+    wtx.commit().await?;
+    Ok(Some(password))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed_asset;
+
+    #[test]
+    fn hashed_asset_names_are_recognised() {
+        assert!(is_hashed_asset("/concord-frontend-3f2a9c0d1e4b5a6c.js"));
+        assert!(is_hashed_asset("/concord-frontend-3f2a9c0d1e4b5a6c_bg.wasm"));
+        assert!(!is_hashed_asset("/favicon.ico"));
+        assert!(!is_hashed_asset("/style.css"));
+    }
+}

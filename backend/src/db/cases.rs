@@ -1,0 +1,791 @@
+//! Cases and their parties: insert, read (with the names of their place and handler joined in
+//! one query), stage updates guarded by `version`, the board's rows, the filtered and paged
+//! list, the public look-up by code, archive numbers and the per-town revision counter.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use shared::api::{CaseFilter, NewParty};
+use shared::deadline::{Clock, ClockRule};
+use shared::model::{
+    CaseCard, CaseDetail, CaseKind, Category, Channel, HandlerRef, LegalRoute, Outcome, Party,
+    RiskFlag, RiskLevel, Stage,
+};
+use shared::workflow::{Actor, CaseFacts};
+use sqlx::{AnyConnection, FromRow};
+
+use super::{Arg, SqlBuilder, corrupt, date_text, from_millis, parse_date, parse_enum};
+
+/// A serde enum's wire name (for `Track`, `DayUnit`, which have no `as_str`).
+pub fn wire<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// A serde enum from its wire name.
+pub fn from_wire<T: DeserializeOwned>(what: &str, s: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|_| corrupt(format!("unknown {what} `{s}` in the database")))
+}
+
+/// Handler as two columns: kind (`mediator` / `department`) and id.
+pub fn handler_columns(handler: Option<HandlerRef>) -> (Option<&'static str>, Option<i64>) {
+    match handler {
+        Some(HandlerRef::Mediator(id)) => (Some("mediator"), Some(id)),
+        Some(HandlerRef::Department(id)) => (Some("department"), Some(id)),
+        None => (None, None),
+    }
+}
+
+fn handler_of(kind: Option<&str>, id: Option<i64>) -> Result<Option<HandlerRef>, sqlx::Error> {
+    match (kind, id) {
+        (Some("mediator"), Some(id)) => Ok(Some(HandlerRef::Mediator(id))),
+        (Some("department"), Some(id)) => Ok(Some(HandlerRef::Department(id))),
+        (None, _) => Ok(None),
+        (Some(k), _) => Err(corrupt(format!("unknown handler kind `{k}`"))),
+    }
+}
+
+fn join_list<T: ToString>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn split_list<T: std::str::FromStr>(what: &str, s: &str) -> Result<Vec<T>, sqlx::Error> {
+    s.split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| parse_enum(what, p))
+        .collect()
+}
+
+/// A new case as stored at registration.
+#[derive(Debug, Clone)]
+pub struct NewCase<'a> {
+    pub code: &'a str,
+    pub town_id: i64,
+    pub kind: CaseKind,
+    pub category: Category,
+    pub channel: Channel,
+    pub risk: RiskLevel,
+    pub risk_flags: &'a [RiskFlag],
+    pub summary: &'a str,
+    pub facts: &'a str,
+    pub request: &'a str,
+    pub village_id: i64,
+    pub area_id: Option<i64>,
+    pub group_id: Option<i64>,
+    pub stage: Stage,
+    pub outcome: Option<Outcome>,
+    pub outcome_summary: Option<&'a str>,
+    pub clock: Clock,
+    pub due_on: NaiveDate,
+    pub registered_at_ms: i64,
+    pub registered_by: i64,
+    pub closed_at_ms: Option<i64>,
+    pub applicant_last4: &'a str,
+}
+
+/// Whether a case code is taken.
+pub async fn code_exists(conn: &mut AnyConnection, code: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE code = $1")
+        .bind(code)
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Stores a new case; returns its id.
+pub async fn insert(conn: &mut AnyConnection, c: &NewCase<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO cases (code, town_id, kind, category, channel, risk, risk_flags, summary, \
+         facts, request, village_id, area_id, group_id, stage, outcome, outcome_summary, \
+         clock_track, clock_days, clock_unit, clock_started_on, paused_days, extension_days, \
+         due_on, registered_at, registered_by, closed_at, applicant_last4, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, 1) RETURNING id",
+    )
+    .bind(c.code)
+    .bind(c.town_id)
+    .bind(c.kind.as_str())
+    .bind(c.category.as_str())
+    .bind(c.channel.as_str())
+    .bind(c.risk.as_str())
+    .bind(join_list(c.risk_flags))
+    .bind(c.summary)
+    .bind(c.facts)
+    .bind(c.request)
+    .bind(c.village_id)
+    .bind(c.area_id)
+    .bind(c.group_id)
+    .bind(c.stage.as_str())
+    .bind(c.outcome.map(Outcome::as_str))
+    .bind(c.outcome_summary)
+    .bind(wire(&c.clock.rule.track))
+    .bind(i64::from(c.clock.rule.days))
+    .bind(wire(&c.clock.rule.unit))
+    .bind(date_text(c.clock.started_on))
+    .bind(i64::from(c.clock.paused_days))
+    .bind(i64::from(c.clock.extension_days))
+    .bind(date_text(c.due_on))
+    .bind(c.registered_at_ms)
+    .bind(c.registered_by)
+    .bind(c.closed_at_ms)
+    .bind(c.applicant_last4)
+    .fetch_one(conn)
+    .await
+}
+
+/// Stores one party of a case.
+pub async fn insert_party(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    position: usize,
+    p: &NewParty,
+) -> Result<(), sqlx::Error> {
+    let trimmed = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    sqlx::query(
+        "INSERT INTO parties (case_id, position, side, kind, name, gender, ethnicity, age, \
+         occupation, id_number, phone, address) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(case_id)
+    .bind(i64::try_from(position).unwrap_or(i64::MAX))
+    .bind(p.side.as_str())
+    .bind(p.kind.as_str())
+    .bind(p.name.trim())
+    .bind(p.gender.map(|g| g.as_str()))
+    .bind(trimmed(&p.ethnicity))
+    .bind(p.age.map(i64::from))
+    .bind(trimmed(&p.occupation))
+    .bind(trimmed(&p.id_number).map(|s| s.to_ascii_uppercase()))
+    .bind(trimmed(&p.phone))
+    .bind(trimmed(&p.address))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A case as stored, with the names of its place, handler and registrar.
+#[derive(Debug, Clone, FromRow)]
+pub struct CaseRow {
+    pub id: i64,
+    pub code: String,
+    pub town_id: i64,
+    pub kind: String,
+    pub category: String,
+    pub channel: String,
+    pub risk: String,
+    pub risk_flags: String,
+    pub summary: String,
+    pub facts: String,
+    pub request: String,
+    pub village_id: i64,
+    pub area_id: Option<i64>,
+    pub group_id: Option<i64>,
+    pub village_name: String,
+    pub area_name: Option<String>,
+    pub group_name: Option<String>,
+    pub stage: String,
+    pub handler_kind: Option<String>,
+    pub handler_id: Option<i64>,
+    pub handler_name: Option<String>,
+    pub cooperating: String,
+    pub outcome: Option<String>,
+    pub outcome_summary: Option<String>,
+    pub route_told: Option<String>,
+    pub archive_no: Option<String>,
+    pub clock_track: String,
+    pub clock_days: i64,
+    pub clock_unit: String,
+    pub clock_started_on: String,
+    pub paused_days: i64,
+    pub extension_days: i64,
+    pub due_on: String,
+    pub registered_at: i64,
+    pub registered_by_name: String,
+    pub routed_at: Option<i64>,
+    pub handling_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub archived_at: Option<i64>,
+    pub applicant_last4: String,
+    pub version: i64,
+}
+
+const CASE_SELECT: &str = "SELECT c.id, c.code, c.town_id, c.kind, c.category, c.channel, \
+    c.risk, c.risk_flags, c.summary, c.facts, c.request, c.village_id, c.area_id, c.group_id, \
+    v.name AS village_name, a.name AS area_name, g.name AS group_name, c.stage, \
+    c.handler_kind, c.handler_id, COALESCE(hu.display_name, hd.name) AS handler_name, \
+    c.cooperating, c.outcome, c.outcome_summary, c.route_told, c.archive_no, c.clock_track, \
+    c.clock_days, c.clock_unit, c.clock_started_on, c.paused_days, c.extension_days, c.due_on, \
+    c.registered_at, ru.display_name AS registered_by_name, c.routed_at, c.handling_at, \
+    c.closed_at, c.archived_at, c.applicant_last4, c.version \
+    FROM cases c \
+    JOIN org_units v ON v.id = c.village_id \
+    LEFT JOIN org_units a ON a.id = c.area_id \
+    LEFT JOIN org_units g ON g.id = c.group_id \
+    LEFT JOIN users hu ON c.handler_kind = 'mediator' AND hu.id = c.handler_id \
+    LEFT JOIN departments hd ON c.handler_kind = 'department' AND hd.id = c.handler_id \
+    JOIN users ru ON ru.id = c.registered_by ";
+
+/// One case by id.
+pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<CaseRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{CASE_SELECT} WHERE c.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// One case by its code.
+pub async fn by_code(
+    conn: &mut AnyConnection,
+    code: &str,
+) -> Result<Option<CaseRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{CASE_SELECT} WHERE c.code = $1"))
+        .bind(code)
+        .fetch_optional(conn)
+        .await
+}
+
+impl CaseRow {
+    /// The case's stage.
+    pub fn stage(&self) -> Result<Stage, sqlx::Error> {
+        parse_enum("stage", &self.stage)
+    }
+
+    /// The case's lead handler.
+    pub fn handler(&self) -> Result<Option<HandlerRef>, sqlx::Error> {
+        handler_of(self.handler_kind.as_deref(), self.handler_id)
+    }
+
+    /// What the rules need to know of the case.
+    pub fn facts(&self) -> Result<CaseFacts, sqlx::Error> {
+        Ok(CaseFacts {
+            town_id: self.town_id,
+            stage: self.stage()?,
+            handler: self.handler()?,
+        })
+    }
+
+    /// The case's risk flags.
+    pub fn risk_flags(&self) -> Result<Vec<RiskFlag>, sqlx::Error> {
+        split_list("risk flag", &self.risk_flags)
+    }
+
+    /// The stored due date.
+    pub fn due_on(&self) -> Result<NaiveDate, sqlx::Error> {
+        parse_date(&self.due_on)
+    }
+
+    /// "Village / area / group".
+    pub fn place(&self) -> String {
+        let mut place = self.village_name.clone();
+        for part in [&self.area_name, &self.group_name].into_iter().flatten() {
+            place.push_str(" / ");
+            place.push_str(part);
+        }
+        place
+    }
+
+    /// The case as the case page shows it, with `parties` as given (masked or not).
+    pub fn into_detail(
+        self,
+        parties: Vec<Party>,
+        parties_masked: bool,
+    ) -> Result<CaseDetail, sqlx::Error> {
+        let clock = ClockRule {
+            track: from_wire("clock track", &self.clock_track)?,
+            days: u16::try_from(self.clock_days).map_err(|_| corrupt("clock days".into()))?,
+            unit: from_wire("clock unit", &self.clock_unit)?,
+        };
+        Ok(CaseDetail {
+            id: self.id,
+            code: self.code.clone(),
+            town_id: self.town_id,
+            kind: parse_enum("kind", &self.kind)?,
+            category: parse_enum("category", &self.category)?,
+            channel: parse_enum("channel", &self.channel)?,
+            risk: parse_enum("risk", &self.risk)?,
+            risk_flags: self.risk_flags()?,
+            summary: self.summary.clone(),
+            facts: self.facts.clone(),
+            request: self.request.clone(),
+            village_id: self.village_id,
+            area_id: self.area_id,
+            group_id: self.group_id,
+            place: self.place(),
+            stage: self.stage()?,
+            handler: self.handler()?,
+            handler_name: self.handler_name.clone(),
+            cooperating: split_list("handler", &self.cooperating)?,
+            outcome: self
+                .outcome
+                .as_deref()
+                .map(|o| parse_enum::<Outcome>("outcome", o))
+                .transpose()?,
+            outcome_summary: self.outcome_summary.clone(),
+            route_told: self
+                .route_told
+                .as_deref()
+                .map(|r| parse_enum::<LegalRoute>("route", r))
+                .transpose()?,
+            archive_no: self.archive_no.clone(),
+            clock,
+            due_on: self.due_on()?,
+            registered_at: from_millis(self.registered_at),
+            registered_by: self.registered_by_name.clone(),
+            routed_at: self.routed_at.map(from_millis),
+            handling_at: self.handling_at.map(from_millis),
+            closed_at: self.closed_at.map(from_millis),
+            archived_at: self.archived_at.map(from_millis),
+            parties,
+            parties_masked,
+            version: self.version,
+        })
+    }
+}
+
+#[derive(Debug, FromRow)]
+struct PartyRow {
+    side: String,
+    kind: String,
+    name: String,
+    gender: Option<String>,
+    ethnicity: Option<String>,
+    age: Option<i64>,
+    occupation: Option<String>,
+    id_number: Option<String>,
+    phone: Option<String>,
+    address: Option<String>,
+}
+
+/// The parties of a case, unmasked, in the order entered.
+pub async fn parties(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<Party>, sqlx::Error> {
+    let rows: Vec<PartyRow> = sqlx::query_as(
+        "SELECT side, kind, name, gender, ethnicity, age, occupation, id_number, phone, address \
+         FROM parties WHERE case_id = $1 ORDER BY position",
+    )
+    .bind(case_id)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Party {
+                side: parse_enum("party side", &r.side)?,
+                kind: parse_enum("party kind", &r.kind)?,
+                name: r.name,
+                gender: r
+                    .gender
+                    .as_deref()
+                    .map(|g| parse_enum("gender", g))
+                    .transpose()?,
+                ethnicity: r.ethnicity,
+                age: r.age.and_then(|a| u8::try_from(a).ok()),
+                occupation: r.occupation,
+                id_number: r.id_number,
+                phone: r.phone,
+                address: r.address,
+                masked: false,
+            })
+        })
+        .collect()
+}
+
+/// The fields a transition changes. Written whole, guarded by the version read.
+#[derive(Debug, Clone)]
+pub struct StageChange {
+    pub stage: Stage,
+    pub handler: Option<HandlerRef>,
+    pub cooperating: Vec<HandlerRef>,
+    pub outcome: Option<Outcome>,
+    pub outcome_summary: Option<String>,
+    pub route_told: Option<LegalRoute>,
+    pub archive_no: Option<String>,
+    pub retention_years: Option<u8>,
+    pub routed_at: Option<i64>,
+    pub handling_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub archived_at: Option<i64>,
+}
+
+impl StageChange {
+    /// The current values of a case, to be changed by a transition.
+    pub fn from_row(row: &CaseRow) -> Result<StageChange, sqlx::Error> {
+        Ok(StageChange {
+            stage: row.stage()?,
+            handler: row.handler()?,
+            cooperating: split_list("handler", &row.cooperating)?,
+            outcome: row
+                .outcome
+                .as_deref()
+                .map(|o| parse_enum("outcome", o))
+                .transpose()?,
+            outcome_summary: row.outcome_summary.clone(),
+            route_told: row
+                .route_told
+                .as_deref()
+                .map(|r| parse_enum("route", r))
+                .transpose()?,
+            archive_no: row.archive_no.clone(),
+            retention_years: None,
+            routed_at: row.routed_at,
+            handling_at: row.handling_at,
+            closed_at: row.closed_at,
+            archived_at: row.archived_at,
+        })
+    }
+}
+
+/// Applies a transition if the case is still at `version`; returns whether it was (a stale
+/// version changes nothing and returns `false`).
+pub async fn update_stage(
+    conn: &mut AnyConnection,
+    id: i64,
+    version: i64,
+    c: &StageChange,
+) -> Result<bool, sqlx::Error> {
+    let (handler_kind, handler_id) = handler_columns(c.handler);
+    let done = sqlx::query(
+        "UPDATE cases SET stage = $1, handler_kind = $2, handler_id = $3, cooperating = $4, \
+         outcome = $5, outcome_summary = $6, route_told = $7, archive_no = $8, \
+         retention_years = COALESCE($9, retention_years), routed_at = $10, handling_at = $11, \
+         closed_at = $12, archived_at = $13, version = version + 1 \
+         WHERE id = $14 AND version = $15",
+    )
+    .bind(c.stage.as_str())
+    .bind(handler_kind)
+    .bind(handler_id)
+    .bind(join_list(&c.cooperating))
+    .bind(c.outcome.map(Outcome::as_str))
+    .bind(c.outcome_summary.as_deref())
+    .bind(c.route_told.map(LegalRoute::as_str))
+    .bind(c.archive_no.as_deref())
+    .bind(c.retention_years.map(i64::from))
+    .bind(c.routed_at)
+    .bind(c.handling_at)
+    .bind(c.closed_at)
+    .bind(c.archived_at)
+    .bind(id)
+    .bind(version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks a change to one of a town's cases (boards cached by any server are then rebuilt).
+pub async fn bump_town(conn: &mut AnyConnection, town_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO town_revisions (town_id, rev) VALUES ($1, 1) \
+         ON CONFLICT (town_id) DO UPDATE SET rev = town_revisions.rev + 1",
+    )
+    .bind(town_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The town's revision counter (0 before its first case).
+pub async fn town_rev(conn: &mut AnyConnection, town_id: i64) -> Result<i64, sqlx::Error> {
+    let rev: Option<i64> = sqlx::query_scalar("SELECT rev FROM town_revisions WHERE town_id = $1")
+        .bind(town_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(rev.unwrap_or(0))
+}
+
+/// The next archive number of a town in a year (1, 2, …).
+pub async fn next_archive_no(
+    conn: &mut AnyConnection,
+    town_id: i64,
+    year: i32,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO archive_counters (town_id, year, last_no) VALUES ($1, $2, 1) \
+         ON CONFLICT (town_id, year) DO UPDATE SET last_no = archive_counters.last_no + 1 \
+         RETURNING last_no",
+    )
+    .bind(town_id)
+    .bind(i64::from(year))
+    .fetch_one(conn)
+    .await
+}
+
+/// A card with what the board's filters look at besides the card itself.
+#[derive(Debug, Clone)]
+pub struct CardEntry {
+    pub card: CaseCard,
+    /// Lower-cased code, summary, facts and place, for the free-text filter.
+    pub haystack: String,
+}
+
+impl CardEntry {
+    /// Whether the card passes `filter` for `actor` on `today` (the board's filter; the list
+    /// applies the same filter in SQL).
+    pub fn matches(&self, filter: &CaseFilter, actor: &Actor, today: NaiveDate, q: &str) -> bool {
+        let c = &self.card;
+        filter.kind.is_none_or(|k| k == c.kind)
+            && filter.category.is_none_or(|k| k == c.category)
+            && filter.channel.is_none_or(|k| k == c.channel)
+            && filter.village.is_none_or(|v| v == c.village_id)
+            && filter.handler.is_none_or(|h| Some(h) == c.handler)
+            && filter.risk.is_none_or(|r| r == c.risk)
+            && filter.stage.is_none_or(|s| s == c.stage)
+            && (!filter.overdue || (c.stage.is_open() && c.due_on < today))
+            && (!filter.mine || is_mine(c.handler, actor))
+            && (q.is_empty() || self.haystack.contains(q))
+    }
+}
+
+/// Whether `actor` is the handler `handler` names.
+pub fn is_mine(handler: Option<HandlerRef>, actor: &Actor) -> bool {
+    CaseFacts {
+        town_id: actor.town_id,
+        stage: Stage::Registered,
+        handler,
+    }
+    .is_handled_by(actor)
+}
+
+#[derive(Debug, FromRow)]
+struct CardRow {
+    id: i64,
+    code: String,
+    summary: String,
+    kind: String,
+    category: String,
+    channel: String,
+    village_id: i64,
+    village: String,
+    risk: String,
+    stage: String,
+    handler_kind: Option<String>,
+    handler_id: Option<i64>,
+    handler_name: Option<String>,
+    due_on: String,
+    registered_at: i64,
+    version: i64,
+    facts: String,
+    area_name: Option<String>,
+    group_name: Option<String>,
+}
+
+impl CardRow {
+    fn into_entry(self) -> Result<CardEntry, sqlx::Error> {
+        let mut haystack = format!("{}\n{}\n{}\n{}", self.code, self.summary, self.facts, self.village);
+        for part in [&self.area_name, &self.group_name].into_iter().flatten() {
+            haystack.push('\n');
+            haystack.push_str(part);
+        }
+        let card = CaseCard {
+            id: self.id,
+            kind: parse_enum("kind", &self.kind)?,
+            category: parse_enum("category", &self.category)?,
+            channel: parse_enum("channel", &self.channel)?,
+            risk: parse_enum("risk", &self.risk)?,
+            stage: parse_enum("stage", &self.stage)?,
+            handler: handler_of(self.handler_kind.as_deref(), self.handler_id)?,
+            due_on: parse_date(&self.due_on)?,
+            registered_at: from_millis(self.registered_at),
+            code: self.code,
+            summary: self.summary,
+            village_id: self.village_id,
+            village: self.village,
+            handler_name: self.handler_name,
+            version: self.version,
+        };
+        Ok(CardEntry {
+            card,
+            haystack: haystack.to_lowercase(),
+        })
+    }
+}
+
+const CARD_SELECT: &str = "SELECT c.id, c.code, c.summary, c.kind, c.category, c.channel, \
+    c.village_id, v.name AS village, c.risk, c.stage, c.handler_kind, c.handler_id, \
+    COALESCE(hu.display_name, hd.name) AS handler_name, c.due_on, c.registered_at, c.version, \
+    c.facts, a.name AS area_name, g.name AS group_name \
+    FROM cases c \
+    JOIN org_units v ON v.id = c.village_id \
+    LEFT JOIN org_units a ON a.id = c.area_id \
+    LEFT JOIN org_units g ON g.id = c.group_id \
+    LEFT JOIN users hu ON c.handler_kind = 'mediator' AND hu.id = c.handler_id \
+    LEFT JOIN departments hd ON c.handler_kind = 'department' AND hd.id = c.handler_id ";
+
+/// Every card of a town's board (stages registered to closed), unsorted.
+pub async fn board_entries(
+    conn: &mut AnyConnection,
+    town_id: i64,
+) -> Result<Vec<CardEntry>, sqlx::Error> {
+    let rows: Vec<CardRow> = sqlx::query_as(&format!(
+        "{CARD_SELECT} WHERE c.town_id = $1 \
+         AND c.stage IN ('registered', 'routed', 'in_handling', 'closed')"
+    ))
+    .bind(town_id)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(CardRow::into_entry).collect()
+}
+
+/// A page of a town's cases (every stage, archived included) that pass `filter`, newest
+/// first, and how many pass in all.
+pub async fn list(
+    conn: &mut AnyConnection,
+    town_id: i64,
+    filter: &CaseFilter,
+    actor: &Actor,
+    today: NaiveDate,
+    page: u32,
+    per_page: u32,
+) -> Result<(Vec<CaseCard>, u64), sqlx::Error> {
+    let mut w = SqlBuilder::new(" WHERE c.town_id = ");
+    w.bind(Arg::Int(town_id));
+    let eq = |w: &mut SqlBuilder, column: &str, value: Option<String>| {
+        if let Some(v) = value {
+            w.push(" AND ").push(column).push(" = ").bind(Arg::Text(v));
+        }
+    };
+    eq(&mut w, "c.kind", filter.kind.map(|v| v.as_str().to_owned()));
+    eq(
+        &mut w,
+        "c.category",
+        filter.category.map(|v| v.as_str().to_owned()),
+    );
+    eq(
+        &mut w,
+        "c.channel",
+        filter.channel.map(|v| v.as_str().to_owned()),
+    );
+    eq(&mut w, "c.risk", filter.risk.map(|v| v.as_str().to_owned()));
+    eq(&mut w, "c.stage", filter.stage.map(|v| v.as_str().to_owned()));
+    if let Some(v) = filter.village {
+        w.push(" AND c.village_id = ").bind(Arg::Int(v));
+    }
+    if let Some(h) = filter.handler {
+        let (kind, id) = handler_columns(Some(h));
+        w.push(" AND c.handler_kind = ")
+            .bind(Arg::Text(kind.unwrap_or_default().to_owned()))
+            .push(" AND c.handler_id = ")
+            .bind(Arg::Int(id.unwrap_or_default()));
+    }
+    if filter.overdue {
+        w.push(" AND c.stage IN ('registered', 'routed', 'in_handling') AND c.due_on < ")
+            .bind(Arg::Text(date_text(today)));
+    }
+    if filter.mine {
+        match actor.role {
+            shared::model::Role::Mediator => {
+                w.push(" AND c.handler_kind = 'mediator' AND c.handler_id = ")
+                    .bind(Arg::Int(actor.user_id));
+            }
+            shared::model::Role::Liaison if actor.department_id.is_some() => {
+                w.push(" AND c.handler_kind = 'department' AND c.handler_id = ")
+                    .bind(Arg::Int(actor.department_id.unwrap_or_default()));
+            }
+            _ => {
+                w.push(" AND 1 = 0");
+            }
+        }
+    }
+    let q = filter.q.as_deref().map(str::trim).unwrap_or("");
+    if !q.is_empty() {
+        let pattern = format!("%{}%", like_escape(&q.to_lowercase()));
+        w.push(" AND (");
+        for (i, col) in [
+            "c.code",
+            "c.summary",
+            "c.facts",
+            "v.name",
+            "a.name",
+            "g.name",
+        ]
+        .iter()
+        .enumerate()
+        {
+            if i > 0 {
+                w.push(" OR ");
+            }
+            w.push("LOWER(")
+                .push(col)
+                .push(") LIKE ")
+                .bind(Arg::Text(pattern.clone()))
+                .push(" ESCAPE '\\'");
+        }
+        w.push(")");
+    }
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM cases c JOIN org_units v ON v.id = c.village_id \
+         LEFT JOIN org_units a ON a.id = c.area_id LEFT JOIN org_units g ON g.id = c.group_id{}",
+        w.sql
+    );
+    let total: i64 = sqlx::query_scalar_with(&count_sql, w.arguments()?)
+        .fetch_one(&mut *conn)
+        .await?;
+    let offset = i64::from(page.saturating_sub(1)) * i64::from(per_page);
+    w.push(" ORDER BY c.registered_at DESC, c.id DESC LIMIT ")
+        .bind(Arg::Int(i64::from(per_page)))
+        .push(" OFFSET ")
+        .bind(Arg::Int(offset));
+    let sql = format!("{CARD_SELECT}{}", w.sql);
+    let rows: Vec<CardRow> = sqlx::query_as_with(&sql, w.arguments()?)
+        .fetch_all(conn)
+        .await?;
+    let cards = rows
+        .into_iter()
+        .map(|r| r.into_entry().map(|e| e.card))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((cards, u64::try_from(total).unwrap_or(0)))
+}
+
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// How many open cases each handler of a town has.
+pub async fn open_counts(
+    conn: &mut AnyConnection,
+    town_id: i64,
+) -> Result<Vec<(HandlerRef, u32)>, sqlx::Error> {
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT handler_kind, handler_id, COUNT(*) FROM cases WHERE town_id = $1 \
+         AND stage IN ('registered', 'routed', 'in_handling') AND handler_kind IS NOT NULL \
+         AND handler_id IS NOT NULL GROUP BY handler_kind, handler_id",
+    )
+    .bind(town_id)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(kind, id, n)| {
+            let handler = handler_of(Some(&kind), Some(id))?;
+            Ok(handler.map(|h| (h, u32::try_from(n).unwrap_or(u32::MAX))))
+        })
+        .filter_map(Result::transpose)
+        .collect()
+}
+
+/// How many cases there are (all towns); for tests and the demo loader.
+pub async fn count(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+        .fetch_one(conn)
+        .await
+}
+
+/// An instant's date in a time zone.
+pub fn local_date(at: DateTime<Utc>, tz: chrono::FixedOffset) -> NaiveDate {
+    at.with_timezone(&tz).date_naive()
+}

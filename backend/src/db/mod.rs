@@ -1,0 +1,251 @@
+//! The database: one pool for SQLite or PostgreSQL (sqlx `Any`, chosen by the URL's scheme),
+//! the migrations, and the SQL of each aggregate in its own module. Nothing here knows of axum.
+//!
+//! The SQL is portable: `$1` placeholders, 64-bit integers, instants as unix milliseconds,
+//! dates as `YYYY-MM-DD` text, booleans as 0/1 (see `migrations/README.md`).
+//!
+//! Writes: SQLite allows one writer at a time. So that "database is locked" never reaches a
+//! person, every write transaction on SQLite first takes one async mutex (`Db::begin_write`),
+//! so writes queue instead of failing; a busy timeout covers other processes. PostgreSQL
+//! takes no lock here; lost updates are prevented by `WHERE version = $n` on case updates.
+
+pub mod cases;
+pub mod events;
+pub mod org;
+pub mod sessions;
+pub mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::any::{AnyArguments, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, Arguments, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::config::Config;
+
+/// The migrations for SQLite, embedded in the binary.
+pub static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
+/// The migrations for PostgreSQL, embedded in the binary.
+pub static POSTGRES_MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Which database the pool talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names, if supported.
+    pub fn of_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// The connection pool and what the backend needs to know about it.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+    /// Serialises write transactions on SQLite (`None` on PostgreSQL).
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction; on SQLite it holds the write lock until committed or dropped.
+#[derive(Debug)]
+pub struct WriteTx {
+    pub tx: Transaction<'static, Any>,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    /// Commits the transaction (and releases the write lock).
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl Db {
+    /// Opens a pool for `config.database_url`. For SQLite the file and its folder are created
+    /// when missing, and every connection runs with WAL, `synchronous=NORMAL`, foreign keys
+    /// and a busy timeout.
+    pub async fn connect(config: &Config) -> Result<Db, sqlx::Error> {
+        Db::connect_url(&config.database_url, config.db_max_connections).await
+    }
+
+    /// Opens a pool for a URL with at most `max_connections` connections.
+    pub async fn connect_url(url: &str, max_connections: u32) -> Result<Db, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url).ok_or_else(|| {
+            sqlx::Error::Configuration(
+                format!("unsupported database URL `{url}`: use sqlite:// or postgres://").into(),
+            )
+        })?;
+        let mut url = url.to_owned();
+        if backend == Backend::Sqlite {
+            url = prepare_sqlite_url(&url)?;
+        }
+        let options = AnyPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(30));
+        let options = if backend == Backend::Sqlite {
+            options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA synchronous = NORMAL",
+                        "PRAGMA foreign_keys = ON",
+                        "PRAGMA busy_timeout = 10000",
+                    ] {
+                        sqlx::query(pragma).execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+        } else {
+            options
+        };
+        let pool = options.connect(&url).await?;
+        let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Ok(Db {
+            pool,
+            backend,
+            write_lock,
+        })
+    }
+
+    /// Applies the migrations of this backend that have not run yet.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATOR.run(&self.pool).await,
+            Backend::Postgres => POSTGRES_MIGRATOR.run(&self.pool).await,
+        }
+    }
+
+    /// Begins a write transaction; on SQLite, waits for the write lock first.
+    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+        let guard = match &self.write_lock {
+            Some(lock) => Some(Arc::clone(lock).lock_owned().await),
+            None => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx { tx, _guard: guard })
+    }
+}
+
+/// Adds `mode=rwc` (create if missing) to a SQLite URL and creates the file's folder.
+fn prepare_sqlite_url(url: &str) -> Result<String, sqlx::Error> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:" && !path.is_empty() {
+        if let Some(parent) = Path::new(path).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                sqlx::Error::Configuration(
+                    format!("cannot create folder {}: {e}", parent.display()).into(),
+                )
+            })?;
+        }
+    }
+    if query.contains("mode=") {
+        Ok(url.to_owned())
+    } else if query.is_empty() {
+        Ok(format!("{url}?mode=rwc"))
+    } else {
+        Ok(format!("{url}&mode=rwc"))
+    }
+}
+
+/// Milliseconds since the epoch, as stored.
+pub fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+/// An instant from stored milliseconds.
+pub fn from_millis(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// A date as stored (`YYYY-MM-DD`).
+pub fn date_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// A date from stored text.
+pub fn parse_date(s: &str) -> Result<NaiveDate, sqlx::Error> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| corrupt(format!("date `{s}`: {e}")))
+}
+
+/// A closed-list value from its stored wire name.
+pub fn parse_enum<T: FromStr>(what: &str, s: &str) -> Result<T, sqlx::Error> {
+    s.parse()
+        .map_err(|_| corrupt(format!("unknown {what} `{s}` in the database")))
+}
+
+/// An error for data in the database that does not decode (a bug or a manual edit).
+pub fn corrupt(msg: String) -> sqlx::Error {
+    sqlx::Error::Decode(msg.into())
+}
+
+/// A value bound to a dynamically built query.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// A query built piece by piece, with numbered placeholders that work on both databases.
+#[derive(Debug, Default)]
+pub struct SqlBuilder {
+    pub sql: String,
+    args: Vec<Arg>,
+}
+
+impl SqlBuilder {
+    /// Starts with a fixed piece of SQL.
+    pub fn new(sql: &str) -> SqlBuilder {
+        SqlBuilder {
+            sql: sql.to_owned(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Appends SQL.
+    pub fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends a placeholder bound to `arg`.
+    pub fn bind(&mut self, arg: Arg) -> &mut Self {
+        self.args.push(arg);
+        self.sql.push('$');
+        self.sql.push_str(&self.args.len().to_string());
+        self
+    }
+
+    /// The arguments, in placeholder order.
+    pub fn arguments(&self) -> Result<AnyArguments<'static>, sqlx::Error> {
+        let mut out = AnyArguments::default();
+        for arg in &self.args {
+            match arg {
+                Arg::Int(i) => out.add(*i),
+                Arg::Text(s) => out.add(s.clone()),
+            }
+            .map_err(sqlx::Error::Encode)?;
+        }
+        Ok(out)
+    }
+}

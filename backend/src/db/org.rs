@@ -1,0 +1,178 @@
+//! The org tree (county → town → village → area → group) and the departments of each town.
+
+use shared::model::{Department, DepartmentKind, OrgLevel, OrgUnit};
+use sqlx::{AnyConnection, FromRow};
+
+use super::parse_enum;
+
+/// An org unit as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct UnitRow {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub level: String,
+    pub name: String,
+    pub town_id: Option<i64>,
+}
+
+impl UnitRow {
+    /// The unit's level.
+    pub fn level(&self) -> Result<OrgLevel, sqlx::Error> {
+        parse_enum("org level", &self.level)
+    }
+
+    /// The unit as it travels.
+    pub fn into_unit(self) -> Result<OrgUnit, sqlx::Error> {
+        Ok(OrgUnit {
+            level: self.level()?,
+            id: self.id,
+            parent_id: self.parent_id,
+            name: self.name,
+        })
+    }
+}
+
+/// A town's subtree: the town, its villages, areas and groups (tree order is left to the
+/// reader; rows come by level, then name).
+pub async fn town_tree(
+    conn: &mut AnyConnection,
+    town_id: i64,
+) -> Result<Vec<OrgUnit>, sqlx::Error> {
+    let rows: Vec<UnitRow> = sqlx::query_as(
+        "SELECT id, parent_id, level, name, town_id FROM org_units WHERE town_id = $1 \
+         ORDER BY id",
+    )
+    .bind(town_id)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(UnitRow::into_unit).collect()
+}
+
+/// Every unit of the deployment.
+pub async fn all_units(conn: &mut AnyConnection) -> Result<Vec<OrgUnit>, sqlx::Error> {
+    let rows: Vec<UnitRow> =
+        sqlx::query_as("SELECT id, parent_id, level, name, town_id FROM org_units ORDER BY id")
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter().map(UnitRow::into_unit).collect()
+}
+
+/// One unit.
+pub async fn unit(conn: &mut AnyConnection, id: i64) -> Result<Option<UnitRow>, sqlx::Error> {
+    sqlx::query_as("SELECT id, parent_id, level, name, town_id FROM org_units WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Adds a unit below `parent_id`; `town_id` is the town it belongs to (for a town: set
+/// afterwards to itself by `insert_unit`). Returns its id.
+pub async fn insert_unit(
+    conn: &mut AnyConnection,
+    parent_id: Option<i64>,
+    level: OrgLevel,
+    name: &str,
+    town_id: Option<i64>,
+    code: Option<&str>,
+) -> Result<i64, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO org_units (parent_id, level, name, town_id, code) VALUES ($1, $2, $3, $4, $5) \
+         RETURNING id",
+    )
+    .bind(parent_id)
+    .bind(level.as_str())
+    .bind(name)
+    .bind(town_id)
+    .bind(code)
+    .fetch_one(&mut *conn)
+    .await?;
+    if level == OrgLevel::Town {
+        sqlx::query("UPDATE org_units SET town_id = $1 WHERE id = $1")
+            .bind(id)
+            .execute(conn)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// A town's short code for archive numbers (`GZ`), if set.
+pub async fn town_code(
+    conn: &mut AnyConnection,
+    town_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let code: Option<Option<String>> =
+        sqlx::query_scalar("SELECT code FROM org_units WHERE id = $1")
+            .bind(town_id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(code.flatten())
+}
+
+#[derive(Debug, FromRow)]
+struct DepartmentRow {
+    id: i64,
+    name: String,
+    kind: String,
+    response_days: i64,
+}
+
+impl DepartmentRow {
+    fn into_department(self) -> Result<Department, sqlx::Error> {
+        Ok(Department {
+            kind: parse_enum("department kind", &self.kind)?,
+            id: self.id,
+            name: self.name,
+            response_days: u16::try_from(self.response_days).unwrap_or(u16::MAX),
+        })
+    }
+}
+
+/// The active departments of a town, by name.
+pub async fn departments(
+    conn: &mut AnyConnection,
+    town_id: i64,
+) -> Result<Vec<Department>, sqlx::Error> {
+    let rows: Vec<DepartmentRow> = sqlx::query_as(
+        "SELECT id, name, kind, response_days FROM departments WHERE town_id = $1 AND active = 1 \
+         ORDER BY id",
+    )
+    .bind(town_id)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(DepartmentRow::into_department)
+        .collect()
+}
+
+/// The name of an active department of this town.
+pub async fn department_of_town(
+    conn: &mut AnyConnection,
+    id: i64,
+    town_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT name FROM departments WHERE id = $1 AND town_id = $2 AND active = 1")
+        .bind(id)
+        .bind(town_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Adds a department to a town; returns its id.
+pub async fn insert_department(
+    conn: &mut AnyConnection,
+    town_id: i64,
+    name: &str,
+    kind: DepartmentKind,
+    response_days: u16,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO departments (town_id, name, kind, response_days, active) \
+         VALUES ($1, $2, $3, $4, 1) RETURNING id",
+    )
+    .bind(town_id)
+    .bind(name)
+    .bind(kind.as_str())
+    .bind(i64::from(response_days))
+    .fetch_one(conn)
+    .await
+}

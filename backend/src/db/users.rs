@@ -1,0 +1,165 @@
+//! User accounts and mediator specialties.
+
+use shared::model::{Category, Role, UserInfo};
+use sqlx::{AnyConnection, FromRow};
+
+use super::parse_enum;
+
+/// A user as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub role: String,
+    pub town_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub org_unit_id: Option<i64>,
+    pub active: i64,
+}
+
+impl UserRow {
+    /// The user as the browser knows them. The administrator, who works for no single town,
+    /// has `town_id` 0 (no town has that id).
+    pub fn info(&self) -> Result<UserInfo, sqlx::Error> {
+        Ok(UserInfo {
+            id: self.id,
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            role: parse_enum::<Role>("role", &self.role)?,
+            town_id: self.town_id.unwrap_or(0),
+            department_id: self.department_id,
+            org_unit_id: self.org_unit_id,
+        })
+    }
+}
+
+const COLUMNS: &str = "id, username, password_hash, display_name, role, town_id, department_id, \
+                       org_unit_id, active";
+
+/// The user with this username, active or not.
+pub async fn by_username(
+    conn: &mut AnyConnection,
+    username: &str,
+) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE username = $1"))
+        .bind(username)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The user with this id.
+pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// A new account.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub password_hash: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub town_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub org_unit_id: Option<i64>,
+}
+
+/// Creates an account; returns its id.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    user: &NewUser<'_>,
+    now_ms: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO users (username, password_hash, display_name, role, town_id, department_id, \
+         org_unit_id, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) RETURNING id",
+    )
+    .bind(user.username)
+    .bind(user.password_hash)
+    .bind(user.display_name)
+    .bind(user.role.as_str())
+    .bind(user.town_id)
+    .bind(user.department_id)
+    .bind(user.org_unit_id)
+    .bind(now_ms)
+    .fetch_one(conn)
+    .await
+}
+
+/// Records a mediator's specialties.
+pub async fn add_specialties(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    categories: &[Category],
+) -> Result<(), sqlx::Error> {
+    for c in categories {
+        sqlx::query("INSERT INTO mediator_specialties (user_id, category) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(c.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// An active mediator of a town, with their specialties.
+#[derive(Debug, Clone)]
+pub struct Mediator {
+    pub id: i64,
+    pub display_name: String,
+    pub specialties: Vec<Category>,
+}
+
+/// The active mediators of a town, by name.
+pub async fn mediators(
+    conn: &mut AnyConnection,
+    town_id: i64,
+) -> Result<Vec<Mediator>, sqlx::Error> {
+    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT u.id, u.display_name, s.category FROM users u \
+         LEFT JOIN mediator_specialties s ON s.user_id = u.id \
+         WHERE u.town_id = $1 AND u.role = 'mediator' AND u.active = 1 \
+         ORDER BY u.display_name, u.id, s.category",
+    )
+    .bind(town_id)
+    .fetch_all(conn)
+    .await?;
+    let mut out: Vec<Mediator> = Vec::new();
+    for (id, name, category) in rows {
+        if out.last().map(|m| m.id) != Some(id) {
+            out.push(Mediator {
+                id,
+                display_name: name,
+                specialties: Vec::new(),
+            });
+        }
+        if let (Some(m), Some(c)) = (out.last_mut(), category) {
+            m.specialties.push(parse_enum("category", &c)?);
+        }
+    }
+    for m in &mut out {
+        m.specialties.sort();
+    }
+    Ok(out)
+}
+
+/// Whether an active mediator with this id works in this town.
+pub async fn is_mediator_of_town(
+    conn: &mut AnyConnection,
+    id: i64,
+    town_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT display_name FROM users WHERE id = $1 AND town_id = $2 AND role = 'mediator' \
+         AND active = 1",
+    )
+    .bind(id)
+    .bind(town_id)
+    .fetch_optional(conn)
+    .await
+}

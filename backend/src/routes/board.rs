@@ -1,0 +1,101 @@
+//! The case board: every card of the user's town from registered to closed, sorted overdue
+//! first, then by nearest due date.
+//!
+//! The board is read far more often than cases change, so each server keeps every town's
+//! board built in memory, with its unfiltered JSON ready to send. A request costs one small
+//! query (the town's revision, which every case write bumps in the same transaction), so a
+//! board built by this server is never stale even when several servers share a database.
+//! Filters run over the cached cards.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::NaiveDate;
+use serde::Serialize;
+use shared::api::CaseFilter;
+use shared::model::CaseCard;
+
+use crate::auth::CurrentUser;
+use crate::db;
+use crate::error::{AppError, AppQuery, AppResult};
+use crate::state::{AppState, TownBoard};
+
+/// `/board`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/board", get(board))
+}
+
+/// `shared::api::Board`, borrowing its cards.
+#[derive(Serialize)]
+struct BoardRef<'a> {
+    today: NaiveDate,
+    cards: Vec<&'a CaseCard>,
+}
+
+async fn board(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    AppQuery(filter): AppQuery<CaseFilter>,
+) -> AppResult<Response> {
+    let today = state.config.today();
+    let built = town_board(&state, me.actor.town_id, today).await?;
+    let unfiltered = CaseFilter {
+        page: None,
+        per_page: None,
+        ..filter.clone()
+    } == CaseFilter::default();
+    let body = if unfiltered {
+        built.json.clone()
+    } else {
+        let q = filter
+            .q
+            .as_deref()
+            .map(|q| q.trim().to_lowercase())
+            .unwrap_or_default();
+        let cards = built
+            .entries
+            .iter()
+            .filter(|e| e.matches(&filter, &me.actor, today, &q))
+            .map(|e| &e.card)
+            .collect();
+        serde_json::to_vec(&BoardRef { today, cards })
+            .map_err(AppError::internal)?
+            .into()
+    };
+    Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// The town's board, from the cache if the town has not changed since it was built.
+async fn town_board(state: &AppState, town_id: i64, today: NaiveDate) -> AppResult<Arc<TownBoard>> {
+    let mut conn = state.db.pool.acquire().await?;
+    // The revision is read before the cards: a write landing in between makes the cards newer
+    // than the revision they are stored under, which only costs one more rebuild.
+    let rev = db::cases::town_rev(&mut conn, town_id).await?;
+    if let Some(board) = state.boards.get(town_id, rev, today) {
+        return Ok(board);
+    }
+    let mut entries = db::cases::board_entries(&mut conn, town_id).await?;
+    drop(conn);
+    entries.sort_by_key(|e| {
+        let c = &e.card;
+        let overdue = c.stage.is_open() && c.due_on < today;
+        (!overdue, c.due_on, c.id)
+    });
+    let json = serde_json::to_vec(&BoardRef {
+        today,
+        cards: entries.iter().map(|e| &e.card).collect(),
+    })
+    .map_err(AppError::internal)?;
+    let board = Arc::new(TownBoard {
+        rev,
+        today,
+        entries,
+        json: json.into(),
+    });
+    state.boards.put(town_id, Arc::clone(&board));
+    Ok(board)
+}

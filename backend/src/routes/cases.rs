@@ -1,0 +1,540 @@
+//! Cases: the paged list, registration, reading one case, stage transitions, notes and the
+//! timeline.
+//!
+//! Every change and its event are written in one transaction, which also bumps the town's
+//! revision (so cached boards are rebuilt). Transitions are checked against the version the
+//! person read: a stale one is refused with 409 and the current case, and nothing is written.
+//!
+//! Event `details` are `(key, value)` pairs with stable keys — `handler`, `cooperating`,
+//! `outcome`, `route_told`, `archive_no`, `retention_years`, `previous_handler` — and values
+//! that are names (handlers) or wire names (outcomes, routes), so the browser labels them in
+//! the reader's language.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{Datelike, Utc};
+use rand::Rng;
+use shared::api::{
+    CaseFilter, NoteRequest, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page, RegisterCase,
+    TransitionRequest,
+};
+use shared::deadline::{Clock, ClockRule};
+use shared::model::{
+    CaseCard, CaseDetail, CaseEvent, EventKind, HandlerRef, OrgLevel, PartySide, Role, Stage,
+};
+use shared::validate::{
+    CODE_RANDOM_LEN, Checker, NOTE_MAX, case_code, check_register, phone_last_four,
+};
+use shared::workflow::{self, Actor, Command};
+use shared::{ApiError, ErrorKind, FieldError, Lang, Reason};
+use sqlx::AnyConnection;
+
+use super::now_ms;
+use crate::auth::CurrentUser;
+use crate::db;
+use crate::db::cases::{CaseRow, NewCase, StageChange};
+use crate::db::events::NewEvent;
+use crate::error::{AppError, AppJson, AppQuery, AppResult, IdPath, RequestLang};
+use crate::state::AppState;
+
+/// `/cases`, `/cases/{id}`, `/cases/{id}/transitions`, `/cases/{id}/notes`,
+/// `/cases/{id}/timeline`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cases", get(list).post(register))
+        .route("/cases/{id}", get(read))
+        .route("/cases/{id}/transitions", post(transition))
+        .route("/cases/{id}/notes", post(add_note))
+        .route("/cases/{id}/timeline", get(timeline))
+}
+
+/// A page of the town's cases (archived included), newest first.
+async fn list(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    AppQuery(filter): AppQuery<CaseFilter>,
+) -> AppResult<Json<Page<CaseCard>>> {
+    let page = filter.page.unwrap_or(1).max(1);
+    let per_page = filter
+        .per_page
+        .unwrap_or(PER_PAGE_DEFAULT)
+        .clamp(1, PER_PAGE_MAX);
+    let today = state.config.today();
+    let mut conn = state.db.pool.acquire().await?;
+    let (items, total) = db::cases::list(
+        &mut conn,
+        me.actor.town_id,
+        &filter,
+        &me.actor,
+        today,
+        page,
+        per_page,
+    )
+    .await?;
+    Ok(Json(Page {
+        items,
+        total,
+        page,
+        per_page,
+    }))
+}
+
+/// Registers a matter (and, if resolved on the spot, closes it in the same step).
+async fn register(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    me: CurrentUser,
+    AppJson(req): AppJson<RegisterCase>,
+) -> AppResult<(StatusCode, Json<CaseDetail>)> {
+    if !me.user.role.may_register() {
+        return Err(ApiError::new(ErrorKind::Forbidden, lang)
+            .with_message(lang.pick(
+                "只有中心负责人、窗口受理员和网格员可以登记案件。",
+                "Only the center lead, intake clerks and grid workers may register a matter.",
+            ))
+            .into());
+    }
+    check_register(&req, lang).map_err(AppError::fields)?;
+    let now = Utc::now();
+    let now_ms = now.timestamp_millis();
+    let today = state.config.today();
+    let town_id = me.actor.town_id;
+
+    let mut wtx = state.db.begin_write().await?;
+    let conn: &mut AnyConnection = &mut wtx.tx;
+    let (area_id, group_id) = check_place(conn, town_id, &req, lang).await?;
+    let code = fresh_code(conn, today).await?;
+    let rule = ClockRule::default_for(req.kind, req.category, req.channel);
+    let clock = Clock {
+        rule,
+        started_on: today,
+        paused_days: 0,
+        extension_days: 0,
+    };
+    let last4: Vec<String> = req
+        .parties
+        .iter()
+        .filter(|p| p.side == PartySide::Applicant)
+        .filter_map(|p| p.phone.as_deref().and_then(phone_last_four))
+        .collect();
+    let spot = req.closed_on_the_spot.as_ref();
+    let stage = if spot.is_some() {
+        Stage::Closed
+    } else {
+        Stage::Registered
+    };
+    let case_id = db::cases::insert(
+        conn,
+        &NewCase {
+            code: &code,
+            town_id,
+            kind: req.kind,
+            category: req.category,
+            channel: req.channel,
+            risk: req.risk,
+            risk_flags: &req.risk_flags,
+            summary: req.summary.trim(),
+            facts: req.facts.trim(),
+            request: req.request.trim(),
+            village_id: req.village_id,
+            area_id,
+            group_id,
+            stage,
+            outcome: spot.map(|s| s.outcome),
+            outcome_summary: spot.map(|s| s.summary.trim()),
+            clock,
+            due_on: clock.due_on(),
+            registered_at_ms: now_ms,
+            registered_by: me.user.id,
+            closed_at_ms: spot.map(|_| now_ms),
+            applicant_last4: &last4.join(" "),
+        },
+    )
+    .await?;
+    for (i, party) in req.parties.iter().enumerate() {
+        db::cases::insert_party(conn, case_id, i, party).await?;
+    }
+    let event = |kind, from, to, text, details| NewEvent {
+        case_id,
+        at_ms: now_ms,
+        actor_id: me.user.id,
+        actor_name: me.name(),
+        actor_role: me.user.role,
+        kind,
+        from_stage: from,
+        to_stage: to,
+        text,
+        details,
+        public: false,
+    };
+    db::events::insert(
+        conn,
+        &event(EventKind::Registered, None, Some(Stage::Registered), None, vec![]),
+    )
+    .await?;
+    if let Some(spot) = spot {
+        db::events::insert(
+            conn,
+            &event(
+                EventKind::ClosedOnTheSpot,
+                Some(Stage::Registered),
+                Some(Stage::Closed),
+                Some(spot.summary.as_str()),
+                vec![("outcome".to_owned(), spot.outcome.as_str().to_owned())],
+            ),
+        )
+        .await?;
+    }
+    db::cases::bump_town(conn, town_id).await?;
+    let row = db::cases::by_id(conn, case_id)
+        .await?
+        .ok_or_else(|| AppError::internal("the new case vanished"))?;
+    let detail = detail_of(conn, row, &me.actor).await?;
+    wtx.commit().await?;
+    Ok((StatusCode::CREATED, Json(detail)))
+}
+
+/// Checks that the village, area and group exist in the town and nest; returns the area and
+/// group to store (the area is filled in from the group when only the group is given).
+async fn check_place(
+    conn: &mut AnyConnection,
+    town_id: i64,
+    req: &RegisterCase,
+    lang: Lang,
+) -> AppResult<(Option<i64>, Option<i64>)> {
+    let in_town = |unit: &Option<db::org::UnitRow>, level: OrgLevel| {
+        unit.as_ref()
+            .filter(|u| u.town_id == Some(town_id) && u.level().ok() == Some(level))
+            .cloned()
+    };
+    let fail = |field: &str, reason: Reason| {
+        AppError::from(ApiError::field(field, reason, lang))
+    };
+    let village = db::org::unit(conn, req.village_id).await?;
+    if in_town(&village, OrgLevel::Village).is_none() {
+        return Err(fail("village_id", Reason::NoSuchItem));
+    }
+    let mut area_id = None;
+    if let Some(id) = req.area_id {
+        let unit = db::org::unit(conn, id).await?;
+        let Some(area) = in_town(&unit, OrgLevel::Area) else {
+            return Err(fail("area_id", Reason::NoSuchItem));
+        };
+        if area.parent_id != Some(req.village_id) {
+            return Err(fail("area_id", Reason::NotWithin));
+        }
+        area_id = Some(id);
+    }
+    let mut group_id = None;
+    if let Some(id) = req.group_id {
+        let unit = db::org::unit(conn, id).await?;
+        let Some(group) = in_town(&unit, OrgLevel::Group) else {
+            return Err(fail("group_id", Reason::NoSuchItem));
+        };
+        match area_id {
+            Some(area) if group.parent_id != Some(area) => {
+                return Err(fail("group_id", Reason::NotWithin));
+            }
+            Some(_) => {}
+            None => {
+                let parent = match group.parent_id {
+                    Some(p) => db::org::unit(conn, p).await?,
+                    None => None,
+                };
+                if parent.as_ref().and_then(|a| a.parent_id) != Some(req.village_id) {
+                    return Err(fail("group_id", Reason::NotWithin));
+                }
+                area_id = group.parent_id;
+            }
+        }
+        group_id = Some(id);
+    }
+    Ok((area_id, group_id))
+}
+
+/// A case code not yet taken.
+async fn fresh_code(conn: &mut AnyConnection, today: chrono::NaiveDate) -> AppResult<String> {
+    for _ in 0..16 {
+        let random: [u32; CODE_RANDOM_LEN] = {
+            let mut rng = rand::thread_rng();
+            std::array::from_fn(|_| rng.r#gen())
+        };
+        let code = case_code(today.year(), today.month(), random);
+        if !db::cases::code_exists(conn, &code).await? {
+            return Ok(code);
+        }
+    }
+    Err(AppError::internal("no free case code after 16 tries"))
+}
+
+/// The case as `actor` may see it: parties masked unless they may see them.
+async fn detail_of(
+    conn: &mut AnyConnection,
+    row: CaseRow,
+    actor: &Actor,
+) -> AppResult<CaseDetail> {
+    let facts = row.facts()?;
+    let parties = db::cases::parties(conn, row.id).await?;
+    let may_see = shared::privacy::may_see_parties(actor, &facts);
+    let parties = if may_see {
+        parties
+    } else {
+        parties.iter().map(shared::privacy::mask_party).collect()
+    };
+    Ok(row.into_detail(parties, !may_see)?)
+}
+
+/// Reads a case for `actor` (404 if it is not in their town), logging an unmasked read by
+/// someone who does not handle it.
+pub(crate) async fn read_case(state: &AppState, actor: &Actor, id: i64) -> AppResult<CaseDetail> {
+    let (detail, logged) = {
+        let mut conn = state.db.pool.acquire().await?;
+        let row = db::cases::by_id(&mut conn, id)
+            .await?
+            .filter(|r| r.town_id == actor.town_id)
+            .ok_or_else(AppError::not_found)?;
+        let logged = shared::privacy::is_logged_access(actor, &row.facts()?);
+        (detail_of(&mut conn, row, actor).await?, logged)
+    };
+    if logged {
+        let mut wtx = state.db.begin_write().await?;
+        db::events::log_access(&mut wtx.tx, id, actor.user_id, now_ms(), "parties").await?;
+        wtx.commit().await?;
+    }
+    Ok(detail)
+}
+
+async fn read(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    IdPath(id): IdPath,
+) -> AppResult<Json<CaseDetail>> {
+    Ok(Json(read_case(&state, &me.actor, id).await?))
+}
+
+/// The 409 answer: the change was not saved; here is the case as it is now.
+async fn conflict(state: &AppState, actor: &Actor, id: i64, lang: Lang) -> AppError {
+    match read_case(state, actor, id).await {
+        Ok(current) => {
+            let mut e = ApiError::new(ErrorKind::Conflict, lang);
+            e.current = Some(Box::new(current));
+            e.into()
+        }
+        Err(e) => e,
+    }
+}
+
+/// Moves a case along the closed loop.
+async fn transition(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    me: CurrentUser,
+    IdPath(id): IdPath,
+    AppJson(req): AppJson<TransitionRequest>,
+) -> AppResult<Json<CaseDetail>> {
+    let now_ms = now_ms();
+    let mut wtx = state.db.begin_write().await?;
+    let conn: &mut AnyConnection = &mut wtx.tx;
+    let row = db::cases::by_id(conn, id)
+        .await?
+        .filter(|r| r.town_id == me.actor.town_id)
+        .ok_or_else(AppError::not_found)?;
+    if row.version != req.version {
+        drop(wtx);
+        return Err(conflict(&state, &me.actor, id, lang).await);
+    }
+    let facts = row.facts()?;
+    let to = workflow::check(&req.command, &me.actor, &facts, lang)?;
+    let mut change = StageChange::from_row(&row)?;
+    change.stage = to;
+    let mut text: Option<String> = None;
+    let mut details: Vec<(String, String)> = Vec::new();
+    let kind = match &req.command {
+        Command::Route {
+            handler,
+            cooperating,
+            note,
+        } => {
+            let mut c = Checker::new(lang);
+            let name = handler_name(conn, *handler, row.town_id).await?;
+            if name.is_none() {
+                c.fail("command.handler", Reason::NoSuchItem);
+            }
+            let mut names = Vec::new();
+            for (i, unit) in cooperating.iter().enumerate() {
+                match handler_name(conn, *unit, row.town_id).await? {
+                    Some(n) => names.push(n),
+                    None => c.fail(format!("command.cooperating[{i}]"), Reason::NoSuchItem),
+                }
+            }
+            c.finish().map_err(AppError::fields)?;
+            change.handler = Some(*handler);
+            change.cooperating = cooperating.clone();
+            change.routed_at = Some(now_ms);
+            details.push(("handler".into(), name.unwrap_or_default()));
+            if !names.is_empty() {
+                details.push(("cooperating".into(), names.join("、")));
+            }
+            text = Some(note.clone());
+            EventKind::Routed
+        }
+        Command::NotAccept { reason, route_told } => {
+            change.outcome = Some(shared::model::Outcome::NotAccepted);
+            change.outcome_summary = Some(reason.trim().to_owned());
+            change.route_told = Some(*route_told);
+            change.closed_at = Some(now_ms);
+            details.push(("route_told".into(), route_told.as_str().to_owned()));
+            text = Some(reason.clone());
+            EventKind::NotAccepted
+        }
+        Command::Accept => {
+            change.handling_at = Some(now_ms);
+            EventKind::Accepted
+        }
+        Command::Return { reason } => {
+            if let Some(name) = row.handler_name.clone() {
+                details.push(("previous_handler".into(), name));
+            }
+            change.handler = None;
+            change.cooperating = Vec::new();
+            text = Some(reason.clone());
+            EventKind::Returned
+        }
+        Command::Close {
+            outcome,
+            summary,
+            route_told,
+        } => {
+            change.outcome = Some(*outcome);
+            change.outcome_summary = Some(summary.trim().to_owned());
+            change.route_told = *route_told;
+            change.closed_at = Some(now_ms);
+            details.push(("outcome".into(), outcome.as_str().to_owned()));
+            if let Some(route) = route_told {
+                details.push(("route_told".into(), route.as_str().to_owned()));
+            }
+            text = Some(summary.clone());
+            EventKind::Closed
+        }
+        Command::Reopen { reason } => {
+            change.outcome = None;
+            change.outcome_summary = None;
+            change.route_told = None;
+            change.closed_at = None;
+            text = Some(reason.clone());
+            EventKind::Reopened
+        }
+        Command::Archive { retention_years } => {
+            let year = state.config.today().year();
+            let n = db::cases::next_archive_no(conn, row.town_id, year).await?;
+            let prefix = db::org::town_code(conn, row.town_id)
+                .await?
+                .unwrap_or_else(|| format!("T{}", row.town_id));
+            let archive_no = format!("{prefix}-{year}-{n:04}");
+            change.archive_no = Some(archive_no.clone());
+            change.retention_years = Some(*retention_years);
+            change.archived_at = Some(now_ms);
+            details.push(("archive_no".into(), archive_no));
+            details.push(("retention_years".into(), retention_years.to_string()));
+            EventKind::Archived
+        }
+    };
+    if !db::cases::update_stage(conn, id, req.version, &change).await? {
+        drop(wtx);
+        return Err(conflict(&state, &me.actor, id, lang).await);
+    }
+    db::events::insert(
+        conn,
+        &NewEvent {
+            case_id: id,
+            at_ms: now_ms,
+            actor_id: me.user.id,
+            actor_name: me.name(),
+            actor_role: me.user.role,
+            kind,
+            from_stage: Some(facts.stage),
+            to_stage: Some(to),
+            text: text.as_deref(),
+            details,
+            public: false,
+        },
+    )
+    .await?;
+    db::cases::bump_town(conn, row.town_id).await?;
+    wtx.commit().await?;
+    Ok(Json(read_case(&state, &me.actor, id).await?))
+}
+
+/// The name of a handler of this town, if it is one.
+async fn handler_name(
+    conn: &mut AnyConnection,
+    handler: HandlerRef,
+    town_id: i64,
+) -> AppResult<Option<String>> {
+    Ok(match handler {
+        HandlerRef::Mediator(id) => db::users::is_mediator_of_town(conn, id, town_id).await?,
+        HandlerRef::Department(id) => db::org::department_of_town(conn, id, town_id).await?,
+    })
+}
+
+/// Adds a note to the timeline: the center lead or the case's handler.
+async fn add_note(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    me: CurrentUser,
+    IdPath(id): IdPath,
+    AppJson(req): AppJson<NoteRequest>,
+) -> AppResult<(StatusCode, Json<CaseEvent>)> {
+    let mut wtx = state.db.begin_write().await?;
+    let conn: &mut AnyConnection = &mut wtx.tx;
+    let row = db::cases::by_id(conn, id)
+        .await?
+        .filter(|r| r.town_id == me.actor.town_id)
+        .ok_or_else(AppError::not_found)?;
+    let facts = row.facts()?;
+    if me.user.role != Role::Lead && !facts.is_handled_by(&me.actor) {
+        return Err(ApiError::new(ErrorKind::Forbidden, lang)
+            .with_message(lang.pick(
+                "只有承办人或中心负责人可以记录办理情况。",
+                "Only the assigned handler or the center lead may add notes.",
+            ))
+            .into());
+    }
+    let mut c = Checker::new(lang);
+    c.required("text", &req.text, NOTE_MAX);
+    c.finish().map_err(|fields: Vec<FieldError>| AppError::fields(fields))?;
+    let event = db::events::insert(
+        conn,
+        &NewEvent {
+            case_id: id,
+            at_ms: now_ms(),
+            actor_id: me.user.id,
+            actor_name: me.name(),
+            actor_role: me.user.role,
+            kind: EventKind::Note,
+            from_stage: None,
+            to_stage: None,
+            text: Some(&req.text),
+            details: Vec::new(),
+            public: req.public,
+        },
+    )
+    .await?;
+    wtx.commit().await?;
+    Ok((StatusCode::CREATED, Json(event)))
+}
+
+async fn timeline(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    IdPath(id): IdPath,
+) -> AppResult<Json<Vec<CaseEvent>>> {
+    let mut conn = state.db.pool.acquire().await?;
+    let row = db::cases::by_id(&mut conn, id)
+        .await?
+        .filter(|r| r.town_id == me.actor.town_id)
+        .ok_or_else(AppError::not_found)?;
+    Ok(Json(db::events::timeline(&mut conn, row.id).await?))
+}

@@ -1,0 +1,31 @@
+//! The JSON API under `/api`, one module per area; each owns its `router()`. The endpoint table
+//! is in `shared::api`.
+
+pub mod auth;
+pub mod board;
+pub mod cases;
+pub mod org;
+pub mod public;
+
+use axum::Router;
+
+use crate::error::{api_method_not_allowed, api_not_found};
+use crate::state::AppState;
+
+/// Every `/api` route (paths relative to `/api`); unknown paths and methods answer with the
+/// error envelope.
+pub fn api_router() -> Router<AppState> {
+    Router::new()
+        .merge(auth::router())
+        .merge(org::router())
+        .merge(board::router())
+        .merge(cases::router())
+        .merge(public::router())
+        .fallback(api_not_found)
+        .method_not_allowed_fallback(api_method_not_allowed)
+}
+
+/// Now, in milliseconds since the epoch.
+pub(crate) fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

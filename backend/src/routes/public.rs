@@ -1,0 +1,127 @@
+//! The public status look-up: a resident gives the case code and the last four digits of
+//! their phone and sees how far the matter has come — nothing personal.
+//!
+//! A wrong code and wrong digits answer with the same 404, so the answer does not tell which
+//! was wrong. Each address has `status_max_failures` failed look-ups per `status_window`; then
+//! 429 until the window has passed. Sensitive matters (`shared::api::is_publicly_restricted`)
+//! show only received / in progress / closed.
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use shared::api::{PublicNote, PublicProgress, PublicStatus, StatusLookup, is_publicly_restricted};
+use shared::model::{HandlerRef, Stage};
+use shared::validate::normalize_case_code;
+use shared::{ErrorKind, Lang, Reason};
+
+use crate::auth::ClientIp;
+use crate::db;
+use crate::db::cases::local_date;
+use crate::db::from_millis;
+use crate::error::{AppError, AppJson, AppResult, RequestLang};
+use crate::state::AppState;
+
+/// `/public/status`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/public/status", post(status))
+}
+
+async fn status(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequestLang(lang): RequestLang,
+    AppJson(req): AppJson<StatusLookup>,
+) -> AppResult<Json<PublicStatus>> {
+    let limiter = &state.status_limiter;
+    if limiter.is_blocked(ip) {
+        return Err(AppError::kind(ErrorKind::RateLimited));
+    }
+    let Some(code) = normalize_case_code(&req.code) else {
+        limiter.fail(ip);
+        return Err(AppError::field("code", Reason::InvalidCaseCode));
+    };
+    let digits = req.phone_last4.trim();
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        limiter.fail(ip);
+        return Err(AppError::field("phone_last4", Reason::InvalidLastFour));
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let row = db::cases::by_code(&mut conn, &code)
+        .await?
+        .filter(|r| r.applicant_last4.split(' ').any(|d| d == digits));
+    let Some(row) = row else {
+        limiter.fail(ip);
+        return Err(AppError::not_found());
+    };
+    let tz = state.config.timezone();
+    let stage = row.stage()?;
+    let kind = row.kind.parse().map_err(|_| AppError::internal("stored kind"))?;
+    let category = row
+        .category
+        .parse()
+        .map_err(|_| AppError::internal("stored category"))?;
+    let restricted = is_publicly_restricted(kind, category, &row.risk_flags()?);
+    let date = |ms: Option<i64>| ms.map(|ms| local_date(from_millis(ms), tz));
+    let registered_on = local_date(from_millis(row.registered_at), tz);
+    let answer = if restricted {
+        PublicStatus {
+            code,
+            restricted,
+            progress: PublicProgress::of(stage),
+            stage: None,
+            kind: None,
+            registered_on,
+            routed_on: None,
+            handling_on: None,
+            closed_on: None,
+            archived_on: None,
+            handling_unit: None,
+            on_time: None,
+            notes: Vec::new(),
+        }
+    } else {
+        let due = row.due_on()?;
+        let on_time = match date(row.closed_at) {
+            Some(closed) if !stage.is_open() => closed <= due,
+            _ => state.config.today() <= due,
+        };
+        let handling_unit = match row.handler()? {
+            Some(HandlerRef::Department(_)) => row.handler_name.clone(),
+            Some(HandlerRef::Mediator(_)) => Some(mediation_room(lang).to_owned()),
+            None => None,
+        };
+        let notes = db::events::public_notes(&mut conn, row.id)
+            .await?
+            .into_iter()
+            .map(|(at, text)| PublicNote {
+                at: from_millis(at),
+                text,
+            })
+            .collect();
+        let in_stage = |s: Stage, ms: Option<i64>| {
+            let reached = Stage::ALL.iter().position(|x| *x == stage)
+                >= Stage::ALL.iter().position(|x| *x == s);
+            if reached { date(ms) } else { None }
+        };
+        PublicStatus {
+            code,
+            restricted,
+            progress: PublicProgress::of(stage),
+            stage: Some(stage),
+            kind: Some(kind),
+            registered_on,
+            routed_on: in_stage(Stage::Routed, row.routed_at),
+            handling_on: in_stage(Stage::InHandling, row.handling_at),
+            closed_on: in_stage(Stage::Closed, row.closed_at),
+            archived_on: in_stage(Stage::Archived, row.archived_at),
+            handling_unit,
+            on_time: Some(on_time),
+            notes,
+        }
+    };
+    Ok(Json(answer))
+}
+
+fn mediation_room(lang: Lang) -> &'static str {
+    lang.pick("综治中心调解室", "The center's mediation room")
+}
