@@ -1,1 +1,542 @@
+//! The end-to-end test harness.
+//!
+//! Every test gets a fresh database: SQLite in a temporary file by default, or, when
+//! `CONCORD_TEST_POSTGRES_URL` is set (e.g. `postgres://postgres@127.0.0.1:5433/postgres`), a
+//! new uniquely named PostgreSQL database created through that URL and dropped afterwards. The
+//! database is migrated and loaded with `backend::fixture::seed_fixture` (two towns, their
+//! departments, one user per role, all with the password `concord-pass-1`; see that module).
+//!
+//! Two ways to drive the server:
+//!
+//! - [`TestApp`]: requests go straight into `backend::app(state)` (`tower::ServiceExt::oneshot`),
+//!   no socket. For API tests: `login`, `get`, `post_json`, typed helpers, and `count` for
+//!   checking the database did not change.
+//! - [`TestServer`]: the same app served on `127.0.0.1:<free port>` by a background task, for
+//!   tests that need a real HTTP server (browser tests). `base_url` is where it listens; the
+//!   built frontend is served from `CONCORD_FRONTEND_DIST` or `frontend/dist`.
+//!
+//! The helpers panic with a readable message when something unexpected happens: they are for
+//! tests only.
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::header::{ACCEPT_LANGUAGE, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use backend::db::Backend;
+use backend::fixture::{FIXTURE_PASSWORD, Fixture, seed_fixture};
+use backend::{AppState, Config, Db};
+use http_body_util::BodyExt;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use shared::ApiError;
+use shared::api::{LoginRequest, NewParty, RegisterCase, TransitionRequest};
+use shared::model::{CaseDetail, CaseKind, Category, Channel, PartySide, RiskLevel};
+use shared::workflow::Command;
+use sqlx::Connection as _;
+use tower::ServiceExt;
+
+pub use backend::fixture::FIXTURE_PASSWORD as PASSWORD;
+
+/// The environment variable that switches the tests to PostgreSQL.
+pub const POSTGRES_URL_VAR: &str = "CONCORD_TEST_POSTGRES_URL";
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A unique name for this process's next test database.
+fn unique_name() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("concord_test_{}_{n}_{nanos}", std::process::id())
+}
+
+/// A test's own database; removed when dropped.
+#[derive(Debug)]
+enum TestDb {
+    Sqlite { path: PathBuf },
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDb {
+    /// Creates an empty database; returns it and its URL.
+    async fn create() -> (TestDb, String) {
+        match std::env::var(POSTGRES_URL_VAR)
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+        {
+            Some(admin_url) => {
+                sqlx::any::install_default_drivers();
+                let name = unique_name();
+                let mut conn = sqlx::AnyConnection::connect(&admin_url)
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot connect to {admin_url}: {e}"));
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot create database {name}: {e}"));
+                let _ = conn.close().await;
+                let url = replace_db_name(&admin_url, &name);
+                (TestDb::Postgres { admin_url, name }, url)
+            }
+            None => {
+                let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
+                let url = format!("sqlite://{}", path.display());
+                (TestDb::Sqlite { path }, url)
+            }
+        }
+    }
+}
+
+/// The URL with its database name replaced.
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match self {
+            TestDb::Sqlite { path } => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            TestDb::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Dropping runs inside the test's runtime: use a thread with its own.
+                let _ = std::thread::spawn(move || {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    else {
+                        return;
+                    };
+                    rt.block_on(async {
+                        if let Ok(mut conn) = sqlx::AnyConnection::connect(&admin_url).await {
+                            let _ = sqlx::query(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .execute(&mut conn)
+                            .await;
+                            let _ = conn.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// The configuration tests start from: defaults, with a small pool and no static files.
+pub fn test_config(database_url: &str) -> Config {
+    Config {
+        database_url: database_url.to_owned(),
+        db_max_connections: 4,
+        static_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/no-static-files")),
+        ..Config::default()
+    }
+}
+
+/// The real router over a fresh, seeded database.
+pub struct TestApp {
+    pub state: AppState,
+    pub fixture: Fixture,
+    router: Router,
+    _db: TestDb,
+}
+
+/// What a request answered.
+#[derive(Debug, Clone)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl TestResponse {
+    /// The body decoded as `T`; panics with the body if it is not one.
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "expected {} from a {} answer, got {e}: {}",
+                std::any::type_name::<T>(),
+                self.status,
+                self.text()
+            )
+        })
+    }
+
+    /// The body decoded as the error envelope; panics if it is not one.
+    pub fn error(&self) -> ApiError {
+        self.json()
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Asserts the status, showing the body if it differs; returns `self` for chaining.
+    #[track_caller]
+    pub fn expect_status(&self, status: u16) -> &Self {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text()
+        );
+        self
+    }
+}
+
+impl TestApp {
+    /// A fresh database with the fixture, default configuration.
+    pub async fn new() -> TestApp {
+        TestApp::with_config(|_| {}).await
+    }
+
+    /// A fresh database with the fixture; `edit` adjusts the configuration first (e.g. a
+    /// short session, other rate limits).
+    pub async fn with_config(edit: impl FnOnce(&mut Config)) -> TestApp {
+        let (db, url) = TestDb::create().await;
+        let mut config = test_config(&url);
+        edit(&mut config);
+        let pool = Db::connect(&config)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+        pool.migrate()
+            .await
+            .unwrap_or_else(|e| panic!("migrating {url} failed: {e}"));
+        let state = AppState::new(pool, config);
+        let fixture = seed_fixture(&state)
+            .await
+            .unwrap_or_else(|e| panic!("seeding the fixture failed: {e:?}"));
+        let router = backend::app(state.clone());
+        TestApp {
+            state,
+            fixture,
+            router,
+            _db: db,
+        }
+    }
+
+    /// Which database this test runs on.
+    pub fn backend(&self) -> Backend {
+        self.state.db.backend
+    }
+
+    /// Sends a request to the app.
+    pub async fn request(&self, req: Request<Body>) -> TestResponse {
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .unwrap_or_else(|e| match e {});
+        let (parts, body) = res.into_parts();
+        let body = body
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_else(|e| panic!("reading the body failed: {e}"));
+        TestResponse {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    /// Sends `method path` with an optional session cookie and a raw body of `content_type`.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        cookie: Option<&str>,
+        content_type: Option<&str>,
+        body: impl Into<Body>,
+    ) -> TestResponse {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(cookie) = cookie {
+            req = req.header(COOKIE, cookie);
+        }
+        if let Some(ct) = content_type {
+            req = req.header(CONTENT_TYPE, ct);
+        }
+        let req = req
+            .body(body.into())
+            .unwrap_or_else(|e| panic!("bad request {path}: {e}"));
+        self.request(req).await
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> TestResponse {
+        self.send(Method::GET, path, cookie, None, Body::empty())
+            .await
+    }
+
+    /// `GET path` asking for English messages.
+    pub async fn get_en(&self, path: &str, cookie: Option<&str>) -> TestResponse {
+        let mut req = Request::builder()
+            .uri(path)
+            .header(ACCEPT_LANGUAGE, "en-US,en;q=0.9");
+        if let Some(cookie) = cookie {
+            req = req.header(COOKIE, cookie);
+        }
+        let req = req
+            .body(Body::empty())
+            .unwrap_or_else(|e| panic!("bad request {path}: {e}"));
+        self.request(req).await
+    }
+
+    /// `POST path` with `body` as JSON.
+    pub async fn post_json<T: Serialize + ?Sized>(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        body: &T,
+    ) -> TestResponse {
+        let json =
+            serde_json::to_vec(body).unwrap_or_else(|e| panic!("cannot serialise body: {e}"));
+        self.send(
+            Method::POST,
+            path,
+            cookie,
+            Some("application/json"),
+            json,
+        )
+        .await
+    }
+
+    /// `POST path` with a raw JSON text (for malformed bodies).
+    pub async fn post_raw(&self, path: &str, cookie: Option<&str>, body: &str) -> TestResponse {
+        self.send(
+            Method::POST,
+            path,
+            cookie,
+            Some("application/json"),
+            body.to_owned(),
+        )
+        .await
+    }
+
+    /// Signs in as a fixture user; returns the `Cookie` header value to send.
+    pub async fn login(&self, username: &str) -> String {
+        let res = self
+            .post_json(
+                "/api/auth/login",
+                None,
+                &LoginRequest {
+                    username: username.to_owned(),
+                    password: FIXTURE_PASSWORD.to_owned(),
+                },
+            )
+            .await;
+        res.expect_status(200);
+        cookie_of(&res.headers)
+            .unwrap_or_else(|| panic!("no session cookie for {username}: {:?}", res.headers))
+    }
+
+    /// A valid registration: a neighbour dispute in town A's first village, one applicant
+    /// with phone 13812345678 and one respondent.
+    pub fn sample_case(&self) -> RegisterCase {
+        RegisterCase {
+            kind: CaseKind::Dispute,
+            category: Category::Neighbour,
+            channel: Channel::Window,
+            risk: RiskLevel::Low,
+            risk_flags: vec![],
+            summary: "邻里排水沟纠纷".to_owned(),
+            facts: "两户因排水沟堵塞发生争执。".to_owned(),
+            request: "疏通排水沟".to_owned(),
+            village_id: self.fixture.villages[0],
+            area_id: Some(self.fixture.areas[0][0]),
+            group_id: Some(self.fixture.groups[0][0][0]),
+            parties: vec![
+                NewParty {
+                    side: PartySide::Applicant,
+                    name: "张三".to_owned(),
+                    phone: Some("13812345678".to_owned()),
+                    id_number: Some("11010519491231002X".to_owned()),
+                    address: Some("渠口村一片一组 3 号".to_owned()),
+                    age: Some(45),
+                    ..NewParty::default()
+                },
+                NewParty {
+                    side: PartySide::Respondent,
+                    name: "李四".to_owned(),
+                    phone: Some("13987654321".to_owned()),
+                    ..NewParty::default()
+                },
+            ],
+            closed_on_the_spot: None,
+        }
+    }
+
+    /// Registers a case (expects 201).
+    pub async fn register(&self, cookie: &str, case: &RegisterCase) -> CaseDetail {
+        let res = self.post_json("/api/cases", Some(cookie), case).await;
+        res.expect_status(201);
+        res.json()
+    }
+
+    /// Sends a transition on a case read at `version`.
+    pub async fn transition(
+        &self,
+        cookie: &str,
+        case_id: i64,
+        version: i64,
+        command: Command,
+    ) -> TestResponse {
+        self.post_json(
+            &format!("/api/cases/{case_id}/transitions"),
+            Some(cookie),
+            &TransitionRequest { version, command },
+        )
+        .await
+    }
+
+    /// Sends a transition that must succeed; returns the case after it.
+    pub async fn move_case(&self, cookie: &str, case: &CaseDetail, command: Command) -> CaseDetail {
+        let res = self.transition(cookie, case.id, case.version, command).await;
+        res.expect_status(200);
+        res.json()
+    }
+
+    /// Reads a case (expects 200).
+    pub async fn read_case(&self, cookie: &str, id: i64) -> CaseDetail {
+        let res = self.get(&format!("/api/cases/{id}"), Some(cookie)).await;
+        res.expect_status(200);
+        res.json()
+    }
+
+    /// How many rows a table has.
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&self.state.db.pool)
+            .await
+            .unwrap_or_else(|e| panic!("counting {table}: {e}"))
+    }
+
+    /// Row counts of every table a case write touches, to assert that a refused request
+    /// changed nothing.
+    pub async fn snapshot(&self) -> Vec<(&'static str, i64)> {
+        let mut out = Vec::new();
+        for table in [
+            "cases",
+            "parties",
+            "case_events",
+            "access_log",
+            "town_revisions",
+            "archive_counters",
+        ] {
+            out.push((table, self.count(table).await));
+        }
+        out
+    }
+
+    /// Runs a statement directly on the database (e.g. to expire a session or move a due
+    /// date), then forgets the server's caches.
+    pub async fn execute(&self, sql: &str) {
+        sqlx::query(sql)
+            .execute(&self.state.db.pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        self.state.clear_caches();
+    }
+}
+
+/// The `Cookie` header value for the session a response set.
+pub fn cookie_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| pair.starts_with("concord_session=") && pair.len() > "concord_session=".len())
+        .map(str::to_owned)
+}
+
+/// The real server on a loopback port, over a fresh, seeded database. Stops when dropped.
+pub struct TestServer {
+    /// Where the server listens, e.g. `http://127.0.0.1:41234` (no trailing slash).
+    pub base_url: String,
+    /// The server's state (its database: `state.db.pool`).
+    pub state: AppState,
+    /// The ids of the fixture.
+    pub fixture: Fixture,
+    task: tokio::task::JoinHandle<()>,
+    _app: TestApp,
+}
+
+/// Where the built frontend is: `CONCORD_FRONTEND_DIST`, else the workspace's `frontend/dist`.
+pub fn frontend_dist() -> PathBuf {
+    std::env::var_os("CONCORD_FRONTEND_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../frontend/dist")))
+}
+
+impl TestServer {
+    /// Serves the app with the built frontend (`frontend_dist()`).
+    pub async fn start() -> TestServer {
+        TestServer::start_with(|_| {}).await
+    }
+
+    /// Serves the app; `edit` adjusts the configuration (its `static_dir` starts as
+    /// `frontend_dist()`).
+    pub async fn start_with(edit: impl FnOnce(&mut Config)) -> TestServer {
+        let app = TestApp::with_config(|c| {
+            c.static_dir = frontend_dist();
+            edit(c);
+        })
+        .await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("cannot bind a loopback port: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("no local address: {e}"));
+        let router = backend::app(app.state.clone());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await;
+        });
+        TestServer {
+            base_url: format!("http://{addr}"),
+            state: app.state.clone(),
+            fixture: app.fixture.clone(),
+            task,
+            _app: app,
+        }
+    }
+
+    /// The harness of the same database, for `oneshot` requests and database checks.
+    pub fn app(&self) -> &TestApp {
+        &self._app
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
