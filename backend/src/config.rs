@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use chrono::{FixedOffset, NaiveDate, Offset as _, Utc};
 
 /// The server's settings.
 #[derive(Debug, Clone)]
@@ -128,8 +128,6 @@ impl Config {
         Utc::now().with_timezone(&self.timezone()).date_naive()
     }
 }
-
-use chrono::Offset as _;
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())

@@ -141,10 +141,8 @@ pub async fn api_not_found() -> AppError {
 /// The answer to a known `/api/…` path with a method it does not have.
 pub async fn api_method_not_allowed() -> AppError {
     AppError::Api(Box::new(
-        ApiError::new(ErrorKind::NotFound, lang()).with_message(lang().pick(
-            "不支持该请求方法。",
-            "This method is not supported here.",
-        )),
+        ApiError::new(ErrorKind::NotFound, lang())
+            .with_message(lang().pick("不支持该请求方法。", "This method is not supported here.")),
     ))
 }
 
@@ -275,7 +273,10 @@ fn data_error(path: &str, msg: &str) -> AppError {
             path.to_owned(),
             Reason::Other {
                 zh: "取值无效。".to_owned(),
-                en: format!("Invalid value: {}", msg.split(" at line").next().unwrap_or(msg)),
+                en: format!(
+                    "Invalid value: {}",
+                    msg.split(" at line").next().unwrap_or(msg)
+                ),
             },
         )
     };
@@ -298,8 +299,7 @@ fn expected_type(msg: &str) -> String {
         .unwrap_or("")
         .trim();
     let e = expected.to_ascii_lowercase();
-    let kind = if e.starts_with('i') || e.starts_with('u') && e[1..].starts_with(char::is_numeric)
-    {
+    let kind = if e.starts_with('i') || e.starts_with('u') && e[1..].starts_with(char::is_numeric) {
         "integer"
     } else if e.starts_with('f') && e[1..].starts_with(char::is_numeric) {
         "number"
@@ -422,7 +422,10 @@ mod tests {
         match parse_json::<Form>(json.as_bytes()) {
             Err(AppError::Api(e)) => (
                 e.kind,
-                e.fields.first().map(|f| f.field.clone()).unwrap_or_default(),
+                e.fields
+                    .first()
+                    .map(|f| f.field.clone())
+                    .unwrap_or_default(),
                 e.fields.first().map(|f| f.reason.clone()),
             ),
             other => panic!("unexpected {other:?}"),
@@ -432,12 +435,17 @@ mod tests {
     #[test]
     fn json_errors_name_the_field_and_the_reason() {
         let (kind, field, reason) = field_of(r#"{"n": 1, "items": [{"kind": "dispute"}]}"#);
-        assert_eq!((kind, field.as_str()), (ErrorKind::Validation, "items[0].phone"));
+        assert_eq!(
+            (kind, field.as_str()),
+            (ErrorKind::Validation, "items[0].phone")
+        );
         assert_eq!(reason, Some(Reason::Required));
         let (_, field, reason) =
             field_of(r#"{"n": 1, "items": [{"kind": "teleport", "phone": "1"}]}"#);
         assert_eq!(field, "items[0].kind");
-        assert!(matches!(reason, Some(Reason::UnknownValue { allowed }) if allowed.contains(&"dispute".to_owned())));
+        assert!(
+            matches!(reason, Some(Reason::UnknownValue { allowed }) if allowed.contains(&"dispute".to_owned()))
+        );
         let (_, field, reason) = field_of(r#"{"n": "x", "items": []}"#);
         assert_eq!(field, "n");
         assert_eq!(

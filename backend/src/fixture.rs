@@ -97,8 +97,24 @@ pub async fn seed_fixture(state: &AppState) -> Result<Fixture, AppError> {
     let conn: &mut AnyConnection = &mut wtx.tx;
     let unit = db::org::insert_unit;
     let county = unit(conn, None, OrgLevel::County, "瓜州县", None, None).await?;
-    let town_a = unit(conn, Some(county), OrgLevel::Town, "瓜州镇", None, Some("GZ")).await?;
-    let town_b = unit(conn, Some(county), OrgLevel::Town, "柳园镇", None, Some("LY")).await?;
+    let town_a = unit(
+        conn,
+        Some(county),
+        OrgLevel::Town,
+        "瓜州镇",
+        None,
+        Some("GZ"),
+    )
+    .await?;
+    let town_b = unit(
+        conn,
+        Some(county),
+        OrgLevel::Town,
+        "柳园镇",
+        None,
+        Some("LY"),
+    )
+    .await?;
     let mut villages = [0; 2];
     let mut areas = [[0; 2]; 2];
     let mut groups = [[[0; 2]; 2]; 2];
@@ -148,7 +164,14 @@ pub async fn seed_fixture(state: &AppState) -> Result<Fixture, AppError> {
     )
     .await?;
     let mut departments = Vec::new();
-    for name in ["派出所", "司法所", "国土所", "市场监管所", "县法学会", "人民法庭"] {
+    for name in [
+        "派出所",
+        "司法所",
+        "国土所",
+        "市场监管所",
+        "县法学会",
+        "人民法庭",
+    ] {
         departments.push(
             db::org::insert_department(conn, town_a, name, DepartmentKind::Functional, 3).await?,
         );
@@ -179,8 +202,24 @@ pub async fn seed_fixture(state: &AppState) -> Result<Fixture, AppError> {
     let admin = user("admin", "系统管理员", Role::Admin, None, None, None).await?;
     let lead = user("lead", "李主任", Role::Lead, Some(town_a), None, None).await?;
     let clerk = user("clerk", "王受理", Role::Clerk, Some(town_a), None, None).await?;
-    let mediator = user("mediator", "张调解", Role::Mediator, Some(town_a), None, None).await?;
-    let mediator2 = user("mediator2", "赵调解", Role::Mediator, Some(town_a), None, None).await?;
+    let mediator = user(
+        "mediator",
+        "张调解",
+        Role::Mediator,
+        Some(town_a),
+        None,
+        None,
+    )
+    .await?;
+    let mediator2 = user(
+        "mediator2",
+        "赵调解",
+        Role::Mediator,
+        Some(town_a),
+        None,
+        None,
+    )
+    .await?;
     let police = user(
         "police",
         "刘警官",

@@ -89,9 +89,8 @@ async fn cache_headers(req: Request, next: Next) -> Response {
 /// the extension (`app-1a2b3c4d5e6f7a8b.js`, `app-…_bg.wasm`).
 fn is_hashed_asset(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or("");
-    name.split(['-', '.', '_']).any(|part| {
-        part.len() >= 16 && part.bytes().all(|b| b.is_ascii_hexdigit())
-    })
+    name.split(['-', '.', '_'])
+        .any(|part| part.len() >= 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Creates the `admin` user on first start. Its password is `admin_password` from the
@@ -136,7 +135,9 @@ mod tests {
     #[test]
     fn hashed_asset_names_are_recognised() {
         assert!(is_hashed_asset("/concord-frontend-3f2a9c0d1e4b5a6c.js"));
-        assert!(is_hashed_asset("/concord-frontend-3f2a9c0d1e4b5a6c_bg.wasm"));
+        assert!(is_hashed_asset(
+            "/concord-frontend-3f2a9c0d1e4b5a6c_bg.wasm"
+        ));
         assert!(!is_hashed_asset("/favicon.ico"));
         assert!(!is_hashed_asset("/style.css"));
     }

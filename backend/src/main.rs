@@ -29,7 +29,9 @@ async fn main() -> ExitCode {
             println!("usage: concord [serve | migrate]");
             Ok(())
         }
-        other => Err(format!("unknown command `{other}`; usage: concord [serve | migrate]")),
+        other => Err(format!(
+            "unknown command `{other}`; usage: concord [serve | migrate]"
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

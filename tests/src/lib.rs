@@ -95,7 +95,9 @@ impl TestDb {
 
 /// The URL with its database name replaced.
 fn replace_db_name(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let base = match base[scheme_end..].find('/') {
         Some(i) => &base[..scheme_end + i],
@@ -314,14 +316,8 @@ impl TestApp {
     ) -> TestResponse {
         let json =
             serde_json::to_vec(body).unwrap_or_else(|e| panic!("cannot serialise body: {e}"));
-        self.send(
-            Method::POST,
-            path,
-            cookie,
-            Some("application/json"),
-            json,
-        )
-        .await
+        self.send(Method::POST, path, cookie, Some("application/json"), json)
+            .await
     }
 
     /// `POST path` with a raw JSON text (for malformed bodies).
@@ -414,7 +410,9 @@ impl TestApp {
 
     /// Sends a transition that must succeed; returns the case after it.
     pub async fn move_case(&self, cookie: &str, case: &CaseDetail, command: Command) -> CaseDetail {
-        let res = self.transition(cookie, case.id, case.version, command).await;
+        let res = self
+            .transition(cookie, case.id, case.version, command)
+            .await;
         res.expect_status(200);
         res.json()
     }

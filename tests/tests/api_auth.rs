@@ -33,7 +33,10 @@ async fn signing_in_sets_an_http_only_session_cookie_and_returns_the_user() {
     for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(set_cookie.contains(attribute), "{set_cookie}");
     }
-    assert!(!set_cookie.contains("Secure"), "not secure by default: {set_cookie}");
+    assert!(
+        !set_cookie.contains("Secure"),
+        "not secure by default: {set_cookie}"
+    );
 
     let cookie = cookie_of(&res.headers).unwrap_or_default();
     let me = app.get("/api/me", Some(&cookie)).await;
@@ -60,7 +63,11 @@ async fn the_cookie_is_secure_when_configured() {
 async fn a_wrong_password_is_refused_with_401_in_the_envelope() {
     let app = TestApp::new().await;
     let res = app
-        .post_json("/api/auth/login", None, &login_body("clerk", "wrong-password"))
+        .post_json(
+            "/api/auth/login",
+            None,
+            &login_body("clerk", "wrong-password"),
+        )
         .await;
     res.expect_status(401);
     let err = res.error();
@@ -69,7 +76,11 @@ async fn a_wrong_password_is_refused_with_401_in_the_envelope() {
     assert!(cookie_of(&res.headers).is_none());
     // An unknown user answers the same.
     let unknown = app
-        .post_json("/api/auth/login", None, &login_body("nobody", "wrong-password"))
+        .post_json(
+            "/api/auth/login",
+            None,
+            &login_body("nobody", "wrong-password"),
+        )
         .await;
     unknown.expect_status(401);
     assert_eq!(unknown.error(), err);
@@ -126,7 +137,13 @@ async fn a_successful_sign_in_forgets_earlier_failures() {
 #[tokio::test]
 async fn requests_without_a_session_are_refused_with_401() {
     let app = TestApp::new().await;
-    for path in ["/api/me", "/api/board", "/api/cases", "/api/org", "/api/handlers"] {
+    for path in [
+        "/api/me",
+        "/api/board",
+        "/api/cases",
+        "/api/org",
+        "/api/handlers",
+    ] {
         let res = app.get(path, None).await;
         res.expect_status(401);
         assert_eq!(res.error().kind, ErrorKind::Unauthorized, "{path}");

@@ -41,8 +41,10 @@ async fn the_board_sorts_overdue_first_then_by_nearest_due_date() {
     // Due dates: case 0 in 10 days, case 1 overdue by 2, case 2 in 1 day, case 3 overdue by 5.
     for (id, days) in ids.iter().zip([10, -2, 1, -5]) {
         let due = (today + Duration::days(days)).format("%Y-%m-%d");
-        app.execute(&format!("UPDATE cases SET due_on = '{due}' WHERE id = {id}"))
-            .await;
+        app.execute(&format!(
+            "UPDATE cases SET due_on = '{due}' WHERE id = {id}"
+        ))
+        .await;
     }
     let b = board(&app, &lead, "").await;
     assert_eq!(b.today, today);
@@ -70,11 +72,25 @@ async fn the_board_shows_registered_to_closed_but_not_archived() {
         .await;
     let b = board(&app, &lead, "").await;
     assert_eq!(b.cards.len(), 2);
-    assert!(b.cards.iter().any(|c| c.id == closed.id && c.stage == Stage::Closed));
-    app.move_case(&lead, &closed, Command::Archive { retention_years: 10 })
-        .await;
+    assert!(
+        b.cards
+            .iter()
+            .any(|c| c.id == closed.id && c.stage == Stage::Closed)
+    );
+    app.move_case(
+        &lead,
+        &closed,
+        Command::Archive {
+            retention_years: 10,
+        },
+    )
+    .await;
     let b = board(&app, &lead, "").await;
-    assert_eq!(codes(&b), vec![kept.id], "archived cases leave the board at once");
+    assert_eq!(
+        codes(&b),
+        vec![kept.id],
+        "archived cases leave the board at once"
+    );
 }
 
 #[tokio::test]
@@ -97,7 +113,11 @@ async fn board_filters_narrow_the_cards() {
     petition_body.category = Category::Other;
     let petition = app.register(&clerk, &petition_body).await;
     let routed = app
-        .move_case(&lead, &labour, route_to(HandlerRef::Mediator(app.fixture.mediator2)))
+        .move_case(
+            &lead,
+            &labour,
+            route_to(HandlerRef::Mediator(app.fixture.mediator2)),
+        )
         .await;
 
     let by = |q: &'static str| {
@@ -115,22 +135,50 @@ async fn board_filters_narrow_the_cards() {
     assert_eq!(by("?kind=petition").await, vec![petition.id]);
     assert_eq!(by("?stage=routed").await, vec![labour.id]);
     assert_eq!(
-        codes(&board(&app, &lead, &format!("?village={}", app.fixture.villages[1])).await),
+        codes(
+            &board(
+                &app,
+                &lead,
+                &format!("?village={}", app.fixture.villages[1])
+            )
+            .await
+        ),
         vec![labour.id]
     );
     assert_eq!(
-        codes(&board(&app, &lead, &format!("?handler=mediator:{}", app.fixture.mediator2)).await),
+        codes(
+            &board(
+                &app,
+                &lead,
+                &format!("?handler=mediator:{}", app.fixture.mediator2)
+            )
+            .await
+        ),
         vec![labour.id]
     );
     assert_eq!(by("?q=%E5%B7%A5%E8%B5%84").await, vec![labour.id]);
     assert_eq!(
-        codes(&board(&app, &lead, &format!("?q={}", neighbour.code.to_lowercase())).await),
+        codes(
+            &board(
+                &app,
+                &lead,
+                &format!("?q={}", neighbour.code.to_lowercase())
+            )
+            .await
+        ),
         vec![neighbour.id]
     );
-    assert_eq!(by("?q=%E4%B8%89%E5%B7%A5%E6%9D%91").await, vec![labour.id], "by village name");
+    assert_eq!(
+        by("?q=%E4%B8%89%E5%B7%A5%E6%9D%91").await,
+        vec![labour.id],
+        "by village name"
+    );
 
     let mediator2 = app.login("mediator2").await;
-    assert_eq!(codes(&board(&app, &mediator2, "?mine=true").await), vec![routed.id]);
+    assert_eq!(
+        codes(&board(&app, &mediator2, "?mine=true").await),
+        vec![routed.id]
+    );
     let mediator = app.login("mediator").await;
     assert!(board(&app, &mediator, "?mine=true").await.cards.is_empty());
     // Without a filter every card shows.
@@ -148,7 +196,11 @@ async fn the_board_changes_as_soon_as_a_case_changes() {
     assert_eq!(b.cards.len(), 1);
     assert_eq!(b.cards[0].stage, Stage::Registered);
     let routed = app
-        .move_case(&lead, &case, route_to(HandlerRef::Department(app.fixture.land_office)))
+        .move_case(
+            &lead,
+            &case,
+            route_to(HandlerRef::Department(app.fixture.land_office)),
+        )
         .await;
     let b = board(&app, &lead, "").await;
     assert_eq!(b.cards[0].stage, Stage::Routed);
@@ -175,7 +227,10 @@ async fn the_org_tree_is_the_users_town() {
     let units: Vec<OrgUnit> = app.get("/api/org", Some(&lead)).await.json();
     // The town, 2 villages, 4 areas, 8 groups.
     assert_eq!(units.len(), 15);
-    assert_eq!(units.iter().filter(|u| u.level == OrgLevel::Group).count(), 8);
+    assert_eq!(
+        units.iter().filter(|u| u.level == OrgLevel::Group).count(),
+        8
+    );
     assert!(units.iter().all(|u| u.id != app.fixture.village_b));
     let town = units.iter().find(|u| u.level == OrgLevel::Town);
     assert_eq!(town.map(|t| t.name.as_str()), Some("瓜州镇"));
@@ -193,11 +248,22 @@ async fn departments_and_handlers_list_the_towns_units_with_open_case_counts() {
     let names: Vec<&str> = departments.iter().map(|d| d.name.as_str()).collect();
     assert_eq!(
         names,
-        vec!["派出所", "司法所", "国土所", "市场监管所", "县法学会", "人民法庭"]
+        vec![
+            "派出所",
+            "司法所",
+            "国土所",
+            "市场监管所",
+            "县法学会",
+            "人民法庭"
+        ]
     );
     let case = app.register(&clerk, &app.sample_case()).await;
-    app.move_case(&lead, &case, route_to(HandlerRef::Mediator(app.fixture.mediator)))
-        .await;
+    app.move_case(
+        &lead,
+        &case,
+        route_to(HandlerRef::Mediator(app.fixture.mediator)),
+    )
+    .await;
     let handlers: Vec<Handler> = app.get("/api/handlers", Some(&lead)).await.json();
     assert_eq!(handlers.len(), 2 + 6);
     let mediator = handlers

@@ -37,7 +37,10 @@ async fn a_clerk_registers_a_case_with_a_code_a_clock_and_a_timeline() {
     let clerk = app.login("clerk").await;
     let case = app.register(&clerk, &app.sample_case()).await;
     assert_eq!(case.stage, Stage::Registered);
-    assert_eq!(normalize_case_code(&case.code).as_deref(), Some(case.code.as_str()));
+    assert_eq!(
+        normalize_case_code(&case.code).as_deref(),
+        Some(case.code.as_str())
+    );
     assert_eq!(case.town_id, app.fixture.town_a);
     assert_eq!(case.version, 1);
     assert_eq!(case.registered_by, "王受理");
@@ -87,14 +90,20 @@ async fn a_matter_resolved_on_the_spot_is_registered_closed_with_both_events() {
     assert_eq!(case.stage, Stage::Closed);
     assert_eq!(case.outcome, Some(Outcome::AgreementOral));
     assert!(case.closed_at.is_some());
-    assert!(case.parties_masked, "a grid worker never sees parties unmasked");
+    assert!(
+        case.parties_masked,
+        "a grid worker never sees parties unmasked"
+    );
     let lead = app.login("lead").await;
     let events: Vec<CaseEvent> = app
         .get(&format!("/api/cases/{}/timeline", case.id), Some(&lead))
         .await
         .json();
     let kinds: Vec<EventKind> = events.iter().map(|e| e.kind).collect();
-    assert_eq!(kinds, vec![EventKind::Registered, EventKind::ClosedOnTheSpot]);
+    assert_eq!(
+        kinds,
+        vec![EventKind::Registered, EventKind::ClosedOnTheSpot]
+    );
     assert_eq!(events[1].from_stage, Some(Stage::Registered));
     assert_eq!(events[1].to_stage, Some(Stage::Closed));
 }
@@ -293,7 +302,10 @@ async fn a_grid_worker_reads_masked_parties_and_no_access_is_logged() {
     assert!(read.parties_masked);
     assert_eq!(read.parties[0].name, "张某");
     assert_eq!(read.parties[0].phone.as_deref(), Some("138****5678"));
-    assert_eq!(read.parties[0].id_number.as_deref(), Some("1101**********002X"));
+    assert_eq!(
+        read.parties[0].id_number.as_deref(),
+        Some("1101**********002X")
+    );
     assert_eq!(read.parties[0].address.as_deref(), Some("***"));
     assert_eq!(read.parties[0].age, None);
     assert!(read.parties.iter().all(|p| p.masked));
@@ -316,7 +328,10 @@ async fn the_lead_reading_unmasked_parties_writes_an_access_log_row() {
             .fetch_one(&app.state.db.pool)
             .await
             .unwrap_or_default();
-    assert_eq!((case_id, user_id, what.as_str()), (case.id, app.fixture.lead, "parties"));
+    assert_eq!(
+        (case_id, user_id, what.as_str()),
+        (case.id, app.fixture.lead, "parties")
+    );
 }
 
 #[tokio::test]
@@ -393,7 +408,10 @@ async fn the_list_pages_newest_first_with_a_total() {
         .get("/api/cases?per_page=2&page=3", Some(&clerk))
         .await
         .json();
-    assert_eq!(last.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![ids[0]]);
+    assert_eq!(
+        last.items.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![ids[0]]
+    );
     let beyond: Page<CaseCard> = app
         .get("/api/cases?per_page=2&page=9", Some(&clerk))
         .await
@@ -409,7 +427,10 @@ async fn the_list_pages_newest_first_with_a_total() {
         .get("/api/cases?q=%E7%AC%AC3", Some(&clerk))
         .await
         .json();
-    assert_eq!(searched.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![ids[3]]);
+    assert_eq!(
+        searched.items.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![ids[3]]
+    );
 }
 
 #[tokio::test]
@@ -439,7 +460,10 @@ async fn a_registered_case_is_found_by_its_code_in_the_list() {
     let case: CaseDetail = app.register(&clerk, &app.sample_case()).await;
     app.register(&clerk, &app.sample_case()).await;
     let page: Page<CaseCard> = app
-        .get(&format!("/api/cases?q={}", case.code.to_lowercase()), Some(&clerk))
+        .get(
+            &format!("/api/cases?q={}", case.code.to_lowercase()),
+            Some(&clerk),
+        )
         .await
         .json();
     assert_eq!(page.total, 1);

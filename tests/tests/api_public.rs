@@ -35,7 +35,10 @@ async fn the_right_code_and_digits_show_progress_and_nothing_personal() {
     let app = TestApp::new().await;
     let case = routed_case(&app).await;
     let lead = app.login("lead").await;
-    for (text, public) in [("已联系双方,约定调解时间", true), ("内部:当事人情绪激动", false)] {
+    for (text, public) in [
+        ("已联系双方,约定调解时间", true),
+        ("内部:当事人情绪激动", false),
+    ] {
         app.post_json(
             &format!("/api/cases/{}/notes", case.id),
             Some(&lead),
@@ -66,7 +69,13 @@ async fn the_right_code_and_digits_show_progress_and_nothing_personal() {
     let notes: Vec<&str> = status.notes.iter().map(|n| n.text.as_str()).collect();
     assert_eq!(notes, vec!["已联系双方,约定调解时间"]);
     let body = res.text();
-    for secret in ["张三", "李四", "13812345678", "11010519491231002X", "排水沟"] {
+    for secret in [
+        "张三",
+        "李四",
+        "13812345678",
+        "11010519491231002X",
+        "排水沟",
+    ] {
         assert!(!body.contains(secret), "{secret} leaked: {body}");
     }
 }

@@ -3,9 +3,7 @@
 
 use concord_tests::TestApp;
 use shared::api::NoteRequest;
-use shared::model::{
-    CaseDetail, CaseEvent, EventKind, HandlerRef, LegalRoute, Outcome, Stage,
-};
+use shared::model::{CaseDetail, CaseEvent, EventKind, HandlerRef, LegalRoute, Outcome, Stage};
 use shared::workflow::Command;
 use shared::{ErrorKind, Reason};
 
@@ -222,7 +220,11 @@ async fn a_mediator_cannot_close_another_mediators_case() {
     let lead = app.login("lead").await;
     let mediator = app.login("mediator").await;
     let routed = app
-        .move_case(&lead, &case, route_to(HandlerRef::Mediator(app.fixture.mediator)))
+        .move_case(
+            &lead,
+            &case,
+            route_to(HandlerRef::Mediator(app.fixture.mediator)),
+        )
         .await;
     let handling = app.move_case(&mediator, &routed, Command::Accept).await;
     let other = app.login("mediator2").await;
@@ -278,8 +280,12 @@ async fn a_liaison_declines_and_the_case_returns_to_registered() {
         Some("不属本所职责")
     );
     // The lead can route it again.
-    app.move_case(&lead, &returned, route_to(HandlerRef::Mediator(app.fixture.mediator)))
-        .await;
+    app.move_case(
+        &lead,
+        &returned,
+        route_to(HandlerRef::Mediator(app.fixture.mediator)),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -314,7 +320,11 @@ async fn closing_without_a_result_is_refused() {
     let case = registered(&app).await;
     let lead = app.login("lead").await;
     let routed = app
-        .move_case(&lead, &case, route_to(HandlerRef::Mediator(app.fixture.mediator)))
+        .move_case(
+            &lead,
+            &case,
+            route_to(HandlerRef::Mediator(app.fixture.mediator)),
+        )
         .await;
     let handling = app.move_case(&lead, &routed, Command::Accept).await;
     let err = refused(
@@ -453,8 +463,17 @@ async fn a_stale_update_is_refused_with_the_current_case() {
     let current = err.current.map(|c| *c);
     assert_eq!(current.as_ref().map(|c| c.version), Some(routed.version));
     assert_eq!(current.as_ref().map(|c| c.stage), Some(Stage::Routed));
-    assert_eq!(app.snapshot().await.into_iter().filter(|(t, _)| *t != "access_log").collect::<Vec<_>>(),
-        before.into_iter().filter(|(t, _)| *t != "access_log").collect::<Vec<_>>());
+    assert_eq!(
+        app.snapshot()
+            .await
+            .into_iter()
+            .filter(|(t, _)| *t != "access_log")
+            .collect::<Vec<_>>(),
+        before
+            .into_iter()
+            .filter(|(t, _)| *t != "access_log")
+            .collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test]
@@ -481,10 +500,16 @@ async fn concurrent_updates_from_the_same_version_let_exactly_one_win() {
     assert_eq!(statuses, vec![200, 409], "{} / {}", a.text(), b.text());
     let events = timeline(&app, &lead, case.id).await;
     assert_eq!(
-        events.iter().filter(|e| e.kind == EventKind::Routed).count(),
+        events
+            .iter()
+            .filter(|e| e.kind == EventKind::Routed)
+            .count(),
         1
     );
-    assert_eq!(app.read_case(&lead, case.id).await.version, case.version + 1);
+    assert_eq!(
+        app.read_case(&lead, case.id).await.version,
+        case.version + 1
+    );
 }
 
 #[tokio::test]
@@ -493,7 +518,11 @@ async fn the_lead_reopens_a_closed_case_with_a_reason() {
     let case = registered(&app).await;
     let lead = app.login("lead").await;
     let routed = app
-        .move_case(&lead, &case, route_to(HandlerRef::Mediator(app.fixture.mediator)))
+        .move_case(
+            &lead,
+            &case,
+            route_to(HandlerRef::Mediator(app.fixture.mediator)),
+        )
         .await;
     let handling = app.move_case(&lead, &routed, Command::Accept).await;
     let closed = app.move_case(&lead, &handling, close()).await;

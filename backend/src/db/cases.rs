@@ -246,10 +246,7 @@ pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<CaseRow>,
 }
 
 /// One case by its code.
-pub async fn by_code(
-    conn: &mut AnyConnection,
-    code: &str,
-) -> Result<Option<CaseRow>, sqlx::Error> {
+pub async fn by_code(conn: &mut AnyConnection, code: &str) -> Result<Option<CaseRow>, sqlx::Error> {
     sqlx::query_as(&format!("{CASE_SELECT} WHERE c.code = $1"))
         .bind(code)
         .fetch_optional(conn)
@@ -580,7 +577,10 @@ struct CardRow {
 
 impl CardRow {
     fn into_entry(self) -> Result<CardEntry, sqlx::Error> {
-        let mut haystack = format!("{}\n{}\n{}\n{}", self.code, self.summary, self.facts, self.village);
+        let mut haystack = format!(
+            "{}\n{}\n{}\n{}",
+            self.code, self.summary, self.facts, self.village
+        );
         for part in [&self.area_name, &self.group_name].into_iter().flatten() {
             haystack.push('\n');
             haystack.push_str(part);
@@ -665,7 +665,11 @@ pub async fn list(
         filter.channel.map(|v| v.as_str().to_owned()),
     );
     eq(&mut w, "c.risk", filter.risk.map(|v| v.as_str().to_owned()));
-    eq(&mut w, "c.stage", filter.stage.map(|v| v.as_str().to_owned()));
+    eq(
+        &mut w,
+        "c.stage",
+        filter.stage.map(|v| v.as_str().to_owned()),
+    );
     if let Some(v) = filter.village {
         w.push(" AND c.village_id = ").bind(Arg::Int(v));
     }

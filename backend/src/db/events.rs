@@ -23,10 +23,7 @@ pub struct NewEvent<'a> {
 }
 
 /// Appends an event; returns it as it reads on the timeline.
-pub async fn insert(
-    conn: &mut AnyConnection,
-    e: &NewEvent<'_>,
-) -> Result<CaseEvent, sqlx::Error> {
+pub async fn insert(conn: &mut AnyConnection, e: &NewEvent<'_>) -> Result<CaseEvent, sqlx::Error> {
     let details = serde_json::to_string(&e.details).unwrap_or_else(|_| "[]".to_owned());
     let text = e.text.map(str::trim).filter(|t| !t.is_empty());
     let id: i64 = sqlx::query_scalar(

@@ -148,16 +148,16 @@ impl Db {
 fn prepare_sqlite_url(url: &str) -> Result<String, sqlx::Error> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if path != ":memory:" && !path.is_empty() {
-        if let Some(parent) = Path::new(path).parent()
-            && !parent.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                sqlx::Error::Configuration(
-                    format!("cannot create folder {}: {e}", parent.display()).into(),
-                )
-            })?;
-        }
+    if path != ":memory:"
+        && !path.is_empty()
+        && let Some(parent) = Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            sqlx::Error::Configuration(
+                format!("cannot create folder {}: {e}", parent.display()).into(),
+            )
+        })?;
     }
     if query.contains("mode=") {
         Ok(url.to_owned())

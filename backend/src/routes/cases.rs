@@ -17,8 +17,7 @@ use axum::{Json, Router};
 use chrono::{Datelike, Utc};
 use rand::Rng;
 use shared::api::{
-    CaseFilter, NoteRequest, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page, RegisterCase,
-    TransitionRequest,
+    CaseFilter, NoteRequest, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page, RegisterCase, TransitionRequest,
 };
 use shared::deadline::{Clock, ClockRule};
 use shared::model::{
@@ -171,7 +170,13 @@ async fn register(
     };
     db::events::insert(
         conn,
-        &event(EventKind::Registered, None, Some(Stage::Registered), None, vec![]),
+        &event(
+            EventKind::Registered,
+            None,
+            Some(Stage::Registered),
+            None,
+            vec![],
+        ),
     )
     .await?;
     if let Some(spot) = spot {
@@ -209,9 +214,7 @@ async fn check_place(
             .filter(|u| u.town_id == Some(town_id) && u.level().ok() == Some(level))
             .cloned()
     };
-    let fail = |field: &str, reason: Reason| {
-        AppError::from(ApiError::field(field, reason, lang))
-    };
+    let fail = |field: &str, reason: Reason| AppError::from(ApiError::field(field, reason, lang));
     let village = db::org::unit(conn, req.village_id).await?;
     if in_town(&village, OrgLevel::Village).is_none() {
         return Err(fail("village_id", Reason::NoSuchItem));
@@ -270,11 +273,7 @@ async fn fresh_code(conn: &mut AnyConnection, today: chrono::NaiveDate) -> AppRe
 }
 
 /// The case as `actor` may see it: parties masked unless they may see them.
-async fn detail_of(
-    conn: &mut AnyConnection,
-    row: CaseRow,
-    actor: &Actor,
-) -> AppResult<CaseDetail> {
+async fn detail_of(conn: &mut AnyConnection, row: CaseRow, actor: &Actor) -> AppResult<CaseDetail> {
     let facts = row.facts()?;
     let parties = db::cases::parties(conn, row.id).await?;
     let may_see = shared::privacy::may_see_parties(actor, &facts);
@@ -504,7 +503,8 @@ async fn add_note(
     }
     let mut c = Checker::new(lang);
     c.required("text", &req.text, NOTE_MAX);
-    c.finish().map_err(|fields: Vec<FieldError>| AppError::fields(fields))?;
+    c.finish()
+        .map_err(|fields: Vec<FieldError>| AppError::fields(fields))?;
     let event = db::events::insert(
         conn,
         &NewEvent {

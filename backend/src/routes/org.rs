@@ -34,7 +34,9 @@ async fn departments(
     me: CurrentUser,
 ) -> AppResult<Json<Vec<Department>>> {
     let mut conn = state.db.pool.acquire().await?;
-    Ok(Json(db::org::departments(&mut conn, me.user.town_id).await?))
+    Ok(Json(
+        db::org::departments(&mut conn, me.user.town_id).await?,
+    ))
 }
 
 /// The town's mediators, then its departments, each with how many open cases it handles.
@@ -42,12 +44,7 @@ async fn handlers(State(state): State<AppState>, me: CurrentUser) -> AppResult<J
     let town = me.user.town_id;
     let mut conn = state.db.pool.acquire().await?;
     let counts = db::cases::open_counts(&mut conn, town).await?;
-    let open = |h: HandlerRef| {
-        counts
-            .iter()
-            .find(|(c, _)| *c == h)
-            .map_or(0, |(_, n)| *n)
-    };
+    let open = |h: HandlerRef| counts.iter().find(|(c, _)| *c == h).map_or(0, |(_, n)| *n);
     let mut out = Vec::new();
     for m in db::users::mediators(&mut conn, town).await? {
         let handler = HandlerRef::Mediator(m.id);

@@ -55,7 +55,10 @@ async fn status(
     };
     let tz = state.config.timezone();
     let stage = row.stage()?;
-    let kind = row.kind.parse().map_err(|_| AppError::internal("stored kind"))?;
+    let kind = row
+        .kind
+        .parse()
+        .map_err(|_| AppError::internal("stored kind"))?;
     let category = row
         .category
         .parse()
