@@ -5,11 +5,12 @@
 //! Module map: `config` (environment), `state` (shared state and caches), `error` (the one
 //! error type and the extractors that answer with the envelope), `auth` (passwords, sessions,
 //! `CurrentUser`), `routes/*` (handlers, one module per area), `db/*` (SQL only, one module per
-//! aggregate), `fixture` (the test fixture).
+//! aggregate), `fixture` (the test fixture), `demo` (the demo center, loaded on request).
 
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod fixture;
 pub mod routes;

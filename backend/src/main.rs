@@ -1,8 +1,12 @@
 //! `concord`: the server binary.
 //!
 //! ```text
-//! concord [serve]   migrate the database, create the admin on first start, serve
-//! concord migrate   migrate the database and exit
+//! concord [serve] [--demo]                migrate the database, create the admin on first
+//!                                         start (with --demo: load the demo center if it is
+//!                                         not there yet), serve
+//! concord migrate                         migrate the database and exit
+//! concord demo [--open N] [--closed M]    migrate, load the demo center (see `backend::demo`;
+//!                                         with numbers: N cases on the board, M archived)
 //! ```
 //!
 //! Configuration comes from `CONCORD_*` environment variables (see `backend::config`).
@@ -10,6 +14,7 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use backend::demo::DemoSize;
 use backend::{AppState, Config, Db};
 use tracing_subscriber::EnvFilter;
 
@@ -22,16 +27,17 @@ async fn main() -> ExitCode {
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = args.first().map(String::as_str).unwrap_or("serve");
+    let rest = args.get(1..).unwrap_or_default();
     let result = match command {
-        "serve" => serve().await,
+        "serve" => serve(rest).await,
+        "--demo" => serve(&args).await,
         "migrate" => migrate().await.map(|_| ()),
+        "demo" => demo(rest).await,
         "help" | "--help" | "-h" => {
-            println!("usage: concord [serve | migrate]");
+            println!("usage: {USAGE}");
             Ok(())
         }
-        other => Err(format!(
-            "unknown command `{other}`; usage: concord [serve | migrate]"
-        )),
+        other => Err(format!("unknown command `{other}`; usage: {USAGE}")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -41,6 +47,8 @@ async fn main() -> ExitCode {
         }
     }
 }
+
+const USAGE: &str = "concord [serve [--demo] | migrate | demo [--open N] [--closed M]]";
 
 /// Reads the configuration, opens the database and brings its schema up to date.
 async fn migrate() -> Result<(Config, Db), String> {
@@ -54,20 +62,18 @@ async fn migrate() -> Result<(Config, Db), String> {
     Ok((config, db))
 }
 
-async fn serve() -> Result<(), String> {
+async fn serve(args: &[String]) -> Result<(), String> {
+    let with_demo = match args {
+        [] => false,
+        [flag] if flag == "--demo" => true,
+        _ => return Err(format!("unknown arguments {args:?}; usage: {USAGE}")),
+    };
     let (config, db) = migrate().await?;
     let bind = config.bind;
     let state = AppState::new(db, config);
-    if let Some(password) = backend::ensure_admin(&state)
-        .await
-        .map_err(|e| format!("creating the admin user failed: {e:?}"))?
-    {
-        if state.config.admin_password.is_none() {
-            println!("Created user `admin` with password: {password}");
-            println!("(shown only this once; set CONCORD_ADMIN_PASSWORD to choose it)");
-        } else {
-            println!("Created user `admin` with the password from CONCORD_ADMIN_PASSWORD.");
-        }
+    ensure_admin(&state).await?;
+    if with_demo {
+        load_demo(&state, DemoSize::default()).await?;
     }
     let listener = tokio::net::TcpListener::bind(bind)
         .await
@@ -82,4 +88,51 @@ async fn serve() -> Result<(), String> {
     })
     .await
     .map_err(|e| format!("server error: {e}"))
+}
+
+/// Creates the administrator on first start and says how to sign in.
+async fn ensure_admin(state: &AppState) -> Result<(), String> {
+    if let Some(password) = backend::ensure_admin(state)
+        .await
+        .map_err(|e| format!("creating the admin user failed: {e:?}"))?
+    {
+        if state.config.admin_password.is_none() {
+            println!("Created user `admin` with password: {password}");
+            println!("(shown only this once; set CONCORD_ADMIN_PASSWORD to choose it)");
+        } else {
+            println!("Created user `admin` with the password from CONCORD_ADMIN_PASSWORD.");
+        }
+    }
+    Ok(())
+}
+
+/// `concord demo [--open N] [--closed M]`.
+async fn demo(args: &[String]) -> Result<(), String> {
+    let mut size = DemoSize::default();
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let slot = match flag.as_str() {
+            "--open" => &mut size.open,
+            "--closed" => &mut size.closed,
+            _ => return Err(format!("unknown argument `{flag}`; usage: {USAGE}")),
+        };
+        let n = rest
+            .next()
+            .and_then(|v| v.parse::<u32>().ok())
+            .ok_or_else(|| format!("`{flag}` needs a number; usage: {USAGE}"))?;
+        *slot = Some(n);
+    }
+    let (config, db) = migrate().await?;
+    let state = AppState::new(db, config);
+    ensure_admin(&state).await?;
+    load_demo(&state, size).await
+}
+
+/// Loads the demo center (if it is not there yet) and prints what was done.
+async fn load_demo(state: &AppState, size: DemoSize) -> Result<(), String> {
+    let report = backend::demo::load(state, size)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("{report}");
+    Ok(())
 }

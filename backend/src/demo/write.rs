@@ -1,0 +1,427 @@
+//! Stores the demo through the backend's db layer: the org tree, the departments, the
+//! accounts, then every planned case with its parties, its stage fields and its event log, in
+//! one write transaction (on SQLite it holds the write lock, so nothing else writes in
+//! between and nothing deadlocks). Either the whole demo is stored or nothing.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
+use shared::model::{HandlerRef, OrgLevel, PartySide, Role};
+use shared::validate::phone_last_four;
+use sqlx::AnyConnection;
+
+use super::plan::{Assignee, Layout, Plan, PlannedCase, Who};
+use super::roster::{self, Dept, VILLAGES};
+use crate::db;
+use crate::db::cases::{NewCase, StageChange};
+use crate::db::events::NewEvent;
+use crate::db::users::NewUser;
+
+/// A demo account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub username: String,
+    pub display_name: &'static str,
+    pub role: Role,
+    /// What the account stands for, e.g. "派出所" or "渠口村 一片".
+    pub what: String,
+}
+
+/// Where the ids of what was stored are kept while writing cases.
+#[derive(Debug, Default)]
+pub(crate) struct Ids {
+    pub town: i64,
+    pub villages: Vec<i64>,
+    pub areas: Vec<i64>,
+    pub groups: Vec<i64>,
+    pub departments: HashMap<Dept, i64>,
+    pub lead: i64,
+    pub clerks: Vec<i64>,
+    pub mediators: Vec<i64>,
+    pub liaisons: HashMap<Dept, i64>,
+    pub full_time: Vec<i64>,
+    pub auxiliary: Vec<i64>,
+    pub users: usize,
+}
+
+impl Ids {
+    fn who(&self, who: Who) -> (i64, &'static str, Role) {
+        match who {
+            Who::Lead => (self.lead, roster::LEAD.1, Role::Lead),
+            Who::Clerk(i) => (self.clerks[i], roster::CLERKS[i].1, Role::Clerk),
+            Who::Mediator(i) => (self.mediators[i], roster::MEDIATORS[i].name, Role::Mediator),
+            Who::Liaison(d) => (
+                self.liaisons.get(&d).copied().unwrap_or(self.lead),
+                d.plan().liaison_name,
+                Role::Liaison,
+            ),
+            Who::FullTime(a) => (
+                self.full_time[a],
+                roster::FULL_TIME_GRID_WORKERS[a],
+                Role::GridWorker,
+            ),
+            Who::Auxiliary(g) => (
+                self.auxiliary[g],
+                roster::AUXILIARY_GRID_WORKERS[g],
+                Role::GridWorker,
+            ),
+        }
+    }
+
+    fn handler(&self, a: Assignee) -> HandlerRef {
+        match a {
+            Assignee::Mediator(i) => HandlerRef::Mediator(self.mediators[i]),
+            Assignee::Dept(d) => {
+                HandlerRef::Department(self.departments.get(&d).copied().unwrap_or(0))
+            }
+        }
+    }
+}
+
+/// Every demo account, in the order they are created: the center lead, the clerks, the
+/// mediators, the department liaisons, the town leaders, the full-time and the auxiliary
+/// grid workers.
+pub fn accounts() -> Vec<Account> {
+    let layout = Layout::new();
+    let mut out = Vec::new();
+    let mut add = |username: String, display_name, role, what: String| {
+        out.push(Account {
+            username,
+            display_name,
+            role,
+            what,
+        });
+    };
+    add(
+        roster::LEAD.0.to_owned(),
+        roster::LEAD.1,
+        Role::Lead,
+        "综治中心负责人".to_owned(),
+    );
+    for (username, name) in roster::CLERKS {
+        add(
+            (*username).to_owned(),
+            name,
+            Role::Clerk,
+            "受理窗口".to_owned(),
+        );
+    }
+    for m in roster::MEDIATORS {
+        let specialties: Vec<&str> = m
+            .specialties
+            .iter()
+            .map(|c| c.label(shared::Lang::Zh))
+            .collect();
+        add(
+            m.username.to_owned(),
+            m.name,
+            Role::Mediator,
+            format!("{};{}", m.background, specialties.join("、")),
+        );
+    }
+    for d in roster::DEPARTMENTS {
+        add(
+            d.liaison_username.to_owned(),
+            d.liaison_name,
+            Role::Liaison,
+            d.name.to_owned(),
+        );
+    }
+    for (i, v) in VILLAGES.iter().enumerate() {
+        add(
+            format!("leader{:02}", i + 1),
+            v.leader,
+            Role::TownLeader,
+            format!("包村:{}", v.name),
+        );
+    }
+    for (a, (v, area)) in layout.areas.iter().enumerate() {
+        add(
+            format!("grid{:02}", a + 1),
+            roster::FULL_TIME_GRID_WORKERS[a],
+            Role::GridWorker,
+            format!("专职网格员,包片:{}{}", VILLAGES[*v].name, area),
+        );
+    }
+    let first_aux = layout.areas.len();
+    for (g, (a, group)) in layout.groups.iter().enumerate() {
+        let (v, area) = layout.areas[*a];
+        add(
+            format!("grid{:02}", first_aux + g + 1),
+            roster::AUXILIARY_GRID_WORKERS[g],
+            Role::GridWorker,
+            format!("辅助网格员,包组:{}{}{}", VILLAGES[v].name, area, group),
+        );
+    }
+    out
+}
+
+/// Stores the org tree, departments and accounts (every one with `password_hash`).
+pub(crate) async fn org_and_people(
+    conn: &mut AnyConnection,
+    password_hash: &str,
+    now_ms: i64,
+) -> Result<Ids, sqlx::Error> {
+    let layout = Layout::new();
+    let mut ids = Ids::default();
+    let county =
+        db::org::insert_unit(conn, None, OrgLevel::County, roster::COUNTY, None, None).await?;
+    let town = db::org::insert_unit(
+        conn,
+        Some(county),
+        OrgLevel::Town,
+        roster::TOWN,
+        None,
+        Some(roster::TOWN_CODE),
+    )
+    .await?;
+    ids.town = town;
+    for v in VILLAGES {
+        let id = db::org::insert_unit(
+            conn,
+            Some(town),
+            OrgLevel::Village,
+            v.name,
+            Some(town),
+            None,
+        )
+        .await?;
+        ids.villages.push(id);
+    }
+    for (v, name) in &layout.areas {
+        let id = db::org::insert_unit(
+            conn,
+            Some(ids.villages[*v]),
+            OrgLevel::Area,
+            name,
+            Some(town),
+            None,
+        )
+        .await?;
+        ids.areas.push(id);
+    }
+    for (a, name) in &layout.groups {
+        let id = db::org::insert_unit(
+            conn,
+            Some(ids.areas[*a]),
+            OrgLevel::Group,
+            name,
+            Some(town),
+            None,
+        )
+        .await?;
+        ids.groups.push(id);
+    }
+    for d in roster::DEPARTMENTS {
+        let id = db::org::insert_department(conn, town, d.name, d.kind, d.response_days).await?;
+        ids.departments.insert(d.dept, id);
+    }
+
+    let mut user = async |username: &str,
+                          display_name: &str,
+                          role: Role,
+                          department_id: Option<i64>,
+                          org_unit_id: Option<i64>|
+           -> Result<i64, sqlx::Error> {
+        db::users::insert(
+            conn,
+            &NewUser {
+                username,
+                password_hash,
+                display_name,
+                role,
+                town_id: Some(town),
+                department_id,
+                org_unit_id,
+            },
+            now_ms,
+        )
+        .await
+    };
+    ids.lead = user(roster::LEAD.0, roster::LEAD.1, Role::Lead, None, None).await?;
+    for (username, name) in roster::CLERKS {
+        let id = user(username, name, Role::Clerk, None, None).await?;
+        ids.clerks.push(id);
+    }
+    for m in roster::MEDIATORS {
+        let id = user(m.username, m.name, Role::Mediator, None, None).await?;
+        ids.mediators.push(id);
+    }
+    for d in roster::DEPARTMENTS {
+        let dept = ids.departments.get(&d.dept).copied();
+        let id = user(
+            d.liaison_username,
+            d.liaison_name,
+            Role::Liaison,
+            dept,
+            None,
+        )
+        .await?;
+        ids.liaisons.insert(d.dept, id);
+    }
+    for (i, v) in VILLAGES.iter().enumerate() {
+        let username = format!("leader{:02}", i + 1);
+        let unit = ids.villages[i];
+        user(&username, v.leader, Role::TownLeader, None, Some(unit)).await?;
+    }
+    for a in 0..layout.areas.len() {
+        let username = format!("grid{:02}", a + 1);
+        let unit = ids.areas[a];
+        let id = user(
+            &username,
+            roster::FULL_TIME_GRID_WORKERS[a],
+            Role::GridWorker,
+            None,
+            Some(unit),
+        )
+        .await?;
+        ids.full_time.push(id);
+    }
+    for g in 0..layout.groups.len() {
+        let username = format!("grid{:02}", layout.areas.len() + g + 1);
+        let unit = ids.groups[g];
+        let id = user(
+            &username,
+            roster::AUXILIARY_GRID_WORKERS[g],
+            Role::GridWorker,
+            None,
+            Some(unit),
+        )
+        .await?;
+        ids.auxiliary.push(id);
+    }
+    for (i, m) in roster::MEDIATORS.iter().enumerate() {
+        db::users::add_specialties(conn, ids.mediators[i], m.specialties).await?;
+    }
+    ids.users = accounts().len();
+    Ok(ids)
+}
+
+/// Stores every case of the plan, then marks the town changed so cached boards are rebuilt.
+pub(crate) async fn cases(
+    conn: &mut AnyConnection,
+    ids: &Ids,
+    plan: &Plan,
+    tz: FixedOffset,
+) -> Result<(), sqlx::Error> {
+    let archive_nos = archive_numbers(conn, ids.town, plan, tz).await?;
+    for (i, c) in plan.cases.iter().enumerate() {
+        one_case(conn, ids, c, archive_nos.get(&i).cloned()).await?;
+    }
+    db::cases::bump_town(conn, ids.town).await
+}
+
+/// Archive numbers in the order the cases were archived (`GZ-2026-0001`, …), from the
+/// town's counters, so archiving later continues the sequence.
+async fn archive_numbers(
+    conn: &mut AnyConnection,
+    town: i64,
+    plan: &Plan,
+    tz: FixedOffset,
+) -> Result<HashMap<usize, String>, sqlx::Error> {
+    let mut archived: Vec<(DateTime<Utc>, usize)> = plan
+        .cases
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.archived_at.map(|at| (at, i)))
+        .collect();
+    archived.sort();
+    let mut out = HashMap::with_capacity(archived.len());
+    for (at, i) in archived {
+        let year = at.with_timezone(&tz).year();
+        let n = db::cases::next_archive_no(conn, town, year).await?;
+        out.insert(i, format!("{}-{year}-{n:04}", roster::TOWN_CODE));
+    }
+    Ok(out)
+}
+
+async fn one_case(
+    conn: &mut AnyConnection,
+    ids: &Ids,
+    c: &PlannedCase,
+    archive_no: Option<String>,
+) -> Result<(), sqlx::Error> {
+    let last4: Vec<String> = c
+        .parties
+        .iter()
+        .filter(|p| p.side == PartySide::Applicant)
+        .filter_map(|p| p.phone.as_deref().and_then(phone_last_four))
+        .collect();
+    let (registrar, _, _) = ids.who(c.registered_by);
+    let case_id = db::cases::insert(
+        conn,
+        &NewCase {
+            code: &c.code,
+            town_id: ids.town,
+            kind: c.kind,
+            category: c.category,
+            channel: c.channel,
+            risk: c.risk,
+            risk_flags: &c.risk_flags,
+            summary: &c.summary,
+            facts: &c.facts,
+            request: &c.request,
+            village_id: ids.villages[c.place.village],
+            area_id: c.place.area.map(|a| ids.areas[a]),
+            group_id: c.place.group.map(|g| ids.groups[g]),
+            stage: c.stage,
+            outcome: c.outcome,
+            outcome_summary: c.outcome_summary.as_deref(),
+            clock: c.clock,
+            due_on: c.due_on,
+            registered_at_ms: c.registered_at.timestamp_millis(),
+            registered_by: registrar,
+            closed_at_ms: c.closed_at.map(|t| t.timestamp_millis()),
+            applicant_last4: &last4.join(" "),
+        },
+    )
+    .await?;
+    for (i, party) in c.parties.iter().enumerate() {
+        db::cases::insert_party(conn, case_id, i, party).await?;
+    }
+    let moved = c.routed_at.is_some() || c.route_told.is_some() || archive_no.is_some();
+    if moved {
+        let change = StageChange {
+            stage: c.stage,
+            handler: c.handler.map(|h| ids.handler(h)),
+            cooperating: c.cooperating.iter().map(|h| ids.handler(*h)).collect(),
+            outcome: c.outcome,
+            outcome_summary: c.outcome_summary.clone(),
+            route_told: c.route_told,
+            archive_no: archive_no.clone(),
+            retention_years: c.retention_years,
+            routed_at: c.routed_at.map(|t| t.timestamp_millis()),
+            handling_at: c.handling_at.map(|t| t.timestamp_millis()),
+            closed_at: c.closed_at.map(|t| t.timestamp_millis()),
+            archived_at: c.archived_at.map(|t| t.timestamp_millis()),
+        };
+        db::cases::update_stage(conn, case_id, 1, &change).await?;
+    }
+    for e in &c.events {
+        let (actor_id, actor_name, actor_role) = ids.who(e.who);
+        let mut details = e.details.clone();
+        if e.kind == shared::model::EventKind::Archived
+            && let Some(no) = &archive_no
+        {
+            details.insert(0, ("archive_no".to_owned(), no.clone()));
+        }
+        db::events::insert(
+            conn,
+            &NewEvent {
+                case_id,
+                at_ms: e.at.timestamp_millis(),
+                actor_id,
+                actor_name,
+                actor_role,
+                kind: e.kind,
+                from_stage: e.from,
+                to_stage: e.to,
+                text: e.text.as_deref(),
+                details,
+                public: e.public,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
