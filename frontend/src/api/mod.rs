@@ -1,0 +1,162 @@
+//! The typed client of the API under `/api` (the table in `shared::api`). Every request of the
+//! app goes through here: it sends the interface language as `Accept-Language`, the session
+//! cookie (same origin), and turns every failure into one `Error`.
+
+mod error;
+
+use std::cell::RefCell;
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use shared::api::{
+    Board, CaseFilter, LoginRequest, NoteRequest, PublicStatus, RegisterCase, StatusLookup,
+    TransitionRequest,
+};
+use shared::model::{CaseDetail, CaseEvent, Handler, OrgUnit, UserInfo};
+use web_sys::RequestCredentials;
+
+pub use error::{Error, kind_of_status};
+
+use crate::i18n;
+use crate::logic::filter;
+
+/// A result of the API.
+pub type Result<T> = std::result::Result<T, Error>;
+
+thread_local! {
+    static ON_UNAUTHORIZED: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// Sets what happens when a signed-in request is answered 401 (the session ended): the app
+/// forgets the user and shows the sign-in page.
+pub fn on_unauthorized(hook: impl Fn() + 'static) {
+    ON_UNAUTHORIZED.with(|h| *h.borrow_mut() = Some(Box::new(hook)));
+}
+
+fn session_ended() {
+    ON_UNAUTHORIZED.with(|h| {
+        if let Some(hook) = h.borrow().as_ref() {
+            hook();
+        }
+    });
+}
+
+fn prepare(builder: RequestBuilder) -> RequestBuilder {
+    builder
+        .header("Accept", "application/json")
+        .header("Accept-Language", i18n::current().tag())
+        .credentials(RequestCredentials::SameOrigin)
+}
+
+async fn send(
+    request: std::result::Result<Request, gloo_net::Error>,
+    watch_session: bool,
+) -> Result<Response> {
+    let request = request.map_err(|e| Error::Decode(e.to_string()))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| Error::Network(e.to_string()))?;
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    let err = error::from_body(status, &body, i18n::current());
+    if watch_session && err.is_unauthorized() {
+        session_ended();
+    }
+    Err(err)
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T> {
+    let text = response
+        .text()
+        .await
+        .map_err(|e| Error::Network(e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| Error::Decode(e.to_string()))
+}
+
+async fn get<T: DeserializeOwned>(url: &str) -> Result<T> {
+    let response = send(prepare(Request::get(url)).build(), true).await?;
+    decode(response).await
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(
+    url: &str,
+    body: &B,
+    watch_session: bool,
+) -> Result<T> {
+    let response = send(prepare(Request::post(url)).json(body), watch_session).await?;
+    decode(response).await
+}
+
+/// `POST /api/auth/login`: signs in and sets the session cookie.
+pub async fn login(request: &LoginRequest) -> Result<UserInfo> {
+    post("/api/auth/login", request, false).await
+}
+
+/// `POST /api/auth/logout`: ends the session.
+pub async fn logout() -> Result<()> {
+    send(prepare(Request::post("/api/auth/logout")).build(), false)
+        .await
+        .map(|_| ())
+}
+
+/// `GET /api/me`: who is signed in (401 if nobody).
+pub async fn me() -> Result<UserInfo> {
+    let response = send(prepare(Request::get("/api/me")).build(), false).await?;
+    decode(response).await
+}
+
+/// `GET /api/org`: the user's town's org tree.
+pub async fn org() -> Result<Vec<OrgUnit>> {
+    get("/api/org").await
+}
+
+/// `GET /api/handlers`: mediators and departments a case can be routed to.
+pub async fn handlers() -> Result<Vec<Handler>> {
+    get("/api/handlers").await
+}
+
+/// `GET /api/board`: every open card the filter lets through.
+pub async fn board(filter: &CaseFilter) -> Result<Board> {
+    let query = filter::to_query(filter);
+    let url = if query.is_empty() {
+        "/api/board".to_owned()
+    } else {
+        format!("/api/board?{query}")
+    };
+    get(&url).await
+}
+
+/// `POST /api/cases`: registers a new case.
+pub async fn register(request: &RegisterCase) -> Result<CaseDetail> {
+    post("/api/cases", request, true).await
+}
+
+/// `GET /api/cases/{id}`.
+pub async fn case(id: i64) -> Result<CaseDetail> {
+    get(&format!("/api/cases/{id}")).await
+}
+
+/// `POST /api/cases/{id}/transitions`: moves a case; 409 carries the current case.
+pub async fn transition(id: i64, request: &TransitionRequest) -> Result<CaseDetail> {
+    post(&format!("/api/cases/{id}/transitions"), request, true).await
+}
+
+/// `POST /api/cases/{id}/notes`.
+pub async fn add_note(id: i64, request: &NoteRequest) -> Result<CaseEvent> {
+    post(&format!("/api/cases/{id}/notes"), request, true).await
+}
+
+/// `GET /api/cases/{id}/timeline`.
+pub async fn timeline(id: i64) -> Result<Vec<CaseEvent>> {
+    get(&format!("/api/cases/{id}/timeline")).await
+}
+
+/// `POST /api/public/status`: the resident's look-up (no session).
+pub async fn public_status(request: &StatusLookup) -> Result<PublicStatus> {
+    post("/api/public/status", request, false).await
+}

@@ -1,0 +1,100 @@
+//! The app's frame and router: the header, the notices, and one route per page. Staff pages
+//! wait for the session check and send a signed-out person to the sign-in page (and back
+//! afterwards); the public status page needs no account.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::hooks::use_location;
+use leptos_router::path;
+
+use crate::api;
+use crate::components::feedback::Loading;
+use crate::components::header::Header;
+use crate::components::notice::{NoticeArea, Notices};
+use crate::i18n::provide_lang;
+use crate::logic::filter::encode_component;
+use crate::pages::board::BoardPage;
+use crate::pages::case::CasePage;
+use crate::pages::intake::IntakePage;
+use crate::pages::login::LoginPage;
+use crate::pages::not_found::NotFound;
+use crate::pages::status::StatusPage;
+use crate::session::{Session, use_session};
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_lang();
+    let session = Session::provide();
+    Notices::provide();
+
+    // Who is signed in? Asked once; sign-in and sign-out update the session afterwards.
+    spawn_local(async move {
+        let user = api::me().await.ok();
+        session.user.set(user);
+        session.checked.set(true);
+    });
+    // A 401 later on means the session ended on the server.
+    api::on_unauthorized(move || session.user.set(None));
+
+    view! {
+        <Router>
+            <div class="app">
+                <Header />
+                <main id="main" class="main" tabindex="-1">
+                    <Routes fallback=|| view! { <NotFound /> }>
+                        <Route path=path!("/") view=Home />
+                        <Route path=path!("/login") view=LoginPage />
+                        <Route path=path!("/status") view=StatusPage />
+                        <Route path=path!("/board") view=|| view! { <Staff><BoardPage /></Staff> } />
+                        <Route path=path!("/cases/new") view=|| view! { <Staff><IntakePage /></Staff> } />
+                        <Route path=path!("/cases/:id") view=|| view! { <Staff><CasePage /></Staff> } />
+                    </Routes>
+                </main>
+                <NoticeArea />
+            </div>
+        </Router>
+    }
+}
+
+/// `/`: the board for staff, else the sign-in page.
+#[component]
+fn Home() -> impl IntoView {
+    let session = use_session();
+    move || {
+        if !session.checked.get() {
+            view! { <Loading /> }.into_any()
+        } else if session.user.with(Option::is_some) {
+            view! { <Redirect path="/board" /> }.into_any()
+        } else {
+            view! { <Redirect path="/login" /> }.into_any()
+        }
+    }
+}
+
+/// A page for signed-in staff: waits for the session check, and sends anyone signed out to
+/// the sign-in page with the way back in `next`.
+#[component]
+fn Staff(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    let signed_in = Memo::new(move |_| session.user.with(Option::is_some));
+    move || {
+        if !session.checked.get() {
+            view! { <Loading /> }.into_any()
+        } else if signed_in.get() {
+            children().into_any()
+        } else {
+            let path = location.pathname.get_untracked();
+            let search = location.search.get_untracked();
+            let here = if search.is_empty() {
+                path
+            } else {
+                format!("{path}?{search}")
+            };
+            let to = format!("/login?next={}", encode_component(&here));
+            view! { <Redirect path=to /> }.into_any()
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! Loading, error and empty states, the same everywhere.
+
+use leptos::prelude::*;
+
+use crate::api;
+use crate::i18n::{T, tr, use_lang};
+
+/// A calm "loading…" line with a spinner.
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! {
+        <div class="state state-loading" role="status" aria-live="polite" data-testid="loading">
+            <span class="spinner" aria-hidden="true"></span>
+            <span>{tr(T::Loading)}</span>
+        </div>
+    }
+}
+
+/// An error from the API, in the person's language, with an optional "try again".
+#[component]
+pub fn ErrorBox(
+    /// What went wrong.
+    error: api::Error,
+    /// A heading above the error's sentence.
+    #[prop(optional)]
+    title: Option<T>,
+    /// Called by the "try again" button.
+    #[prop(optional)]
+    retry: Option<Callback<()>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let message = move || error.message(lang.get());
+    view! {
+        <div class="state state-error" role="alert" data-testid="error">
+            {title.map(|t| view! { <strong>{tr(t)}</strong> })}
+            <span>{message}</span>
+            {retry.map(|cb| {
+                view! {
+                    <button type="button" class="btn btn-secondary" on:click=move |_| cb.run(())>
+                        {tr(T::Retry)}
+                    </button>
+                }
+            })}
+        </div>
+    }
+}
+
+/// A quiet line for a list with nothing in it.
+#[component]
+pub fn Empty(
+    /// The sentence.
+    text: T,
+) -> impl IntoView {
+    view! { <div class="state state-empty" data-testid="empty">{tr(text)}</div> }
+}

@@ -1,0 +1,106 @@
+//! The header on every page: the product, navigation, the signed-in user and their role, the
+//! language switch, and sign-out.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use shared::Lang;
+
+use crate::api;
+use crate::i18n::{self, T, tr, use_lang};
+use crate::session::use_session;
+
+/// The app's header.
+#[component]
+pub fn Header() -> impl IntoView {
+    let session = use_session();
+    let lang = use_lang();
+    let navigate = use_navigate();
+    let signed_in = Memo::new(move |_| session.user.with(Option::is_some));
+    let may_register = Memo::new(move |_| {
+        session
+            .user
+            .with(|u| u.as_ref().is_some_and(|u| u.role.may_register()))
+    });
+
+    let switch_lang = move |_| {
+        let next = match lang.get_untracked() {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        };
+        i18n::remember(next);
+        lang.set(next);
+    };
+
+    let logout = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            // Whatever the server says, the browser forgets the session.
+            let _ = api::logout().await;
+            session.user.set(None);
+            navigate("/login", Default::default());
+        });
+    };
+
+    view! {
+        <header class="app-header">
+            <a class="skip-link" href="#main">{tr(T::SkipToContent)}</a>
+            <a class="brand" href="/board" data-testid="brand">
+                <span class="brand-mark" aria-hidden="true">"综"</span>
+                <span class="brand-text">
+                    <span class="brand-name">{tr(T::AppName)}</span>
+                    <span class="brand-sub">{tr(T::AppSubtitle)}</span>
+                </span>
+            </a>
+            <nav class="main-nav" aria-label=tr(T::MainNav)>
+                <Show when=move || signed_in.get()>
+                    <A href="/board" attr:data-testid="nav-board">{tr(T::NavBoard)}</A>
+                </Show>
+                <Show when=move || may_register.get()>
+                    <A href="/cases/new" attr:data-testid="nav-register">{tr(T::NavRegister)}</A>
+                </Show>
+                <A href="/status" attr:data-testid="nav-status">{tr(T::NavStatus)}</A>
+            </nav>
+            <div class="header-tools">
+                <button
+                    type="button"
+                    class="btn btn-ghost lang-switch"
+                    data-testid="lang-switch"
+                    data-lang=move || lang.get().tag()
+                    aria-label=tr(T::Language)
+                    on:click=switch_lang
+                >
+                    {tr(T::SwitchTo)}
+                </button>
+                {move || match session.user.get() {
+                    Some(user) => {
+                        let role = user.role;
+                        view! {
+                            <span class="user" data-testid="current-user" data-username=user.username>
+                                <span class="user-name">{user.display_name.clone()}</span>
+                                <span class="user-role" data-testid="current-role" data-role=role.as_str()>
+                                    {move || role.label(lang.get())}
+                                </span>
+                            </span>
+                            <button type="button" class="btn btn-ghost" data-testid="logout" on:click=logout.clone()>
+                                {tr(T::Logout)}
+                            </button>
+                        }
+                            .into_any()
+                    }
+                    None => {
+                        view! {
+                            <Show when=move || session.checked.get()>
+                                <A href="/login" attr:class="btn btn-ghost" attr:data-testid="nav-login">
+                                    {tr(T::SignIn)}
+                                </A>
+                            </Show>
+                        }
+                            .into_any()
+                    }
+                }}
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,163 @@
+//! The interface language: chosen in the header, remembered in `localStorage`, Chinese by
+//! default. `T` holds every fixed string; this module adds the sentences with numbers in them
+//! and the reactive helpers the views use.
+
+mod texts;
+
+use std::cell::Cell;
+
+use leptos::prelude::*;
+use shared::Lang;
+
+pub use texts::T;
+
+/// Where the chosen language is remembered.
+pub const STORAGE_KEY: &str = "concord.lang";
+
+thread_local! {
+    static CURRENT: Cell<Lang> = const { Cell::new(Lang::Zh) };
+}
+
+/// The language of the interface now, for code outside the reactive tree (the API client's
+/// `Accept-Language`).
+pub fn current() -> Lang {
+    CURRENT.with(Cell::get)
+}
+
+/// The first language: the remembered choice, else the browser's preference, else Chinese.
+pub fn initial_lang(stored: Option<&str>, browser: Option<&str>) -> Lang {
+    match (stored, browser) {
+        (Some(s), _) if !s.trim().is_empty() => Lang::from_accept_language(s),
+        (_, Some(b)) => Lang::from_accept_language(b),
+        _ => Lang::Zh,
+    }
+}
+
+/// Creates the language signal, provides it to the app, and keeps `<html lang>`, the storage
+/// and the API client in step with it.
+pub fn provide_lang() -> RwSignal<Lang> {
+    let stored = local_storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+    let browser = window().navigator().language();
+    let lang = RwSignal::new(initial_lang(stored.as_deref(), browser.as_deref()));
+    provide_context(lang);
+    Effect::new(move || {
+        let l = lang.get();
+        CURRENT.with(|c| c.set(l));
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", l.tag());
+        }
+        document().set_title(T::AppName.get(l));
+    });
+    lang
+}
+
+/// Remembers a chosen language.
+pub fn remember(lang: Lang) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(STORAGE_KEY, lang.tag());
+    }
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// The language signal of the app.
+pub fn use_lang() -> RwSignal<Lang> {
+    use_context::<RwSignal<Lang>>().unwrap_or_else(|| RwSignal::new(Lang::Zh))
+}
+
+/// A fixed string that follows the language (for text nodes and attributes).
+pub fn tr(t: T) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let lang = use_lang();
+    move || t.get(lang.get())
+}
+
+/// "3 件" / "3 cases".
+pub fn count_cases(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{n} 件"),
+        Lang::En if n == 1 => "1 case".to_owned(),
+        Lang::En => format!("{n} cases"),
+    }
+}
+
+/// A handler's current load in the routing dialog.
+pub fn open_load(n: u32, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("在办 {n} 件"),
+        Lang::En => format!("{n} open"),
+    }
+}
+
+/// A retention period.
+pub fn years(n: u8, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{n} 年"),
+        Lang::En => format!("{n} years"),
+    }
+}
+
+/// "案件 2611-7K3M9Q" / "Case 2611-7K3M9Q".
+pub fn case_title(code: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("案件 {code}"),
+        Lang::En => format!("Case {code}"),
+    }
+}
+
+/// A clock's length: "30 日" / "45 个工作日".
+pub fn clock_days(days: u16, working: bool, lang: Lang) -> String {
+    match (lang, working) {
+        (Lang::Zh, false) => format!("{days} 日"),
+        (Lang::Zh, true) => format!("{days} 个工作日"),
+        (Lang::En, false) => format!("{days} days"),
+        (Lang::En, true) => format!("{days} working days"),
+    }
+}
+
+/// The notice after a successful move: "2611-7K3M9Q 已移至“分流”。"
+pub fn moved(code: &str, stage: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{code} 已移至“{stage}”。"),
+        Lang::En => format!("{code} moved to “{stage}”."),
+    }
+}
+
+/// The label of a party row: "申请人 1".
+pub fn party_heading(side: &str, n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{side} {n}"),
+        Lang::En => format!("{side} {n}"),
+    }
+}
+
+/// Characters typed of a limit: "12/100".
+pub fn char_count(n: usize, max: u32) -> String {
+    format!("{n}/{max}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_remembered_choice_beats_the_browser_and_chinese_is_the_default() {
+        assert_eq!(initial_lang(Some("en"), Some("zh-CN")), Lang::En);
+        assert_eq!(initial_lang(Some("zh-CN"), Some("en-US")), Lang::Zh);
+        assert_eq!(initial_lang(None, Some("en-GB")), Lang::En);
+        assert_eq!(initial_lang(Some(""), Some("fr")), Lang::Zh);
+        assert_eq!(initial_lang(None, None), Lang::Zh);
+    }
+
+    #[test]
+    fn sentences_with_numbers_read_well_in_both_languages() {
+        assert_eq!(count_cases(1, Lang::En), "1 case");
+        assert_eq!(count_cases(12, Lang::Zh), "12 件");
+        assert_eq!(clock_days(45, true, Lang::Zh), "45 个工作日");
+        assert_eq!(
+            moved("2611-ABCDEF", "分流", Lang::Zh),
+            "2611-ABCDEF 已移至“分流”。"
+        );
+    }
+}

@@ -1,0 +1,248 @@
+//! Every fixed string of the interface, in Chinese (the default) and English. Labels of the
+//! product's vocabulary (kinds, stages, roles…) come from `shared`'s `.label(lang)` instead.
+
+use shared::Lang;
+
+/// Declares the catalog: one variant per string, with its Chinese and English text.
+macro_rules! texts {
+    ($($name:ident => $zh:literal, $en:literal;)+) => {
+        /// A string of the interface.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum T {
+            $($name,)+
+        }
+
+        impl T {
+            /// Every string, for the catalog's own tests.
+            pub const ALL: &'static [T] = &[$(T::$name),+];
+
+            /// The text in `lang`.
+            pub fn get(self, lang: Lang) -> &'static str {
+                match self {
+                    $(T::$name => lang.pick($zh, $en),)+
+                }
+            }
+        }
+    };
+}
+
+texts! {
+    // The frame.
+    AppName => "综治中心案件管理", "Concord case management";
+    AppSubtitle => "矛盾纠纷调处化解", "Dispute resolution center";
+    NavBoard => "案件看板", "Case board";
+    NavRegister => "登记受理", "Register";
+    NavStatus => "进度查询", "Status lookup";
+    MainNav => "主导航", "Main navigation";
+    Logout => "退出", "Sign out";
+    SignIn => "登录", "Sign in";
+    Language => "语言", "Language";
+    SwitchTo => "English", "中文";
+    SkipToContent => "跳到正文", "Skip to content";
+    Loading => "加载中…", "Loading…";
+    Retry => "重试", "Try again";
+    Dismiss => "关闭", "Dismiss";
+    NotFoundTitle => "页面不存在", "Page not found";
+    NotFoundBody => "您要找的页面不存在或已移动。", "The page you are looking for does not exist or has moved.";
+    BackToBoard => "返回看板", "Back to the board";
+    ErrNetwork => "无法连接服务器,请检查网络后重试。", "Cannot reach the server; check the network and try again.";
+    ErrDecode => "服务器的回答无法识别,请刷新页面后重试。", "The server's answer could not be read; reload the page and try again.";
+    Required => "必填", "required";
+    Optional => "可选", "optional";
+    Choose => "请选择", "Choose…";
+    NoneChosen => "(不选)", "(none)";
+    Dash => "—", "—";
+    Yes => "是", "Yes";
+    No => "否", "No";
+
+    // Sign-in.
+    LoginTitle => "工作人员登录", "Staff sign-in";
+    LoginIntro => "综治中心、调解员与部门联络员使用。", "For the center's staff, mediators and department liaisons.";
+    Username => "用户名", "Username";
+    Password => "密码", "Password";
+    LoginSubmit => "登录", "Sign in";
+    LoggingIn => "正在登录…", "Signing in…";
+    LoginPublicHint => "群众查询办理进度无需登录:", "Residents look up their case without an account:";
+
+    // The board.
+    BoardTitle => "案件看板", "Case board";
+    Filters => "筛选", "Filters";
+    FilterKind => "事项类型", "Kind";
+    FilterCategory => "类别", "Category";
+    FilterVillage => "村(社区)", "Village";
+    FilterHandler => "承办", "Handler";
+    FilterRisk => "风险", "Risk";
+    FilterChannel => "来源", "Channel";
+    FilterOverdue => "仅看逾期", "Overdue only";
+    FilterMine => "我的案件", "My cases";
+    FilterSearch => "搜索", "Search";
+    FilterSearchPlaceholder => "编号、摘要、地点", "Code, summary, place";
+    FilterAll => "全部", "All";
+    ClearFilters => "清除筛选", "Clear filters";
+    ColumnEmpty => "暂无案件", "No cases";
+    ColumnEmptyFiltered => "没有符合筛选条件的案件", "No cases match the filters";
+    MoveTo => "移至…", "Move to…";
+    MoveMenuTitle => "移动案件", "Move case";
+    NoMoves => "您不能移动此案件。", "You cannot move this case.";
+    DragHandle => "拖动以移动案件", "Drag to move the case";
+    Unassigned => "未分配", "Not assigned";
+    Saving => "正在保存…", "Saving…";
+    BoardLoadFailed => "看板加载失败。", "The board could not be loaded.";
+    DropHere => "可放置", "Drop here";
+    OpenCase => "查看案件", "Open case";
+    ShowFresh => "查看最新内容", "See the current case";
+
+    // Transition dialogs.
+    Cancel => "取消", "Cancel";
+    Confirm => "确定", "Confirm";
+    HandlerLabel => "承办人或承办单位", "Lead handler";
+    Mediators => "调解员", "Mediators";
+    Departments => "部门与服务室", "Departments & service rooms";
+    Cooperating => "协办单位(联合调处)", "Cooperating units (joint mediation)";
+    RouteNote => "批转意见", "Note to the handler";
+    Reason => "理由", "Reason";
+    ReturnReason => "退回理由", "Why it is returned";
+    ReopenReason => "退回重办的理由", "Why it is reopened";
+    NotAcceptReason => "不予受理的理由", "Why it is not accepted";
+    RouteTold => "告知当事人的途径", "Route told to the parties";
+    Outcome => "办理结果", "Result";
+    ResultSummary => "结果说明", "Summary of the result";
+    Retention => "保管期限", "Retention period";
+    ArchiveHint => "归档后案件从在办台账销号,不再显示在看板上。", "Archiving cancels the case from the active ledger; it leaves the board.";
+    AcceptHint => "接收后开始办理,时限继续计算。", "Accepting starts the handling; the clock keeps running.";
+    HandlersLoading => "正在加载承办单位…", "Loading handlers…";
+    HandlersFailed => "承办单位加载失败。", "The handlers could not be loaded.";
+    NoHandlers => "没有可选的承办单位。", "No handlers are available.";
+
+    // Intake.
+    IntakeTitle => "登记受理", "Register a matter";
+    IntakeIntro => "带 * 的为必填项。按 Enter 键可直接登记。", "Fields marked * are required. Press Enter to register.";
+    SectionMatter => "事项", "The matter";
+    Kind => "事项类型", "Kind";
+    Category => "类别", "Category";
+    Channel => "来源渠道", "Channel";
+    Risk => "风险等级", "Risk level";
+    RiskFlags => "风险标记", "Risk flags";
+    SectionPlace => "发生地", "Place";
+    Village => "村(社区)", "Village";
+    Area => "片", "Area";
+    Group => "组", "Group";
+    SectionParties => "当事人", "Parties";
+    Side => "身份", "Side";
+    PartyKind => "类型", "Type";
+    Name => "姓名或名称", "Name";
+    Gender => "性别", "Gender";
+    Age => "年龄", "Age";
+    IdNumber => "身份证号", "ID number";
+    Phone => "联系电话", "Phone";
+    Address => "住址", "Address";
+    AddApplicant => "添加申请人", "Add applicant";
+    AddRespondent => "添加被申请人", "Add respondent";
+    RemoveParty => "删除此行", "Remove row";
+    BlankRowsHint => "未填写的当事人行不会保存。", "Rows left blank are not saved.";
+    SectionContent => "内容", "Content";
+    Summary => "事由摘要(一句话)", "Summary (one line)";
+    Facts => "事实与经过", "Facts";
+    Request => "当事人诉求", "What the applicant asks for";
+    OnTheSpot => "已就地化解(登记并办结)", "Resolved on the spot (register and close)";
+    SpotOutcome => "化解结果", "Result";
+    SpotSummary => "化解情况", "How it was resolved";
+    SaveCase => "登记", "Register";
+    SavingCase => "正在登记…", "Registering…";
+    FixErrors => "请更正标红的字段。", "Please correct the fields marked in red.";
+    OrgFailed => "村组列表加载失败。", "The list of villages could not be loaded.";
+    MayNotRegister => "您的角色不能登记案件。", "Your role cannot register cases.";
+
+    // Receipt.
+    ReceiptTitle => "受理回执", "Receipt";
+    ReceiptCenter => "综治中心(矛盾纠纷调处化解中心)", "Comprehensive governance center";
+    ReceiptCode => "案件编号", "Case code";
+    ReceiptDate => "登记日期", "Registered on";
+    ReceiptKind => "事项类型", "Kind";
+    ReceiptHowTo => "如何查询办理进度", "How to follow your matter";
+    ReceiptVisit => "访问以下网址:", "Visit:";
+    ReceiptEnter => "输入案件编号和申请人手机号后四位即可查询。", "Enter the case code and the last four digits of the applicant's phone.";
+    ReceiptKeep => "请妥善保管本回执。", "Please keep this receipt.";
+    ReceiptSpot => "本事项已当场化解并办结。", "This matter was resolved on the spot and is closed.";
+    Print => "打印回执", "Print receipt";
+    RegisterAnother => "继续登记", "Register another";
+    Registered => "登记成功", "Registered";
+
+    // The case page.
+    CaseLoadFailed => "案件加载失败。", "The case could not be loaded.";
+    Details => "基本信息", "Details";
+    Place => "发生地", "Place";
+    RegisteredBy => "登记人", "Registered by";
+    RegisteredAt => "登记时间", "Registered at";
+    PartiesTitle => "当事人", "Parties";
+    MaskedNote => "您无权查看完整个人信息,以下为脱敏显示。", "You may not see personal data in full; it is masked.";
+    Masked => "已脱敏", "masked";
+    NoParties => "没有当事人记录。", "No parties recorded.";
+    ClockTitle => "办理时限", "Deadline";
+    Track => "时限规则", "Clock";
+    DueOn => "到期日", "Due on";
+    HandlingTitle => "承办", "Handling";
+    ResultTitle => "办理结果", "Result";
+    ArchiveNo => "归档号", "Archive number";
+    TimelineTitle => "办理记录", "Timeline";
+    TimelineEmpty => "暂无记录。", "No entries yet.";
+    TimelineFailed => "办理记录加载失败。", "The timeline could not be loaded.";
+    PublicTag => "公开", "Public";
+    InternalTag => "内部", "Internal";
+    AddNoteTitle => "添加办理记录", "Add a note";
+    NoteText => "记录内容", "Note";
+    NotePublic => "向群众公开(显示在进度查询页)", "Publish to the resident (shown on the status page)";
+    AddNote => "添加记录", "Add note";
+    NoteAdded => "记录已添加。", "The note was added.";
+    Actions => "操作", "Actions";
+    NoActions => "您当前不能对此案件进行流转操作。", "You cannot move this case now.";
+    StageDates => "办理进程", "Progress";
+
+    // The public status page.
+    StatusTitle => "办理进度查询", "Case status lookup";
+    StatusIntro => "请输入受理回执上的案件编号和申请人手机号后四位。", "Enter the case code from your receipt and the last four digits of the applicant's phone.";
+    CodeLabel => "案件编号", "Case code";
+    CodePlaceholder => "例如 2611-7K3M9Q", "e.g. 2611-7K3M9Q";
+    Last4Label => "手机号后四位", "Last four digits of the phone";
+    Lookup => "查询", "Look up";
+    LookingUp => "正在查询…", "Looking up…";
+    StatusNotFound => "未找到该案件。请核对案件编号和手机号后四位。", "No case found. Check the case code and the last four digits of the phone.";
+    Progress => "办理进度", "Progress";
+    HandlingUnit => "承办单位", "Handling unit";
+    OnTime => "办理时限", "Timeliness";
+    OnTimeYes => "按期办理", "On time";
+    OnTimeNo => "已超期,中心正在督办", "Overdue; the center is following it up";
+    PublicNotes => "办理情况", "Notes from the center";
+    NoPublicNotes => "暂无公开的办理情况。", "No notes published yet.";
+    Restricted => "该事项涉及个人隐私,仅显示办理进度。", "This matter is private; only its progress is shown.";
+    StatusPrivacy => "本页不显示任何个人信息。", "This page shows no personal data.";
+    StatusAgain => "查询其他案件", "Look up another case";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_string_exists_in_both_languages() {
+        for t in T::ALL {
+            let zh = t.get(Lang::Zh);
+            let en = t.get(Lang::En);
+            assert!(!zh.trim().is_empty(), "{t:?} has no Chinese text");
+            assert!(!en.trim().is_empty(), "{t:?} has no English text");
+        }
+    }
+
+    #[test]
+    fn chinese_texts_are_chinese() {
+        // Every Chinese string but a few symbols and the switcher's own name has a CJK character.
+        let exempt = [T::SwitchTo, T::Dash];
+        for t in T::ALL.iter().filter(|t| !exempt.contains(t)) {
+            let zh = t.get(Lang::Zh);
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{t:?}: {zh}"
+            );
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! One column of the board and its cards. The column is a scroll container that renders only
+//! the cards in view (plus a few), between two spacers that keep the scrollbar honest: ten
+//! thousand cards make a dozen DOM nodes.
+
+use std::sync::Arc;
+
+use leptos::ev;
+use leptos::html;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use shared::model::{CaseCard, Stage};
+use wasm_bindgen::JsCast;
+
+use super::{BoardCtx, CARD_SLOT, OVERSCAN, drag, menu};
+use crate::components::badge::{DeadlineBadge, RiskTag, badge_name};
+use crate::i18n::{T, tr, use_lang};
+use crate::logic::board::column_cards;
+use crate::logic::window::visible_window;
+
+/// A board column.
+#[component]
+pub fn Column(stage: Stage, index: usize, ctx: BoardCtx, count: Signal<usize>) -> impl IntoView {
+    let lang = use_lang();
+    let list = Memo::new(move |_| {
+        let today = ctx.today.get();
+        ctx.cards.with(|cards| column_cards(cards, stage, today))
+    });
+    let scroll_top = RwSignal::new(0.0_f64);
+    let viewport = RwSignal::new(0.0_f64);
+    let body = NodeRef::<html::Div>::new();
+    let section = ctx.columns[index];
+
+    let measure = move || {
+        if let Some(el) = body.get_untracked() {
+            viewport.set(f64::from(el.client_height()));
+            scroll_top.set(f64::from(el.scroll_top()));
+        }
+    };
+    // Measure once laid out, and again when the window changes size.
+    Effect::new(move || {
+        if body.get().is_some() {
+            request_animation_frame(measure);
+        }
+    });
+    let resize = window_event_listener(ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
+
+    let window = Memo::new(move |_| {
+        let n = list.with(Vec::len);
+        visible_window(n, CARD_SLOT, scroll_top.get(), viewport.get(), OVERSCAN)
+    });
+    let visible = move || {
+        let w = window.get();
+        list.with(|l| l[w.start..w.end].to_vec())
+    };
+
+    let drop_state = move || {
+        ctx.drag.with(|d| {
+            d.as_ref()
+                .filter(|d| d.active)
+                .map(|d| d.column_state(stage))
+                .unwrap_or("idle")
+        })
+    };
+    let label = move || stage.label(lang.get());
+    let heading_id = format!("col-{}", stage.as_str());
+    let labelled_by = heading_id.clone();
+
+    view! {
+        <section
+            class=move || format!("column drop-{}", drop_state())
+            node_ref=section
+            data-testid=format!("column-{}", stage.as_str())
+            data-stage=stage.as_str()
+            data-drop=drop_state
+            aria-labelledby=labelled_by
+        >
+            <header class="column-head">
+                <h2 id=heading_id>{label}</h2>
+                <span class="column-count" data-testid="column-count">{move || count.get()}</span>
+            </header>
+            <div
+                class="column-body"
+                node_ref=body
+                tabindex="-1"
+                on:scroll=move |_| {
+                    if let Some(el) = body.get_untracked() {
+                        scroll_top.set(f64::from(el.scroll_top()));
+                    }
+                }
+            >
+                <div class="spacer-top" style:height=move || format!("{}px", window.get().pad_top)></div>
+                <For each=visible key=|c| (c.id, c.version, c.stage) let:card>
+                    <Card card ctx />
+                </For>
+                <div class="spacer-bottom" style:height=move || format!("{}px", window.get().pad_bottom)></div>
+                <Show when=move || list.with(Vec::is_empty)>
+                    <div class="state state-empty column-empty" data-testid="column-empty">
+                        {move || if ctx.filtered.get() { T::ColumnEmptyFiltered.get(lang.get()) } else { T::ColumnEmpty.get(lang.get()) }}
+                    </div>
+                </Show>
+            </div>
+            <div class="drop-hint" aria-hidden="true">{tr(T::DropHere)}</div>
+        </section>
+    }
+}
+
+/// One card.
+#[component]
+fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
+    let lang = use_lang();
+    let navigate = use_navigate();
+    let id = card.id;
+    let href = format!("/cases/{id}");
+    let today = ctx.today.get_untracked();
+    let badge = card.badge(today);
+    let pending = move || ctx.pending.with(|p| p.contains(&id));
+    let dragging = move || {
+        ctx.drag
+            .with(|d| d.as_ref().is_some_and(|d| d.active && d.card.id == id))
+    };
+    let (kind, category, stage, due_on, risk) =
+        (card.kind, card.category, card.stage, card.due_on, card.risk);
+    let handler = card.handler_name.clone();
+    let unassigned = handler.is_none();
+    let down_card = card.clone();
+    let menu_card = card.clone();
+    let open_href = href.clone();
+
+    view! {
+        <div class="card-slot">
+            <article
+                class="card"
+                class:pending=pending
+                class:dragging=dragging
+                data-testid=format!("card-{}", card.code)
+                data-code=card.code.clone()
+                data-id=id.to_string()
+                data-stage=stage.as_str()
+                data-version=card.version.to_string()
+                data-badge=badge_name(badge)
+                aria-busy=move || pending().to_string()
+                on:pointerdown=move |ev| drag::begin(ctx, down_card.clone(), &ev)
+                on:dragstart=|ev| ev.prevent_default()
+                on:click=move |ev: ev::MouseEvent| {
+                    if ctx.just_dragged.get_untracked() {
+                        ev.prevent_default();
+                        ev.stop_propagation();
+                        return;
+                    }
+                    // A click on the card's body (not on its link or buttons) opens the case.
+                    let on_control = ev
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .and_then(|el| el.closest("a, button").ok().flatten())
+                        .is_some();
+                    if !on_control {
+                        navigate(&open_href, Default::default());
+                    }
+                }
+            >
+                <span class="drag-handle" data-testid="drag-handle" title=tr(T::DragHandle) aria-hidden="true">
+                    <span class="grip"></span>
+                </span>
+                <div class="card-main">
+                    <div class="card-top">
+                        <a class="card-code" href=href draggable="false" data-testid="card-link">{card.code.clone()}</a>
+                        <DeadlineBadge stage due_on today />
+                    </div>
+                    <div class="card-summary" title=card.summary.clone()>{card.summary.clone()}</div>
+                    <div class="card-meta">
+                        <span class="card-kind">
+                            {move || format!("{} · {}", kind.label(lang.get()), category.label(lang.get()))}
+                        </span>
+                        <RiskTag risk />
+                    </div>
+                    <div class="card-foot">
+                        <span class="card-where">
+                            <span class="card-village">{card.village.clone()}</span>
+                            <span class="card-handler" class:unassigned=unassigned>
+                                {move || handler.clone().unwrap_or_else(|| T::Unassigned.get(lang.get()).to_owned())}
+                            </span>
+                        </span>
+                        <button
+                            type="button"
+                            class="move-btn"
+                            data-testid="move-menu"
+                            aria-haspopup="menu"
+                            aria-label=move || format!("{} {}", T::MoveTo.get(lang.get()), menu_card.code)
+                            disabled=pending
+                            on:click={
+                                let card = card.clone();
+                                move |ev: ev::MouseEvent| menu::open(ctx, card.clone(), &ev)
+                            }
+                        >
+                            {tr(T::MoveTo)}
+                        </button>
+                    </div>
+                </div>
+                <Show when=pending>
+                    <span class="card-saving" role="status">
+                        <span class="spinner" aria-hidden="true"></span>
+                        {tr(T::Saving)}
+                    </span>
+                </Show>
+            </article>
+        </div>
+    }
+}

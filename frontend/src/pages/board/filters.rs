@@ -1,0 +1,240 @@
+//! The board's filter bar. Every filter lives in the URL (the `CaseFilter` field names), so a
+//! reload or the back button restores it; the search box updates the URL as one types, after a
+//! short pause, without filling the history.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use shared::api::CaseFilter;
+use shared::model::{CaseKind, Category, Channel, OrgLevel, RiskLevel};
+
+use crate::api;
+use crate::i18n::{T, tr, use_lang};
+use crate::logic::filter::is_filtered;
+use crate::logic::org::units_below;
+
+/// A labelled select of the filter bar; the empty value means "all".
+#[component]
+fn FilterSelect(
+    name: &'static str,
+    label: T,
+    options: Signal<Vec<(String, String)>>,
+    value: Signal<String>,
+    on_change: Callback<String>,
+) -> impl IntoView {
+    let id = format!("filter-{name}");
+    let (label_for, testid) = (id.clone(), id.clone());
+    view! {
+        <label class="filter" for=label_for>
+            <span class="filter-label">{tr(label)}</span>
+            <select
+                id=id
+                name=name
+                data-testid=testid
+                class:active=move || !value.with(String::is_empty)
+                on:change=move |ev| on_change.run(event_target_value(&ev))
+            >
+                <option value="" selected=move || value.with(String::is_empty)>{tr(T::FilterAll)}</option>
+                <For each=move || options.get() key=|(v, l)| (v.clone(), l.clone()) let:item>
+                    {
+                        let (v, l) = item;
+                        let selected_value = v.clone();
+                        view! { <option value=v selected=move || value.with(|x| *x == selected_value)>{l}</option> }
+                    }
+                </For>
+            </select>
+        </label>
+    }
+}
+
+/// The filter bar.
+#[component]
+pub fn FilterBar(
+    filter: Memo<CaseFilter>,
+    set_filter: Callback<(CaseFilter, bool)>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let org = LocalResource::new(api::org);
+    let handlers = LocalResource::new(api::handlers);
+
+    let change = move |edit: Box<dyn FnOnce(&mut CaseFilter)>| {
+        let mut f = filter.get_untracked();
+        edit(&mut f);
+        f.page = None;
+        set_filter.run((f, false));
+    };
+
+    fn vocab<V: Copy + Send + Sync + 'static>(
+        lang: RwSignal<shared::Lang>,
+        all: &'static [V],
+        wire: fn(V) -> &'static str,
+        label: fn(V, shared::Lang) -> &'static str,
+    ) -> Signal<Vec<(String, String)>> {
+        Signal::derive(move || {
+            let l = lang.get();
+            all.iter()
+                .map(|v| (wire(*v).to_owned(), label(*v, l).to_owned()))
+                .collect()
+        })
+    }
+
+    let villages = Signal::derive(move || {
+        org.get()
+            .and_then(Result::ok)
+            .map(|units| {
+                units_below(&units, None, OrgLevel::Village)
+                    .into_iter()
+                    .map(|u| (u.id.to_string(), u.name))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    let handler_options = Signal::derive(move || {
+        handlers
+            .get()
+            .and_then(Result::ok)
+            .map(|list| {
+                list.into_iter()
+                    .map(|h| (h.handler.to_string(), h.name))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+
+    // The search box: typed text is local, and reaches the URL after a pause.
+    let typed = RwSignal::new(filter.get_untracked().q.unwrap_or_default());
+    Effect::new(move || {
+        let q = filter.with(|f| f.q.clone().unwrap_or_default());
+        if typed.get_untracked().trim() != q {
+            typed.set(q);
+        }
+    });
+    let timer = StoredValue::new(None::<TimeoutHandle>);
+    let push_search = move |text: String| {
+        if let Some(t) = timer.get_value() {
+            t.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                let mut f = filter.get_untracked();
+                let q = text.trim().to_owned();
+                let q = (!q.is_empty()).then_some(q);
+                if f.q != q {
+                    f.q = q;
+                    f.page = None;
+                    set_filter.run((f, true));
+                }
+            },
+            Duration::from_millis(350),
+        )
+        .ok();
+        timer.set_value(handle);
+    };
+
+    view! {
+        <form class="filter-bar" role="search" data-testid="filters" on:submit=|ev| ev.prevent_default()>
+            <FilterSelect
+                name="kind"
+                label=T::FilterKind
+                options=vocab(lang, CaseKind::ALL, CaseKind::as_str, CaseKind::label)
+                value=Signal::derive(move || filter.with(|f| f.kind.map(|v| v.as_str().to_owned()).unwrap_or_default()))
+                on_change=Callback::new(move |v: String| change(Box::new(move |f| f.kind = CaseKind::parse(&v))))
+            />
+            <FilterSelect
+                name="category"
+                label=T::FilterCategory
+                options=vocab(lang, Category::ALL, Category::as_str, Category::label)
+                value=Signal::derive(move || filter.with(|f| f.category.map(|v| v.as_str().to_owned()).unwrap_or_default()))
+                on_change=Callback::new(move |v: String| change(Box::new(move |f| f.category = Category::parse(&v))))
+            />
+            <FilterSelect
+                name="village"
+                label=T::FilterVillage
+                options=villages
+                value=Signal::derive(move || filter.with(|f| f.village.map(|v| v.to_string()).unwrap_or_default()))
+                on_change=Callback::new(move |v: String| change(Box::new(move |f| f.village = v.parse().ok())))
+            />
+            <FilterSelect
+                name="handler"
+                label=T::FilterHandler
+                options=handler_options
+                value=Signal::derive(move || filter.with(|f| f.handler.map(|v| v.to_string()).unwrap_or_default()))
+                on_change=Callback::new(move |v: String| change(Box::new(move |f| f.handler = v.parse().ok())))
+            />
+            <FilterSelect
+                name="risk"
+                label=T::FilterRisk
+                options=vocab(lang, RiskLevel::ALL, RiskLevel::as_str, RiskLevel::label)
+                value=Signal::derive(move || filter.with(|f| f.risk.map(|v| v.as_str().to_owned()).unwrap_or_default()))
+                on_change=Callback::new(move |v: String| change(Box::new(move |f| f.risk = RiskLevel::parse(&v))))
+            />
+            <FilterSelect
+                name="channel"
+                label=T::FilterChannel
+                options=vocab(lang, Channel::ALL, Channel::as_str, Channel::label)
+                value=Signal::derive(move || filter.with(|f| f.channel.map(|v| v.as_str().to_owned()).unwrap_or_default()))
+                on_change=Callback::new(move |v: String| change(Box::new(move |f| f.channel = Channel::parse(&v))))
+            />
+            <label class="filter filter-search" for="filter-q">
+                <span class="filter-label">{tr(T::FilterSearch)}</span>
+                <input
+                    type="search"
+                    id="filter-q"
+                    name="q"
+                    data-testid="filter-q"
+                    autocomplete="off"
+                    placeholder=tr(T::FilterSearchPlaceholder)
+                    prop:value=move || typed.get()
+                    on:input=move |ev| {
+                        let v = event_target_value(&ev);
+                        typed.set(v.clone());
+                        push_search(v);
+                    }
+                />
+            </label>
+            <div class="filter-toggles">
+                <label class="check" for="filter-overdue">
+                    <input
+                        type="checkbox"
+                        id="filter-overdue"
+                        name="overdue"
+                        data-testid="filter-overdue"
+                        prop:checked=move || filter.with(|f| f.overdue)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            change(Box::new(move |f| f.overdue = on));
+                        }
+                    />
+                    <span>{tr(T::FilterOverdue)}</span>
+                </label>
+                <label class="check" for="filter-mine">
+                    <input
+                        type="checkbox"
+                        id="filter-mine"
+                        name="mine"
+                        data-testid="filter-mine"
+                        prop:checked=move || filter.with(|f| f.mine)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            change(Box::new(move |f| f.mine = on));
+                        }
+                    />
+                    <span>{tr(T::FilterMine)}</span>
+                </label>
+                <Show when=move || filter.with(is_filtered)>
+                    <button
+                        type="button"
+                        class="btn btn-link"
+                        data-testid="clear-filters"
+                        on:click=move |_| {
+                            typed.set(String::new());
+                            set_filter.run((CaseFilter::default(), false));
+                        }
+                    >
+                        {tr(T::ClearFilters)}
+                    </button>
+                </Show>
+            </div>
+        </form>
+    }
+}

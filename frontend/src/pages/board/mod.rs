@@ -1,0 +1,321 @@
+//! The case board (`/board`): four columns, one per stage of the closed loop, with filters kept
+//! in the URL, virtualised columns, drag and drop with pointer events, a "move to…" menu on
+//! every card, and the transition dialogs.
+
+mod column;
+mod drag;
+mod filters;
+mod menu;
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use shared::Lang;
+use shared::api::CaseFilter;
+use shared::error::ErrorKind;
+use shared::model::{CaseCard, Stage};
+use shared::workflow::{Actor, CaseFacts, Command, CommandKind};
+
+use crate::api;
+use crate::components::feedback::{ErrorBox, Loading};
+use crate::components::notice::{Notices, use_notices};
+use crate::components::transition::{DialogEnd, DialogTarget, TransitionDialog, send_transition};
+use crate::i18n::{self, T, tr, use_lang};
+use crate::logic::board::{actor_of, apply_case, column_counts, facts_of_card};
+use crate::logic::filter;
+use crate::session::use_session;
+
+use column::Column;
+use drag::{Drag, DragGhost, install_drag_listeners};
+use filters::FilterBar;
+use menu::{MenuState, MoveMenu};
+
+/// Height of one card's slot in a column (the card and the gap below it), in px. The CSS
+/// (`--card-slot`) uses the same number.
+pub const CARD_SLOT: f64 = 136.0;
+/// Cards rendered above and below the visible ones.
+pub const OVERSCAN: usize = 4;
+
+/// Whether the board's data arrived.
+#[derive(Debug, Clone, PartialEq)]
+enum Load {
+    Loading,
+    Failed(api::Error),
+    Ready,
+}
+
+/// Everything the board's pieces share.
+#[derive(Clone, Copy)]
+pub struct BoardCtx {
+    /// Every card on the board, in no particular order (columns sort their own).
+    pub cards: RwSignal<Vec<Arc<CaseCard>>>,
+    /// The server's today, for the badges.
+    pub today: RwSignal<NaiveDate>,
+    /// The acting person.
+    pub actor: Memo<Option<Actor>>,
+    /// The drag in progress.
+    pub drag: RwSignal<Option<Drag>>,
+    /// Cards being saved.
+    pub pending: RwSignal<Vec<i64>>,
+    /// The open "move to…" menu.
+    pub menu: RwSignal<Option<MenuState>>,
+    /// The open transition dialog.
+    pub dialog: RwSignal<Option<(DialogTarget, CommandKind)>>,
+    /// The four columns' boxes, for finding the drop target.
+    pub columns: [NodeRef<html::Section>; 4],
+    /// Set right after a drag ends, so the click that follows does not open the case.
+    pub just_dragged: RwSignal<bool>,
+    /// Whether a filter is set (the empty state says so).
+    pub filtered: Memo<bool>,
+    /// The app's notices (kept here: handlers run outside the component tree).
+    pub notices: Notices,
+    /// The interface language.
+    pub lang: RwSignal<Lang>,
+}
+
+impl BoardCtx {
+    /// The state machine's view of a card.
+    pub fn facts(&self, card: &CaseCard) -> Option<(Actor, CaseFacts)> {
+        let actor = self.actor.get_untracked()?;
+        Some((actor, facts_of_card(card, actor.town_id)))
+    }
+
+    /// Starts a move of `card` by `kind`: a dialog for moves that need data, else the request
+    /// right away (the card moves at once and goes back if the server refuses).
+    pub fn start_move(&self, card: &Arc<CaseCard>, kind: CommandKind) {
+        self.menu.set(None);
+        if kind.needs_data() {
+            self.dialog.set(Some((DialogTarget::of_card(card), kind)));
+        } else {
+            self.send_direct(card, kind);
+        }
+    }
+
+    fn send_direct(&self, card: &Arc<CaseCard>, kind: CommandKind) {
+        let ctx = *self;
+        let (notices, lang) = (self.notices, self.lang);
+        let (_, to) = kind.edge();
+        let original = card.clone();
+        ctx.pending.update(|p| p.push(card.id));
+        // Show the move at once.
+        ctx.cards.update(|cards| {
+            if let Some(c) = cards.iter_mut().find(|c| c.id == card.id) {
+                let mut moved = (**c).clone();
+                moved.stage = to;
+                *c = Arc::new(moved);
+            }
+        });
+        let target = DialogTarget::of_card(card);
+        spawn_local(async move {
+            let result = send_transition(&target, Command::Accept).await;
+            ctx.pending.update(|p| p.retain(|id| *id != original.id));
+            let l = lang.get_untracked();
+            match result {
+                Ok(case) => {
+                    ctx.cards.update(|cards| {
+                        apply_case(cards, &case);
+                    });
+                    notices.success(i18n::moved(&case.code, case.stage.label(l), l));
+                }
+                Err(err) => {
+                    ctx.fail_move(&original, &err);
+                }
+            }
+        });
+    }
+
+    /// A refused move: the card goes back (or shows the case as it now is, after a 409) and
+    /// the server's explanation is shown.
+    pub fn fail_move(&self, original: &Arc<CaseCard>, err: &api::Error) {
+        let l = self.lang.get_untracked();
+        match err.current_case() {
+            Some(current) => {
+                self.cards.update(|cards| {
+                    if let Some(c) = cards.iter_mut().find(|c| c.id == original.id) {
+                        *c = original.clone();
+                    }
+                    apply_case(cards, &current);
+                });
+            }
+            None => {
+                self.cards.update(|cards| {
+                    if let Some(c) = cards.iter_mut().find(|c| c.id == original.id) {
+                        *c = original.clone();
+                    }
+                });
+            }
+        }
+        let link = (err.kind() == Some(ErrorKind::Conflict))
+            .then(|| (format!("/cases/{}", original.id), T::ShowFresh));
+        self.notices
+            .error(format!("{} {}", original.code, err.message(l)), link);
+    }
+
+    /// The end of a transition dialog opened on the board.
+    pub fn end_dialog(&self, end: DialogEnd) {
+        let l = self.lang.get_untracked();
+        let target = self.dialog.get_untracked();
+        self.dialog.set(None);
+        match end {
+            DialogEnd::Cancelled => {}
+            DialogEnd::Done(case) => {
+                self.cards.update(|cards| {
+                    apply_case(cards, &case);
+                });
+                self.notices
+                    .success(i18n::moved(&case.code, case.stage.label(l), l));
+            }
+            DialogEnd::Stale(err) => {
+                if let Some((ref target, _)) = target {
+                    let original = self
+                        .cards
+                        .with_untracked(|cards| cards.iter().find(|c| c.id == target.id).cloned());
+                    if let Some(original) = original {
+                        self.fail_move(&original, &err);
+                    }
+                }
+            }
+        }
+        if let Some((target, _)) = target {
+            menu::focus_card_menu(&target.code);
+        }
+    }
+}
+
+/// The board page.
+#[component]
+pub fn BoardPage() -> impl IntoView {
+    let session = use_session();
+    let lang = use_lang();
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let filter = Memo::new(move |_| query.with(|q| filter::from_lookup(|k| q.get(k))));
+
+    let actor = Memo::new(move |_| session.user.with(|u| u.as_ref().map(actor_of)));
+    let ctx = BoardCtx {
+        cards: RwSignal::new(Vec::new()),
+        today: RwSignal::new(crate::logic::time::today()),
+        actor,
+        drag: RwSignal::new(None),
+        pending: RwSignal::new(Vec::new()),
+        menu: RwSignal::new(None),
+        dialog: RwSignal::new(None),
+        columns: [
+            NodeRef::new(),
+            NodeRef::new(),
+            NodeRef::new(),
+            NodeRef::new(),
+        ],
+        just_dragged: RwSignal::new(false),
+        filtered: Memo::new(move |_| filter.with(filter::is_filtered)),
+        notices: use_notices(),
+        lang,
+    };
+    provide_context(ctx);
+    install_drag_listeners(ctx);
+
+    // Load the board whenever the filter changes; answers to older requests are dropped.
+    let load = RwSignal::new(Load::Loading);
+    let refreshing = RwSignal::new(false);
+    let seq = StoredValue::new(0u64);
+    let reload = move |f: CaseFilter| {
+        let n = seq.get_value() + 1;
+        seq.set_value(n);
+        if load.get_untracked() == Load::Ready {
+            refreshing.set(true);
+        } else {
+            load.set(Load::Loading);
+        }
+        spawn_local(async move {
+            let result = api::board(&f).await;
+            if seq.try_get_value() != Some(n) {
+                return;
+            }
+            refreshing.set(false);
+            match result {
+                Ok(board) => {
+                    ctx.today.set(board.today);
+                    ctx.cards
+                        .set(board.cards.into_iter().map(Arc::new).collect());
+                    load.set(Load::Ready);
+                }
+                Err(err) => load.set(Load::Failed(err)),
+            }
+        });
+    };
+    Effect::new(move || reload(filter.get()));
+
+    let set_filter = Callback::new(move |(f, replace): (CaseFilter, bool)| {
+        let q = filter::to_query(&f);
+        let url = if q.is_empty() {
+            "/board".to_owned()
+        } else {
+            format!("/board?{q}")
+        };
+        navigate(
+            &url,
+            NavigateOptions {
+                replace,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    });
+
+    let counts = Memo::new(move |_| ctx.cards.with(|c| column_counts(c)));
+    let total = move || counts.with(|c| c.iter().sum::<usize>());
+    let may_register = move || {
+        session
+            .user
+            .with(|u| u.as_ref().is_some_and(|u| u.role.may_register()))
+    };
+
+    view! {
+        <div class="board-page" data-testid="board-page">
+            <div class="board-toolbar">
+                <h1 class="page-title">{tr(T::BoardTitle)}</h1>
+                <span class="board-total" data-testid="board-total">
+                    {move || i18n::count_cases(total(), lang.get())}
+                </span>
+                <span class="board-refreshing" hidden=move || !refreshing.get()>
+                    <span class="spinner" aria-hidden="true"></span>
+                </span>
+                <span class="spacer"></span>
+                <button type="button" class="btn btn-secondary" data-testid="refresh-board"
+                    on:click=move |_| reload(filter.get_untracked())>
+                    {tr(T::Retry)}
+                </button>
+                <Show when=may_register>
+                    <a class="btn btn-primary" href="/cases/new" data-testid="board-register">{tr(T::NavRegister)}</a>
+                </Show>
+            </div>
+            <FilterBar filter set_filter />
+            {move || match load.get() {
+                Load::Loading => view! { <Loading /> }.into_any(),
+                Load::Failed(err) => view! {
+                    <ErrorBox error=err title=T::BoardLoadFailed
+                        retry=Callback::new(move |_| reload(filter.get_untracked())) />
+                }.into_any(),
+                Load::Ready => view! {
+                    <div class="board" data-testid="board" class:dragging=move || ctx.drag.with(|d| d.as_ref().is_some_and(|d| d.active))>
+                        {Stage::BOARD
+                            .iter()
+                            .enumerate()
+                            .map(|(i, stage)| view! { <Column stage=*stage index=i ctx count=Signal::derive(move || counts.with(|c| c[i])) /> })
+                            .collect_view()}
+                    </div>
+                }.into_any(),
+            }}
+            <DragGhost ctx />
+            <MoveMenu ctx />
+            {move || ctx.dialog.get().map(|(target, kind)| view! {
+                <TransitionDialog target kind on_end=Callback::new(move |end| ctx.end_dialog(end)) />
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,528 @@
+//! One case (`/cases/:id`): where it stands in the closed loop, its details and parties (masked
+//! for readers without the right to personal data), its clock, handler and result, the
+//! timeline, notes, and the moves the reader may make now — with the board's dialogs.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+use shared::api::NoteRequest;
+use shared::deadline::DayUnit;
+use shared::error::{ErrorKind, FieldError};
+use shared::model::{CaseDetail, CaseEvent, HandlerRef, Party, Stage};
+use shared::workflow::{Command, CommandKind, allowed_commands};
+
+use crate::api;
+use crate::components::badge::{DeadlineBadge, RiskTag};
+use crate::components::feedback::{Empty, ErrorBox, Loading};
+use crate::components::field::FieldMessage;
+use crate::components::notice::use_notices;
+use crate::components::stepper::Stepper;
+use crate::components::transition::{DialogEnd, DialogTarget, TransitionDialog, send_transition};
+use crate::i18n::{self, T, tr, use_lang};
+use crate::logic::board::{actor_of, command_name, facts_of_detail};
+use crate::logic::time;
+use crate::pages::not_found::NotFound;
+use crate::session::use_session;
+
+/// Data that is loading, failed, or here.
+#[derive(Debug, Clone, PartialEq)]
+enum Remote<T> {
+    Loading,
+    Failed(api::Error),
+    Ready(T),
+}
+
+/// The case page.
+#[component]
+pub fn CasePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params.with(|p| {
+            p.get("id")
+                .and_then(|v| v.parse::<i64>().ok())
+                .filter(|id| *id > 0)
+        })
+    });
+    move || match id.get() {
+        Some(id) => view! { <CaseView id /> }.into_any(),
+        None => view! { <NotFound /> }.into_any(),
+    }
+}
+
+#[component]
+fn CaseView(id: i64) -> impl IntoView {
+    let lang = use_lang();
+    let session = use_session();
+    let notices = use_notices();
+    let case = RwSignal::new(Remote::<CaseDetail>::Loading);
+    let timeline = RwSignal::new(Remote::<Vec<CaseEvent>>::Loading);
+    let dialog = RwSignal::new(None::<(DialogTarget, CommandKind)>);
+    let acting = RwSignal::new(false);
+
+    let load_case = move || {
+        spawn_local(async move {
+            let result = api::case(id).await;
+            case.set(match result {
+                Ok(c) => Remote::Ready(c),
+                Err(e) => Remote::Failed(e),
+            });
+        });
+    };
+    let load_timeline = move || {
+        spawn_local(async move {
+            let result = api::timeline(id).await;
+            timeline.set(match result {
+                Ok(t) => Remote::Ready(t),
+                Err(e) => Remote::Failed(e),
+            });
+        });
+    };
+    load_case();
+    load_timeline();
+
+    // After a move: the fresh case, the fresh timeline, and a word about it.
+    let moved = move |detail: CaseDetail| {
+        let l = lang.get_untracked();
+        notices.success(i18n::moved(&detail.code, detail.stage.label(l), l));
+        case.set(Remote::Ready(detail));
+        load_timeline();
+    };
+    let refused = move |err: api::Error| {
+        let l = lang.get_untracked();
+        notices.error(err.message(l), None);
+        if err.kind() == Some(ErrorKind::Conflict) {
+            match err.current_case() {
+                Some(current) => case.set(Remote::Ready(current)),
+                None => load_case(),
+            }
+            load_timeline();
+        }
+    };
+
+    let act = move |kind: CommandKind| {
+        let Remote::Ready(detail) = case.get_untracked() else {
+            return;
+        };
+        let target = DialogTarget::of_case(&detail);
+        if kind.needs_data() {
+            dialog.set(Some((target, kind)));
+            return;
+        }
+        acting.set(true);
+        spawn_local(async move {
+            let result = send_transition(&target, Command::Accept).await;
+            acting.set(false);
+            match result {
+                Ok(detail) => moved(detail),
+                Err(err) => refused(err),
+            }
+        });
+    };
+    let end_dialog = Callback::new(move |end: DialogEnd| {
+        dialog.set(None);
+        match end {
+            DialogEnd::Cancelled => {}
+            DialogEnd::Done(detail) => moved(*detail),
+            DialogEnd::Stale(err) => refused(err),
+        }
+    });
+
+    let commands = Memo::new(move |_| {
+        let actor = session.user.with(|u| u.as_ref().map(actor_of));
+        case.with(|c| match (c, actor) {
+            (Remote::Ready(detail), Some(actor)) => {
+                allowed_commands(&actor, &facts_of_detail(detail))
+            }
+            _ => Vec::new(),
+        })
+    });
+    let may_note = Memo::new(move |_| {
+        let actor = session.user.with(|u| u.as_ref().map(actor_of));
+        case.with(|c| match (c, actor) {
+            (Remote::Ready(detail), Some(actor)) => {
+                actor.town_id == detail.town_id
+                    && (actor.role == shared::model::Role::Lead
+                        || facts_of_detail(detail).is_handled_by(&actor))
+            }
+            _ => false,
+        })
+    });
+
+    view! {
+        <section class="page page-case" data-testid="case-page">
+            {move || match case.get() {
+                Remote::Loading => view! { <Loading /> }.into_any(),
+                Remote::Failed(err) if err.kind() == Some(ErrorKind::NotFound) => view! { <NotFound /> }.into_any(),
+                Remote::Failed(err) => view! {
+                    <ErrorBox error=err title=T::CaseLoadFailed retry=Callback::new(move |_| load_case()) />
+                }.into_any(),
+                Remote::Ready(detail) => view! {
+                    <CaseBody detail commands acting act=Callback::new(act) />
+                }.into_any(),
+            }}
+            <div class="case-lower">
+                <section class="panel" aria-labelledby="timeline-title">
+                    <h2 id="timeline-title" class="panel-title">{tr(T::TimelineTitle)}</h2>
+                    <Show when=move || may_note.get()>
+                        <NoteForm id on_added=Callback::new(move |_| load_timeline()) />
+                    </Show>
+                    {move || match timeline.get() {
+                        Remote::Loading => view! { <Loading /> }.into_any(),
+                        Remote::Failed(err) => view! {
+                            <ErrorBox error=err title=T::TimelineFailed retry=Callback::new(move |_| load_timeline()) />
+                        }.into_any(),
+                        Remote::Ready(events) if events.is_empty() => view! { <Empty text=T::TimelineEmpty /> }.into_any(),
+                        Remote::Ready(events) => view! { <Timeline events /> }.into_any(),
+                    }}
+                </section>
+            </div>
+            {move || dialog.get().map(|(target, kind)| view! {
+                <TransitionDialog target kind on_end=end_dialog />
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn CaseBody(
+    detail: CaseDetail,
+    commands: Memo<Vec<CommandKind>>,
+    acting: RwSignal<bool>,
+    act: Callback<CommandKind>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let today = time::today();
+    let d = detail;
+    let date = |at: Option<chrono::DateTime<chrono::Utc>>| at.map(|a| time::date(time::date_of(a)));
+    let steps = vec![
+        (
+            Stage::Registered,
+            Some(time::date(time::date_of(d.registered_at))),
+        ),
+        (Stage::Routed, date(d.routed_at)),
+        (Stage::InHandling, date(d.handling_at)),
+        (Stage::Closed, date(d.closed_at)),
+        (Stage::Archived, date(d.archived_at)),
+    ];
+    let (kind, category, channel, stage, risk) = (d.kind, d.category, d.channel, d.stage, d.risk);
+    let flags = d.risk_flags.clone();
+    let clock = d.clock;
+    let code = d.code.clone();
+    let title_code = code.clone();
+    let has_flags = !flags.is_empty();
+    let outcome = d.outcome;
+    let route_told = d.route_told;
+    let has_result = d.outcome.is_some() || d.archive_no.is_some();
+    let cooperating = d.cooperating.clone();
+    let masked = d.parties_masked;
+    let parties = d.parties.clone();
+
+    view! {
+        <div class="case-head" data-testid="case-head" data-code=code data-stage=stage.as_str()
+            data-version=d.version.to_string()>
+            <a class="back-link" href="/board" data-testid="back-to-board">"← " {tr(T::BackToBoard)}</a>
+            <div class="case-title-row">
+                <h1 class="page-title" data-testid="case-code">{move || i18n::case_title(&title_code, lang.get())}</h1>
+                <span class=format!("stage-tag stage-{}", stage.as_str()) data-testid="case-stage">
+                    {move || stage.label(lang.get())}
+                </span>
+                <DeadlineBadge stage due_on=d.due_on today />
+                <RiskTag risk />
+            </div>
+            <p class="case-summary" data-testid="case-summary">{d.summary.clone()}</p>
+        </div>
+        <Stepper current=stage dates=steps />
+        <div class="case-grid">
+            <div class="case-main">
+                <section class="panel" aria-labelledby="details-title">
+                    <h2 id="details-title" class="panel-title">{tr(T::Details)}</h2>
+                    <dl class="facts">
+                        <div><dt>{tr(T::Kind)}</dt><dd>{move || kind.label(lang.get())}</dd></div>
+                        <div><dt>{tr(T::Category)}</dt><dd>{move || category.label(lang.get())}</dd></div>
+                        <div><dt>{tr(T::Channel)}</dt><dd>{move || channel.label(lang.get())}</dd></div>
+                        <div><dt>{tr(T::Place)}</dt><dd>{d.place.clone()}</dd></div>
+                        <div><dt>{tr(T::RegisteredAt)}</dt><dd>{time::date_time(d.registered_at)}</dd></div>
+                        <div><dt>{tr(T::RegisteredBy)}</dt><dd>{d.registered_by.clone()}</dd></div>
+                        {has_flags.then(|| view! {
+                            <div class="wide"><dt>{tr(T::RiskFlags)}</dt><dd class="tags">
+                                {flags.iter().map(|f| {
+                                    let f = *f;
+                                    view! { <span class="tag tag-flag">{move || f.label(lang.get())}</span> }
+                                }).collect_view()}
+                            </dd></div>
+                        })}
+                        <div class="wide"><dt>{tr(T::Facts)}</dt><dd class="prose">{text_or_dash(&d.facts)}</dd></div>
+                        <div class="wide"><dt>{tr(T::Request)}</dt><dd class="prose">{text_or_dash(&d.request)}</dd></div>
+                    </dl>
+                </section>
+                <section class="panel" aria-labelledby="parties-title" data-testid="parties" data-masked=masked.to_string()>
+                    <h2 id="parties-title" class="panel-title">{tr(T::PartiesTitle)}</h2>
+                    {masked.then(|| view! { <p class="hint hint-masked" data-testid="masked-note">{tr(T::MaskedNote)}</p> })}
+                    {if parties.is_empty() {
+                        view! { <Empty text=T::NoParties /> }.into_any()
+                    } else {
+                        view! { <PartiesTable parties /> }.into_any()
+                    }}
+                </section>
+            </div>
+            <aside class="case-side">
+                <section class="panel" aria-labelledby="actions-title" data-testid="actions">
+                    <h2 id="actions-title" class="panel-title">{tr(T::Actions)}</h2>
+                    {move || {
+                        let list = commands.get();
+                        if list.is_empty() {
+                            view! { <p class="hint" data-testid="no-actions">{tr(T::NoActions)}</p> }.into_any()
+                        } else {
+                            list.into_iter()
+                                .map(|k| {
+                                    let class = if k == CommandKind::Accept || k == CommandKind::Route || k == CommandKind::Close {
+                                        "btn btn-primary btn-block"
+                                    } else {
+                                        "btn btn-secondary btn-block"
+                                    };
+                                    view! {
+                                        <button type="button" class=class data-testid=format!("action-{}", command_name(k))
+                                            disabled=move || acting.get()
+                                            on:click=move |_| act.run(k)>
+                                            {move || k.label(lang.get())}
+                                        </button>
+                                    }
+                                })
+                                .collect_view()
+                                .into_any()
+                        }
+                    }}
+                </section>
+                <section class="panel" aria-labelledby="clock-title" data-testid="clock">
+                    <h2 id="clock-title" class="panel-title">{tr(T::ClockTitle)}</h2>
+                    <dl class="facts facts-stack">
+                        <div><dt>{tr(T::Track)}</dt><dd>{move || clock.track.label(lang.get())}</dd></div>
+                        <div><dt>{tr(T::ClockTitle)}</dt>
+                            <dd>{move || i18n::clock_days(clock.days, clock.unit == DayUnit::Working, lang.get())}</dd></div>
+                        <div><dt>{tr(T::DueOn)}</dt><dd data-testid="due-on">{time::date(d.due_on)} " "
+                            <DeadlineBadge stage due_on=d.due_on today /></dd></div>
+                    </dl>
+                    {move || clock.track.notice(lang.get()).map(|n| view! { <p class="hint">{n}</p> })}
+                </section>
+                <section class="panel" aria-labelledby="handling-title" data-testid="handling">
+                    <h2 id="handling-title" class="panel-title">{tr(T::HandlingTitle)}</h2>
+                    <dl class="facts facts-stack">
+                        <div><dt>{tr(T::HandlerLabel)}</dt>
+                            <dd data-testid="handler">{d.handler_name.clone().unwrap_or_else(|| "—".to_owned())}</dd></div>
+                        {(!cooperating.is_empty()).then(|| view! {
+                            <div><dt>{tr(T::Cooperating)}</dt><dd><CooperatingNames units=cooperating.clone() /></dd></div>
+                        })}
+                    </dl>
+                </section>
+                {has_result.then(|| view! {
+                    <section class="panel" aria-labelledby="result-title" data-testid="result">
+                        <h2 id="result-title" class="panel-title">{tr(T::ResultTitle)}</h2>
+                        <dl class="facts facts-stack">
+                            {outcome.map(|o| view! {
+                                <div><dt>{tr(T::Outcome)}</dt><dd data-testid="outcome" data-outcome=o.as_str()>{move || o.label(lang.get())}</dd></div>
+                            })}
+                            {d.outcome_summary.clone().map(|s| view! {
+                                <div><dt>{tr(T::ResultSummary)}</dt><dd class="prose">{s}</dd></div>
+                            })}
+                            {route_told.map(|r| view! {
+                                <div><dt>{tr(T::RouteTold)}</dt><dd>{move || r.label(lang.get())}</dd></div>
+                            })}
+                            {d.archive_no.clone().map(|n| view! {
+                                <div><dt>{tr(T::ArchiveNo)}</dt><dd data-testid="archive-no">{n}</dd></div>
+                            })}
+                        </dl>
+                    </section>
+                })}
+            </aside>
+        </div>
+    }
+}
+
+fn text_or_dash(s: &str) -> String {
+    if s.trim().is_empty() {
+        "—".to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Names of cooperating units, looked up in the handler list (their reference if unknown).
+#[component]
+fn CooperatingNames(units: Vec<HandlerRef>) -> impl IntoView {
+    let handlers = LocalResource::new(api::handlers);
+    let units = StoredValue::new(units);
+    move || {
+        let known = handlers.get().and_then(Result::ok).unwrap_or_default();
+        units.with_value(|units| {
+            units
+                .iter()
+                .map(|u| {
+                    known
+                        .iter()
+                        .find(|h| h.handler == *u)
+                        .map(|h| h.name.clone())
+                        .unwrap_or_else(|| u.to_string())
+                })
+                .collect::<Vec<_>>()
+                .join("、")
+        })
+    }
+}
+
+#[component]
+fn PartiesTable(parties: Vec<Party>) -> impl IntoView {
+    let lang = use_lang();
+    let dash = |v: Option<String>| v.unwrap_or_else(|| "—".to_owned());
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th scope="col">{tr(T::Side)}</th>
+                        <th scope="col">{tr(T::Name)}</th>
+                        <th scope="col">{tr(T::Gender)}</th>
+                        <th scope="col">{tr(T::Age)}</th>
+                        <th scope="col">{tr(T::Phone)}</th>
+                        <th scope="col">{tr(T::IdNumber)}</th>
+                        <th scope="col">{tr(T::Address)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {parties
+                        .into_iter()
+                        .map(|p| {
+                            let (side, gender, masked) = (p.side, p.gender, p.masked);
+                            view! {
+                                <tr data-testid="party" data-masked=masked.to_string()>
+                                    <td>{move || side.label(lang.get())}</td>
+                                    <td>
+                                        {p.name.clone()}
+                                        {masked.then(|| view! { <span class="tag tag-masked" data-testid="masked">{tr(T::Masked)}</span> })}
+                                    </td>
+                                    <td>{move || gender.map(|g| g.label(lang.get())).unwrap_or("—")}</td>
+                                    <td>{p.age.map(|a| a.to_string()).unwrap_or_else(|| "—".to_owned())}</td>
+                                    <td class="mono">{dash(p.phone.clone())}</td>
+                                    <td class="mono">{dash(p.id_number.clone())}</td>
+                                    <td>{dash(p.address)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn Timeline(events: Vec<CaseEvent>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <ol class="timeline" data-testid="timeline">
+            {events
+                .into_iter()
+                .map(|e| {
+                    let (kind, role, from, to, public) = (e.kind, e.actor_role, e.from_stage, e.to_stage, e.public);
+                    view! {
+                        <li class="event" data-testid="event" data-kind=kind.as_str() data-public=public.to_string()>
+                            <div class="event-head">
+                                <span class="event-kind">{move || kind.label(lang.get())}</span>
+                                {match (from, to) {
+                                    (Some(f), Some(t)) => Some(view! {
+                                        <span class="event-move">{move || format!("{} → {}", f.label(lang.get()), t.label(lang.get()))}</span>
+                                    }),
+                                    _ => None,
+                                }}
+                                <span class=if public { "tag tag-public" } else { "tag tag-internal" }>
+                                    {move || if public { T::PublicTag.get(lang.get()) } else { T::InternalTag.get(lang.get()) }}
+                                </span>
+                                <time class="event-time">{time::date_time(e.at)}</time>
+                            </div>
+                            <div class="event-actor">{e.actor_name.clone()} " · " {move || role.label(lang.get())}</div>
+                            {e.text.clone().map(|t| view! { <p class="event-text prose">{t}</p> })}
+                            {(!e.details.is_empty()).then(|| view! {
+                                <dl class="event-details">
+                                    {e.details.iter().map(|(k, v)| view! {
+                                        <div><dt>{k.clone()}</dt><dd>{v.clone()}</dd></div>
+                                    }).collect_view()}
+                                </dl>
+                            })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}
+
+#[component]
+fn NoteForm(id: i64, on_added: Callback<()>) -> impl IntoView {
+    let lang = use_lang();
+    let notices = use_notices();
+    let text = RwSignal::new(String::new());
+    let public = RwSignal::new(false);
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let general = RwSignal::new(None::<api::Error>);
+    let pending = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let request = NoteRequest {
+            text: text.get_untracked().trim().to_owned(),
+            public: public.get_untracked(),
+        };
+        let l = lang.get_untracked();
+        if request.text.is_empty() {
+            errors.set(vec![FieldError::new("text", shared::Reason::Required, l)]);
+            return;
+        }
+        errors.set(Vec::new());
+        general.set(None);
+        pending.set(true);
+        spawn_local(async move {
+            let result = api::add_note(id, &request).await;
+            pending.set(false);
+            match result {
+                Ok(_) => {
+                    text.set(String::new());
+                    public.set(false);
+                    notices.success(T::NoteAdded.get(lang.get_untracked()));
+                    on_added.try_run(());
+                }
+                Err(err) => {
+                    errors.set(err.fields(lang.get_untracked()));
+                    general.set(Some(err));
+                }
+            }
+        });
+    };
+
+    view! {
+        <form class="note-form" on:submit=submit novalidate data-testid="note-form">
+            <div class="field">
+                <label for="note-text">{tr(T::AddNoteTitle)}</label>
+                <textarea id="note-text" name="text" rows="3" aria-describedby="err-text"
+                    prop:value=move || text.get()
+                    on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                <FieldMessage name="text" errors=errors.into() />
+            </div>
+            <div class="note-actions">
+                <label class="check" for="note-public">
+                    <input type="checkbox" id="note-public" name="public" data-testid="note-public"
+                        prop:checked=move || public.get()
+                        on:change=move |ev| public.set(event_target_checked(&ev)) />
+                    <span>{tr(T::NotePublic)}</span>
+                </label>
+                <button type="submit" class="btn btn-primary" data-testid="add-note" disabled=move || pending.get()>
+                    {move || if pending.get() { T::Saving.get(lang.get()) } else { T::AddNote.get(lang.get()) }}
+                </button>
+            </div>
+            {move || general.get().map(|err| view! {
+                <p class="form-error" role="alert" data-testid="note-error">{move || err.message(lang.get())}</p>
+            })}
+        </form>
+    }
+}

@@ -1,0 +1,8 @@
+//! The app's pages, one module per route.
+
+pub mod board;
+pub mod case;
+pub mod intake;
+pub mod login;
+pub mod not_found;
+pub mod status;
