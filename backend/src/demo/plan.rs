@@ -291,7 +291,10 @@ pub fn plan(size: DemoSize, now: DateTime<Utc>, tz: FixedOffset) -> Plan {
         None => default_open(),
         Some(n) => sized_open(&mut g.rng, n),
     };
-    for spec in history.iter().chain(&open) {
+    for (i, spec) in history.iter().chain(&open).enumerate() {
+        // Each case draws from its own stream, so what one case's times consume (they depend
+        // on the time of day) never changes the next case.
+        g.rng = StdRng::seed_from_u64(SEED ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         cases.push(g.case(spec));
     }
     cases.sort_by_key(|c| c.registered_at);
@@ -780,6 +783,10 @@ impl Gen {
 
     fn channel(&mut self, spec: &Spec, scenario: &Scenario) -> Channel {
         use Channel::*;
+        if spec.on_the_spot && spec.kind == CaseKind::Consultation {
+            // Answered at once, at the window or in the visitor hall.
+            return weighted(&mut self.rng, &[(Window, 55), (VisitorHall, 45)]);
+        }
         if spec.on_the_spot {
             return weighted(
                 &mut self.rng,
@@ -802,15 +809,15 @@ impl Gen {
                     (Hotline12345, 10),
                 ],
                 _ => &[
-                    (Window, 27),
-                    (VisitorHall, 17),
-                    (GridReport, 18),
-                    (VillageCommittee, 10),
+                    (Window, 30),
+                    (VisitorHall, 20),
+                    (GridReport, 16),
+                    (VillageCommittee, 9),
                     (Hotline12345, 7),
                     (Online, 4),
                     (CourtDelegated, 5),
                     (PoliceTransfer, 5),
-                    (Screening, 5),
+                    (Screening, 4),
                     (PetitionOffice, 2),
                 ],
             },
@@ -821,33 +828,33 @@ impl Gen {
                 (Hotline12345, 4),
             ],
             CaseKind::LegalAid => &[
-                (Window, 55),
+                (Window, 60),
                 (VisitorHall, 30),
                 (Online, 5),
                 (GridReport, 5),
                 (Hotline12345, 5),
             ],
             CaseKind::Psych => &[
-                (VisitorHall, 32),
-                (Window, 25),
-                (GridReport, 25),
+                (VisitorHall, 36),
+                (Window, 28),
+                (GridReport, 22),
                 (Screening, 10),
                 (Online, 4),
                 (Hotline12345, 4),
             ],
             CaseKind::Petition => &[
-                (VisitorHall, 40),
-                (PetitionOffice, 35),
+                (VisitorHall, 45),
+                (PetitionOffice, 32),
                 (Window, 10),
                 (Online, 10),
                 (Hotline12345, 5),
             ],
             CaseKind::Demand => &[
-                (Hotline12345, 30),
-                (GridReport, 25),
-                (Online, 15),
-                (Window, 15),
-                (VisitorHall, 15),
+                (Hotline12345, 27),
+                (GridReport, 22),
+                (Online, 13),
+                (Window, 20),
+                (VisitorHall, 18),
             ],
         };
         weighted(&mut self.rng, weights)

@@ -1,0 +1,495 @@
+//! The demo center loaded into a fresh, empty database through the real db layer, then read
+//! back through the real router with the same `shared` types the browser uses.
+//!
+//! The database is SQLite in a temporary file, or a new PostgreSQL database when
+//! `CONCORD_TEST_POSTGRES_URL` is set (the harness's `TestApp` always loads the fixture, which
+//! the demo does not mix with, so this file makes its own empty database).
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::header::{CONTENT_TYPE, COOKIE};
+use axum::http::{Method, Request, StatusCode};
+use backend::demo::{self, DemoReport, DemoSize};
+use backend::{AppState, Db};
+use concord_tests::{POSTGRES_URL_VAR, cookie_of, test_config};
+use http_body_util::BodyExt;
+use serde::de::DeserializeOwned;
+use shared::api::{
+    Board, LoginRequest, Page, PublicProgress, PublicStatus, StatusLookup, TransitionRequest,
+};
+use shared::model::{
+    CaseCard, CaseDetail, CaseEvent, CaseKind, EventKind, Handler, HandlerRef, OrgLevel, OrgUnit,
+    Outcome, PartySide, Stage, UserInfo, resolution_rate,
+};
+use shared::validate::phone_last_four;
+use shared::workflow::Command;
+use sqlx::Connection as _;
+use tower::ServiceExt;
+
+/// An empty, migrated database of its own; dropped (PostgreSQL) or deleted (SQLite) at the
+/// end.
+struct EmptyDb {
+    url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Sqlite(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl EmptyDb {
+    async fn create() -> EmptyDb {
+        let unique = format!(
+            "concord_demo_{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        );
+        match std::env::var(POSTGRES_URL_VAR)
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+        {
+            Some(admin_url) => {
+                sqlx::any::install_default_drivers();
+                let mut conn = sqlx::AnyConnection::connect(&admin_url)
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot connect to {admin_url}: {e}"));
+                sqlx::query(&format!("CREATE DATABASE {unique}"))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot create database {unique}: {e}"));
+                let _ = conn.close().await;
+                let (base, query) = admin_url
+                    .split_once('?')
+                    .map_or((admin_url.as_str(), None), |(b, q)| (b, Some(q)));
+                let cut = base[base.find("://").map_or(0, |i| i + 3)..]
+                    .find('/')
+                    .map_or(base.len(), |i| i + base.find("://").map_or(0, |j| j + 3));
+                let url = match query {
+                    Some(q) => format!("{}/{unique}?{q}", &base[..cut]),
+                    None => format!("{}/{unique}", &base[..cut]),
+                };
+                EmptyDb {
+                    url,
+                    cleanup: Cleanup::Postgres {
+                        admin_url,
+                        name: unique,
+                    },
+                }
+            }
+            None => {
+                let path = std::env::temp_dir().join(format!("{unique}.db"));
+                EmptyDb {
+                    url: format!("sqlite://{}", path.display()),
+                    cleanup: Cleanup::Sqlite(path),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for EmptyDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                let _ = std::thread::spawn(move || {
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    else {
+                        return;
+                    };
+                    rt.block_on(async {
+                        if let Ok(mut conn) = sqlx::AnyConnection::connect(&admin_url).await {
+                            let _ = sqlx::query(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .execute(&mut conn)
+                            .await;
+                            let _ = conn.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// The router over a database holding the demo.
+struct Demo {
+    state: AppState,
+    router: Router,
+    _db: EmptyDb,
+}
+
+impl Demo {
+    async fn load(size: DemoSize) -> (Demo, DemoReport) {
+        let db = EmptyDb::create().await;
+        let config = test_config(&db.url);
+        let pool = Db::connect(&config)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open {}: {e}", db.url));
+        pool.migrate()
+            .await
+            .unwrap_or_else(|e| panic!("migrating failed: {e}"));
+        let state = AppState::new(pool, config);
+        backend::ensure_admin(&state)
+            .await
+            .unwrap_or_else(|e| panic!("creating admin failed: {e:?}"));
+        let report = demo::load(&state, size)
+            .await
+            .unwrap_or_else(|e| panic!("loading the demo failed: {e}"));
+        let router = backend::app(state.clone());
+        (
+            Demo {
+                state,
+                router,
+                _db: db,
+            },
+            report,
+        )
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        cookie: Option<&str>,
+        json: Option<Vec<u8>>,
+    ) -> (StatusCode, axum::http::HeaderMap, Bytes) {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(cookie) = cookie {
+            req = req.header(COOKIE, cookie);
+        }
+        let body = match json {
+            Some(bytes) => {
+                req = req.header(CONTENT_TYPE, "application/json");
+                Body::from(bytes)
+            }
+            None => Body::empty(),
+        };
+        let req = req
+            .body(body)
+            .unwrap_or_else(|e| panic!("bad request {path}: {e}"));
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .unwrap_or_else(|e| match e {});
+        let (parts, body) = res.into_parts();
+        let bytes = body
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_else(|e| panic!("reading the body failed: {e}"));
+        (parts.status, parts.headers, bytes)
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str, cookie: &str) -> T {
+        let (status, _, body) = self.send(Method::GET, path, Some(cookie), None).await;
+        decode(status, path, &body)
+    }
+
+    async fn post<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        body: &B,
+    ) -> T {
+        let json = serde_json::to_vec(body).unwrap_or_default();
+        let (status, _, bytes) = self.send(Method::POST, path, cookie, Some(json)).await;
+        decode(status, path, &bytes)
+    }
+
+    async fn login(&self, username: &str) -> String {
+        let (password, _) = demo::password();
+        let body = LoginRequest {
+            username: username.to_owned(),
+            password,
+        };
+        let json = serde_json::to_vec(&body).unwrap_or_default();
+        let (status, headers, bytes) = self
+            .send(Method::POST, "/api/auth/login", None, Some(json))
+            .await;
+        let me: UserInfo = decode(status, "/api/auth/login", &bytes);
+        assert_eq!(me.username, username);
+        cookie_of(&headers).unwrap_or_else(|| panic!("no session cookie for {username}"))
+    }
+
+    /// Every card of the town's case list (paged through).
+    async fn all_cases(&self, cookie: &str, filter: &str) -> Vec<CaseCard> {
+        let mut out = Vec::new();
+        for page in 1.. {
+            let path = format!("/api/cases?per_page=200&page={page}{filter}");
+            let p: Page<CaseCard> = self.get(&path, cookie).await;
+            let done = p.items.len() < 200;
+            out.extend(p.items);
+            if done {
+                break;
+            }
+        }
+        out
+    }
+}
+
+fn decode<T: DeserializeOwned>(status: StatusCode, path: &str, body: &[u8]) -> T {
+    assert!(
+        status.is_success(),
+        "{path}: {status}: {}",
+        String::from_utf8_lossy(body)
+    );
+    serde_json::from_slice(body).unwrap_or_else(|e| {
+        panic!(
+            "{path}: cannot decode {}: {e}: {}",
+            std::any::type_name::<T>(),
+            String::from_utf8_lossy(body)
+        )
+    })
+}
+
+#[tokio::test]
+async fn the_default_demo_loads_once_and_reads_back_like_guazhou() {
+    let (demo, report) = Demo::load(DemoSize::default()).await;
+    let DemoReport::Loaded {
+        summary, accounts, ..
+    } = &report
+    else {
+        panic!("expected a fresh load, got {report:?}");
+    };
+    assert_eq!(*accounts, demo::accounts().len());
+
+    // Loading again changes nothing and says so.
+    let again = demo::load(&demo.state, DemoSize::default())
+        .await
+        .unwrap_or_else(|e| panic!("second load failed: {e}"));
+    assert!(
+        matches!(again, DemoReport::AlreadyLoaded { .. }),
+        "{again:?}"
+    );
+
+    let lead = demo.login("lead").await;
+
+    // The org tree: the town, ten villages, 13 areas, 24 groups.
+    let org: Vec<OrgUnit> = demo.get("/api/org", &lead).await;
+    let count = |level| org.iter().filter(|u| u.level == level).count();
+    assert_eq!(
+        (
+            count(OrgLevel::Town),
+            count(OrgLevel::Village),
+            count(OrgLevel::Area),
+            count(OrgLevel::Group)
+        ),
+        (1, 10, 13, 24)
+    );
+
+    // Six mediators and eight departments and service rooms to route to.
+    let handlers: Vec<Handler> = demo.get("/api/handlers", &lead).await;
+    let mediators = handlers
+        .iter()
+        .filter(|h| matches!(h.handler, HandlerRef::Mediator(_)))
+        .count();
+    assert_eq!((mediators, handlers.len() - mediators), (6, 8));
+    assert!(
+        handlers
+            .iter()
+            .filter(|h| matches!(h.handler, HandlerRef::Mediator(_)))
+            .all(|h| !h.specialties.is_empty())
+    );
+
+    // The board: every column filled, some overdue, some due soon.
+    let board: Board = demo.get("/api/board", &lead).await;
+    assert_eq!(
+        board.cards.len(),
+        summary.board.iter().sum::<usize>(),
+        "board"
+    );
+    for stage in Stage::BOARD {
+        assert!(
+            board.cards.iter().filter(|c| c.stage == stage).count() >= 5,
+            "{stage:?}"
+        );
+    }
+    let overdue = board
+        .cards
+        .iter()
+        .filter(|c| c.stage.is_open() && c.due_on < board.today)
+        .count();
+    assert!(overdue >= 5, "overdue {overdue}");
+    assert!(board.cards[0].due_on < board.today, "overdue cards first");
+
+    // Every case is listed; the archived ones are there too.
+    let all = demo.all_cases(&lead, "").await;
+    assert_eq!(all.len(), summary.cases);
+    let archived = demo.all_cases(&lead, "&stage=archived").await;
+    assert_eq!(archived.len(), summary.archived);
+
+    // Disputes closed in the year: about 140 resolved, at about 95 %.
+    let mut outcomes = Vec::new();
+    for card in all
+        .iter()
+        .filter(|c| c.kind == CaseKind::Dispute && !c.stage.is_open())
+    {
+        let case: CaseDetail = demo.get(&format!("/api/cases/{}", card.id), &lead).await;
+        if let Some(outcome) = case.outcome {
+            outcomes.push(outcome);
+        }
+    }
+    let resolved = outcomes.iter().filter(|o| o.is_resolved()).count();
+    let rate = resolution_rate(outcomes.iter().copied()).unwrap_or_default();
+    assert!((140..=150).contains(&resolved), "resolved {resolved}");
+    assert!((94.0..=96.0).contains(&rate), "rate {rate}");
+    let services = all
+        .iter()
+        .filter(|c| {
+            !c.stage.is_open()
+                && matches!(
+                    c.kind,
+                    CaseKind::LegalAid | CaseKind::Consultation | CaseKind::Psych
+                )
+        })
+        .count();
+    assert!((230..=240).contains(&services), "services {services}");
+
+    // An archived case reads back with its whole history, archive number included.
+    let card = archived
+        .iter()
+        .find(|c| c.kind == CaseKind::Dispute)
+        .unwrap_or_else(|| panic!("no archived dispute"));
+    let case: CaseDetail = demo.get(&format!("/api/cases/{}", card.id), &lead).await;
+    assert!(
+        case.archive_no
+            .as_deref()
+            .is_some_and(|n| n.starts_with("GZ-"))
+    );
+    let timeline: Vec<CaseEvent> = demo
+        .get(&format!("/api/cases/{}/timeline", card.id), &lead)
+        .await;
+    assert_eq!(
+        timeline.first().map(|e| e.kind),
+        Some(EventKind::Registered)
+    );
+    assert_eq!(timeline.last().map(|e| e.kind), Some(EventKind::Archived));
+    assert!(timeline.windows(2).all(|w| w[0].at <= w[1].at));
+    assert!(case.outcome.is_some() && case.closed_at.is_some());
+
+    // A resident looks up an open case with the last four digits of the phone.
+    let open = board
+        .cards
+        .iter()
+        .find(|c| c.stage == Stage::InHandling)
+        .unwrap_or_else(|| panic!("no case in handling"));
+    let detail: CaseDetail = demo.get(&format!("/api/cases/{}", open.id), &lead).await;
+    let phone = detail
+        .parties
+        .iter()
+        .find(|p| p.side == PartySide::Applicant)
+        .and_then(|p| p.phone.clone())
+        .unwrap_or_else(|| panic!("the applicant has no phone"));
+    let status: PublicStatus = demo
+        .post(
+            "/api/public/status",
+            None,
+            &StatusLookup {
+                code: detail.code.clone(),
+                phone_last4: phone_last_four(&phone).unwrap_or_default(),
+            },
+        )
+        .await;
+    assert_eq!(status.progress, PublicProgress::InProgress);
+
+    // The demo works like any data: the lead routes a registered case to a mediator.
+    let registered = board
+        .cards
+        .iter()
+        .find(|c| c.stage == Stage::Registered)
+        .unwrap_or_else(|| panic!("no registered case"));
+    let mediator = handlers
+        .iter()
+        .find(|h| matches!(h.handler, HandlerRef::Mediator(_)))
+        .map(|h| h.handler)
+        .unwrap_or_else(|| panic!("no mediator"));
+    let moved: CaseDetail = demo
+        .post(
+            &format!("/api/cases/{}/transitions", registered.id),
+            Some(&lead),
+            &TransitionRequest {
+                version: registered.version,
+                command: Command::Route {
+                    handler: mediator,
+                    cooperating: vec![],
+                    note: String::new(),
+                },
+            },
+        )
+        .await;
+    assert_eq!(moved.stage, Stage::Routed);
+    let board_after: Board = demo.get("/api/board", &lead).await;
+    assert!(
+        board_after
+            .cards
+            .iter()
+            .any(|c| c.id == registered.id && c.stage == Stage::Routed),
+        "the board shows the move"
+    );
+
+    // The other demo accounts sign in with the same password.
+    for username in [
+        "clerk",
+        "mediator1",
+        "police",
+        "tribunal",
+        "psych",
+        "leader01",
+        "grid37",
+    ] {
+        demo.login(username).await;
+    }
+}
+
+#[tokio::test]
+async fn a_sized_demo_puts_exactly_the_cases_asked_for_on_the_board_and_in_the_archive() {
+    let size = DemoSize {
+        open: Some(600),
+        closed: Some(400),
+    };
+    let (demo, report) = Demo::load(size).await;
+    assert!(matches!(report, DemoReport::Loaded { .. }), "{report:?}");
+    let lead = demo.login("lead").await;
+    let board: Board = demo.get("/api/board", &lead).await;
+    assert_eq!(board.cards.len(), 600);
+    let mut per_stage: HashMap<Stage, usize> = HashMap::new();
+    for card in &board.cards {
+        *per_stage.entry(card.stage).or_default() += 1;
+    }
+    assert_eq!(per_stage.get(&Stage::Registered), Some(&240));
+    assert!(
+        Stage::BOARD
+            .iter()
+            .all(|s| per_stage.get(s).is_some_and(|n| *n > 0))
+    );
+    let archived = demo.all_cases(&lead, "&stage=archived").await;
+    assert_eq!(archived.len(), 400);
+    // Cases awaiting archive carry a result.
+    let closed = board
+        .cards
+        .iter()
+        .find(|c| c.stage == Stage::Closed)
+        .unwrap_or_else(|| panic!("no closed card"));
+    let case: CaseDetail = demo.get(&format!("/api/cases/{}", closed.id), &lead).await;
+    assert!(case.outcome.is_some_and(|o| o != Outcome::NotAccepted));
+}
