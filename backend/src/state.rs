@@ -1,5 +1,13 @@
-//! The state every handler shares: the database, the configuration and the in-memory caches
-//! (boards, sessions) and rate limiters. Cheap to clone.
+//! The state every handler shares: the database, the configuration, the in-memory caches
+//! (boards, cases, sessions), the rate limiter and the access-log writer. Cheap to clone.
+//!
+//! Cache validity: every write to a town's cases bumps the town's revision (in the database,
+//! in the same transaction, and in this server's memory after the commit). Cached boards and
+//! cases remember the revision they were built at and are rebuilt when it moved. On SQLite,
+//! one server owns the database file and every write goes through it, so the revision is
+//! read from memory: hot reads touch no database at all. On PostgreSQL, other servers may
+//! write, so the revision is read from the database (one indexed row) on each request.
+//! Anything that changes cases behind the server's back must call `AppState::clear_caches`.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -10,9 +18,11 @@ use axum::body::Bytes;
 use chrono::NaiveDate;
 use shared::model::UserInfo;
 
+use shared::model::Party;
+
 use crate::config::Config;
-use crate::db::Db;
-use crate::db::cases::CardEntry;
+use crate::db::cases::{CardEntry, CaseRow};
+use crate::db::{self, Backend, Db};
 
 /// Everything a handler needs.
 #[derive(Debug, Clone)]
@@ -22,6 +32,9 @@ pub struct AppState {
     pub(crate) boards: Arc<BoardCache>,
     pub(crate) sessions: Arc<SessionCache>,
     pub(crate) status_limiter: Arc<RateLimiter>,
+    pub(crate) revisions: Arc<Revisions>,
+    pub(crate) cases: Arc<CaseCache>,
+    pub(crate) access_log: Arc<Mutex<AccessBuffer>>,
 }
 
 impl AppState {
@@ -34,14 +47,248 @@ impl AppState {
             boards: Arc::new(BoardCache::default()),
             sessions: Arc::new(SessionCache::default()),
             status_limiter: Arc::new(status_limiter),
+            revisions: Arc::new(Revisions::default()),
+            cases: Arc::new(CaseCache::default()),
+            access_log: Arc::new(Mutex::new(AccessBuffer::default())),
         }
     }
 
-    /// Drops every cached board and session (after changing data behind the server's back,
-    /// e.g. in tests or a data import).
+    /// Drops every cached board, case and session (after changing data behind the server's
+    /// back, e.g. in tests or a data import).
     pub fn clear_caches(&self) {
+        self.revisions.clear();
         self.boards.clear();
+        self.cases.clear();
         self.sessions.clear();
+    }
+
+    /// The town's current revision (see the module doc).
+    pub(crate) async fn town_rev(&self, town_id: i64) -> Result<i64, sqlx::Error> {
+        match self.db.backend {
+            Backend::Sqlite => Ok(self.revisions.get(town_id)),
+            Backend::Postgres => {
+                let mut conn = self.db.pool.acquire().await?;
+                db::cases::town_rev(&mut conn, town_id).await
+            }
+        }
+    }
+
+    /// Tells the caches that a town's cases changed (call after the commit).
+    pub(crate) fn town_changed(&self, town_id: i64) {
+        self.revisions.bump(town_id);
+    }
+
+    /// A case with its parties and public notes, from the cache if its town has not changed
+    /// since it was loaded. `None` if there is no such case.
+    pub(crate) async fn case(&self, id: i64) -> Result<Option<Arc<CachedCase>>, sqlx::Error> {
+        let town = match self.cases.get(id) {
+            Some(cached) => {
+                if cached.rev == self.town_rev(cached.row.town_id).await? {
+                    return Ok(Some(cached));
+                }
+                cached.row.town_id
+            }
+            None => {
+                let mut conn = self.db.pool.acquire().await?;
+                match db::cases::town_of(&mut conn, id).await? {
+                    Some(town) => town,
+                    None => return Ok(None),
+                }
+            }
+        };
+        // The revision is read before the case: a write landing in between leaves an entry
+        // that is already stale, never one that looks current but is not.
+        let rev = self.town_rev(town).await?;
+        let mut conn = self.db.pool.acquire().await?;
+        let Some(row) = db::cases::by_id(&mut conn, id).await? else {
+            return Ok(None);
+        };
+        let parties = db::cases::parties(&mut conn, id).await?;
+        let public_notes = db::events::public_notes(&mut conn, id).await?;
+        let cached = Arc::new(CachedCase {
+            rev,
+            row,
+            parties,
+            public_notes,
+        });
+        self.cases.put(id, Arc::clone(&cached));
+        Ok(Some(cached))
+    }
+
+    /// The id of the case with this code (codes never change, so this is cached for good).
+    pub(crate) async fn case_id_by_code(&self, code: &str) -> Result<Option<i64>, sqlx::Error> {
+        if let Some(id) = self.cases.id_of(code) {
+            return Ok(Some(id));
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        let id = db::cases::id_by_code(&mut conn, code).await?;
+        if let Some(id) = id {
+            self.cases.remember_code(code, id);
+        }
+        Ok(id)
+    }
+
+    /// Records a read of unmasked personal data. Entries are written in batches: the request
+    /// that finds no batch being written writes everything pending (in a task of its own, so
+    /// a cancelled request cannot stop it) and waits for it; requests arriving meanwhile only
+    /// add their entry. So one read alone is on disk when it is answered, and many at once
+    /// cost one transaction.
+    pub(crate) async fn log_access(
+        &self,
+        entry: AccessEntry,
+    ) -> Result<(), crate::error::AppError> {
+        {
+            let mut buf = self
+                .access_log
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            buf.pending.push(entry);
+            if buf.writing {
+                return Ok(());
+            }
+            buf.writing = true;
+        }
+        let state = self.clone();
+        tokio::spawn(async move { state.write_access_log().await }).await??;
+        Ok(())
+    }
+
+    async fn write_access_log(&self) -> Result<(), sqlx::Error> {
+        loop {
+            let batch = {
+                let mut buf = self
+                    .access_log
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                if buf.pending.is_empty() {
+                    buf.writing = false;
+                    return Ok(());
+                }
+                std::mem::take(&mut buf.pending)
+            };
+            let written = async {
+                let mut wtx = self.db.begin_write().await?;
+                for e in &batch {
+                    db::events::log_access(&mut wtx.tx, e.case_id, e.user_id, e.at_ms, e.what)
+                        .await?;
+                }
+                wtx.commit().await
+            }
+            .await;
+            if let Err(e) = written {
+                let mut buf = self
+                    .access_log
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                let mut batch = batch;
+                batch.append(&mut buf.pending);
+                buf.pending = batch;
+                buf.writing = false;
+                return Err(e);
+            }
+        }
+    }
+}
+
+/// One read of unmasked personal data.
+#[derive(Debug, Clone)]
+pub(crate) struct AccessEntry {
+    pub case_id: i64,
+    pub user_id: i64,
+    pub at_ms: i64,
+    pub what: &'static str,
+}
+
+/// Access-log entries not yet written, and whether a batch is being written.
+#[derive(Debug, Default)]
+pub(crate) struct AccessBuffer {
+    pending: Vec<AccessEntry>,
+    writing: bool,
+}
+
+/// Each town's revision as this server knows it (SQLite: the truth; PostgreSQL: unused).
+#[derive(Debug, Default)]
+pub(crate) struct Revisions {
+    map: RwLock<HashMap<i64, i64>>,
+}
+
+impl Revisions {
+    fn get(&self, town_id: i64) -> i64 {
+        let map = self.map.read().unwrap_or_else(PoisonError::into_inner);
+        map.get(&town_id).copied().unwrap_or(0)
+    }
+
+    fn bump(&self, town_id: i64) {
+        let mut map = self.map.write().unwrap_or_else(PoisonError::into_inner);
+        *map.entry(town_id).or_insert(0) += 1;
+    }
+
+    fn clear(&self) {
+        let mut map = self.map.write().unwrap_or_else(PoisonError::into_inner);
+        // Moving every known revision on (rather than forgetting them) keeps entries built
+        // before the clear from ever looking current again.
+        for rev in map.values_mut() {
+            *rev += 1_000_000;
+        }
+    }
+}
+
+/// A case as loaded for reading: the stored row (names joined), its parties unmasked, and the
+/// notes published to the resident.
+#[derive(Debug)]
+pub(crate) struct CachedCase {
+    pub rev: i64,
+    pub row: CaseRow,
+    pub parties: Vec<Party>,
+    pub public_notes: Vec<(i64, String)>,
+}
+
+/// Loaded cases by id, and case ids by code.
+#[derive(Debug, Default)]
+pub(crate) struct CaseCache {
+    by_id: RwLock<HashMap<i64, Arc<CachedCase>>>,
+    by_code: RwLock<HashMap<String, i64>>,
+}
+
+/// Most cases kept in memory before the cache starts over.
+const CASE_CACHE_MAX: usize = 100_000;
+
+impl CaseCache {
+    fn get(&self, id: i64) -> Option<Arc<CachedCase>> {
+        let map = self.by_id.read().unwrap_or_else(PoisonError::into_inner);
+        map.get(&id).cloned()
+    }
+
+    fn put(&self, id: i64, case: Arc<CachedCase>) {
+        let mut map = self.by_id.write().unwrap_or_else(PoisonError::into_inner);
+        if map.len() >= CASE_CACHE_MAX {
+            map.clear();
+        }
+        map.insert(id, case);
+    }
+
+    fn id_of(&self, code: &str) -> Option<i64> {
+        let map = self.by_code.read().unwrap_or_else(PoisonError::into_inner);
+        map.get(code).copied()
+    }
+
+    fn remember_code(&self, code: &str, id: i64) {
+        let mut map = self.by_code.write().unwrap_or_else(PoisonError::into_inner);
+        if map.len() >= CASE_CACHE_MAX {
+            map.clear();
+        }
+        map.insert(code.to_owned(), id);
+    }
+
+    fn clear(&self) {
+        self.by_id
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        self.by_code
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 }
 

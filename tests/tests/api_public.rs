@@ -174,3 +174,30 @@ async fn successful_look_ups_are_not_limited() {
             .expect_status(200);
     }
 }
+
+#[tokio::test]
+async fn the_status_follows_every_change_to_the_case() {
+    let app = TestApp::new().await;
+    let case = routed_case(&app).await;
+    let question = lookup(&case.code, "5678");
+    let ask = || app.post_json("/api/public/status", None, &question);
+    let before: PublicStatus = ask().await.json();
+    assert!(before.notes.is_empty());
+    let lead = app.login("lead").await;
+    app.post_json(
+        &format!("/api/cases/{}/notes", case.id),
+        Some(&lead),
+        &NoteRequest {
+            text: "已受理,正在协调".to_owned(),
+            public: true,
+        },
+    )
+    .await
+    .expect_status(201);
+    let handling = app.move_case(&lead, &case, Command::Accept).await;
+    let after: PublicStatus = ask().await.json();
+    assert_eq!(after.notes.len(), 1);
+    assert_eq!(after.stage, Some(Stage::InHandling));
+    assert_eq!(after.handling_on, Some(app.state.config.today()));
+    assert_eq!(handling.stage, Stage::InHandling);
+}

@@ -245,10 +245,18 @@ pub async fn by_id(conn: &mut AnyConnection, id: i64) -> Result<Option<CaseRow>,
         .await
 }
 
-/// One case by its code.
-pub async fn by_code(conn: &mut AnyConnection, code: &str) -> Result<Option<CaseRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{CASE_SELECT} WHERE c.code = $1"))
+/// The id of the case with this code.
+pub async fn id_by_code(conn: &mut AnyConnection, code: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM cases WHERE code = $1")
         .bind(code)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The town of a case.
+pub async fn town_of(conn: &mut AnyConnection, id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT town_id FROM cases WHERE id = $1")
+        .bind(id)
         .fetch_optional(conn)
         .await
 }

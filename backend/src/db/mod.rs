@@ -74,6 +74,16 @@ impl WriteTx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
     }
+
+    /// Commits, then runs `after` while still holding the write lock (so that on SQLite no
+    /// other write can start before `after` has told the caches).
+    pub async fn commit_and(self, after: impl FnOnce()) -> Result<(), sqlx::Error> {
+        let WriteTx { tx, _guard } = self;
+        tx.commit().await?;
+        after();
+        drop(_guard);
+        Ok(())
+    }
 }
 
 impl Db {

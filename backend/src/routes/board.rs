@@ -2,9 +2,9 @@
 //! first, then by nearest due date.
 //!
 //! The board is read far more often than cases change, so each server keeps every town's
-//! board built in memory, with its unfiltered JSON ready to send. A request costs one small
-//! query (the town's revision, which every case write bumps in the same transaction), so a
-//! board built by this server is never stale even when several servers share a database.
+//! board built in memory, with its unfiltered JSON ready to send, valid while the town's
+//! revision stays the same (see `state`: on PostgreSQL one small query per request, so a
+//! board is never stale even when several servers share the database; on SQLite none).
 //! Filters run over the cached cards.
 
 use std::sync::Arc;
@@ -71,13 +71,13 @@ async fn board(
 
 /// The town's board, from the cache if the town has not changed since it was built.
 async fn town_board(state: &AppState, town_id: i64, today: NaiveDate) -> AppResult<Arc<TownBoard>> {
-    let mut conn = state.db.pool.acquire().await?;
     // The revision is read before the cards: a write landing in between makes the cards newer
     // than the revision they are stored under, which only costs one more rebuild.
-    let rev = db::cases::town_rev(&mut conn, town_id).await?;
+    let rev = state.town_rev(town_id).await?;
     if let Some(board) = state.boards.get(town_id, rev, today) {
         return Ok(board);
     }
+    let mut conn = state.db.pool.acquire().await?;
     let mut entries = db::cases::board_entries(&mut conn, town_id).await?;
     drop(conn);
     entries.sort_by_key(|e| {

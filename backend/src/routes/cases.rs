@@ -36,7 +36,7 @@ use crate::db;
 use crate::db::cases::{CaseRow, NewCase, StageChange};
 use crate::db::events::NewEvent;
 use crate::error::{AppError, AppJson, AppQuery, AppResult, IdPath, RequestLang};
-use crate::state::AppState;
+use crate::state::{AccessEntry, AppState};
 
 /// `/cases`, `/cases/{id}`, `/cases/{id}/transitions`, `/cases/{id}/notes`,
 /// `/cases/{id}/timeline`.
@@ -197,7 +197,7 @@ async fn register(
         .await?
         .ok_or_else(|| AppError::internal("the new case vanished"))?;
     let detail = detail_of(conn, row, &me.actor).await?;
-    wtx.commit().await?;
+    wtx.commit_and(|| state.town_changed(town_id)).await?;
     Ok((StatusCode::CREATED, Json(detail)))
 }
 
@@ -288,19 +288,32 @@ async fn detail_of(conn: &mut AnyConnection, row: CaseRow, actor: &Actor) -> App
 /// Reads a case for `actor` (404 if it is not in their town), logging an unmasked read by
 /// someone who does not handle it.
 pub(crate) async fn read_case(state: &AppState, actor: &Actor, id: i64) -> AppResult<CaseDetail> {
-    let (detail, logged) = {
-        let mut conn = state.db.pool.acquire().await?;
-        let row = db::cases::by_id(&mut conn, id)
-            .await?
-            .filter(|r| r.town_id == actor.town_id)
-            .ok_or_else(AppError::not_found)?;
-        let logged = shared::privacy::is_logged_access(actor, &row.facts()?);
-        (detail_of(&mut conn, row, actor).await?, logged)
+    let cached = state
+        .case(id)
+        .await?
+        .filter(|c| c.row.town_id == actor.town_id)
+        .ok_or_else(AppError::not_found)?;
+    let facts = cached.row.facts()?;
+    let may_see = shared::privacy::may_see_parties(actor, &facts);
+    let parties = if may_see {
+        cached.parties.clone()
+    } else {
+        cached
+            .parties
+            .iter()
+            .map(shared::privacy::mask_party)
+            .collect()
     };
-    if logged {
-        let mut wtx = state.db.begin_write().await?;
-        db::events::log_access(&mut wtx.tx, id, actor.user_id, now_ms(), "parties").await?;
-        wtx.commit().await?;
+    let detail = cached.row.clone().into_detail(parties, !may_see)?;
+    if shared::privacy::is_logged_access(actor, &facts) {
+        state
+            .log_access(AccessEntry {
+                case_id: id,
+                user_id: actor.user_id,
+                at_ms: now_ms(),
+                what: "parties",
+            })
+            .await?;
     }
     Ok(detail)
 }
@@ -462,7 +475,7 @@ async fn transition(
     )
     .await?;
     db::cases::bump_town(conn, row.town_id).await?;
-    wtx.commit().await?;
+    wtx.commit_and(|| state.town_changed(row.town_id)).await?;
     Ok(Json(read_case(&state, &me.actor, id).await?))
 }
 
@@ -522,7 +535,9 @@ async fn add_note(
         },
     )
     .await?;
-    wtx.commit().await?;
+    // Public notes show on the status page, which is served from the case cache.
+    db::cases::bump_town(conn, row.town_id).await?;
+    wtx.commit_and(|| state.town_changed(row.town_id)).await?;
     Ok((StatusCode::CREATED, Json(event)))
 }
 

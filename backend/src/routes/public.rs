@@ -15,7 +15,6 @@ use shared::validate::normalize_case_code;
 use shared::{ErrorKind, Lang, Reason};
 
 use crate::auth::ClientIp;
-use crate::db;
 use crate::db::cases::local_date;
 use crate::db::from_millis;
 use crate::error::{AppError, AppJson, AppResult, RequestLang};
@@ -45,14 +44,16 @@ async fn status(
         limiter.fail(ip);
         return Err(AppError::field("phone_last4", Reason::InvalidLastFour));
     }
-    let mut conn = state.db.pool.acquire().await?;
-    let row = db::cases::by_code(&mut conn, &code)
-        .await?
-        .filter(|r| r.applicant_last4.split(' ').any(|d| d == digits));
-    let Some(row) = row else {
+    let cached = match state.case_id_by_code(&code).await? {
+        Some(id) => state.case(id).await?,
+        None => None,
+    };
+    let Some(cached) = cached.filter(|c| c.row.applicant_last4.split(' ').any(|d| d == digits))
+    else {
         limiter.fail(ip);
         return Err(AppError::not_found());
     };
+    let row = &cached.row;
     let tz = state.config.timezone();
     let stage = row.stage()?;
     let kind = row
@@ -93,12 +94,12 @@ async fn status(
             Some(HandlerRef::Mediator(_)) => Some(mediation_room(lang).to_owned()),
             None => None,
         };
-        let notes = db::events::public_notes(&mut conn, row.id)
-            .await?
-            .into_iter()
+        let notes = cached
+            .public_notes
+            .iter()
             .map(|(at, text)| PublicNote {
-                at: from_millis(at),
-                text,
+                at: from_millis(*at),
+                text: text.clone(),
             })
             .collect();
         let in_stage = |s: Stage, ms: Option<i64>| {
