@@ -11,14 +11,16 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use chrono::NaiveDate;
 use shared::model::UserInfo;
 
-use shared::model::Party;
+use shared::Lang;
+use shared::model::{CaseDetail, Party};
+use shared::privacy::mask_party;
 
 use crate::config::Config;
 use crate::db::cases::{CardEntry, CaseRow};
@@ -110,6 +112,9 @@ impl AppState {
             row,
             parties,
             public_notes,
+            details: Default::default(),
+            json: Default::default(),
+            public_json: Default::default(),
         });
         self.cases.put(id, Arc::clone(&cached));
         Ok(Some(cached))
@@ -168,10 +173,11 @@ impl AppState {
             };
             let written = async {
                 let mut wtx = self.db.begin_write().await?;
-                for e in &batch {
-                    db::events::log_access(&mut wtx.tx, e.case_id, e.user_id, e.at_ms, e.what)
-                        .await?;
-                }
+                let rows: Vec<_> = batch
+                    .iter()
+                    .map(|e| (e.case_id, e.user_id, e.at_ms, e.what))
+                    .collect();
+                db::events::log_accesses(&mut wtx.tx, &rows).await?;
                 wtx.commit().await
             }
             .await;
@@ -234,13 +240,63 @@ impl Revisions {
 }
 
 /// A case as loaded for reading: the stored row (names joined), its parties unmasked, and the
-/// notes published to the resident.
+/// notes published to the resident; plus what is built from them on first use (the detail
+/// and its JSON, unmasked and masked; the public status per language and day).
 #[derive(Debug)]
 pub(crate) struct CachedCase {
     pub rev: i64,
     pub row: CaseRow,
     pub parties: Vec<Party>,
     pub public_notes: Vec<(i64, String)>,
+    details: [OnceLock<CaseDetail>; 2],
+    json: [OnceLock<Bytes>; 2],
+    public_json: [Mutex<Option<(NaiveDate, Bytes)>>; 2],
+}
+
+impl CachedCase {
+    /// The case page's data, with parties unmasked or masked.
+    pub fn detail(&self, masked: bool) -> Result<&CaseDetail, sqlx::Error> {
+        let slot = &self.details[usize::from(masked)];
+        if let Some(detail) = slot.get() {
+            return Ok(detail);
+        }
+        let parties = if masked {
+            self.parties.iter().map(mask_party).collect()
+        } else {
+            self.parties.clone()
+        };
+        let detail = self.row.clone().into_detail(parties, masked)?;
+        Ok(slot.get_or_init(|| detail))
+    }
+
+    /// `detail(masked)` as JSON.
+    pub fn detail_json(&self, masked: bool) -> Result<Bytes, sqlx::Error> {
+        let slot = &self.json[usize::from(masked)];
+        if let Some(json) = slot.get() {
+            return Ok(json.clone());
+        }
+        let json = serde_json::to_vec(self.detail(masked)?)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        Ok(slot.get_or_init(|| json.into()).clone())
+    }
+
+    /// The public status JSON in `lang` on `today`, built by `build` when not cached.
+    pub fn public_json<E>(
+        &self,
+        lang: Lang,
+        today: NaiveDate,
+        build: impl FnOnce() -> Result<Bytes, E>,
+    ) -> Result<Bytes, E> {
+        let slot = &self.public_json[usize::from(lang == Lang::En)];
+        if let Some((day, json)) = &*slot.lock().unwrap_or_else(PoisonError::into_inner)
+            && *day == today
+        {
+            return Ok(json.clone());
+        }
+        let json = build()?;
+        *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some((today, json.clone()));
+        Ok(json)
+    }
 }
 
 /// Loaded cases by id, and case ids by code.

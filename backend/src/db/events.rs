@@ -138,3 +138,26 @@ pub async fn log_access(
         .await?;
     Ok(())
 }
+
+/// Records many reads at once: `(case_id, user_id, at_ms, what)`.
+pub async fn log_accesses(
+    conn: &mut AnyConnection,
+    rows: &[(i64, i64, i64, &str)],
+) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(200) {
+        let mut sql = String::from("INSERT INTO access_log (case_id, user_id, at, what) VALUES ");
+        for i in 0..chunk.len() {
+            let n = i * 4;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4));
+        }
+        let mut query = sqlx::query(&sql);
+        for (case_id, user_id, at, what) in chunk {
+            query = query.bind(*case_id).bind(*user_id).bind(*at).bind(*what);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}

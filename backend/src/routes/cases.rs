@@ -10,8 +10,12 @@
 //! that are names (handlers) or wire names (outcomes, routes), so the browser labels them in
 //! the reader's language.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{Datelike, Utc};
@@ -36,7 +40,7 @@ use crate::db;
 use crate::db::cases::{CaseRow, NewCase, StageChange};
 use crate::db::events::NewEvent;
 use crate::error::{AppError, AppJson, AppQuery, AppResult, IdPath, RequestLang};
-use crate::state::{AccessEntry, AppState};
+use crate::state::{AccessEntry, AppState, CachedCase};
 
 /// `/cases`, `/cases/{id}`, `/cases/{id}/transitions`, `/cases/{id}/notes`,
 /// `/cases/{id}/timeline`.
@@ -285,45 +289,59 @@ async fn detail_of(conn: &mut AnyConnection, row: CaseRow, actor: &Actor) -> App
     Ok(row.into_detail(parties, !may_see)?)
 }
 
-/// Reads a case for `actor` (404 if it is not in their town), logging an unmasked read by
-/// someone who does not handle it.
-pub(crate) async fn read_case(state: &AppState, actor: &Actor, id: i64) -> AppResult<CaseDetail> {
+/// The case `id` if it is in `actor`'s town, whether they see its parties masked, and whether
+/// their reading it is logged.
+async fn visible_case(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<(Arc<CachedCase>, bool, bool)> {
     let cached = state
         .case(id)
         .await?
         .filter(|c| c.row.town_id == actor.town_id)
         .ok_or_else(AppError::not_found)?;
     let facts = cached.row.facts()?;
-    let may_see = shared::privacy::may_see_parties(actor, &facts);
-    let parties = if may_see {
-        cached.parties.clone()
-    } else {
-        cached
-            .parties
-            .iter()
-            .map(shared::privacy::mask_party)
-            .collect()
-    };
-    let detail = cached.row.clone().into_detail(parties, !may_see)?;
-    if shared::privacy::is_logged_access(actor, &facts) {
-        state
-            .log_access(AccessEntry {
-                case_id: id,
-                user_id: actor.user_id,
-                at_ms: now_ms(),
-                what: "parties",
-            })
-            .await?;
+    let masked = !shared::privacy::may_see_parties(actor, &facts);
+    let logged = shared::privacy::is_logged_access(actor, &facts);
+    Ok((cached, masked, logged))
+}
+
+/// Logs a read of unmasked parties.
+async fn log_read(state: &AppState, actor: &Actor, id: i64) -> AppResult<()> {
+    state
+        .log_access(AccessEntry {
+            case_id: id,
+            user_id: actor.user_id,
+            at_ms: now_ms(),
+            what: "parties",
+        })
+        .await
+}
+
+/// Reads a case for `actor` (404 if it is not in their town), logging an unmasked read by
+/// someone who does not handle it.
+pub(crate) async fn read_case(state: &AppState, actor: &Actor, id: i64) -> AppResult<CaseDetail> {
+    let (cached, masked, logged) = visible_case(state, actor, id).await?;
+    let detail = cached.detail(masked)?.clone();
+    if logged {
+        log_read(state, actor, id).await?;
     }
     Ok(detail)
 }
 
+/// `GET /cases/{id}`: the case's JSON is built once per version and kept.
 async fn read(
     State(state): State<AppState>,
     me: CurrentUser,
     IdPath(id): IdPath,
-) -> AppResult<Json<CaseDetail>> {
-    Ok(Json(read_case(&state, &me.actor, id).await?))
+) -> AppResult<Response> {
+    let (cached, masked, logged) = visible_case(&state, &me.actor, id).await?;
+    let json = cached.detail_json(masked)?;
+    if logged {
+        log_read(&state, &me.actor, id).await?;
+    }
+    Ok(([(CONTENT_TYPE, "application/json")], json).into_response())
 }
 
 /// The 409 answer: the change was not saved; here is the case as it is now.

@@ -6,9 +6,13 @@
 //! 429 until the window has passed. Sensitive matters (`shared::api::is_publicly_restricted`)
 //! show only received / in progress / closed.
 
+use axum::Router;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::{Json, Router};
+use chrono::{FixedOffset, NaiveDate};
 use shared::api::{PublicNote, PublicProgress, PublicStatus, StatusLookup, is_publicly_restricted};
 use shared::model::{HandlerRef, Stage};
 use shared::validate::normalize_case_code;
@@ -18,7 +22,7 @@ use crate::auth::ClientIp;
 use crate::db::cases::local_date;
 use crate::db::from_millis;
 use crate::error::{AppError, AppJson, AppResult, RequestLang};
-use crate::state::AppState;
+use crate::state::{AppState, CachedCase};
 
 /// `/public/status`.
 pub fn router() -> Router<AppState> {
@@ -30,7 +34,7 @@ async fn status(
     ClientIp(ip): ClientIp,
     RequestLang(lang): RequestLang,
     AppJson(req): AppJson<StatusLookup>,
-) -> AppResult<Json<PublicStatus>> {
+) -> AppResult<Response> {
     let limiter = &state.status_limiter;
     if limiter.is_blocked(ip) {
         return Err(AppError::kind(ErrorKind::RateLimited));
@@ -53,8 +57,25 @@ async fn status(
         limiter.fail(ip);
         return Err(AppError::not_found());
     };
+    let today = state.config.today();
+    let json = cached.public_json(lang, today, || {
+        let answer = public_status(&cached, code, lang, today, state.config.timezone())?;
+        serde_json::to_vec(&answer)
+            .map(Bytes::from)
+            .map_err(AppError::internal)
+    })?;
+    Ok(([(CONTENT_TYPE, "application/json")], json).into_response())
+}
+
+/// What the resident sees of a case (`code` as normalised).
+fn public_status(
+    cached: &CachedCase,
+    code: String,
+    lang: Lang,
+    today: NaiveDate,
+    tz: FixedOffset,
+) -> AppResult<PublicStatus> {
     let row = &cached.row;
-    let tz = state.config.timezone();
     let stage = row.stage()?;
     let kind = row
         .kind
@@ -87,7 +108,7 @@ async fn status(
         let due = row.due_on()?;
         let on_time = match date(row.closed_at) {
             Some(closed) if !stage.is_open() => closed <= due,
-            _ => state.config.today() <= due,
+            _ => today <= due,
         };
         let handling_unit = match row.handler()? {
             Some(HandlerRef::Department(_)) => row.handler_name.clone(),
@@ -123,7 +144,7 @@ async fn status(
             notes,
         }
     };
-    Ok(Json(answer))
+    Ok(answer)
 }
 
 fn mediation_room(lang: Lang) -> &'static str {

@@ -1,0 +1,98 @@
+//! The built frontend's files: served as they are, every other page path answered with
+//! `index.html`, `/api` never falling back to it; and the real server on a loopback port.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use concord_tests::{TestApp, TestServer};
+use shared::ErrorKind;
+
+/// A folder with a tiny "built frontend".
+fn dist() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "concord-dist-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    ));
+    let write = |name: &str, text: &str| {
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.join(name), text).unwrap_or_else(|e| panic!("{e}"));
+    };
+    write("index.html", "<!doctype html><title>Concord</title>");
+    write("app-0123456789abcdef.js", "console.log('hi')");
+    write("style.css", "body{}");
+    dir
+}
+
+#[tokio::test]
+async fn page_paths_fall_back_to_index_html_which_is_never_cached() {
+    let dir = dist();
+    let app = TestApp::with_config(|c| c.static_dir = dir.clone()).await;
+    for path in ["/", "/board", "/cases/12", "/status?code=x"] {
+        let res = app.get(path, None).await;
+        res.expect_status(200);
+        assert!(res.text().contains("<title>Concord</title>"), "{path}");
+        assert_eq!(
+            res.headers
+                .get("cache-control")
+                .and_then(|v| v.to_str().ok()),
+            Some("no-cache"),
+            "{path}"
+        );
+    }
+    let hashed = app.get("/app-0123456789abcdef.js", None).await;
+    hashed.expect_status(200);
+    assert!(
+        hashed
+            .headers
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("immutable"))
+    );
+    let css = app.get("/style.css", None).await;
+    assert_eq!(css.text(), "body{}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn api_paths_never_fall_back_to_the_page() {
+    let dir = dist();
+    let app = TestApp::with_config(|c| c.static_dir = dir.clone()).await;
+    let res = app.get("/api/nothing/here", None).await;
+    res.expect_status(404);
+    assert_eq!(res.error().kind, ErrorKind::NotFound);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn the_real_server_answers_on_a_loopback_port() {
+    let dir = dist();
+    let server = TestServer::start_with(|c| c.static_dir = dir.clone()).await;
+    assert!(server.base_url.starts_with("http://127.0.0.1:"));
+    let addr = server.base_url.trim_start_matches("http://").to_owned();
+    let body = r#"{"username":"lead","password":"concord-pass-1"}"#;
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap_or_else(|e| panic!("{e}"));
+        let request = format!(
+            "POST /api/auth/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream
+            .write_all(request.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut answer = String::new();
+        stream
+            .read_to_string(&mut answer)
+            .unwrap_or_else(|e| panic!("{e}"));
+        answer
+    })
+    .await
+    .unwrap_or_default();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("concord_session="), "{answer}");
+    assert_eq!(server.fixture, server.app().fixture);
+    let _ = std::fs::remove_dir_all(dir);
+}
