@@ -132,6 +132,33 @@ pub fn party_heading(side: &str, n: usize, lang: Lang) -> String {
     }
 }
 
+/// A timeline detail (the server's labelled key/value pairs) in the person's language: known
+/// keys get their label, and values that are wire names of `shared`'s lists get theirs.
+pub fn event_detail(key: &str, value: &str, lang: Lang) -> (String, String) {
+    use shared::model::{LegalRoute, Outcome};
+    let label = match key {
+        "handler" => Some(T::HandlerLabel),
+        "previous_handler" => Some(T::PreviousHandler),
+        "cooperating" => Some(T::Cooperating),
+        "outcome" => Some(T::Outcome),
+        "route_told" => Some(T::RouteTold),
+        "archive_no" => Some(T::ArchiveNo),
+        "retention_years" => Some(T::Retention),
+        "reason" => Some(T::Reason),
+        "note" => Some(T::RouteNote),
+        _ => None,
+    };
+    let key = label.map_or_else(|| key.to_owned(), |t| t.get(lang).to_owned());
+    let value = match label {
+        Some(T::Outcome) => Outcome::parse(value).map(|o| o.label(lang).to_owned()),
+        Some(T::RouteTold) => LegalRoute::parse(value).map(|r| r.label(lang).to_owned()),
+        Some(T::Retention) => value.parse::<u8>().ok().map(|n| years(n, lang)),
+        _ => None,
+    }
+    .unwrap_or_else(|| value.to_owned());
+    (key, value)
+}
+
 /// Characters typed of a limit: "12/100".
 pub fn char_count(n: usize, max: u32) -> String {
     format!("{n}/{max}")
@@ -148,6 +175,26 @@ mod tests {
         assert_eq!(initial_lang(None, Some("en-GB")), Lang::En);
         assert_eq!(initial_lang(Some(""), Some("fr")), Lang::Zh);
         assert_eq!(initial_lang(None, None), Lang::Zh);
+    }
+
+    #[test]
+    fn timeline_details_are_labelled_in_the_persons_language() {
+        assert_eq!(
+            event_detail("outcome", "agreement_written", Lang::Zh),
+            ("办理结果".to_owned(), "达成书面调解协议".to_owned())
+        );
+        assert_eq!(
+            event_detail("retention_years", "30", Lang::En),
+            ("Retention period".to_owned(), "30 years".to_owned())
+        );
+        assert_eq!(
+            event_detail("handler", "司法所", Lang::En),
+            ("Lead handler".to_owned(), "司法所".to_owned())
+        );
+        assert_eq!(
+            event_detail("mystery", "x", Lang::Zh),
+            ("mystery".to_owned(), "x".to_owned())
+        );
     }
 
     #[test]

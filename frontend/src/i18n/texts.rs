@@ -82,6 +82,7 @@ texts! {
     ColumnEmpty => "暂无案件", "No cases";
     ColumnEmptyFiltered => "没有符合筛选条件的案件", "No cases match the filters";
     MoveTo => "移至…", "Move to…";
+    MoveShort => "移至…", "Move…";
     MoveMenuTitle => "移动案件", "Move case";
     NoMoves => "您不能移动此案件。", "You cannot move this case.";
     DragHandle => "拖动以移动案件", "Drag to move the case";
@@ -91,6 +92,7 @@ texts! {
     DropHere => "可放置", "Drop here";
     OpenCase => "查看案件", "Open case";
     ShowFresh => "查看最新内容", "See the current case";
+    Refresh => "刷新", "Refresh";
 
     // Transition dialogs.
     Cancel => "取消", "Cancel";
@@ -197,6 +199,7 @@ texts! {
     Actions => "操作", "Actions";
     NoActions => "您当前不能对此案件进行流转操作。", "You cannot move this case now.";
     StageDates => "办理进程", "Progress";
+    PreviousHandler => "原承办单位", "Previous handler";
 
     // The public status page.
     StatusTitle => "办理进度查询", "Case status lookup";

@@ -442,8 +442,16 @@ fn Timeline(events: Vec<CaseEvent>) -> impl IntoView {
                             {e.text.clone().map(|t| view! { <p class="event-text prose">{t}</p> })}
                             {(!e.details.is_empty()).then(|| view! {
                                 <dl class="event-details">
-                                    {e.details.iter().map(|(k, v)| view! {
-                                        <div><dt>{k.clone()}</dt><dd>{v.clone()}</dd></div>
+                                    {e.details.iter().map(|(k, v)| {
+                                        let (k, v) = (k.clone(), v.clone());
+                                        let (k2, v2) = (k.clone(), v.clone());
+                                        let key_attr = k.clone();
+                                        view! {
+                                            <div data-key=key_attr>
+                                                <dt>{move || i18n::event_detail(&k2, &v2, lang.get()).0}</dt>
+                                                <dd>{move || i18n::event_detail(&k, &v, lang.get()).1}</dd>
+                                            </div>
+                                        }
                                     }).collect_view()}
                                 </dl>
                             })}

@@ -193,7 +193,7 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
                                 move |ev: ev::MouseEvent| menu::open(ctx, card.clone(), &ev)
                             }
                         >
-                            {tr(T::MoveTo)}
+                            {tr(T::MoveShort)}
                         </button>
                     </div>
                 </div>

@@ -288,7 +288,7 @@ pub fn BoardPage() -> impl IntoView {
                 <span class="spacer"></span>
                 <button type="button" class="btn btn-secondary" data-testid="refresh-board"
                     on:click=move |_| reload(filter.get_untracked())>
-                    {tr(T::Retry)}
+                    {tr(T::Refresh)}
                 </button>
                 <Show when=may_register>
                     <a class="btn btn-primary" href="/cases/new" data-testid="board-register">{tr(T::NavRegister)}</a>
