@@ -34,6 +34,7 @@
 //! The demo is recognised by its town and its `lead` account: loading again does nothing and
 //! says when it was loaded.
 
+mod bulk;
 pub mod plan;
 pub mod roster;
 pub mod texts;

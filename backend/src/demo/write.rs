@@ -1,20 +1,22 @@
-//! Stores the demo through the backend's db layer: the org tree, the departments, the
-//! accounts, then every planned case with its parties, its stage fields and its event log, in
-//! one write transaction (on SQLite it holds the write lock, so nothing else writes in
-//! between and nothing deadlocks). Either the whole demo is stored or nothing.
+//! Stores the demo: the org tree, the departments, the accounts and every case through the
+//! backend's db layer (`db::org`, `db::users`, `db::cases`), the cases' parties and events with
+//! multi-row inserts (`bulk`), all in one write transaction (on SQLite it holds the write
+//! lock, so nothing else writes in between and nothing deadlocks). Either the whole demo is
+//! stored or nothing.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, FixedOffset, Utc};
-use shared::model::{HandlerRef, OrgLevel, PartySide, Role};
+use shared::api::NewParty;
+use shared::model::{EventKind, HandlerRef, OrgLevel, PartySide, Role};
 use shared::validate::phone_last_four;
 use sqlx::AnyConnection;
 
+use super::bulk::{self, EventRow};
 use super::plan::{Assignee, Layout, Plan, PlannedCase, Who};
 use super::roster::{self, Dept, VILLAGES};
 use crate::db;
 use crate::db::cases::{NewCase, StageChange};
-use crate::db::events::NewEvent;
 use crate::db::users::NewUser;
 
 /// A demo account.
@@ -297,6 +299,9 @@ pub(crate) async fn org_and_people(
     Ok(ids)
 }
 
+/// Cases stored per round of multi-row inserts of their parties and events.
+const CASES_PER_ROUND: usize = 500;
+
 /// Stores every case of the plan, then marks the town changed so cached boards are rebuilt.
 pub(crate) async fn cases(
     conn: &mut AnyConnection,
@@ -305,42 +310,86 @@ pub(crate) async fn cases(
     tz: FixedOffset,
 ) -> Result<(), sqlx::Error> {
     let archive_nos = archive_numbers(conn, ids.town, plan, tz).await?;
-    for (i, c) in plan.cases.iter().enumerate() {
-        one_case(conn, ids, c, archive_nos.get(&i).cloned()).await?;
+    for (round, chunk) in plan.cases.chunks(CASES_PER_ROUND).enumerate() {
+        let mut stored = Vec::with_capacity(chunk.len());
+        for (j, c) in chunk.iter().enumerate() {
+            let archive_no = archive_nos.get(&(round * CASES_PER_ROUND + j));
+            let id = one_case(conn, ids, c, archive_no.cloned()).await?;
+            stored.push((id, c, archive_no));
+        }
+        let parties: Vec<(i64, usize, &NewParty)> = stored
+            .iter()
+            .flat_map(|(id, c, _)| c.parties.iter().enumerate().map(|(i, p)| (*id, i, p)))
+            .collect();
+        bulk::parties(conn, &parties).await?;
+        let mut events = Vec::new();
+        for (case_id, c, archive_no) in &stored {
+            for e in &c.events {
+                let (actor_id, actor_name, actor_role) = ids.who(e.who);
+                let mut details = e.details.clone();
+                if e.kind == EventKind::Archived
+                    && let Some(no) = archive_no
+                {
+                    details.insert(0, ("archive_no".to_owned(), (*no).clone()));
+                }
+                events.push(EventRow {
+                    case_id: *case_id,
+                    at_ms: e.at.timestamp_millis(),
+                    actor_id,
+                    actor_name,
+                    actor_role,
+                    kind: e.kind,
+                    from_stage: e.from,
+                    to_stage: e.to,
+                    text: e.text.as_deref(),
+                    details,
+                    public: e.public,
+                });
+            }
+        }
+        bulk::events(conn, &events).await?;
     }
     db::cases::bump_town(conn, ids.town).await
 }
 
-/// Archive numbers in the order the cases were archived (`GZ-2026-0001`, …), from the
-/// town's counters, so archiving later continues the sequence.
+/// Archive numbers in the order the cases were archived (`GZ-2026-0001`, …), reserved from
+/// the town's counters, so archiving later continues the sequence.
 async fn archive_numbers(
     conn: &mut AnyConnection,
     town: i64,
     plan: &Plan,
     tz: FixedOffset,
 ) -> Result<HashMap<usize, String>, sqlx::Error> {
-    let mut archived: Vec<(DateTime<Utc>, usize)> = plan
+    let mut archived: Vec<(i32, DateTime<Utc>, usize)> = plan
         .cases
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| c.archived_at.map(|at| (at, i)))
+        .filter_map(|(i, c)| {
+            c.archived_at
+                .map(|at| (at.with_timezone(&tz).year(), at, i))
+        })
         .collect();
     archived.sort();
     let mut out = HashMap::with_capacity(archived.len());
-    for (at, i) in archived {
-        let year = at.with_timezone(&tz).year();
-        let n = db::cases::next_archive_no(conn, town, year).await?;
-        out.insert(i, format!("{}-{year}-{n:04}", roster::TOWN_CODE));
+    for year_cases in archived.chunk_by(|a, b| a.0 == b.0) {
+        let year = year_cases[0].0;
+        let count = i64::try_from(year_cases.len()).unwrap_or(i64::MAX);
+        let first = bulk::reserve_archive_numbers(conn, town, year, count).await?;
+        for (k, (_, _, i)) in year_cases.iter().enumerate() {
+            let n = first + i64::try_from(k).unwrap_or(0);
+            out.insert(*i, format!("{}-{year}-{n:04}", roster::TOWN_CODE));
+        }
     }
     Ok(out)
 }
 
+/// Stores a case in its final stage; returns its id.
 async fn one_case(
     conn: &mut AnyConnection,
     ids: &Ids,
     c: &PlannedCase,
     archive_no: Option<String>,
-) -> Result<(), sqlx::Error> {
+) -> Result<i64, sqlx::Error> {
     let last4: Vec<String> = c
         .parties
         .iter()
@@ -376,9 +425,6 @@ async fn one_case(
         },
     )
     .await?;
-    for (i, party) in c.parties.iter().enumerate() {
-        db::cases::insert_party(conn, case_id, i, party).await?;
-    }
     let moved = c.routed_at.is_some() || c.route_told.is_some() || archive_no.is_some();
     if moved {
         let change = StageChange {
@@ -388,7 +434,7 @@ async fn one_case(
             outcome: c.outcome,
             outcome_summary: c.outcome_summary.clone(),
             route_told: c.route_told,
-            archive_no: archive_no.clone(),
+            archive_no,
             retention_years: c.retention_years,
             routed_at: c.routed_at.map(|t| t.timestamp_millis()),
             handling_at: c.handling_at.map(|t| t.timestamp_millis()),
@@ -397,31 +443,5 @@ async fn one_case(
         };
         db::cases::update_stage(conn, case_id, 1, &change).await?;
     }
-    for e in &c.events {
-        let (actor_id, actor_name, actor_role) = ids.who(e.who);
-        let mut details = e.details.clone();
-        if e.kind == shared::model::EventKind::Archived
-            && let Some(no) = &archive_no
-        {
-            details.insert(0, ("archive_no".to_owned(), no.clone()));
-        }
-        db::events::insert(
-            conn,
-            &NewEvent {
-                case_id,
-                at_ms: e.at.timestamp_millis(),
-                actor_id,
-                actor_name,
-                actor_role,
-                kind: e.kind,
-                from_stage: e.from,
-                to_stage: e.to,
-                text: e.text.as_deref(),
-                details,
-                public: e.public,
-            },
-        )
-        .await?;
-    }
-    Ok(())
+    Ok(case_id)
 }
