@@ -469,3 +469,149 @@ async fn a_registered_case_is_found_by_its_code_in_the_list() {
     assert_eq!(page.total, 1);
     assert_eq!(page.items[0].code, case.code);
 }
+
+#[tokio::test]
+async fn list_filters_narrow_the_cases_like_the_board() {
+    let app = TestApp::new().await;
+    let clerk = app.login("clerk").await;
+    let lead = app.login("lead").await;
+    let neighbour = app.register(&clerk, &app.sample_case()).await;
+    let mut labour = app.sample_case();
+    labour.category = shared::model::Category::Labour;
+    labour.risk = shared::model::RiskLevel::High;
+    labour.village_id = app.fixture.villages[1];
+    labour.area_id = None;
+    labour.group_id = None;
+    let labour = app.register(&clerk, &labour).await;
+    let routed = app
+        .move_case(
+            &lead,
+            &labour,
+            shared::workflow::Command::Route {
+                handler: shared::model::HandlerRef::Mediator(app.fixture.mediator2),
+                cooperating: vec![],
+                note: String::new(),
+            },
+        )
+        .await;
+    let yesterday = (app.state.config.today() - chrono::Duration::days(1)).format("%Y-%m-%d");
+    app.execute(&format!(
+        "UPDATE cases SET due_on = '{yesterday}' WHERE id = {}",
+        neighbour.id
+    ))
+    .await;
+    let ids = |page: Page<CaseCard>| page.items.iter().map(|c| c.id).collect::<Vec<_>>();
+    let get = |q: String| {
+        let app = &app;
+        let lead = &lead;
+        async move {
+            app.get(&format!("/api/cases{q}"), Some(lead))
+                .await
+                .json::<Page<CaseCard>>()
+        }
+    };
+    assert_eq!(ids(get("?category=labour".into()).await), vec![routed.id]);
+    assert_eq!(
+        ids(get("?risk=high&kind=dispute".into()).await),
+        vec![routed.id]
+    );
+    assert_eq!(
+        ids(get("?stage=registered".into()).await),
+        vec![neighbour.id]
+    );
+    assert_eq!(ids(get("?channel=window".into()).await).len(), 2);
+    assert_eq!(
+        ids(get(format!("?village={}", app.fixture.villages[1])).await),
+        vec![routed.id]
+    );
+    assert_eq!(
+        ids(get(format!("?handler=mediator:{}", app.fixture.mediator2)).await),
+        vec![routed.id]
+    );
+    assert_eq!(ids(get("?overdue=true".into()).await), vec![neighbour.id]);
+    assert!(
+        ids(get("?mine=true".into()).await).is_empty(),
+        "the lead handles nothing"
+    );
+    let mediator2 = app.login("mediator2").await;
+    let mine: Page<CaseCard> = app
+        .get("/api/cases?mine=true", Some(&mediator2))
+        .await
+        .json();
+    assert_eq!(ids(mine), vec![routed.id]);
+    let police = app.login("police").await;
+    let theirs: Page<CaseCard> = app.get("/api/cases?mine=true", Some(&police)).await.json();
+    assert!(theirs.items.is_empty());
+    // Search text with LIKE wildcards is taken literally.
+    assert!(ids(get("?q=%25".into()).await).is_empty());
+    assert!(ids(get("?q=_".into()).await).is_empty());
+}
+
+#[tokio::test]
+async fn many_simultaneous_registrations_all_succeed() {
+    let app = TestApp::new().await;
+    let clerk = app.login("clerk").await;
+    let grid = app.login("grid").await;
+    let body = app.sample_case();
+    let requests = (0..24).map(|i| {
+        let cookie = if i % 2 == 0 { &clerk } else { &grid };
+        app.post_json("/api/cases", Some(cookie), &body)
+    });
+    let answers = futures_join_all(requests).await;
+    for res in &answers {
+        res.expect_status(201);
+    }
+    assert_eq!(app.count("cases").await, 24);
+    let codes: std::collections::HashSet<String> = answers
+        .iter()
+        .map(|r| r.json::<CaseDetail>().code)
+        .collect();
+    assert_eq!(codes.len(), 24, "codes are unique");
+}
+
+/// Runs futures concurrently on the test's runtime (tasks would need 'static).
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in futures.iter_mut().enumerate() {
+            if out[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => out[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().flatten().collect()
+}
+
+#[tokio::test]
+async fn a_server_failure_answers_500_without_internals() {
+    let app = TestApp::new().await;
+    let clerk = app.login("clerk").await;
+    let case = app.register(&clerk, &app.sample_case()).await;
+    app.execute("DROP TABLE access_log").await;
+    let lead = app.login("lead").await;
+    let res = app
+        .get(&format!("/api/cases/{}", case.id), Some(&lead))
+        .await;
+    res.expect_status(500);
+    let err = res.error();
+    assert_eq!(err.kind, ErrorKind::Internal);
+    assert_eq!(err.message, ErrorKind::Internal.message(shared::Lang::Zh));
+    assert!(
+        !res.text().to_lowercase().contains("access_log"),
+        "{}",
+        res.text()
+    );
+}
