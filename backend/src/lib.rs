@@ -20,12 +20,13 @@ use std::path::Path;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use config::Config;
@@ -37,12 +38,27 @@ use crate::error::AppError;
 use shared::model::Role;
 
 /// The whole application: `/api/…` and, for every other path, the frontend's files.
+///
+/// API answers carry `Cache-Control: no-store` (they hold personal data); every answer carries
+/// `X-Content-Type-Options: nosniff` and `Referrer-Policy: same-origin`.
 pub fn app(state: AppState) -> Router {
     let files = static_files(&state.config.static_dir);
+    let api = routes::api_router().layer(SetResponseHeaderLayer::if_not_present(
+        CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ));
     Router::new()
-        .nest("/api", routes::api_router())
+        .nest("/api", api)
         .fallback_service(files)
         .layer(middleware::from_fn(error::language))
+        .layer(SetResponseHeaderLayer::overriding(
+            X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

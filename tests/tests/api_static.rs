@@ -96,3 +96,31 @@ async fn the_real_server_answers_on_a_loopback_port() {
     assert_eq!(server.fixture, server.app().fixture);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn api_answers_are_never_stored_and_every_answer_is_nosniff() {
+    let dir = dist();
+    let app = TestApp::with_config(|c| c.static_dir = dir.clone()).await;
+    let cookie = app.login("lead").await;
+    for path in ["/api/me", "/api/board", "/api/nothing"] {
+        let res = app.get(path, Some(&cookie)).await;
+        assert_eq!(
+            res.headers
+                .get("cache-control")
+                .and_then(|v| v.to_str().ok()),
+            Some("no-store"),
+            "{path}"
+        );
+    }
+    for path in ["/api/me", "/", "/style.css"] {
+        let res = app.get(path, Some(&cookie)).await;
+        assert_eq!(
+            res.headers
+                .get("x-content-type-options")
+                .and_then(|v| v.to_str().ok()),
+            Some("nosniff"),
+            "{path}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
