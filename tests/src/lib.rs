@@ -15,8 +15,12 @@
 //!   tests that need a real HTTP server (browser tests). `base_url` is where it listens; the
 //!   built frontend is served from `CONCORD_FRONTEND_DIST` or `frontend/dist`.
 //!
+//! [`browser`] drives headless Chromium through chromedriver for the browser tests.
+//!
 //! The helpers panic with a readable message when something unexpected happens: they are for
 //! tests only.
+
+pub mod browser;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -1,0 +1,325 @@
+//! A headless Chromium driven over WebDriver (Debian's chromedriver), with the few gestures a
+//! person makes: go to a page, click, type, choose, drag with a mouse or a finger, read text.
+//!
+//! chromedriver runs in its own process group, which is ended on drop, so no Chromium is left
+//! behind. Screenshots of failing tests land in `target/browser-screenshots/`.
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::actions::{
+    InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction, TouchActions,
+};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// How long a wait for something on the page lasts before the test fails.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// A boxed error with a sentence saying what was expected.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+/// The result of a browser step.
+pub type Result<T = ()> = std::result::Result<T, Error>;
+
+/// One Chromium window and its chromedriver.
+pub struct Browser {
+    pub client: Client,
+    base_url: String,
+    _driver: Driver,
+}
+
+/// The chromedriver process and Chromium's profile folder; ended and removed on drop.
+struct Driver {
+    child: Child,
+    profile: PathBuf,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // End chromedriver's whole process group, Chromium included.
+        let _ = Command::new("kill")
+            .arg("--")
+            .arg(format!("-{}", self.child.id()))
+            .status();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn find(env: &str, default: &str) -> String {
+    std::env::var(env).unwrap_or_else(|_| default.to_owned())
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium with a window of `width`×`height`; `touch`
+    /// enables touch events (a tablet).
+    pub async fn start(base_url: &str, width: u32, height: u32, touch: bool) -> Result<Browser> {
+        let port = free_port()?;
+        let chromedriver = find("CHROMEDRIVER", "/usr/bin/chromedriver");
+        let child = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .map_err(|e| {
+                format!("could not start {chromedriver} (apt-get install chromium-driver): {e}")
+            })?;
+        let profile =
+            std::env::temp_dir().join(format!("concord-chromium-{}-{port}", std::process::id()));
+        let driver = Driver { child, profile };
+        let mut args = vec![
+            "--headless".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            format!("--user-data-dir={}", driver.profile.display()),
+            format!("--window-size={width},{height}"),
+            "--lang=zh-CN".to_owned(),
+        ];
+        if touch {
+            args.push("--touch-events=enabled".to_owned());
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".to_owned(),
+            json!({ "binary": find("CONCORD_CHROMIUM", "/usr/bin/chromium"), "args": args }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            let attempt =
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                    .capabilities(caps.clone())
+                    .connect(&url)
+                    .await;
+            match attempt {
+                Ok(client) => break client,
+                Err(_) if started.elapsed() < Duration::from_secs(20) => {
+                    tokio::time::sleep(Duration::from_millis(100)).await
+                }
+                Err(e) => return Err(format!("chromedriver did not start a session: {e}").into()),
+            }
+        };
+        client.set_window_size(width, height).await?;
+        Ok(Browser {
+            client,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            _driver: driver,
+        })
+    }
+
+    /// Opens a path of the app (`/board`).
+    pub async fn goto(&self, path: &str) -> Result {
+        self.client
+            .goto(&format!("{}{path}", self.base_url))
+            .await?;
+        Ok(())
+    }
+
+    /// Waits until an element matching `css` is on the page and returns it.
+    pub async fn wait(&self, css: &str) -> Result<Element> {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .map_err(|e| format!("waited {PATIENCE:?} for `{css}`: {e}").into())
+    }
+
+    /// Waits until no element matches `css`.
+    pub async fn wait_gone(&self, css: &str) -> Result {
+        let started = Instant::now();
+        while started.elapsed() < PATIENCE {
+            if self.client.find_all(Locator::Css(css)).await?.is_empty() {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("`{css}` still on the page after {PATIENCE:?}").into())
+    }
+
+    /// Waits until the element matching `css` shows `needle` in its text, and returns the text.
+    pub async fn wait_text(&self, css: &str, needle: &str) -> Result<String> {
+        let started = Instant::now();
+        let mut last = String::new();
+        while started.elapsed() < PATIENCE {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await
+                && let Ok(text) = el.text().await
+            {
+                if text.contains(needle) {
+                    return Ok(text);
+                }
+                last = text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("`{css}` never showed “{needle}”; last text: “{last}”").into())
+    }
+
+    /// The visible text of the first element matching `css`.
+    pub async fn text(&self, css: &str) -> Result<String> {
+        Ok(self.wait(css).await?.text().await?)
+    }
+
+    /// Clicks the element matching `css`, first scrolling it to the middle of the window. If
+    /// something floats over it there (the sticky header, a toast), the click is dispatched
+    /// to the element itself, as a person would move the page and click.
+    pub async fn click(&self, css: &str) -> Result {
+        let el = self.wait(css).await?;
+        let arg = vec![serde_json::to_value(&el)?];
+        let scroll = "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'});";
+        self.client.execute(scroll, arg.clone()).await?;
+        match el.click().await {
+            Ok(()) => Ok(()),
+            Err(e) if e.to_string().contains("click intercepted") => {
+                self.client.execute("arguments[0].click();", arg).await?;
+                Ok(())
+            }
+            Err(e) => Err(format!("could not click `{css}`: {e}").into()),
+        }
+    }
+
+    /// Clears the field matching `css` and types `text` into it.
+    pub async fn fill(&self, css: &str, text: &str) -> Result {
+        let el = self.wait(css).await?;
+        el.clear().await?;
+        el.send_keys(text)
+            .await
+            .map_err(|e| format!("could not type into `{css}`: {e}"))?;
+        Ok(())
+    }
+
+    /// Chooses the option with `value` in the `<select>` matching `css`.
+    pub async fn choose(&self, css: &str, value: &str) -> Result {
+        self.wait(css)
+            .await?
+            .select_by_value(value)
+            .await
+            .map_err(|e| format!("could not choose {value} in `{css}`: {e}"))?;
+        Ok(())
+    }
+
+    /// How many elements match `css` now.
+    pub async fn count(&self, css: &str) -> Result<usize> {
+        Ok(self.client.find_all(Locator::Css(css)).await?.len())
+    }
+
+    /// Drags the element matching `from` onto the element matching `to` with a mouse, in small
+    /// steps as a hand would.
+    pub async fn drag_mouse(&self, from: &str, to: &str) -> Result {
+        let (source, target) = (self.wait(from).await?, self.wait(to).await?);
+        let step = Some(Duration::from_millis(40));
+        let actions = MouseActions::new("mouse".to_owned())
+            .then(PointerAction::MoveToElement {
+                element: source,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::MoveBy {
+                duration: step,
+                x: 12.0,
+                y: 6.0,
+            })
+            .then(PointerAction::MoveBy {
+                duration: step,
+                x: 24.0,
+                y: 12.0,
+            })
+            .then(PointerAction::MoveToElement {
+                element: target.clone(),
+                duration: Some(Duration::from_millis(200)),
+                x: 0.0,
+                y: -10.0,
+            })
+            .then(PointerAction::MoveToElement {
+                element: target,
+                duration: step,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        self.client.perform_actions(actions).await?;
+        Ok(())
+    }
+
+    /// Drags the element matching `from` onto the element matching `to` with a finger (touch
+    /// pointer events).
+    pub async fn drag_touch(&self, from: &str, to: &str) -> Result {
+        let (source, target) = (self.wait(from).await?, self.wait(to).await?);
+        let step = Some(Duration::from_millis(40));
+        let actions = TouchActions::new("finger".to_owned())
+            .then(PointerAction::MoveToElement {
+                element: source,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Down { button: 0 })
+            .then(PointerAction::Pause {
+                duration: Duration::from_millis(150),
+            })
+            .then(PointerAction::MoveBy {
+                duration: step,
+                x: 10.0,
+                y: 10.0,
+            })
+            .then(PointerAction::MoveBy {
+                duration: step,
+                x: 20.0,
+                y: 20.0,
+            })
+            .then(PointerAction::MoveToElement {
+                element: target.clone(),
+                duration: Some(Duration::from_millis(250)),
+                x: 0.0,
+                y: -10.0,
+            })
+            .then(PointerAction::MoveToElement {
+                element: target,
+                duration: step,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Up { button: 0 });
+        self.client.perform_actions(actions).await?;
+        Ok(())
+    }
+
+    /// Saves a screenshot under `target/browser-screenshots/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("target")
+            .join("browser-screenshots");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, self.client.screenshot().await?)?;
+        Ok(path)
+    }
+
+    /// Ends the WebDriver session (Chromium exits); the driver is ended on drop.
+    pub async fn close(self) -> Result {
+        self.client.clone().close().await?;
+        Ok(())
+    }
+}

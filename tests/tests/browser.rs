@@ -1,0 +1,310 @@
+//! Browser tests: the built app (`frontend/dist`) served by the real server over a fresh
+//! database, driven in headless Chromium as a person would — typing, clicking, dragging with a
+//! mouse and with a finger, reading what is shown.
+//!
+//! Each test starts its own server and browser. Fields of the move dialog are scoped to it
+//! (the board's filter has a `handler` select too); a finger drags a card by its handle. A failing step saves a screenshot under
+//! `target/browser-screenshots/` and fails the test with the step's message.
+
+use std::future::Future;
+
+use concord_tests::browser::{Browser, Result};
+use concord_tests::{PASSWORD, TestServer};
+use shared::workflow::Command;
+
+/// Runs a browser scenario; on failure saves a screenshot named after the test.
+async fn scenario<F, Fut>(name: &str, browser: Browser, steps: F)
+where
+    F: FnOnce(Browser) -> Fut,
+    Fut: Future<Output = (Browser, Result)>,
+{
+    let (browser, result) = steps(browser).await;
+    if let Err(e) = result {
+        let shot = browser
+            .screenshot(name)
+            .await
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|s| format!("no screenshot: {s}"));
+        let _ = browser.close().await;
+        panic!("{name}: {e}\n(screenshot: {shot})");
+    }
+    let _ = browser.close().await;
+}
+
+/// Signs in through the login page and waits for the board.
+async fn sign_in(b: &Browser, username: &str) -> Result {
+    b.goto("/login").await?;
+    chinese(b).await?;
+    b.fill("input[name=username]", username).await?;
+    b.fill("input[name=password]", PASSWORD).await?;
+    b.click("[data-testid=login-submit]").await?;
+    b.wait("[data-testid=board]").await?;
+    Ok(())
+}
+
+/// Makes sure the interface is in Chinese (the default for a center; the headless browser may
+/// prefer English).
+async fn chinese(b: &Browser) -> Result {
+    let switch = b.wait("[data-testid=lang-switch]").await?;
+    if switch.attr("data-lang").await?.as_deref() != Some("zh-CN") {
+        b.click("[data-testid=lang-switch]").await?;
+        b.wait("[data-testid=lang-switch][data-lang=zh-CN]").await?;
+    }
+    Ok(())
+}
+
+/// Signs out with the header's button and waits for the login page.
+async fn sign_out(b: &Browser) -> Result {
+    b.click("[data-testid=logout]").await?;
+    b.wait("[data-testid=login-form]").await?;
+    Ok(())
+}
+
+fn card_in(column: &str, code: &str) -> String {
+    format!("[data-testid=column-{column}] [data-testid=\"card-{code}\"]")
+}
+
+/// The clerk registers a matter; the lead drags it to Routed and picks a mediator; the mediator
+/// accepts it from the card's menu, adds a note and closes it with a result; the lead archives
+/// it; the public status page shows it closed; the language switch changes the texts.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_matter_goes_round_the_closed_loop_in_the_browser() {
+    let server = TestServer::start().await;
+    let fx = server.fixture.clone();
+    let browser = match Browser::start(&server.base_url, 1280, 800, false).await {
+        Ok(b) => b,
+        Err(e) => panic!("could not start the browser: {e}"),
+    };
+    scenario("closed_loop", browser, |b| async move {
+        let result = async {
+            // The clerk registers a matter at the window.
+            sign_in(&b, "clerk").await?;
+            b.goto("/cases/new").await?;
+            b.wait("[data-testid=intake-form]").await?;
+            b.choose("select[name=kind]", "dispute").await?;
+            b.choose("select[name=category]", "neighbour").await?;
+            b.choose("select[name=channel]", "window").await?;
+            b.choose("select[name=village_id]", &fx.villages[0].to_string())
+                .await?;
+            b.fill("input[name=\"parties[0].name\"]", "王小明").await?;
+            b.fill("input[name=\"parties[0].phone\"]", "13812345678")
+                .await?;
+            b.click("[data-testid=add-respondent]").await?;
+            b.fill("input[name=\"parties[1].name\"]", "李大山").await?;
+            b.fill("input[name=summary]", "楼上漏水损坏天花板,双方协商未果")
+                .await?;
+            b.fill("textarea[name=facts]", "申请人称楼上住户卫生间漏水三个月。")
+                .await?;
+            b.click("[data-testid=submit-case]").await?;
+            let code = b
+                .text("[data-testid=receipt-code]")
+                .await?
+                .trim()
+                .to_owned();
+            if code.len() != 11 {
+                return Err(format!("the receipt shows `{code}`, not a case code").into());
+            }
+            sign_out(&b).await?;
+
+            // The lead drags the card from Registered to Routed and picks the mediator.
+            sign_in(&b, "lead").await?;
+            b.wait(&card_in("registered", &code)).await?;
+            b.drag_mouse(&card_in("registered", &code), "[data-testid=column-routed]")
+                .await?;
+            b.wait("[data-testid=move-dialog]").await?;
+            b.choose(
+                "[data-testid=move-dialog] select[name=handler]",
+                &format!("mediator:{}", fx.mediator),
+            )
+            .await?;
+            b.click("[data-testid=confirm-move]").await?;
+            b.wait_gone("[data-testid=move-dialog]").await?;
+            b.wait(&card_in("routed", &code)).await?;
+            sign_out(&b).await?;
+
+            // The mediator accepts it with the card's "move to…" menu.
+            sign_in(&b, "mediator").await?;
+            let card = card_in("routed", &code);
+            b.click(&format!("{card} [data-testid=move-menu]")).await?;
+            b.click("[data-testid=move-accept]").await?;
+            b.wait(&card_in("in_handling", &code)).await?;
+
+            // On the case page: a note, then the result.
+            b.click(&format!(
+                "{} [data-testid=card-link]",
+                card_in("in_handling", &code)
+            ))
+            .await?;
+            b.wait("[data-testid=case-page]").await?;
+            b.fill(
+                "[data-testid=note-form] textarea[name=text]",
+                "第一次调解:双方同意现场查看。",
+            )
+            .await?;
+            b.click("[data-testid=add-note]").await?;
+            b.wait_text("[data-testid=timeline]", "第一次调解").await?;
+            b.click("[data-testid=action-close]").await?;
+            b.wait("[data-testid=move-dialog]").await?;
+            b.choose(
+                "[data-testid=move-dialog] select[name=outcome]",
+                "agreement_written",
+            )
+            .await?;
+            b.fill(
+                "[data-testid=move-dialog] textarea[name=summary]",
+                "楼上住户负责维修并赔偿 800 元。",
+            )
+            .await?;
+            b.click("[data-testid=confirm-move]").await?;
+            b.wait("[data-testid=case-head][data-stage=closed]").await?;
+            sign_out(&b).await?;
+
+            // The lead archives it.
+            sign_in(&b, "lead").await?;
+            b.wait(&card_in("closed", &code)).await?;
+            b.click(&format!(
+                "{} [data-testid=card-link]",
+                card_in("closed", &code)
+            ))
+            .await?;
+            b.click("[data-testid=action-archive]").await?;
+            b.wait("[data-testid=move-dialog]").await?;
+            b.click("[data-testid=confirm-move]").await?;
+            b.wait("[data-testid=case-head][data-stage=archived]")
+                .await?;
+            b.wait("[data-testid=archive-no]").await?;
+            sign_out(&b).await?;
+
+            // The resident looks it up: closed. Then switches the language.
+            b.goto("/status").await?;
+            b.fill("input[name=code]", &code.to_lowercase()).await?;
+            b.fill("input[name=phone_last4]", "5678").await?;
+            b.click("[data-testid=lookup]").await?;
+            b.wait_text("[data-testid=status-progress]", "已办结")
+                .await?;
+            b.click("[data-testid=lang-switch]").await?;
+            b.wait_text("[data-testid=status-progress]", "Closed")
+                .await?;
+            b.wait_text("[data-testid=lookup]", "Look").await?;
+
+            // Wrong digits: the same not-found answer as a wrong code.
+            b.fill("input[name=phone_last4]", "0000").await?;
+            b.click("[data-testid=lookup]").await?;
+            let wrong_digits = b.text("[data-testid=status-not-found]").await?;
+            b.fill("input[name=code]", "2611-ZZZZZZ").await?;
+            b.fill("input[name=phone_last4]", "5678").await?;
+            b.click("[data-testid=lookup]").await?;
+            b.wait("[data-testid=status-not-found]").await?;
+            let wrong_code = b.text("[data-testid=status-not-found]").await?;
+            if wrong_digits != wrong_code {
+                return Err(format!(
+                    "wrong digits said “{wrong_digits}”, a wrong code “{wrong_code}”"
+                )
+                .into());
+            }
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}
+
+/// On a tablet (768×1024, touch), the lead drags a card with a finger from Registered to
+/// Routed and picks a department.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lead_routes_a_card_by_touch_on_a_tablet() {
+    let server = TestServer::start().await;
+    let fx = server.fixture.clone();
+    let app = server.app();
+    let lead = app.login("lead").await;
+    let case = app.register(&lead, &app.sample_case()).await;
+    let browser = match Browser::start(&server.base_url, 768, 1024, true).await {
+        Ok(b) => b,
+        Err(e) => panic!("could not start the browser: {e}"),
+    };
+    let code = case.code.clone();
+    scenario("tablet_touch_drag", browser, |b| async move {
+        let result = async {
+            sign_in(&b, "lead").await?;
+            let card = card_in("registered", &code);
+            b.wait(&card).await?;
+            b.drag_touch(
+                &format!("{card} [data-testid=drag-handle]"),
+                "[data-testid=column-routed]",
+            )
+            .await?;
+            b.wait("[data-testid=move-dialog]").await?;
+            b.choose(
+                "[data-testid=move-dialog] select[name=handler]",
+                &format!("department:{}", fx.police_station),
+            )
+            .await?;
+            b.click("[data-testid=confirm-move]").await?;
+            b.wait(&card_in("routed", &code)).await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}
+
+/// Someone else routes the case while the lead's board is open: the lead's move is refused
+/// with an explanation, and the card goes back to where the case really is.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stale_move_is_explained_and_the_card_goes_back() {
+    let server = TestServer::start().await;
+    let fx = server.fixture.clone();
+    let app = server.app();
+    let lead = app.login("lead").await;
+    let case = app.register(&lead, &app.sample_case()).await;
+    let browser = match Browser::start(&server.base_url, 1280, 800, false).await {
+        Ok(b) => b,
+        Err(e) => panic!("could not start the browser: {e}"),
+    };
+    let code = case.code.clone();
+    scenario("stale_move", browser, |b| async move {
+        let result = async {
+            sign_in(&b, "lead").await?;
+            let card = card_in("registered", &code);
+            b.wait(&card).await?;
+            // Meanwhile, through the API, the case is routed to the police station.
+            let route = Command::Route {
+                handler: shared::model::HandlerRef::Department(fx.police_station),
+                cooperating: vec![],
+                note: String::new(),
+            };
+            app.move_case(&lead, &case, route).await;
+            // The board still shows it as registered; the lead refuses it as not accepted.
+            b.click(&format!("{card} [data-testid=move-menu]")).await?;
+            b.click("[data-testid=move-not_accept]").await?;
+            b.wait("[data-testid=move-dialog]").await?;
+            b.fill(
+                "[data-testid=move-dialog] textarea[name=reason]",
+                "不属于本中心受理范围",
+            )
+            .await?;
+            b.choose(
+                "[data-testid=move-dialog] select[name=route_told]",
+                "litigation",
+            )
+            .await?;
+            b.click("[data-testid=confirm-move]").await?;
+            // Explained, and the card shows where the case is now.
+            b.wait("[data-testid=notice], [data-testid=dialog-error]")
+                .await?;
+            b.wait(&card_in("routed", &code)).await?;
+            let stored = app.read_case(&lead, case.id).await;
+            if stored.stage != shared::model::Stage::Routed {
+                return Err(
+                    format!("the stale move changed the case to {:?}", stored.stage).into(),
+                );
+            }
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}
