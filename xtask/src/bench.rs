@@ -45,15 +45,36 @@ pub fn bench(args: &[String]) -> Result {
         return Err("the benchmark needs wrk: apt-get install -y wrk".to_owned());
     }
     crate::build_frontend()?;
-    status(cargo().args(["build", "--release", "--package", "concord-backend", "--bin", "concord"]))?;
-    status(cargo().args(["build", "--release", "--package", "concord-tests", "--bin", "board-timing"]))?;
+    status(cargo().args([
+        "build",
+        "--release",
+        "--package",
+        "concord-backend",
+        "--bin",
+        "concord",
+    ]))?;
+    status(cargo().args([
+        "build",
+        "--release",
+        "--package",
+        "concord-tests",
+        "--bin",
+        "board-timing",
+    ]))?;
     let work = target_dir().join("bench");
     let _ = fs::remove_dir_all(&work);
     fs::create_dir_all(&work).map_err(|e| format!("could not create {}: {e}", work.display()))?;
 
     let mut report = String::new();
-    let _ = writeln!(report, "## Results ({} s per run, wrk, loopback, SQLite)\n", seconds);
-    let _ = writeln!(report, "| open cards | request | concurrency | p50 ms | p99 ms | requests/s | requests | failed |");
+    let _ = writeln!(
+        report,
+        "## Results ({} s per run, wrk, loopback, SQLite)\n",
+        seconds
+    );
+    let _ = writeln!(
+        report,
+        "| open cards | request | concurrency | p50 ms | p99 ms | requests/s | requests | failed |"
+    );
     let _ = writeln!(report, "|---:|---|---:|---:|---:|---:|---:|---:|");
     let mut board_seconds = None;
     for open in [2_000u32, 10_000] {
@@ -67,29 +88,78 @@ pub fn bench(args: &[String]) -> Result {
                 n.p50_ms, n.p99_ms, n.rps, n.requests, n.failed
             );
         };
-        row("GET /api/board", 1, &wrk(&server, &work, board, &cookie, 1, seconds, None)?);
-        row("GET /api/board", 16, &wrk(&server, &work, board, &cookie, 16, seconds, None)?);
+        row(
+            "GET /api/board",
+            1,
+            &wrk(&server, &work, board, &cookie, 1, seconds, None)?,
+        );
+        row(
+            "GET /api/board",
+            16,
+            &wrk(&server, &work, board, &cookie, 16, seconds, None)?,
+        );
         if open == 2_000 {
             let (case_id, code, last4) = server.sample_case(&cookie)?;
-            row("GET /api/cases/{id}", 16, &wrk(&server, &work, &format!("/api/cases/{case_id}"), &cookie, 16, seconds, None)?);
+            row(
+                "GET /api/cases/{id}",
+                16,
+                &wrk(
+                    &server,
+                    &work,
+                    &format!("/api/cases/{case_id}"),
+                    &cookie,
+                    16,
+                    seconds,
+                    None,
+                )?,
+            );
             let body = format!(r#"{{"code":"{code}","phone_last4":"{last4}"}}"#);
-            row("POST /api/public/status", 16, &wrk(&server, &work, "/api/public/status", "", 16, seconds, Some(&body))?);
+            row(
+                "POST /api/public/status",
+                16,
+                &wrk(
+                    &server,
+                    &work,
+                    "/api/public/status",
+                    "",
+                    16,
+                    seconds,
+                    Some(&body),
+                )?,
+            );
             let script = server.transition_script(&work, &cookie, 8)?;
-            row("POST …/transitions", 8, &wrk_script(&server, &script, 8, seconds)?);
+            row(
+                "POST …/transitions",
+                8,
+                &wrk_script(&server, &script, 8, seconds)?,
+            );
             board_seconds = Some(board_timing(&server)?);
         }
         drop(server);
     }
     let _ = writeln!(report, "\n## What the browser downloads\n");
     let _ = writeln!(report, "| file | raw KiB | gzip KiB |\n|---|---:|---:|");
-    for file in ["pkg/concord_frontend_bg.wasm", "pkg/concord_frontend.js", "index.html", "style.css"] {
+    for file in [
+        "pkg/concord_frontend_bg.wasm",
+        "pkg/concord_frontend.js",
+        "index.html",
+        "style.css",
+    ] {
         let path = dist_dir().join(file);
         let raw = fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         let gz = gzip_size(&path)?;
-        let _ = writeln!(report, "| {file} | {:.1} | {:.1} |", raw as f64 / 1024.0, gz as f64 / 1024.0);
+        let _ = writeln!(
+            report,
+            "| {file} | {:.1} | {:.1} |",
+            raw as f64 / 1024.0,
+            gz as f64 / 1024.0
+        );
     }
     if let Some(ms) = board_seconds {
-        let _ = writeln!(report, "\nThe board with 2,000 open cards shows its cards in headless Chromium {ms:.0} ms after navigation starts (median of 5 loads, signed in).");
+        let _ = writeln!(
+            report,
+            "\nThe board with 2,000 open cards shows its cards in headless Chromium {ms:.0} ms after navigation starts (median of 5 loads, signed in)."
+        );
     }
     let out = work.join("results.md");
     fs::write(&out, &report).map_err(|e| format!("could not write {}: {e}", out.display()))?;
@@ -113,7 +183,13 @@ impl Server {
         status(
             Command::new(&exe)
                 .current_dir(root())
-                .args(["demo", "--open", &open.to_string(), "--closed", &closed.to_string()])
+                .args([
+                    "demo",
+                    "--open",
+                    &open.to_string(),
+                    "--closed",
+                    &closed.to_string(),
+                ])
                 .env("CONCORD_DATABASE_URL", &url)
                 .env("CONCORD_ADMIN_PASSWORD", DEMO_PASSWORD)
                 .env("CONCORD_DEMO_PASSWORD", DEMO_PASSWORD),
@@ -150,25 +226,43 @@ impl Server {
         let body = format!(r#"{{"username":"{username}","password":"{DEMO_PASSWORD}"}}"#);
         let answer = http(self.port, "POST", "/api/auth/login", Some(&body), None)?;
         if answer.status != 200 {
-            return Err(format!("login as {username} failed: {} {}", answer.status, answer.body));
+            return Err(format!(
+                "login as {username} failed: {} {}",
+                answer.status, answer.body
+            ));
         }
         answer
             .headers
             .lines()
             .find_map(|l| {
                 let (name, value) = l.split_once(':')?;
-                name.eq_ignore_ascii_case("set-cookie").then(|| value.trim().split(';').next().unwrap_or("").to_owned())
+                name.eq_ignore_ascii_case("set-cookie")
+                    .then(|| value.trim().split(';').next().unwrap_or("").to_owned())
             })
             .ok_or_else(|| "login set no cookie".to_owned())
     }
 
     /// A case with an applicant's phone: its id, code and the phone's last four digits.
     fn sample_case(&self, cookie: &str) -> Result<(i64, String, String)> {
-        let list = http(self.port, "GET", "/api/cases?stage=in_handling&per_page=20", None, Some(cookie))?;
+        let list = http(
+            self.port,
+            "GET",
+            "/api/cases?stage=in_handling&per_page=20",
+            None,
+            Some(cookie),
+        )?;
         for id in json_numbers(&list.body, "\"id\":") {
-            let case = http(self.port, "GET", &format!("/api/cases/{id}"), None, Some(cookie))?;
+            let case = http(
+                self.port,
+                "GET",
+                &format!("/api/cases/{id}"),
+                None,
+                Some(cookie),
+            )?;
             let code = json_strings(&case.body, "\"code\":").into_iter().next();
-            let phone = json_strings(&case.body, "\"phone\":").into_iter().find(|p| p.len() >= 4 && !p.contains('*'));
+            let phone = json_strings(&case.body, "\"phone\":")
+                .into_iter()
+                .find(|p| p.len() >= 4 && !p.contains('*'));
             if let (Some(code), Some(phone)) = (code, phone) {
                 let last4 = phone[phone.len() - 4..].to_owned();
                 return Ok((id, code, last4));
@@ -180,18 +274,31 @@ impl Server {
     /// Writes a wrk Lua script in which each of `threads` threads (one connection each) moves
     /// its own registered cases to Routed and back, tracking their versions.
     fn transition_script(&self, work: &Path, cookie: &str, threads: u32) -> Result<PathBuf> {
-        let list = http(self.port, "GET", "/api/cases?stage=registered&per_page=200", None, Some(cookie))?;
+        let list = http(
+            self.port,
+            "GET",
+            "/api/cases?stage=registered&per_page=200",
+            None,
+            Some(cookie),
+        )?;
         let ids = json_numbers(&list.body, "\"id\":");
         let versions = json_numbers(&list.body, "\"version\":");
         if ids.len() < threads as usize || ids.len() != versions.len() {
-            return Err(format!("need at least {threads} registered cases, found {}", ids.len()));
+            return Err(format!(
+                "need at least {threads} registered cases, found {}",
+                ids.len()
+            ));
         }
         let handlers = http(self.port, "GET", "/api/handlers", None, Some(cookie))?;
         let handler = json_strings(&handlers.body, "\"handler\":")
             .into_iter()
             .find(|h| h.starts_with("mediator:"))
             .ok_or("no mediator to route to")?;
-        let cases: Vec<String> = ids.iter().zip(&versions).map(|(i, v)| format!("{{{i},{v}}}")).collect();
+        let cases: Vec<String> = ids
+            .iter()
+            .zip(&versions)
+            .map(|(i, v)| format!("{{{i},{v}}}"))
+            .collect();
         let script = format!(
             r#"-- Generated by `cargo xtask bench`: stage transitions with correct versions.
 local cases = {{{cases}}}
@@ -244,9 +351,25 @@ impl Drop for Server {
 }
 
 /// Runs wrk against one URL (GET, or POST with a JSON body) and parses its numbers.
-fn wrk(server: &Server, work: &Path, path: &str, cookie: &str, conc: u32, seconds: u32, post: Option<&str>) -> Result<Numbers> {
+fn wrk(
+    server: &Server,
+    work: &Path,
+    path: &str,
+    cookie: &str,
+    conc: u32,
+    seconds: u32,
+    post: Option<&str>,
+) -> Result<Numbers> {
     let mut cmd = Command::new("wrk");
-    cmd.args(["-t", &conc.min(2).to_string(), "-c", &conc.to_string(), "-d", &format!("{seconds}s"), "--latency"]);
+    cmd.args([
+        "-t",
+        &conc.min(2).to_string(),
+        "-c",
+        &conc.to_string(),
+        "-d",
+        &format!("{seconds}s"),
+        "--latency",
+    ]);
     if !cookie.is_empty() {
         cmd.args(["-H", &format!("Cookie: {cookie}")]);
     }
@@ -255,7 +378,8 @@ fn wrk(server: &Server, work: &Path, path: &str, cookie: &str, conc: u32, second
         let lua = format!(
             "wrk.method = \"POST\"\nwrk.body = '{body}'\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
         );
-        fs::write(&script, lua).map_err(|e| format!("could not write {}: {e}", script.display()))?;
+        fs::write(&script, lua)
+            .map_err(|e| format!("could not write {}: {e}", script.display()))?;
         cmd.arg("-s").arg(&script);
     }
     cmd.arg(format!("{}{path}", server.base()));
@@ -265,18 +389,32 @@ fn wrk(server: &Server, work: &Path, path: &str, cookie: &str, conc: u32, second
 /// Runs wrk with a script, one connection per thread.
 fn wrk_script(server: &Server, script: &Path, conc: u32, seconds: u32) -> Result<Numbers> {
     let mut cmd = Command::new("wrk");
-    cmd.args(["-t", &conc.to_string(), "-c", &conc.to_string(), "-d", &format!("{seconds}s"), "--latency", "-s"]);
+    cmd.args([
+        "-t",
+        &conc.to_string(),
+        "-c",
+        &conc.to_string(),
+        "-d",
+        &format!("{seconds}s"),
+        "--latency",
+        "-s",
+    ]);
     cmd.arg(script).arg(server.base());
     run_wrk(cmd)
 }
 
 fn run_wrk(mut cmd: Command) -> Result<Numbers> {
     eprintln!("xtask: {cmd:?}");
-    let out = cmd.output().map_err(|e| format!("could not run wrk: {e}"))?;
+    let out = cmd
+        .output()
+        .map_err(|e| format!("could not run wrk: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     eprintln!("{text}");
     if !out.status.success() {
-        return Err(format!("wrk failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "wrk failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     Ok(parse_wrk(&text))
 }
@@ -292,14 +430,21 @@ fn parse_wrk(text: &str) -> Numbers {
             (Some("Requests/sec:"), Some(v)) => n.rps = v.parse().unwrap_or(0.0),
             _ => {}
         }
-        if let Some(count) = line.split(" requests in ").next().filter(|_| line.contains(" requests in ")) {
+        if let Some(count) = line
+            .split(" requests in ")
+            .next()
+            .filter(|_| line.contains(" requests in "))
+        {
             n.requests = count.trim().parse().unwrap_or(0);
         }
         if let Some(rest) = line.strip_prefix("Non-2xx or 3xx responses:") {
             n.failed += rest.trim().parse::<u64>().unwrap_or(0);
         }
         if let Some(rest) = line.strip_prefix("Socket errors:") {
-            n.failed += rest.split(',').filter_map(|p| p.split_whitespace().last()?.parse::<u64>().ok()).sum::<u64>();
+            n.failed += rest
+                .split(',')
+                .filter_map(|p| p.split_whitespace().last()?.parse::<u64>().ok())
+                .sum::<u64>();
         }
     }
     n
@@ -321,7 +466,11 @@ fn millis(v: &str) -> f64 {
 
 /// The gzip-compressed size of a file (`gzip -9`).
 fn gzip_size(path: &Path) -> Result<u64> {
-    let out = Command::new("gzip").args(["-9", "-c"]).arg(path).output().map_err(|e| format!("could not run gzip: {e}"))?;
+    let out = Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(path)
+        .output()
+        .map_err(|e| format!("could not run gzip: {e}"))?;
     Ok(out.stdout.len() as u64)
 }
 
@@ -334,9 +483,14 @@ fn board_timing(server: &Server) -> Result<f64> {
         .map_err(|e| format!("could not run board-timing: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
-        return Err(format!("board-timing failed: {text}{}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "board-timing failed: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
-    text.trim().parse().map_err(|_| format!("board-timing printed `{text}`"))
+    text.trim()
+        .parse()
+        .map_err(|_| format!("board-timing printed `{text}`"))
 }
 
 /// An HTTP answer.
@@ -347,10 +501,20 @@ struct Answer {
 }
 
 /// A minimal HTTP/1.1 request over loopback (the benchmark's set-up calls only).
-fn http(port: u16, method: &str, path: &str, body: Option<&str>, cookie: Option<&str>) -> Result<Answer> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("could not connect: {e}"))?;
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    cookie: Option<&str>,
+) -> Result<Answer> {
+    let mut stream =
+        TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("could not connect: {e}"))?;
     let body = body.unwrap_or("");
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     if !body.is_empty() {
         request.push_str("Content-Type: application/json\r\n");
     }
@@ -359,21 +523,41 @@ fn http(port: u16, method: &str, path: &str, body: Option<&str>, cookie: Option<
     }
     request.push_str("\r\n");
     request.push_str(body);
-    stream.write_all(request.as_bytes()).map_err(|e| format!("could not send: {e}"))?;
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| format!("could not send: {e}"))?;
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).map_err(|e| format!("could not read: {e}"))?;
+    stream
+        .read_to_end(&mut raw)
+        .map_err(|e| format!("could not read: {e}"))?;
     let raw = String::from_utf8_lossy(&raw).into_owned();
     let (head, rest) = raw.split_once("\r\n\r\n").ok_or("malformed HTTP answer")?;
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or("no HTTP status")?;
-    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
-    let body = if chunked { dechunk(rest) } else { rest.to_owned() };
-    Ok(Answer { status, headers: head.to_owned(), body })
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or("no HTTP status")?;
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    let body = if chunked {
+        dechunk(rest)
+    } else {
+        rest.to_owned()
+    };
+    Ok(Answer {
+        status,
+        headers: head.to_owned(),
+        body,
+    })
 }
 
 fn dechunk(mut rest: &str) -> String {
     let mut out = String::new();
     while let Some((size, after)) = rest.split_once("\r\n") {
-        let Ok(size) = usize::from_str_radix(size.trim(), 16) else { break };
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
         if size == 0 || after.len() < size {
             break;
         }
@@ -388,7 +572,9 @@ fn json_numbers(text: &str, key: &str) -> Vec<i64> {
     text.match_indices(key)
         .filter_map(|(i, _)| {
             let rest = &text[i + key.len()..];
-            let end = rest.find(|c: char| !c.is_ascii_digit() && c != '-').unwrap_or(rest.len());
+            let end = rest
+                .find(|c: char| !c.is_ascii_digit() && c != '-')
+                .unwrap_or(rest.len());
             rest[..end].parse().ok()
         })
         .collect()
@@ -412,16 +598,23 @@ mod tests {
     fn wrk_reports_are_parsed() {
         let text = "Running 10s test @ http://127.0.0.1:1/api/board\n  2 threads and 16 connections\n  Latency Distribution\n     50%    1.52ms\n     75%    2.00ms\n     90%    2.50ms\n     99%  812.00us\n  12345 requests in 10.00s, 1.00GB read\n  Non-2xx or 3xx responses: 3\nRequests/sec:   1234.50\n";
         let n = parse_wrk(text);
-        assert_eq!((n.p50_ms, n.p99_ms, n.requests, n.failed), (1.52, 0.812, 12345, 3));
+        assert_eq!(
+            (n.p50_ms, n.p99_ms, n.requests, n.failed),
+            (1.52, 0.812, 12345, 3)
+        );
         assert!((n.rps - 1234.5).abs() < 1e-9);
     }
 
     #[test]
     fn flat_json_values_are_found() {
-        let body = r#"{"items":[{"id":12,"version":3,"code":"2611-ABCDEF"},{"id":13,"version":1}]}"#;
+        let body =
+            r#"{"items":[{"id":12,"version":3,"code":"2611-ABCDEF"},{"id":13,"version":1}]}"#;
         assert_eq!(json_numbers(body, "\"id\":"), vec![12, 13]);
         assert_eq!(json_numbers(body, "\"version\":"), vec![3, 1]);
-        assert_eq!(json_strings(body, "\"code\":"), vec!["2611-ABCDEF".to_owned()]);
+        assert_eq!(
+            json_strings(body, "\"code\":"),
+            vec!["2611-ABCDEF".to_owned()]
+        );
         assert_eq!(dechunk("5\r\nhello\r\n0\r\n\r\n"), "hello");
     }
 }

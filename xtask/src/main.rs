@@ -53,7 +53,9 @@ fn root() -> PathBuf {
 
 /// Where cargo puts build output.
 fn target_dir() -> PathBuf {
-    env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+    env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
 }
 
 /// The folder the server serves: the built frontend.
@@ -71,8 +73,14 @@ fn cargo() -> Command {
 fn status(cmd: &mut Command) -> Result {
     let shown = format!("{cmd:?}");
     eprintln!("xtask: running {shown}");
-    let status = cmd.status().map_err(|e| format!("could not start {shown}: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("{shown} failed with {status}")) }
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed with {status}"))
+    }
 }
 
 /// `cargo xtask build-frontend`: wasm32 build, optional wasm-opt on cargo's output, JS glue,
@@ -90,13 +98,17 @@ fn build_frontend() -> Result {
         "--profile",
         profile,
     ]))?;
-    let wasm = target_dir().join("wasm32-unknown-unknown").join(profile).join("concord_frontend.wasm");
+    let wasm = target_dir()
+        .join("wasm32-unknown-unknown")
+        .join(profile)
+        .join("concord_frontend.wasm");
     let input = optimize_wasm(&wasm)?;
 
     let dist = dist_dir();
     let pkg = dist.join("pkg");
     if dist.exists() {
-        fs::remove_dir_all(&dist).map_err(|e| format!("could not clear {}: {e}", dist.display()))?;
+        fs::remove_dir_all(&dist)
+            .map_err(|e| format!("could not clear {}: {e}", dist.display()))?;
     }
     fs::create_dir_all(&pkg).map_err(|e| format!("could not create {}: {e}", pkg.display()))?;
     let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
@@ -108,9 +120,12 @@ fn build_frontend() -> Result {
         .omit_default_module_path(false)
         .typescript(false)
         .debug(false);
-    bindgen.generate(&pkg).map_err(|e| format!("wasm-bindgen could not generate the glue: {e}"))?;
+    bindgen
+        .generate(&pkg)
+        .map_err(|e| format!("wasm-bindgen could not generate the glue: {e}"))?;
 
-    copy_dir(&root().join("frontend").join("static"), &dist).map_err(|e| format!("could not copy frontend/static: {e}"))?;
+    copy_dir(&root().join("frontend").join("static"), &dist)
+        .map_err(|e| format!("could not copy frontend/static: {e}"))?;
     for file in ["pkg/concord_frontend_bg.wasm", "pkg/concord_frontend.js"] {
         let size = fs::metadata(dist.join(file)).map(|m| m.len()).unwrap_or(0);
         eprintln!("xtask: {file}: {} KiB", size / 1024);
@@ -124,7 +139,11 @@ fn ensure_wasm_target() -> Result {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown"))
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l.trim() == "wasm32-unknown-unknown")
+        })
         .unwrap_or(false);
     if installed {
         return Ok(());
@@ -150,11 +169,19 @@ fn ensure_test_packages(with_postgres: bool) -> Result {
     }
     let apt = Path::new("/usr/bin/apt-get").exists();
     if !(apt && postgres::is_root()) {
-        return Err(format!("the tests need these Debian packages: apt-get install -y {}", missing.join(" ")));
+        return Err(format!(
+            "the tests need these Debian packages: apt-get install -y {}",
+            missing.join(" ")
+        ));
     }
     eprintln!("xtask: installing {}", missing.join(" "));
     status(Command::new("apt-get").args(["update", "-qq"]))?;
-    status(Command::new("apt-get").args(["install", "-y", "-qq"]).args(&missing).env("DEBIAN_FRONTEND", "noninteractive"))
+    status(
+        Command::new("apt-get")
+            .args(["install", "-y", "-qq"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
 }
 
 /// Shrinks cargo's wasm with Binaryen's `wasm-opt` when it is installed. It runs on cargo's
@@ -167,7 +194,12 @@ fn optimize_wasm(wasm: &Path) -> Result<PathBuf> {
     let out = wasm.with_extension("opt.wasm");
     let ran = Command::new("wasm-opt")
         .arg("-Oz")
-        .args(["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals"])
+        .args([
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+        ])
         .args(["--enable-reference-types", "--enable-multivalue"])
         .arg(wasm)
         .arg("-o")
@@ -180,7 +212,9 @@ fn optimize_wasm(wasm: &Path) -> Result<PathBuf> {
             Ok(wasm.to_path_buf())
         }
         Err(_) => {
-            eprintln!("xtask: wasm-opt not found (Debian package binaryen); using the unoptimised wasm");
+            eprintln!(
+                "xtask: wasm-opt not found (Debian package binaryen); using the unoptimised wasm"
+            );
             Ok(wasm.to_path_buf())
         }
     }
@@ -203,7 +237,14 @@ fn copy_dir(from: &Path, to: &Path) -> io::Result<()> {
 /// `cargo xtask run [--demo] [server args…]`: build everything, then serve.
 fn run(args: &[String]) -> Result {
     build_frontend()?;
-    status(cargo().args(["build", "--release", "--package", "concord-backend", "--bin", "concord"]))?;
+    status(cargo().args([
+        "build",
+        "--release",
+        "--package",
+        "concord-backend",
+        "--bin",
+        "concord",
+    ]))?;
     let server = target_dir().join("release").join("concord");
     let mut cmd = Command::new(server);
     cmd.current_dir(root()).arg("serve").args(args);
@@ -220,7 +261,13 @@ fn test(args: &[String]) -> Result {
     build_frontend()?;
     let workspace_tests = || {
         let mut cmd = cargo();
-        cmd.args(["test", "--workspace", "--exclude", "concord-frontend", "--no-fail-fast"]);
+        cmd.args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "concord-frontend",
+            "--no-fail-fast",
+        ]);
         cmd.env("CONCORD_FRONTEND_DIST", dist_dir());
         cmd
     };
@@ -246,5 +293,8 @@ fn test(args: &[String]) -> Result {
 /// A free TCP port on loopback.
 pub fn free_port() -> Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
-    listener.local_addr().map(|a| a.port()).map_err(|e| format!("no free port: {e}"))
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))
 }

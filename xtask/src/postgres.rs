@@ -25,26 +25,61 @@ impl Cluster {
         let port = free_port()?;
         let dir = env::temp_dir().join(format!("concord-pg-{}-{port}", std::process::id()));
         if dir.exists() {
-            fs::remove_dir_all(&dir).map_err(|e| format!("could not clear {}: {e}", dir.display()))?;
+            fs::remove_dir_all(&dir)
+                .map_err(|e| format!("could not clear {}: {e}", dir.display()))?;
         }
         fs::create_dir_all(&dir).map_err(|e| format!("could not create {}: {e}", dir.display()))?;
         let as_postgres = is_root();
         if as_postgres {
-            status(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir))?;
+            status(
+                Command::new("chown")
+                    .args(["-R", "postgres:postgres"])
+                    .arg(&dir),
+            )?;
         }
-        let cluster = Cluster { bin, dir, port, as_postgres };
+        let cluster = Cluster {
+            bin,
+            dir,
+            port,
+            as_postgres,
+        };
         let data = cluster.dir.join("data");
         cluster.pg(
             "initdb",
-            &["-D", &data.to_string_lossy(), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+            &[
+                "-D",
+                &data.to_string_lossy(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            ],
         )?;
         let options = format!(
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
             cluster.dir.display()
         );
         let log = cluster.dir.join("server.log");
-        cluster.pg("pg_ctl", &["-D", &data.to_string_lossy(), "-o", &options, "-l", &log.to_string_lossy(), "-w", "start"])?;
-        eprintln!("xtask: PostgreSQL running on 127.0.0.1:{port} ({})", cluster.dir.display());
+        cluster.pg(
+            "pg_ctl",
+            &[
+                "-D",
+                &data.to_string_lossy(),
+                "-o",
+                &options,
+                "-l",
+                &log.to_string_lossy(),
+                "-w",
+                "start",
+            ],
+        )?;
+        eprintln!(
+            "xtask: PostgreSQL running on 127.0.0.1:{port} ({})",
+            cluster.dir.display()
+        );
         Ok(cluster)
     }
 
@@ -70,7 +105,10 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         let data = self.dir.join("data");
-        if let Err(e) = self.pg("pg_ctl", &["-D", &data.to_string_lossy(), "-m", "immediate", "stop"]) {
+        if let Err(e) = self.pg(
+            "pg_ctl",
+            &["-D", &data.to_string_lossy(), "-m", "immediate", "stop"],
+        ) {
             eprintln!("xtask: could not stop PostgreSQL: {e}");
         }
         let _ = fs::remove_dir_all(&self.dir);
@@ -91,10 +129,19 @@ pub fn find_bin() -> Result<PathBuf> {
         return Ok(PathBuf::from(dir));
     }
     let mut versions: Vec<PathBuf> = fs::read_dir("/usr/lib/postgresql")
-        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path().join("bin")).filter(|p| p.join("initdb").exists()).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path().join("bin"))
+                .filter(|p| p.join("initdb").exists())
+                .collect()
+        })
         .unwrap_or_default();
     versions.sort_by_key(|p| {
-        p.parent().and_then(Path::file_name).and_then(|n| n.to_str()).and_then(|n| n.parse::<u32>().ok()).unwrap_or(0)
+        p.parent()
+            .and_then(Path::file_name)
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or(0)
     });
     if let Some(best) = versions.pop() {
         return Ok(best);
