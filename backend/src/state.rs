@@ -357,6 +357,28 @@ pub(crate) struct TownBoard {
     pub entries: Vec<CardEntry>,
     /// The unfiltered `Board` as JSON, served as is.
     pub json: Bytes,
+    /// `json` gzipped, made on first request that accepts it.
+    pub gzip: OnceLock<Bytes>,
+}
+
+impl TownBoard {
+    /// The unfiltered board's JSON, gzipped (compressed once per version of the board).
+    pub fn gzipped(&self) -> Bytes {
+        self.gzip
+            .get_or_init(|| {
+                use std::io::Write as _;
+                let mut encoder =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                match encoder
+                    .write_all(&self.json)
+                    .and_then(|()| encoder.finish())
+                {
+                    Ok(bytes) => bytes.into(),
+                    Err(_) => Bytes::new(),
+                }
+            })
+            .clone()
+    }
 }
 
 /// Built boards per town.

@@ -283,3 +283,32 @@ async fn departments_and_handlers_list_the_towns_units_with_open_case_counts() {
     let handlers_b: Vec<Handler> = app.get("/api/handlers", Some(&lead_b)).await.json();
     assert!(handlers_b.is_empty());
 }
+
+#[tokio::test]
+async fn the_board_is_sent_gzipped_to_clients_that_accept_it() {
+    use std::io::Read as _;
+    let app = TestApp::new().await;
+    let clerk = app.login("clerk").await;
+    let lead = app.login("lead").await;
+    app.register(&clerk, &app.sample_case()).await;
+    let plain = board(&app, &lead, "").await;
+    let req = axum::http::Request::get("/api/board")
+        .header("cookie", &lead)
+        .header("accept-encoding", "gzip, deflate, br")
+        .body(axum::body::Body::empty())
+        .unwrap_or_default();
+    let res = app.request(req).await;
+    res.expect_status(200);
+    assert_eq!(
+        res.headers
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
+    let mut json = Vec::new();
+    flate2::read::GzDecoder::new(&res.body[..])
+        .read_to_end(&mut json)
+        .unwrap_or_default();
+    let unzipped: Board = serde_json::from_slice(&json).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(unzipped, plain);
+}

@@ -5,13 +5,15 @@
 //! board built in memory, with its unfiltered JSON ready to send, valid while the town's
 //! revision stays the same (see `state`: on PostgreSQL one small query per request, so a
 //! board is never stale even when several servers share the database; on SQLite none).
-//! Filters run over the cached cards.
+//! Filters run over the cached cards. The unfiltered board is also kept gzipped, compressed
+//! once per version, for clients that accept it.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderMap;
+use axum::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, VARY};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
@@ -39,6 +41,7 @@ struct BoardRef<'a> {
 async fn board(
     State(state): State<AppState>,
     me: CurrentUser,
+    headers: HeaderMap,
     AppQuery(filter): AppQuery<CaseFilter>,
 ) -> AppResult<Response> {
     let today = state.config.today();
@@ -48,6 +51,17 @@ async fn board(
         per_page: None,
         ..filter.clone()
     } == CaseFilter::default();
+    if unfiltered && accepts_gzip(&headers) {
+        let gzipped = built.gzipped();
+        if !gzipped.is_empty() {
+            let headers = [
+                (CONTENT_TYPE, "application/json"),
+                (CONTENT_ENCODING, "gzip"),
+                (VARY, "accept-encoding"),
+            ];
+            return Ok((headers, gzipped).into_response());
+        }
+    }
     let body = if unfiltered {
         built.json.clone()
     } else {
@@ -67,6 +81,21 @@ async fn board(
             .into()
     };
     Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// Whether the client takes gzip (an `Accept-Encoding` naming it without `q=0`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|part| {
+            let mut pieces = part.split(';').map(str::trim);
+            let coding = pieces.next().unwrap_or("");
+            let refused = pieces.any(|p| p.replace(' ', "") == "q=0" || p == "q=0.0");
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+        })
 }
 
 /// The town's board, from the cache if the town has not changed since it was built.
@@ -95,6 +124,7 @@ async fn town_board(state: &AppState, town_id: i64, today: NaiveDate) -> AppResu
         today,
         entries,
         json: json.into(),
+        gzip: std::sync::OnceLock::new(),
     });
     state.boards.put(town_id, Arc::clone(&board));
     Ok(board)
