@@ -665,10 +665,13 @@ impl Gen {
         }
     }
 
-    fn place(&mut self) -> Place {
+    /// Where a matter arose: a village by its weight; matters of residential compounds
+    /// (小区) arise where there are some (`roster::VillagePlan::urban`).
+    fn place(&mut self, urban: bool) -> Place {
         let weights: Vec<(usize, u32)> = VILLAGES
             .iter()
             .enumerate()
+            .filter(|(_, v)| !urban || v.urban)
             .map(|(i, v)| (i, v.weight))
             .collect();
         let village = weighted(&mut self.rng, &weights);
@@ -688,7 +691,8 @@ impl Gen {
 
     fn case(&mut self, spec: &Spec) -> PlannedCase {
         let scenario = pick_scenario(&mut self.rng, spec.kind);
-        let mut place = self.place();
+        let urban = scenario.facts.contains("小区");
+        let mut place = self.place(urban);
         let channel = self.channel(spec, scenario);
         let registered_by = match channel {
             Channel::GridReport | Channel::Screening => {

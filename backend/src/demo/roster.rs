@@ -23,6 +23,8 @@ pub struct VillagePlan {
     pub leader: &'static str,
     /// Cases this village brings, relative to the others.
     pub weight: u32,
+    /// Whether it has residential compounds (小区) with property management.
+    pub urban: bool,
 }
 
 /// The ten villages of the town. Three villages have two areas, so there are 13 areas (one
@@ -34,60 +36,70 @@ pub const VILLAGES: &[VillagePlan] = &[
         areas: &[("一片", &["一组", "二组"]), ("二片", &["三组", "四组"])],
         leader: "王建军",
         weight: 14,
+        urban: false,
     },
     VillagePlan {
         name: "三工村",
         areas: &[("一片", &["一组", "二组"]), ("二片", &["三组", "四组"])],
         leader: "陈文斌",
         weight: 13,
+        urban: false,
     },
     VillagePlan {
         name: "城北村",
         areas: &[("一片", &["一组", "二组"]), ("二片", &["三组"])],
         leader: "马晓东",
         weight: 12,
+        urban: true,
     },
     VillagePlan {
         name: "四工村",
         areas: &[("一片", &["一组", "二组"])],
         leader: "张海燕",
         weight: 9,
+        urban: false,
     },
     VillagePlan {
         name: "六工村",
         areas: &[("一片", &["一组", "二组"])],
         leader: "李国华",
         weight: 9,
+        urban: false,
     },
     VillagePlan {
         name: "三道沟村",
         areas: &[("一片", &["一组", "二组"])],
         leader: "刘永红",
         weight: 8,
+        urban: false,
     },
     VillagePlan {
         name: "南岔村",
         areas: &[("一片", &["一组", "二组"])],
         leader: "赵志刚",
         weight: 8,
+        urban: false,
     },
     VillagePlan {
         name: "双塔村",
         areas: &[("一片", &["一组", "二组"])],
         leader: "杨立新",
         weight: 7,
+        urban: false,
     },
     VillagePlan {
         name: "桥子村",
         areas: &[("一片", &["一组"])],
         leader: "孙玉兰",
         weight: 6,
+        urban: false,
     },
     VillagePlan {
         name: "瓜州社区",
         areas: &[("一片", &["一组", "二组"])],
         leader: "周海峰",
         weight: 14,
+        urban: true,
     },
 ];
 
