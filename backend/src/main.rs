@@ -72,8 +72,8 @@ async fn serve(args: &[String]) -> Result<(), String> {
     let bind = config.bind;
     let state = AppState::new(db, config);
     ensure_admin(&state).await?;
-    if with_demo {
-        load_demo(&state, DemoSize::default()).await?;
+    if with_demo && let Err(e) = load_demo(&state, DemoSize::default()).await {
+        eprintln!("concord: {e}; serving without the demo");
     }
     let listener = tokio::net::TcpListener::bind(bind)
         .await
