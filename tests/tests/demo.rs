@@ -493,3 +493,40 @@ async fn a_sized_demo_puts_exactly_the_cases_asked_for_on_the_board_and_in_the_a
     let case: CaseDetail = demo.get(&format!("/api/cases/{}", closed.id), &lead).await;
     assert!(case.outcome.is_some_and(|o| o != Outcome::NotAccepted));
 }
+
+#[tokio::test]
+async fn the_demo_is_not_mixed_into_a_database_holding_other_data() {
+    let db = EmptyDb::create().await;
+    let config = test_config(&db.url);
+    let pool = Db::connect(&config)
+        .await
+        .unwrap_or_else(|e| panic!("cannot open {}: {e}", db.url));
+    pool.migrate()
+        .await
+        .unwrap_or_else(|e| panic!("migrating failed: {e}"));
+    let state = AppState::new(pool, config);
+    let mut wtx = state
+        .db
+        .begin_write()
+        .await
+        .unwrap_or_else(|e| panic!("begin: {e}"));
+    backend::db::org::insert_unit(&mut wtx.tx, None, OrgLevel::County, "敦煌市", None, None)
+        .await
+        .unwrap_or_else(|e| panic!("insert: {e}"));
+    wtx.commit().await.unwrap_or_else(|e| panic!("commit: {e}"));
+    let result = demo::load(&state, DemoSize::default()).await;
+    assert!(
+        matches!(result, Err(demo::DemoError::NotEmpty(_))),
+        "{result:?}"
+    );
+    let mut conn = state
+        .db
+        .pool
+        .acquire()
+        .await
+        .unwrap_or_else(|e| panic!("acquire: {e}"));
+    let cases = backend::db::cases::count(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("count: {e}"));
+    assert_eq!(cases, 0);
+}
