@@ -307,7 +307,7 @@ pub(crate) struct CaseCache {
 }
 
 /// Most cases kept in memory before the cache starts over.
-const CASE_CACHE_MAX: usize = 100_000;
+const CASE_CACHE_MAX: usize = 20_000;
 
 impl CaseCache {
     fn get(&self, id: i64) -> Option<Arc<CachedCase>> {
