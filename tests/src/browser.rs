@@ -221,88 +221,66 @@ impl Browser {
     /// Drags the element matching `from` onto the element matching `to` with a mouse, in small
     /// steps as a hand would.
     pub async fn drag_mouse(&self, from: &str, to: &str) -> Result {
-        let (source, target) = (self.wait(from).await?, self.wait(to).await?);
-        let step = Some(Duration::from_millis(40));
-        let actions = MouseActions::new("mouse".to_owned())
-            .then(PointerAction::MoveToElement {
-                element: source,
-                duration: None,
-                x: 0.0,
-                y: 0.0,
-            })
-            .then(PointerAction::Down {
-                button: MOUSE_BUTTON_LEFT,
-            })
-            .then(PointerAction::MoveBy {
-                duration: step,
-                x: 12.0,
-                y: 6.0,
-            })
-            .then(PointerAction::MoveBy {
-                duration: step,
-                x: 24.0,
-                y: 12.0,
-            })
-            .then(PointerAction::MoveToElement {
-                element: target.clone(),
-                duration: Some(Duration::from_millis(200)),
-                x: 0.0,
-                y: -10.0,
-            })
-            .then(PointerAction::MoveToElement {
-                element: target,
-                duration: step,
-                x: 0.0,
-                y: 0.0,
-            })
-            .then(PointerAction::Up {
-                button: MOUSE_BUTTON_LEFT,
-            });
-        self.client.perform_actions(actions).await?;
+        let steps = self
+            .drag_steps(from, to, MOUSE_BUTTON_LEFT, Duration::ZERO)
+            .await?;
+        let mut mouse = MouseActions::new("mouse".to_owned());
+        for step in steps {
+            mouse = mouse.then(step);
+        }
+        self.client.perform_actions(mouse).await?;
         Ok(())
     }
 
     /// Drags the element matching `from` onto the element matching `to` with a finger (touch
-    /// pointer events).
+    /// pointer events), pressing a moment first as a finger does.
     pub async fn drag_touch(&self, from: &str, to: &str) -> Result {
+        let steps = self
+            .drag_steps(from, to, 0, Duration::from_millis(150))
+            .await?;
+        let mut finger = TouchActions::new("finger".to_owned());
+        for step in steps {
+            finger = finger.then(step);
+        }
+        self.client.perform_actions(finger).await?;
+        Ok(())
+    }
+
+    /// One drag as pointer actions: press on the source, move off in two small steps, glide to
+    /// just above the target's center, settle on it, release. WebDriver sends it as one call.
+    async fn drag_steps(
+        &self,
+        from: &str,
+        to: &str,
+        button: u64,
+        hold: Duration,
+    ) -> Result<Vec<PointerAction>> {
         let (source, target) = (self.wait(from).await?, self.wait(to).await?);
         let step = Some(Duration::from_millis(40));
-        let actions = TouchActions::new("finger".to_owned())
-            .then(PointerAction::MoveToElement {
-                element: source,
-                duration: None,
-                x: 0.0,
-                y: 0.0,
-            })
-            .then(PointerAction::Down { button: 0 })
-            .then(PointerAction::Pause {
-                duration: Duration::from_millis(150),
-            })
-            .then(PointerAction::MoveBy {
+        let at = |element, duration, y| PointerAction::MoveToElement {
+            element,
+            duration,
+            x: 0.0,
+            y,
+        };
+        Ok(vec![
+            at(source, None, 0.0),
+            PointerAction::Down { button },
+            PointerAction::Pause { duration: hold },
+            PointerAction::MoveBy {
                 duration: step,
-                x: 10.0,
-                y: 10.0,
-            })
-            .then(PointerAction::MoveBy {
+                x: 12.0,
+                y: 8.0,
+            },
+            PointerAction::MoveBy {
                 duration: step,
-                x: 20.0,
-                y: 20.0,
-            })
-            .then(PointerAction::MoveToElement {
-                element: target.clone(),
-                duration: Some(Duration::from_millis(250)),
-                x: 0.0,
-                y: -10.0,
-            })
-            .then(PointerAction::MoveToElement {
-                element: target,
-                duration: step,
-                x: 0.0,
-                y: 0.0,
-            })
-            .then(PointerAction::Up { button: 0 });
-        self.client.perform_actions(actions).await?;
-        Ok(())
+                x: 24.0,
+                y: 16.0,
+            },
+            at(target.clone(), Some(Duration::from_millis(250)), -10.0),
+            at(target, step, 0.0),
+            PointerAction::Up { button },
+        ])
     }
 
     /// Saves a screenshot under `target/browser-screenshots/<name>.png`.

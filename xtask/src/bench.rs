@@ -45,14 +45,7 @@ pub fn bench(args: &[String]) -> Result {
         return Err("the benchmark needs wrk: apt-get install -y wrk".to_owned());
     }
     crate::build_frontend()?;
-    status(cargo().args([
-        "build",
-        "--release",
-        "--package",
-        "concord-backend",
-        "--bin",
-        "concord",
-    ]))?;
+    crate::build_server()?;
     status(cargo().args([
         "build",
         "--release",

@@ -234,9 +234,8 @@ fn copy_dir(from: &Path, to: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// `cargo xtask run [--demo] [server args…]`: build everything, then serve.
-fn run(args: &[String]) -> Result {
-    build_frontend()?;
+/// Builds the release server and returns its path.
+fn build_server() -> Result<PathBuf> {
     status(cargo().args([
         "build",
         "--release",
@@ -245,7 +244,13 @@ fn run(args: &[String]) -> Result {
         "--bin",
         "concord",
     ]))?;
-    let server = target_dir().join("release").join("concord");
+    Ok(target_dir().join("release").join("concord"))
+}
+
+/// `cargo xtask run [--demo] [server args…]`: build everything, then serve.
+fn run(args: &[String]) -> Result {
+    build_frontend()?;
+    let server = build_server()?;
     let mut cmd = Command::new(server);
     cmd.current_dir(root()).arg("serve").args(args);
     if env::var_os("CONCORD_STATIC_DIR").is_none() {
