@@ -111,6 +111,8 @@ pub fn clock_days(days: u16, working: bool, lang: Lang) -> String {
     match (lang, working) {
         (Lang::Zh, false) => format!("{days} 日"),
         (Lang::Zh, true) => format!("{days} 个工作日"),
+        (Lang::En, false) if days == 1 => "1 day".to_owned(),
+        (Lang::En, true) if days == 1 => "1 working day".to_owned(),
         (Lang::En, false) => format!("{days} days"),
         (Lang::En, true) => format!("{days} working days"),
     }
@@ -175,6 +177,13 @@ mod tests {
         assert_eq!(initial_lang(None, Some("en-GB")), Lang::En);
         assert_eq!(initial_lang(Some(""), Some("fr")), Lang::Zh);
         assert_eq!(initial_lang(None, None), Lang::Zh);
+    }
+
+    #[test]
+    fn a_one_day_clock_is_singular_in_english() {
+        assert_eq!(clock_days(1, false, Lang::En), "1 day");
+        assert_eq!(clock_days(45, true, Lang::En), "45 working days");
+        assert_eq!(clock_days(1, false, Lang::Zh), "1 日");
     }
 
     #[test]
