@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use chrono::NaiveDate;
 use shared::model::UserInfo;
+use tokio::sync::watch;
 
 use shared::Lang;
 use shared::model::{CaseDetail, Party};
@@ -133,43 +134,67 @@ impl AppState {
         Ok(id)
     }
 
-    /// Records a read of unmasked personal data. Entries are written in batches: the request
-    /// that finds no batch being written writes everything pending (in a task of its own, so
-    /// a cancelled request cannot stop it) and waits for it; requests arriving meanwhile only
-    /// add their entry. So one read alone is on disk when it is answered, and many at once
-    /// cost one transaction.
+    /// Records a read of unmasked personal data, and returns once it is on disk: the data is
+    /// answered only if its reading is logged. Entries are written in batches by one writer
+    /// task at a time; a request adds its entry to the pending batch and waits for that batch
+    /// alone (never for the ones after it), so under load many reads cost one transaction and
+    /// no read waits longer than about two of them.
     pub(crate) async fn log_access(
         &self,
         entry: AccessEntry,
     ) -> Result<(), crate::error::AppError> {
-        {
+        let (mut done, start_writer) = {
             let mut buf = self
                 .access_log
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             buf.pending.push(entry);
-            if buf.writing {
-                return Ok(());
-            }
+            let done = buf.pending_done.subscribe();
+            let start_writer = !buf.writing;
             buf.writing = true;
+            (done, start_writer)
+        };
+        if start_writer {
+            // A task of its own, so a cancelled request cannot stop the writer.
+            let state = self.clone();
+            tokio::spawn(async move { state.write_access_log().await });
         }
-        let state = self.clone();
-        tokio::spawn(async move { state.write_access_log().await }).await??;
-        Ok(())
+        let outcome = done
+            .wait_for(Option::is_some)
+            .await
+            .map_err(crate::error::AppError::internal)?
+            .clone();
+        match outcome {
+            Some(Ok(())) => Ok(()),
+            Some(Err(e)) => Err(crate::error::AppError::internal(format!(
+                "the access log could not be written: {e}"
+            ))),
+            None => Err(crate::error::AppError::internal(
+                "access log writer stopped",
+            )),
+        }
     }
 
-    async fn write_access_log(&self) -> Result<(), sqlx::Error> {
+    /// Writes pending batches until none is left; each batch's waiters learn its outcome.
+    /// A failed batch is not retried: its reads are answered with an error instead.
+    async fn write_access_log(&self) {
+        let mut guard = WriterGuard {
+            buffer: &self.access_log,
+            armed: true,
+        };
         loop {
-            let batch = {
+            let (batch, done) = {
                 let mut buf = self
                     .access_log
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner);
                 if buf.pending.is_empty() {
                     buf.writing = false;
-                    return Ok(());
+                    guard.armed = false;
+                    return;
                 }
-                std::mem::take(&mut buf.pending)
+                let done = std::mem::replace(&mut buf.pending_done, watch::channel(None).0);
+                (std::mem::take(&mut buf.pending), done)
             };
             let written = async {
                 let mut wtx = self.db.begin_write().await?;
@@ -181,18 +206,32 @@ impl AppState {
                 wtx.commit().await
             }
             .await;
-            if let Err(e) = written {
-                let mut buf = self
-                    .access_log
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner);
-                let mut batch = batch;
-                batch.append(&mut buf.pending);
-                buf.pending = batch;
-                buf.writing = false;
-                return Err(e);
+            if let Err(e) = &written {
+                tracing::error!("writing {} access-log entries failed: {e}", batch.len());
             }
+            done.send_replace(Some(written.map_err(|e| e.to_string())));
         }
+    }
+}
+
+/// Should the writer task stop half-way (a panic), its pending entries' waiters get an error
+/// and the next read starts a new writer, instead of every later read waiting for ever.
+struct WriterGuard<'a> {
+    buffer: &'a Mutex<AccessBuffer>,
+    armed: bool,
+}
+
+impl Drop for WriterGuard<'_> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let mut buf = self.buffer.lock().unwrap_or_else(PoisonError::into_inner);
+        buf.pending.clear();
+        buf.writing = false;
+        buf.pending_done
+            .send_replace(Some(Err("the access-log writer stopped".to_owned())));
+        buf.pending_done = watch::channel(None).0;
     }
 }
 
@@ -205,11 +244,23 @@ pub(crate) struct AccessEntry {
     pub what: &'static str,
 }
 
-/// Access-log entries not yet written, and whether a batch is being written.
-#[derive(Debug, Default)]
+/// Access-log entries not yet written, the channel on which their batch's outcome will be
+/// announced, and whether a writer task is running.
+#[derive(Debug)]
 pub(crate) struct AccessBuffer {
     pending: Vec<AccessEntry>,
+    pending_done: watch::Sender<Option<Result<(), String>>>,
     writing: bool,
+}
+
+impl Default for AccessBuffer {
+    fn default() -> AccessBuffer {
+        AccessBuffer {
+            pending: Vec::new(),
+            pending_done: watch::channel(None).0,
+            writing: false,
+        }
+    }
 }
 
 /// Each town's revision as this server knows it (SQLite: the truth; PostgreSQL: unused).

@@ -334,6 +334,42 @@ async fn the_lead_reading_unmasked_parties_writes_an_access_log_row() {
     );
 }
 
+/// Many unmasked reads at once: each is answered only after its access-log row (and those of
+/// every read answered before it) is committed, and none is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_unmasked_reads_are_each_logged_before_they_are_answered() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    let app = Arc::new(TestApp::new().await);
+    let clerk = app.login("clerk").await;
+    let case = app.register(&clerk, &app.sample_case()).await;
+    let lead = Arc::new(app.login("lead").await);
+    let before = app.count("access_log").await;
+    let answered = Arc::new(AtomicI64::new(0));
+    let reads: i64 = 60;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..reads {
+        let (app, lead, answered) = (Arc::clone(&app), Arc::clone(&lead), Arc::clone(&answered));
+        tasks.spawn(async move {
+            let res = app
+                .get(&format!("/api/cases/{}", case.id), Some(lead.as_str()))
+                .await;
+            res.expect_status(200);
+            let at_least = answered.fetch_add(1, Ordering::SeqCst) + 1;
+            let logged = app.count("access_log").await - before;
+            assert!(
+                logged >= at_least,
+                "{at_least} reads answered but only {logged} logged"
+            );
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
+    }
+    assert_eq!(app.count("access_log").await, before + reads);
+}
+
 #[tokio::test]
 async fn another_towns_lead_cannot_see_or_touch_the_case() {
     let app = TestApp::new().await;
