@@ -10,7 +10,8 @@
 //!
 //! - [`TestApp`]: requests go straight into `backend::app(state)` (`tower::ServiceExt::oneshot`),
 //!   no socket. For API tests: `login`, `get`, `post_json`, typed helpers, and `count` for
-//!   checking the database did not change.
+//!   checking the database did not change. [`empty_state`] gives a migrated database with no
+//!   fixture (for loading the demo).
 //! - [`TestServer`]: the same app served on `127.0.0.1:<free port>` by a background task, for
 //!   tests that need a real HTTP server (browser tests). `base_url` is where it listens; the
 //!   built frontend is served from `CONCORD_FRONTEND_DIST` or `frontend/dist`.
@@ -160,12 +161,33 @@ pub fn test_config(database_url: &str) -> Config {
     }
 }
 
+/// Keeps a test's database alive; dropping it removes the database.
+#[derive(Debug)]
+pub struct DbGuard {
+    _db: TestDb,
+}
+
+/// A fresh, migrated, empty database (no fixture) and the state over it, with the test
+/// configuration adjusted by `edit`. The database lives as long as the guard.
+pub async fn empty_state(edit: impl FnOnce(&mut Config)) -> (AppState, DbGuard) {
+    let (db, url) = TestDb::create().await;
+    let mut config = test_config(&url);
+    edit(&mut config);
+    let pool = Db::connect(&config)
+        .await
+        .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+    pool.migrate()
+        .await
+        .unwrap_or_else(|e| panic!("migrating {url} failed: {e}"));
+    (AppState::new(pool, config), DbGuard { _db: db })
+}
+
 /// The real router over a fresh, seeded database.
 pub struct TestApp {
     pub state: AppState,
     pub fixture: Fixture,
     router: Router,
-    _db: TestDb,
+    _db: DbGuard,
 }
 
 /// What a request answered.
@@ -221,16 +243,7 @@ impl TestApp {
     /// A fresh database with the fixture; `edit` adjusts the configuration first (e.g. a
     /// short session, other rate limits).
     pub async fn with_config(edit: impl FnOnce(&mut Config)) -> TestApp {
-        let (db, url) = TestDb::create().await;
-        let mut config = test_config(&url);
-        edit(&mut config);
-        let pool = Db::connect(&config)
-            .await
-            .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
-        pool.migrate()
-            .await
-            .unwrap_or_else(|e| panic!("migrating {url} failed: {e}"));
-        let state = AppState::new(pool, config);
+        let (state, db) = empty_state(edit).await;
         let fixture = seed_fixture(&state)
             .await
             .unwrap_or_else(|e| panic!("seeding the fixture failed: {e:?}"));

@@ -3,7 +3,7 @@
 //!
 //! The database is SQLite in a temporary file, or a new PostgreSQL database when
 //! `CONCORD_TEST_POSTGRES_URL` is set (the harness's `TestApp` always loads the fixture, which
-//! the demo does not mix with, so this file makes its own empty database).
+//! the demo does not mix with, so this file starts from `empty_state`).
 
 use std::collections::HashMap;
 
@@ -11,9 +11,9 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::header::{CONTENT_TYPE, COOKIE};
 use axum::http::{Method, Request, StatusCode};
+use backend::AppState;
 use backend::demo::{self, DemoReport, DemoSize};
-use backend::{AppState, Db};
-use concord_tests::{POSTGRES_URL_VAR, cookie_of, test_config};
+use concord_tests::{DbGuard, cookie_of, empty_state};
 use http_body_util::BodyExt;
 use serde::de::DeserializeOwned;
 use shared::api::{
@@ -25,128 +25,18 @@ use shared::model::{
 };
 use shared::validate::phone_last_four;
 use shared::workflow::Command;
-use sqlx::Connection as _;
 use tower::ServiceExt;
-
-/// An empty, migrated database of its own; dropped (PostgreSQL) or deleted (SQLite) at the
-/// end.
-struct EmptyDb {
-    url: String,
-    cleanup: Cleanup,
-}
-
-enum Cleanup {
-    Sqlite(std::path::PathBuf),
-    Postgres { admin_url: String, name: String },
-}
-
-impl EmptyDb {
-    async fn create() -> EmptyDb {
-        let unique = format!(
-            "concord_demo_{}_{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0)
-        );
-        match std::env::var(POSTGRES_URL_VAR)
-            .ok()
-            .filter(|u| !u.trim().is_empty())
-        {
-            Some(admin_url) => {
-                sqlx::any::install_default_drivers();
-                let mut conn = sqlx::AnyConnection::connect(&admin_url)
-                    .await
-                    .unwrap_or_else(|e| panic!("cannot connect to {admin_url}: {e}"));
-                sqlx::query(&format!("CREATE DATABASE {unique}"))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap_or_else(|e| panic!("cannot create database {unique}: {e}"));
-                let _ = conn.close().await;
-                let (base, query) = admin_url
-                    .split_once('?')
-                    .map_or((admin_url.as_str(), None), |(b, q)| (b, Some(q)));
-                let cut = base[base.find("://").map_or(0, |i| i + 3)..]
-                    .find('/')
-                    .map_or(base.len(), |i| i + base.find("://").map_or(0, |j| j + 3));
-                let url = match query {
-                    Some(q) => format!("{}/{unique}?{q}", &base[..cut]),
-                    None => format!("{}/{unique}", &base[..cut]),
-                };
-                EmptyDb {
-                    url,
-                    cleanup: Cleanup::Postgres {
-                        admin_url,
-                        name: unique,
-                    },
-                }
-            }
-            None => {
-                let path = std::env::temp_dir().join(format!("{unique}.db"));
-                EmptyDb {
-                    url: format!("sqlite://{}", path.display()),
-                    cleanup: Cleanup::Sqlite(path),
-                }
-            }
-        }
-    }
-}
-
-impl Drop for EmptyDb {
-    fn drop(&mut self) {
-        match &self.cleanup {
-            Cleanup::Sqlite(path) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let mut p = path.clone().into_os_string();
-                    p.push(suffix);
-                    let _ = std::fs::remove_file(p);
-                }
-            }
-            Cleanup::Postgres { admin_url, name } => {
-                let (admin_url, name) = (admin_url.clone(), name.clone());
-                let _ = std::thread::spawn(move || {
-                    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                    else {
-                        return;
-                    };
-                    rt.block_on(async {
-                        if let Ok(mut conn) = sqlx::AnyConnection::connect(&admin_url).await {
-                            let _ = sqlx::query(&format!(
-                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                            ))
-                            .execute(&mut conn)
-                            .await;
-                            let _ = conn.close().await;
-                        }
-                    });
-                })
-                .join();
-            }
-        }
-    }
-}
 
 /// The router over a database holding the demo.
 struct Demo {
     state: AppState,
     router: Router,
-    _db: EmptyDb,
+    _db: DbGuard,
 }
 
 impl Demo {
     async fn load(size: DemoSize) -> (Demo, DemoReport) {
-        let db = EmptyDb::create().await;
-        let config = test_config(&db.url);
-        let pool = Db::connect(&config)
-            .await
-            .unwrap_or_else(|e| panic!("cannot open {}: {e}", db.url));
-        pool.migrate()
-            .await
-            .unwrap_or_else(|e| panic!("migrating failed: {e}"));
-        let state = AppState::new(pool, config);
+        let (state, db) = empty_state(|_| {}).await;
         backend::ensure_admin(&state)
             .await
             .unwrap_or_else(|e| panic!("creating admin failed: {e:?}"));
@@ -496,15 +386,7 @@ async fn a_sized_demo_puts_exactly_the_cases_asked_for_on_the_board_and_in_the_a
 
 #[tokio::test]
 async fn the_demo_is_not_mixed_into_a_database_holding_other_data() {
-    let db = EmptyDb::create().await;
-    let config = test_config(&db.url);
-    let pool = Db::connect(&config)
-        .await
-        .unwrap_or_else(|e| panic!("cannot open {}: {e}", db.url));
-    pool.migrate()
-        .await
-        .unwrap_or_else(|e| panic!("migrating failed: {e}"));
-    let state = AppState::new(pool, config);
+    let (state, _db) = empty_state(|_| {}).await;
     let mut wtx = state
         .db
         .begin_write()

@@ -5,29 +5,14 @@
 //! column; cases themselves go through `db::cases`.
 
 use shared::api::NewParty;
-use shared::model::{EventKind, Role, Stage};
 use sqlx::any::AnyArguments;
 use sqlx::{AnyConnection, Arguments};
+
+use crate::db::events::NewEvent;
 
 /// Rows per statement. Far below both databases' limits on bound parameters; larger
 /// statements were slower on SQLite (10,000 + 10,000 cases: 27 s with 400 rows, 9 s with 50).
 const ROWS_PER_STATEMENT: usize = 50;
-
-/// An event row as `db::events::insert` stores it.
-#[derive(Debug, Clone)]
-pub(crate) struct EventRow<'a> {
-    pub case_id: i64,
-    pub at_ms: i64,
-    pub actor_id: i64,
-    pub actor_name: &'a str,
-    pub actor_role: Role,
-    pub kind: EventKind,
-    pub from_stage: Option<Stage>,
-    pub to_stage: Option<Stage>,
-    pub text: Option<&'a str>,
-    pub details: Vec<(String, String)>,
-    pub public: bool,
-}
 
 /// Stores parties: (case id, position, party).
 pub(crate) async fn parties(
@@ -77,7 +62,7 @@ pub(crate) async fn parties(
 /// them).
 pub(crate) async fn events(
     conn: &mut AnyConnection,
-    rows: &[EventRow<'_>],
+    rows: &[NewEvent<'_>],
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut args = AnyArguments::default();

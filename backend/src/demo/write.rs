@@ -12,11 +12,12 @@ use shared::model::{EventKind, HandlerRef, OrgLevel, PartySide, Role};
 use shared::validate::phone_last_four;
 use sqlx::AnyConnection;
 
-use super::bulk::{self, EventRow};
+use super::bulk;
 use super::plan::{Assignee, Layout, Plan, PlannedCase, Who};
 use super::roster::{self, Dept, VILLAGES};
 use crate::db;
 use crate::db::cases::{NewCase, StageChange};
+use crate::db::events::NewEvent;
 use crate::db::users::NewUser;
 
 /// A demo account.
@@ -332,7 +333,7 @@ pub(crate) async fn cases(
                 {
                     details.insert(0, ("archive_no".to_owned(), (*no).clone()));
                 }
-                events.push(EventRow {
+                events.push(NewEvent {
                     case_id: *case_id,
                     at_ms: e.at.timestamp_millis(),
                     actor_id,
