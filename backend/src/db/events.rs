@@ -121,30 +121,16 @@ pub async fn public_notes(
     .await
 }
 
-/// Records that a user read a case's unmasked personal data.
-pub async fn log_access(
-    conn: &mut AnyConnection,
-    case_id: i64,
-    user_id: i64,
-    at_ms: i64,
-    what: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO access_log (case_id, user_id, at, what) VALUES ($1, $2, $3, $4)")
-        .bind(case_id)
-        .bind(user_id)
-        .bind(at_ms)
-        .bind(what)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
+/// How many access-log rows one statement inserts at most.
+pub const ACCESS_ROWS_PER_STATEMENT: usize = 200;
 
-/// Records many reads at once: `(case_id, user_id, at_ms, what)`.
+/// Records reads of unmasked personal data: `(case_id, user_id, at_ms, what)`. Up to
+/// [`ACCESS_ROWS_PER_STATEMENT`] rows are one statement (atomic even outside a transaction).
 pub async fn log_accesses(
     conn: &mut AnyConnection,
     rows: &[(i64, i64, i64, &str)],
 ) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(200) {
+    for chunk in rows.chunks(ACCESS_ROWS_PER_STATEMENT) {
         let mut sql = String::from("INSERT INTO access_log (case_id, user_id, at, what) VALUES ");
         for i in 0..chunk.len() {
             let n = i * 4;

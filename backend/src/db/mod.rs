@@ -23,6 +23,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::any::{AnyArguments, AnyPoolOptions};
 use sqlx::migrate::Migrator;
+use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Arguments, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -69,6 +70,14 @@ pub struct WriteTx {
     _guard: Option<OwnedMutexGuard<()>>,
 }
 
+/// A pooled connection for a single writing statement; on SQLite it holds the write lock
+/// until dropped.
+#[derive(Debug)]
+pub struct SingleWrite {
+    pub conn: PoolConnection<Any>,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
 impl WriteTx {
     /// Commits the transaction (and releases the write lock).
     pub async fn commit(self) -> Result<(), sqlx::Error> {
@@ -106,9 +115,12 @@ impl Db {
         if backend == Backend::Sqlite {
             url = prepare_sqlite_url(&url)?;
         }
+        // A SQLite connection is a file handle in this process: it cannot go stale, so it
+        // is not pinged before each use (a round trip to its worker thread on every query).
         let options = AnyPoolOptions::new()
             .max_connections(max_connections.max(1))
-            .acquire_timeout(Duration::from_secs(30));
+            .acquire_timeout(Duration::from_secs(30))
+            .test_before_acquire(backend == Backend::Postgres);
         let options = if backend == Backend::Sqlite {
             options.after_connect(|conn, _meta| {
                 Box::pin(async move {
@@ -141,6 +153,21 @@ impl Db {
             Backend::Sqlite => SQLITE_MIGRATOR.run(&self.pool).await,
             Backend::Postgres => POSTGRES_MIGRATOR.run(&self.pool).await,
         }
+    }
+
+    /// A connection for one writing statement outside a transaction (a single statement is
+    /// atomic by itself, and saves the BEGIN and COMMIT round trips); on SQLite it holds the
+    /// write lock until dropped.
+    pub async fn single_write(&self) -> Result<SingleWrite, sqlx::Error> {
+        let guard = match &self.write_lock {
+            Some(lock) => Some(Arc::clone(lock).lock_owned().await),
+            None => None,
+        };
+        let conn = self.pool.acquire().await?;
+        Ok(SingleWrite {
+            conn,
+            _guard: guard,
+        })
     }
 
     /// Begins a write transaction; on SQLite, waits for the write lock first.
