@@ -24,6 +24,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
+use axum::serve::ListenerExt as _;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -36,6 +37,27 @@ pub use state::AppState;
 use crate::db::users::NewUser;
 use crate::error::AppError;
 use shared::model::Role;
+
+/// Serves the app on `listener` until `shutdown` completes. Every connection gets
+/// `TCP_NODELAY`: without it, the last segment of a large answer (the board) can wait for the
+/// client's delayed ACK, adding 40–200 ms to some requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY not set: {e}");
+        }
+    });
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
 
 /// The whole application: `/api/…` and, for every other path, the frontend's files.
 ///

@@ -11,7 +11,6 @@
 //!
 //! Configuration comes from `CONCORD_*` environment variables (see `backend::config`).
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use backend::demo::DemoSize;
@@ -79,11 +78,7 @@ async fn serve(args: &[String]) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     tracing::info!(%bind, "serving");
-    axum::serve(
-        listener,
-        backend::app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    backend::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await

@@ -23,7 +23,6 @@
 
 pub mod browser;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -527,13 +526,9 @@ impl TestServer {
         let addr = listener
             .local_addr()
             .unwrap_or_else(|e| panic!("no local address: {e}"));
-        let router = backend::app(app.state.clone());
+        let state = app.state.clone();
         let task = tokio::spawn(async move {
-            let _ = axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await;
+            let _ = backend::serve(listener, state, std::future::pending()).await;
         });
         TestServer {
             base_url: format!("http://{addr}"),

@@ -4,7 +4,8 @@
 //! - `run [--demo]` — builds the frontend and the server, then serves on 127.0.0.1:3000.
 //! - `test` — builds the frontend, then runs every test: against SQLite, then against a
 //!   throwaway PostgreSQL cluster.
-//! - `bench` — the benchmark of `docs/benchmarks.md` (`wrk` on loopback).
+//! - `bench [--postgres] [--seconds N]` — the benchmark of `docs/benchmarks.md` (`wrk` on
+//!   loopback; SQLite, or a throwaway PostgreSQL cluster).
 //!
 //! Only cargo and crates are used: the JS glue comes from `wasm-bindgen-cli-support` (the same
 //! version as `wasm-bindgen` in Cargo.lock), so nothing downloads binaries at run time.
@@ -31,7 +32,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::bench(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  build-frontend   build the wasm app into frontend/dist\n  run [--demo]     build everything and serve on http://127.0.0.1:3000 (--demo loads demo data)\n  test             run every test (SQLite, then PostgreSQL; browser tests in headless Chromium)\n  bench            run the benchmark of docs/benchmarks.md (needs wrk)"
+                "usage: cargo xtask <command>\n\n  build-frontend   build the wasm app into frontend/dist\n  run [--demo]     build everything and serve on http://127.0.0.1:3000 (--demo loads demo data)\n  test             run every test (SQLite, then PostgreSQL; browser tests in headless Chromium)\n  bench            run the benchmark of docs/benchmarks.md (needs wrk; --postgres: on PostgreSQL)"
             );
             return ExitCode::from(2);
         }

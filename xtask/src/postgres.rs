@@ -19,8 +19,22 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// Creates and starts a cluster with trust authentication for user `postgres`.
+    /// Creates and starts a cluster for tests: trust authentication for user `postgres`, and
+    /// no waiting for the disk (`fsync=off`: fast, but a crash may corrupt it).
     pub fn start() -> Result<Cluster> {
+        Cluster::start_with("-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+    }
+
+    /// A cluster for the benchmark, crash-safe like the embedded default: `fsync` on (a crash
+    /// cannot corrupt it) and `synchronous_commit=off` (a crash may lose the last moments of
+    /// commits, as SQLite's `synchronous=NORMAL` in WAL mode may).
+    pub fn start_for_bench() -> Result<Cluster> {
+        Cluster::start_with("-c synchronous_commit=off -c shared_buffers=256MB")
+    }
+
+    /// Creates and starts a cluster with trust authentication for user `postgres` and these
+    /// extra server options.
+    fn start_with(settings: &str) -> Result<Cluster> {
         let bin = find_bin()?;
         let port = free_port()?;
         let dir = env::temp_dir().join(format!("concord-pg-{}-{port}", std::process::id()));
@@ -59,7 +73,7 @@ impl Cluster {
             ],
         )?;
         let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=300 {settings}",
             cluster.dir.display()
         );
         let log = cluster.dir.join("server.log");
@@ -86,6 +100,19 @@ impl Cluster {
     /// The connection URL of the cluster's `postgres` database.
     pub fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Creates a database in the cluster; returns its URL.
+    pub fn create_database(&self, name: &str) -> Result<String> {
+        let port = self.port.to_string();
+        self.pg(
+            "createdb",
+            &["-h", "127.0.0.1", "-p", &port, "-U", "postgres", name],
+        )?;
+        Ok(format!(
+            "postgres://postgres@127.0.0.1:{}/{name}",
+            self.port
+        ))
     }
 
     fn pg(&self, program: &str, args: &[&str]) -> Result {
