@@ -56,8 +56,13 @@ pub fn bench(args: &[String]) -> Result {
         "board-timing",
     ]))?;
     let work = target_dir().join("bench");
-    let _ = fs::remove_dir_all(&work);
     fs::create_dir_all(&work).map_err(|e| format!("could not create {}: {e}", work.display()))?;
+    // Fresh databases each run; the other backend's results stay.
+    for entry in fs::read_dir(&work).into_iter().flatten().flatten() {
+        if entry.file_name().to_string_lossy().starts_with("bench-") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 
     let cluster = if postgres {
         Some(crate::postgres::Cluster::start_for_bench()?)
