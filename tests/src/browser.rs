@@ -88,7 +88,9 @@ impl Browser {
             "--disable-dev-shm-usage".to_owned(),
             format!("--user-data-dir={}", driver.profile.display()),
             format!("--window-size={width},{height}"),
-            "--lang=zh-CN".to_owned(),
+            // A browser that prefers English: the app must still open in Chinese.
+            "--lang=en-US".to_owned(),
+            "--accept-lang=en-US,en".to_owned(),
         ];
         if touch {
             args.push("--touch-events=enabled".to_owned());

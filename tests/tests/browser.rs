@@ -42,8 +42,7 @@ async fn sign_in(b: &Browser, username: &str) -> Result {
     Ok(())
 }
 
-/// Makes sure the interface is in Chinese (the default for a center; the headless browser may
-/// prefer English).
+/// Makes sure the interface is in Chinese (the default; a test may have switched it).
 async fn chinese(b: &Browser) -> Result {
     let switch = b.wait("[data-testid=lang-switch]").await?;
     if switch.attr("data-lang").await?.as_deref() != Some("zh-CN") {
@@ -77,6 +76,11 @@ async fn a_matter_goes_round_the_closed_loop_in_the_browser() {
     };
     scenario("closed_loop", browser, |b| async move {
         let result = async {
+            // A fresh browser that prefers English still opens in Chinese.
+            b.goto("/login").await?;
+            b.wait("[data-testid=lang-switch][data-lang=zh-CN]").await?;
+            b.wait_text("[data-testid=login-submit]", "登录").await?;
+
             // The clerk registers a matter at the window.
             sign_in(&b, "clerk").await?;
             b.goto("/cases/new").await?;

@@ -24,11 +24,12 @@ pub fn current() -> Lang {
     CURRENT.with(Cell::get)
 }
 
-/// The first language: the remembered choice, else the browser's preference, else Chinese.
-pub fn initial_lang(stored: Option<&str>, browser: Option<&str>) -> Lang {
-    match (stored, browser) {
-        (Some(s), _) if !s.trim().is_empty() => Lang::from_accept_language(s),
-        (_, Some(b)) => Lang::from_accept_language(b),
+/// The first language: the choice remembered from the switcher, else Chinese — the
+/// interface is Chinese first, whatever language the browser itself prefers (a center's
+/// tablet may well be set up in English).
+pub fn initial_lang(stored: Option<&str>) -> Lang {
+    match stored {
+        Some(s) if !s.trim().is_empty() => Lang::from_accept_language(s),
         _ => Lang::Zh,
     }
 }
@@ -37,8 +38,7 @@ pub fn initial_lang(stored: Option<&str>, browser: Option<&str>) -> Lang {
 /// and the API client in step with it.
 pub fn provide_lang() -> RwSignal<Lang> {
     let stored = local_storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
-    let browser = window().navigator().language();
-    let lang = RwSignal::new(initial_lang(stored.as_deref(), browser.as_deref()));
+    let lang = RwSignal::new(initial_lang(stored.as_deref()));
     provide_context(lang);
     Effect::new(move || {
         let l = lang.get();
@@ -171,12 +171,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_remembered_choice_beats_the_browser_and_chinese_is_the_default() {
-        assert_eq!(initial_lang(Some("en"), Some("zh-CN")), Lang::En);
-        assert_eq!(initial_lang(Some("zh-CN"), Some("en-US")), Lang::Zh);
-        assert_eq!(initial_lang(None, Some("en-GB")), Lang::En);
-        assert_eq!(initial_lang(Some(""), Some("fr")), Lang::Zh);
-        assert_eq!(initial_lang(None, None), Lang::Zh);
+    fn the_remembered_choice_else_chinese_is_the_first_language() {
+        assert_eq!(initial_lang(Some("en")), Lang::En);
+        assert_eq!(initial_lang(Some("zh-CN")), Lang::Zh);
+        assert_eq!(initial_lang(Some("")), Lang::Zh);
+        assert_eq!(initial_lang(None), Lang::Zh);
     }
 
     #[test]
