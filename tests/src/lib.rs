@@ -160,6 +160,26 @@ pub fn test_config(database_url: &str) -> Config {
     }
 }
 
+/// Sends a request into `router` (no socket) and collects the whole answer.
+pub async fn call(router: &Router, req: Request<Body>) -> TestResponse {
+    let res = router
+        .clone()
+        .oneshot(req)
+        .await
+        .unwrap_or_else(|e| match e {});
+    let (parts, body) = res.into_parts();
+    let body = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_else(|e| panic!("reading the body failed: {e}"));
+    TestResponse {
+        status: parts.status,
+        headers: parts.headers,
+        body,
+    }
+}
+
 /// Keeps a test's database alive; dropping it removes the database.
 #[derive(Debug)]
 pub struct DbGuard {
@@ -262,23 +282,7 @@ impl TestApp {
 
     /// Sends a request to the app.
     pub async fn request(&self, req: Request<Body>) -> TestResponse {
-        let res = self
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .unwrap_or_else(|e| match e {});
-        let (parts, body) = res.into_parts();
-        let body = body
-            .collect()
-            .await
-            .map(|b| b.to_bytes())
-            .unwrap_or_else(|e| panic!("reading the body failed: {e}"));
-        TestResponse {
-            status: parts.status,
-            headers: parts.headers,
-            body,
-        }
+        call(&self.router, req).await
     }
 
     /// Sends `method path` with an optional session cookie and a raw body of `content_type`.

@@ -13,8 +13,7 @@ use axum::http::header::{CONTENT_TYPE, COOKIE};
 use axum::http::{Method, Request, StatusCode};
 use backend::AppState;
 use backend::demo::{self, DemoReport, DemoSize};
-use concord_tests::{DbGuard, cookie_of, empty_state};
-use http_body_util::BodyExt;
+use concord_tests::{DbGuard, call, cookie_of, empty_state};
 use serde::de::DeserializeOwned;
 use shared::api::{
     Board, LoginRequest, Page, PublicProgress, PublicStatus, StatusLookup, TransitionRequest,
@@ -25,7 +24,6 @@ use shared::model::{
 };
 use shared::validate::phone_last_four;
 use shared::workflow::Command;
-use tower::ServiceExt;
 
 /// The router over a database holding the demo.
 struct Demo {
@@ -75,19 +73,8 @@ impl Demo {
         let req = req
             .body(body)
             .unwrap_or_else(|e| panic!("bad request {path}: {e}"));
-        let res = self
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .unwrap_or_else(|e| match e {});
-        let (parts, body) = res.into_parts();
-        let bytes = body
-            .collect()
-            .await
-            .map(|b| b.to_bytes())
-            .unwrap_or_else(|e| panic!("reading the body failed: {e}"));
-        (parts.status, parts.headers, bytes)
+        let res = call(&self.router, req).await;
+        (res.status, res.headers, res.body)
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str, cookie: &str) -> T {
