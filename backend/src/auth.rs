@@ -4,8 +4,6 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::COOKIE;
 use axum::http::request::Parts;
@@ -23,33 +21,11 @@ use crate::state::{AppState, CachedSession};
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "concord_session";
 
-/// Hashes a password with argon2id (slow on purpose: runs on the blocking pool).
-pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_password_blocking(&password)).await?
-}
-
-/// Hashes a password with argon2id on the current thread.
+/// Hashes a password with argon2id on the current thread (set-up work: the first
+/// administrator, fixtures, the demo). Requests hash through `AppState::hasher`.
 pub fn hash_password_blocking(password: &str) -> Result<String, AppError> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
+    crate::hasher::hash_with(&mut Vec::new(), password)
         .map_err(|e| AppError::internal(format!("hashing a password: {e}")))
-}
-
-/// Checks a password against a stored hash (on the blocking pool). A malformed hash is a
-/// mismatch.
-pub async fn verify_password(password: String, hash: String) -> Result<bool, AppError> {
-    Ok(tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await?)
 }
 
 /// A new random session token (64 hex characters) and its hash as stored.
@@ -176,8 +152,10 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// The client's address: the connection's peer, or the first `X-Forwarded-For` entry when
-/// the server is configured to trust its proxy. Unknown (e.g. in router tests) is 0.0.0.0.
+/// The client's address: the connection's peer, or — when the server is configured to
+/// trust its proxy — the rightmost `X-Forwarded-For` hop that is not a trusted proxy (the
+/// entries to its left are whatever the client chose to send). Unknown (e.g. in router
+/// tests) is 0.0.0.0.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub IpAddr);
 
@@ -188,21 +166,48 @@ impl FromRequestParts<AppState> for ClientIp {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if state.config.trust_proxy
-            && let Some(ip) = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .and_then(|v| v.trim().parse().ok())
-        {
-            return Ok(ClientIp(ip));
-        }
-        let ip = parts
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip())
             .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-        Ok(ClientIp(ip))
+        if !state.config.trust_proxy {
+            return Ok(ClientIp(peer));
+        }
+        let hops = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|hop| !hop.is_empty());
+        Ok(ClientIp(client_of(
+            peer,
+            hops,
+            &state.config.trusted_proxies,
+        )))
     }
+}
+
+/// The client behind a trusted proxy at `peer`: walking `X-Forwarded-For` from the right,
+/// the first hop that is not a trusted proxy. A hop that is not an address ends the walk
+/// there (it was forged, or the chain is broken): the proxy that appended it is the client
+/// as far as we can tell.
+pub fn client_of<'a>(
+    peer: IpAddr,
+    hops: impl DoubleEndedIterator<Item = &'a str>,
+    trusted: &[crate::config::IpNet],
+) -> IpAddr {
+    let mut client = peer;
+    for hop in hops.rev() {
+        let Ok(ip) = hop.parse::<IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !trusted.iter().any(|net| net.contains(ip)) {
+            break;
+        }
+    }
+    client
 }

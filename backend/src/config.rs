@@ -14,10 +14,13 @@
 //! | `CONCORD_LOGIN_WINDOW_MINUTES` | `15` | window of the two limits above |
 //! | `CONCORD_STATUS_MAX_FAILURES` | `10` | failed public status look-ups per address before 429 |
 //! | `CONCORD_STATUS_WINDOW_MINUTES` | `10` | window of the limit above |
+//! | `CONCORD_STATUS_CODE_MAX_FAILURES` | `20` | failed look-ups of one case code (from any address) before 429 |
+//! | `CONCORD_STATUS_CODE_WINDOW_MINUTES` | `15` | window of the limit above: the longest a code under attack stays locked after the attack stops |
 //! | `CONCORD_DB_MAX_CONNECTIONS` | `8` | size of the database pool |
-//! | `CONCORD_TRUST_PROXY` | `false` | take the client address from `X-Forwarded-For` (behind a reverse proxy) |
+//! | `CONCORD_TRUST_PROXY` | `false` | behind a reverse proxy: take the client address from `X-Forwarded-For`, its rightmost hop that is not a trusted proxy |
+//! | `CONCORD_TRUSTED_PROXIES` | none | further proxies in front of that one (comma-separated addresses or CIDR ranges, e.g. `10.0.0.0/8`) |
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
@@ -41,8 +44,12 @@ pub struct Config {
     pub login_window: Duration,
     pub status_max_failures: u32,
     pub status_window: Duration,
+    pub status_code_max_failures: u32,
+    pub status_code_window: Duration,
     pub db_max_connections: u32,
     pub trust_proxy: bool,
+    /// Proxies whose `X-Forwarded-For` hops are skipped when finding the client.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Default for Config {
@@ -60,8 +67,11 @@ impl Default for Config {
             login_window: Duration::from_secs(15 * 60),
             status_max_failures: 10,
             status_window: Duration::from_secs(10 * 60),
+            status_code_max_failures: 20,
+            status_code_window: Duration::from_secs(15 * 60),
             db_max_connections: 8,
             trust_proxy: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -108,11 +118,29 @@ impl Config {
         if let Some(v) = parse::<u64>("CONCORD_STATUS_WINDOW_MINUTES")? {
             c.status_window = Duration::from_secs(v * 60);
         }
+        if let Some(v) = parse::<u32>("CONCORD_STATUS_CODE_MAX_FAILURES")? {
+            c.status_code_max_failures = v;
+        }
+        if let Some(v) = parse::<u64>("CONCORD_STATUS_CODE_WINDOW_MINUTES")? {
+            c.status_code_window = Duration::from_secs(v * 60);
+        }
         if let Some(v) = parse::<u32>("CONCORD_DB_MAX_CONNECTIONS")? {
             c.db_max_connections = v.max(1);
         }
         if let Some(v) = parse_bool("CONCORD_TRUST_PROXY")? {
             c.trust_proxy = v;
+        }
+        if let Some(v) = var("CONCORD_TRUSTED_PROXIES") {
+            c.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse().map_err(|_| {
+                        format!("CONCORD_TRUSTED_PROXIES: `{s}` is not an address or CIDR range")
+                    })
+                })
+                .collect::<Result<_, _>>()?;
         }
         Ok(c)
     }
@@ -126,6 +154,59 @@ impl Config {
     /// Today's date in the centers' time zone.
     pub fn today(&self) -> NaiveDate {
         Utc::now().with_timezone(&self.timezone()).date_naive()
+    }
+}
+
+/// An address range: an address and how many leading bits a member shares with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    pub addr: IpAddr,
+    pub prefix: u8,
+}
+
+impl IpNet {
+    /// Whether `ip` is in the range (IPv4-mapped IPv6 addresses count as IPv4).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl FromStr for IpNet {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<IpNet, ()> {
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        let addr: IpAddr = addr.trim().parse().map_err(|_| ())?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p.trim().parse::<u8>().map_err(|_| ())?,
+            None => max,
+        };
+        if prefix > max {
+            return Err(());
+        }
+        Ok(IpNet { addr, prefix })
     }
 }
 
@@ -150,5 +231,29 @@ fn parse_bool(name: &str) -> Result<Option<bool>, String> {
         Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(Some(true)),
         Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(Some(false)),
         Some(v) => Err(format!("{name}: expected true or false, got `{v}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IpNet;
+
+    #[test]
+    fn address_ranges_contain_their_members_only() {
+        let net: IpNet = "10.0.0.0/8".parse().unwrap_or(IpNet {
+            addr: [0, 0, 0, 0].into(),
+            prefix: 32,
+        });
+        assert!(net.contains([10, 1, 2, 3].into()));
+        assert!(!net.contains([11, 0, 0, 1].into()));
+        assert!(net.contains("::ffff:10.9.9.9".parse().unwrap_or([0, 0, 0, 0].into())));
+        let one: Result<IpNet, ()> = "192.168.1.7".parse();
+        assert!(one.is_ok_and(
+            |n| n.contains([192, 168, 1, 7].into()) && !n.contains([192, 168, 1, 8].into())
+        ));
+        assert!("10.0.0.0/33".parse::<IpNet>().is_err());
+        assert!("proxy".parse::<IpNet>().is_err());
+        let all: Result<IpNet, ()> = "0.0.0.0/0".parse();
+        assert!(all.is_ok_and(|n| n.contains([8, 8, 8, 8].into())));
     }
 }

@@ -130,7 +130,15 @@ impl IntoResponse for AppError {
 pub fn error_response(body: ApiError) -> Response {
     let status =
         StatusCode::from_u16(body.kind.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(body)).into_response()
+    match body.retry_after {
+        Some(seconds) => (
+            status,
+            [(axum::http::header::RETRY_AFTER, seconds.to_string())],
+            Json(body),
+        )
+            .into_response(),
+        None => (status, Json(body)).into_response(),
+    }
 }
 
 /// The answer to an unknown `/api/…` path.
@@ -159,10 +167,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| {
-                let ct = ct.to_ascii_lowercase();
-                ct.starts_with("application/json") || ct.contains("+json")
-            });
+            .is_some_and(is_json_content_type);
         if !is_json {
             return Err(AppError::Api(Box::new(
                 ApiError::new(ErrorKind::BadRequest, lang()).with_message(lang().pick(
@@ -173,9 +178,31 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| AppError::kind(ErrorKind::BadRequest))?;
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    let l = lang();
+                    let kib = crate::BODY_LIMIT / 1024;
+                    AppError::Api(Box::new(
+                        ApiError::new(ErrorKind::PayloadTooLarge, l).with_message(match l {
+                            Lang::Zh => format!("提交的内容过大:最多 {kib} KB。"),
+                            Lang::En => format!("The request is too large: at most {kib} KB."),
+                        }),
+                    ))
+                } else {
+                    AppError::kind(ErrorKind::BadRequest)
+                }
+            })?;
         parse_json(&bytes).map(AppJson)
     }
+}
+
+/// Whether a `Content-Type` is exactly `application/json`, parameters aside
+/// (`application/json; charset=utf-8`). Nothing else is taken — not `text/plain`, not
+/// `application/jsonp`, not `…+json` — since those a page of another site can send without
+/// a CORS preflight.
+pub fn is_json_content_type(ct: &str) -> bool {
+    let essence = ct.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/json")
 }
 
 /// Decodes a JSON body, turning serde's error into the envelope.
@@ -429,6 +456,22 @@ mod tests {
                 e.fields.first().map(|f| f.reason.clone()),
             ),
             other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn only_application_json_is_json() {
+        assert!(is_json_content_type("application/json"));
+        assert!(is_json_content_type("Application/JSON; charset=utf-8"));
+        for ct in [
+            "text/plain; charset=+json",
+            "application/jsonp",
+            "application/problem+json",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=application/json",
+            "",
+        ] {
+            assert!(!is_json_content_type(ct), "{ct}");
         }
     }
 

@@ -13,21 +13,29 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod fixture;
+pub mod guard;
+pub mod hasher;
+pub mod limits;
 pub mod routes;
 pub mod state;
 
 use std::path::Path;
 
+use std::time::Duration;
+
 use axum::Router;
-use axum::extract::Request;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
-use axum::http::{HeaderValue, StatusCode};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY as CONTENT_SECURITY_POLICY_HEADER, CONTENT_TYPE,
+    REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::serve::ListenerExt as _;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use config::Config;
@@ -38,49 +46,125 @@ use crate::db::users::NewUser;
 use crate::error::AppError;
 use shared::model::Role;
 
-/// Serves the app on `listener` until `shutdown` completes. Every connection gets
-/// `TCP_NODELAY`: without it, the last segment of a large answer (the board) can wait for the
-/// client's delayed ACK, adding 40–200 ms to some requests.
+/// How long a client may take to send a request's headers (a connection that sends them
+/// slowly, or sends nothing after the last answer, is closed).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to send a request's body.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(20);
+/// The largest request body the API takes (413 beyond).
+pub const BODY_LIMIT: usize = 256 * 1024;
+/// How long open connections get to finish at shutdown.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Serves the app on `listener` until `shutdown` completes, then lets open requests finish
+/// (for at most `SHUTDOWN_GRACE`). Every connection is HTTP/1.1 with `TCP_NODELAY` (without
+/// it, the last segment of a large answer such as the board can wait for the client's
+/// delayed ACK, adding 40–200 ms) and `HEADER_READ_TIMEOUT`.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let listener = listener.tap_io(|tcp| {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+
+    let router = app(state);
+    let graceful = GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    tokio::pin!(shutdown);
+    loop {
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little instead of spinning.
+                    tracing::warn!("accepting a connection failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!("TCP_NODELAY not set: {e}");
         }
-    });
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+        let service = router.clone().layer(axum::Extension(ConnectInfo(peer)));
+        let conn = http.serve_connection(TokioIo::new(tcp), TowerToHyperService::new(service));
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!("connection from {peer} ended: {e}");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some connections were still open after {SHUTDOWN_GRACE:?}");
+    }
+    Ok(())
 }
+
+/// The Content-Security-Policy of every answer: only this origin's scripts (and its wasm),
+/// styles, images and API; no inline script or style attribute; never in a frame.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// The whole application: `/api/…` and, for every other path, the frontend's files.
 ///
-/// API answers carry `Cache-Control: no-store` (they hold personal data); every answer carries
-/// `X-Content-Type-Options: nosniff` and `Referrer-Policy: same-origin`.
+/// API answers carry `Cache-Control: no-store` (they hold personal data). Every answer carries
+/// the Content-Security-Policy, `X-Frame-Options: DENY`, `X-Content-Type-Options: nosniff`,
+/// `Referrer-Policy: same-origin`, a `Permissions-Policy` that turns off what the app never
+/// uses, and — when the cookie is `Secure` (served over HTTPS) — HSTS. State-changing API
+/// requests from another site are refused (`guard::same_origin`).
 pub fn app(state: AppState) -> Router {
     let files = static_files(&state.config.static_dir);
-    let api = routes::api_router().layer(SetResponseHeaderLayer::if_not_present(
-        CACHE_CONTROL,
-        HeaderValue::from_static("no-store"),
-    ));
-    Router::new()
+    let api = routes::api_router()
+        .layer(middleware::from_fn(guard::same_origin))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyTimeoutLayer::new(BODY_READ_TIMEOUT))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    let hsts = state.config.cookie_secure.then(|| {
+        SetResponseHeaderLayer::overriding(
+            STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        )
+    });
+    let router = Router::new()
         .nest("/api", api)
         .fallback_service(files)
-        .layer(middleware::from_fn(error::language))
-        .layer(SetResponseHeaderLayer::overriding(
-            X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
+        .layer(middleware::from_fn(error::language));
+    let router = match hsts {
+        Some(layer) => router.layer(layer),
+        None => router,
+    };
+    let fixed = [
+        (X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (REFERRER_POLICY, "same-origin"),
+        (X_FRAME_OPTIONS, "DENY"),
+        (CONTENT_SECURITY_POLICY_HEADER, CONTENT_SECURITY_POLICY),
+        (
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+        ),
+    ];
+    let mut router = router;
+    for (name, value) in fixed {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    router
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -147,7 +231,11 @@ pub async fn ensure_admin(state: &AppState) -> Result<Option<String>, AppError> 
         .admin_password
         .clone()
         .unwrap_or_else(auth::random_password);
-    let hash = auth::hash_password(password.clone()).await?;
+    let hash = state
+        .hasher
+        .hash(password.clone())
+        .await
+        .map_err(|e| AppError::internal(format!("hashing the admin password: {e:?}")))?;
     let mut wtx = state.db.begin_write().await?;
     db::users::insert(
         &mut wtx.tx,

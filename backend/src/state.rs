@@ -1,5 +1,6 @@
 //! The state every handler shares: the database, the configuration, the in-memory caches
-//! (boards, cases, sessions), the rate limiter and the access-log writer. Cheap to clone.
+//! (boards, cases, sessions), the guessing limits, the password hasher and the access-log
+//! writer. Cheap to clone.
 //!
 //! Cache validity: every write to a town's cases bumps the town's revision (in the database,
 //! in the same transaction, and in this server's memory after the commit). Cached boards and
@@ -9,8 +10,7 @@
 //! write, so the revision is read from the database (one indexed row) on each request.
 //! Anything that changes cases behind the server's back must call `AppState::clear_caches`.
 
-use std::collections::{HashMap, VecDeque};
-use std::net::IpAddr;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
@@ -21,11 +21,12 @@ use tokio::sync::watch;
 
 use shared::Lang;
 use shared::model::{CaseDetail, Party};
-use shared::privacy::mask_party;
 
 use crate::config::Config;
 use crate::db::cases::{CardEntry, CaseRow};
 use crate::db::{self, Backend, Db};
+use crate::hasher::Hasher;
+use crate::limits::AttemptLimiter;
 
 /// Everything a handler needs.
 #[derive(Debug, Clone)]
@@ -34,26 +35,60 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub(crate) boards: Arc<BoardCache>,
     pub(crate) sessions: Arc<SessionCache>,
-    pub(crate) status_limiter: Arc<RateLimiter>,
+    pub(crate) limits: Arc<Limits>,
+    /// Password hashing, bounded (see `hasher`).
+    pub hasher: Hasher,
     pub(crate) revisions: Arc<Revisions>,
     pub(crate) cases: Arc<CaseCache>,
     pub(crate) access_log: Arc<Mutex<AccessBuffer>>,
+    /// Permits for slow work (searches, lists, exports): a quarter of the pool.
+    slow_work: Arc<tokio::sync::Semaphore>,
+}
+
+/// The longest a piece of slow work may run before it is abandoned with 429.
+pub(crate) const SLOW_WORK_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest a piece of slow work waits for a permit.
+const SLOW_WORK_QUEUE: Duration = Duration::from_secs(5);
+
+/// The answer when slow work cannot start or finish in time.
+pub(crate) fn too_slow() -> crate::error::AppError {
+    let lang = crate::error::lang();
+    shared::ApiError::new(shared::ErrorKind::RateLimited, lang)
+        .with_message(lang.pick(
+            "查询繁忙或耗时过长,请缩小范围或稍后再试。",
+            "The search is busy or took too long; narrow it or try again shortly.",
+        ))
+        .with_retry_after(2)
+        .into()
 }
 
 impl AppState {
     /// The state for a database and a configuration.
     pub fn new(db: Db, config: Config) -> AppState {
-        let status_limiter = RateLimiter::new(config.status_max_failures, config.status_window);
+        let limits = Limits::new(&config);
+        let slow_permits = (config.db_max_connections as usize / 4).max(1);
         AppState {
             db,
             config: Arc::new(config),
             boards: Arc::new(BoardCache::default()),
             sessions: Arc::new(SessionCache::default()),
-            status_limiter: Arc::new(status_limiter),
+            limits: Arc::new(limits),
+            hasher: Hasher::for_this_machine(),
             revisions: Arc::new(Revisions::default()),
             cases: Arc::new(CaseCache::default()),
             access_log: Arc::new(Mutex::new(AccessBuffer::default())),
+            slow_work: Arc::new(tokio::sync::Semaphore::new(slow_permits)),
         }
+    }
+
+    /// A permit for slow work (see `slow_work`), waiting at most `SLOW_WORK_QUEUE`.
+    pub(crate) async fn slow_work(
+        &self,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, crate::error::AppError> {
+        tokio::time::timeout(SLOW_WORK_QUEUE, Arc::clone(&self.slow_work).acquire_owned())
+            .await
+            .map_err(|_| too_slow())?
+            .map_err(crate::error::AppError::internal)
     }
 
     /// Drops every cached board, case and session (after changing data behind the server's
@@ -285,6 +320,28 @@ impl Default for AccessBuffer {
     }
 }
 
+/// The guessing limits (see `limits`): sign-in per username and address and per address,
+/// the public look-up per address and per case code. Keys are text.
+#[derive(Debug)]
+pub(crate) struct Limits {
+    pub login_user: Arc<AttemptLimiter<String>>,
+    pub login_ip: Arc<AttemptLimiter<String>>,
+    pub status_ip: Arc<AttemptLimiter<String>>,
+    pub status_code: Arc<AttemptLimiter<String>>,
+}
+
+impl Limits {
+    fn new(c: &Config) -> Limits {
+        let limiter = |max, window| Arc::new(AttemptLimiter::new(max, window));
+        Limits {
+            login_user: limiter(c.login_max_failures, c.login_window),
+            login_ip: limiter(c.login_ip_max_failures, c.login_window),
+            status_ip: limiter(c.status_max_failures, c.status_window),
+            status_code: limiter(c.status_code_max_failures, c.status_code_window),
+        }
+    }
+}
+
 /// Each town's revision as this server knows it (SQLite: the truth; PostgreSQL: unused).
 #[derive(Debug, Default)]
 pub(crate) struct Revisions {
@@ -333,12 +390,7 @@ impl CachedCase {
         if let Some(detail) = slot.get() {
             return Ok(detail);
         }
-        let parties = if masked {
-            self.parties.iter().map(mask_party).collect()
-        } else {
-            self.parties.clone()
-        };
-        let detail = self.row.clone().into_detail(parties, masked)?;
+        let detail = self.row.clone().into_detail(&self.parties, masked)?;
         Ok(slot.get_or_init(|| detail))
     }
 
@@ -428,50 +480,71 @@ pub(crate) struct TownBoard {
     pub today: NaiveDate,
     /// Cards in board order (overdue first, then nearest due date).
     pub entries: Vec<CardEntry>,
-    /// The unfiltered `Board` as JSON, served as is.
-    pub json: Bytes,
-    /// `json` gzipped, made on first request that accepts it.
-    pub gzip: OnceLock<Bytes>,
+    /// The unfiltered `Board` as JSON, served as is: `[unmasked, masked]` (for readers who
+    /// see every case's parties, and for those who see none).
+    pub views: [BoardJson; 2],
 }
 
-impl TownBoard {
-    /// The unfiltered board's JSON, gzipped (compressed once per version of the board).
-    pub fn gzipped(&self) -> Bytes {
-        self.gzip
-            .get_or_init(|| {
-                use std::io::Write as _;
-                let mut encoder =
-                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-                match encoder
-                    .write_all(&self.json)
-                    .and_then(|()| encoder.finish())
-                {
-                    Ok(bytes) => bytes.into(),
-                    Err(_) => Bytes::new(),
-                }
-            })
-            .clone()
+/// One unfiltered board as JSON and gzipped (compressed once, when built).
+#[derive(Debug)]
+pub(crate) struct BoardJson {
+    pub json: Bytes,
+    pub gzip: Bytes,
+}
+
+impl BoardJson {
+    /// `json` and its gzip at the best compression (it is made once per version of the
+    /// board and sent many times).
+    pub fn new(json: Vec<u8>) -> BoardJson {
+        use std::io::Write as _;
+        let mut encoder = flate2::write::GzEncoder::new(
+            Vec::with_capacity(json.len() / 6),
+            flate2::Compression::best(),
+        );
+        let gzip = match encoder.write_all(&json).and_then(|()| encoder.finish()) {
+            Ok(bytes) => bytes.into(),
+            Err(_) => Bytes::new(),
+        };
+        BoardJson {
+            json: json.into(),
+            gzip,
+        }
     }
 }
 
-/// Built boards per town.
+/// Built boards per town, and one build lock per town so that after a change one request
+/// rebuilds the board and the others arriving meanwhile wait for it (single flight) instead
+/// of each building its own.
 #[derive(Debug, Default)]
 pub(crate) struct BoardCache {
     towns: RwLock<HashMap<i64, Arc<TownBoard>>>,
+    building: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl BoardCache {
+    /// The town's board if it was built at revision `rev` or later, on `today`.
     pub fn get(&self, town_id: i64, rev: i64, today: NaiveDate) -> Option<Arc<TownBoard>> {
         let towns = self.towns.read().unwrap_or_else(PoisonError::into_inner);
         towns
             .get(&town_id)
-            .filter(|b| b.rev == rev && b.today == today)
+            .filter(|b| b.rev >= rev && b.today == today)
             .cloned()
     }
 
     pub fn put(&self, town_id: i64, board: Arc<TownBoard>) {
         let mut towns = self.towns.write().unwrap_or_else(PoisonError::into_inner);
-        towns.insert(town_id, board);
+        let newer = towns
+            .get(&town_id)
+            .is_some_and(|b| b.rev > board.rev && b.today == board.today);
+        if !newer {
+            towns.insert(town_id, board);
+        }
+    }
+
+    /// The lock that one board build of the town holds.
+    pub fn build_lock(&self, town_id: i64) -> Arc<tokio::sync::Mutex<()>> {
+        let mut building = self.building.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(building.entry(town_id).or_default())
     }
 
     pub fn clear(&self) {
@@ -528,45 +601,5 @@ impl SessionCache {
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
-    }
-}
-
-/// Counts failures per address in a sliding window.
-#[derive(Debug)]
-pub(crate) struct RateLimiter {
-    max: u32,
-    window: Duration,
-    hits: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
-}
-
-impl RateLimiter {
-    pub fn new(max: u32, window: Duration) -> RateLimiter {
-        RateLimiter {
-            max,
-            window,
-            hits: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Whether the address has used up its failures.
-    pub fn is_blocked(&self, ip: IpAddr) -> bool {
-        let mut hits = self.hits.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some(q) = hits.get_mut(&ip) else {
-            return false;
-        };
-        while q.front().is_some_and(|t| t.elapsed() > self.window) {
-            q.pop_front();
-        }
-        q.len() >= self.max as usize
-    }
-
-    /// Records a failure of the address.
-    pub fn fail(&self, ip: IpAddr) {
-        let mut hits = self.hits.lock().unwrap_or_else(PoisonError::into_inner);
-        if hits.len() > 100_000 {
-            let window = self.window;
-            hits.retain(|_, q| q.back().is_some_and(|t| t.elapsed() <= window));
-        }
-        hits.entry(ip).or_default().push_back(Instant::now());
     }
 }

@@ -90,6 +90,9 @@ pub struct RegisterCase {
     pub closed_on_the_spot: Option<ClosedOnTheSpot>,
 }
 
+/// Longest free-text query (`CaseFilter::q`), in characters.
+pub const Q_MAX: u32 = 100;
+
 /// Filters of the board and the case list; every field is optional and travels in the query
 /// string (and in the browser's URL).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -25,7 +25,10 @@ pub enum ErrorKind {
     NotFound,
     /// The case changed since it was read (409); `current` holds the fresh case.
     Conflict,
-    /// Too many attempts; try again later (429).
+    /// The body is larger than the server takes (413).
+    PayloadTooLarge,
+    /// Too many attempts, or the server is busy; try again later (429). `retry_after` says
+    /// when.
     RateLimited,
     /// Something failed on the server (500); details are in the server's log only.
     Internal,
@@ -41,6 +44,7 @@ impl ErrorKind {
             ErrorKind::Forbidden => 403,
             ErrorKind::NotFound => 404,
             ErrorKind::Conflict => 409,
+            ErrorKind::PayloadTooLarge => 413,
             ErrorKind::RateLimited => 429,
             ErrorKind::Internal => 500,
         }
@@ -58,6 +62,7 @@ impl ErrorKind {
                 "该案件已被他人修改,您的更改未保存。请查看最新内容后重试。",
                 "Someone else changed this case; your change was not saved. Review the current case and try again.",
             ),
+            ErrorKind::PayloadTooLarge => lang.pick("提交的内容过大。", "The request is too large."),
             ErrorKind::RateLimited => lang.pick("尝试次数过多,请稍后再试。", "Too many attempts; please try again later."),
             ErrorKind::Internal => lang.pick("服务器出错,请稍后再试。", "Something went wrong on the server; please try again."),
         }
@@ -195,6 +200,10 @@ pub struct ApiError {
     /// For `Conflict`: the case as it is now, so the person can review it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<Box<CaseDetail>>,
+    /// For `RateLimited`: seconds until trying again can succeed (also the `Retry-After`
+    /// header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -205,6 +214,7 @@ impl ApiError {
             message: kind.message(lang).to_owned(),
             fields: Vec::new(),
             current: None,
+            retry_after: None,
         }
     }
 
@@ -224,6 +234,12 @@ impl ApiError {
     /// Replaces the general message with a specific one.
     pub fn with_message(mut self, message: impl Into<String>) -> ApiError {
         self.message = message.into();
+        self
+    }
+
+    /// Says when to try again (seconds, at least one).
+    pub fn with_retry_after(mut self, seconds: u64) -> ApiError {
+        self.retry_after = Some(seconds.max(1));
         self
     }
 

@@ -11,6 +11,7 @@ use shared::model::{
     CaseCard, CaseDetail, CaseKind, Category, Channel, HandlerRef, LegalRoute, Outcome, Party,
     RiskFlag, RiskLevel, Stage,
 };
+use shared::privacy::{PartyView, Redactor, mask_party};
 use shared::workflow::{Actor, CaseFacts};
 use sqlx::{AnyConnection, FromRow};
 
@@ -301,12 +302,20 @@ impl CaseRow {
         place
     }
 
-    /// The case as the case page shows it, with `parties` as given (masked or not).
-    pub fn into_detail(
-        self,
-        parties: Vec<Party>,
-        parties_masked: bool,
-    ) -> Result<CaseDetail, sqlx::Error> {
+    /// The case as the case page shows it. `parties` are the stored (unmasked) parties; when
+    /// `masked`, they are masked and so is the free text (`shared::privacy::Redactor`).
+    pub fn into_detail(self, parties: &[Party], masked: bool) -> Result<CaseDetail, sqlx::Error> {
+        let redactor = masked.then(|| Redactor::for_parties(parties));
+        let text = |t: &str| match &redactor {
+            Some(r) => r.redact(t),
+            None => t.to_owned(),
+        };
+        let parties_masked = masked;
+        let parties = if masked {
+            parties.iter().map(mask_party).collect()
+        } else {
+            parties.to_vec()
+        };
         let clock = ClockRule {
             track: from_wire("clock track", &self.clock_track)?,
             days: u16::try_from(self.clock_days).map_err(|_| corrupt("clock days".into()))?,
@@ -321,9 +330,9 @@ impl CaseRow {
             channel: parse_enum("channel", &self.channel)?,
             risk: parse_enum("risk", &self.risk)?,
             risk_flags: self.risk_flags()?,
-            summary: self.summary.clone(),
-            facts: self.facts.clone(),
-            request: self.request.clone(),
+            summary: text(&self.summary),
+            facts: text(&self.facts),
+            request: text(&self.request),
             village_id: self.village_id,
             area_id: self.area_id,
             group_id: self.group_id,
@@ -337,7 +346,7 @@ impl CaseRow {
                 .as_deref()
                 .map(|o| parse_enum::<Outcome>("outcome", o))
                 .transpose()?,
-            outcome_summary: self.outcome_summary.clone(),
+            outcome_summary: self.outcome_summary.as_deref().map(text),
             route_told: self
                 .route_told
                 .as_deref()
@@ -524,17 +533,42 @@ pub async fn next_archive_no(
     .await
 }
 
-/// A card with what the board's filters look at besides the card itself.
+/// A card with what the board's filters look at besides the card itself, and its redacted
+/// form for readers who see the case's parties masked.
 #[derive(Debug, Clone)]
 pub struct CardEntry {
     pub card: CaseCard,
-    /// Lower-cased code, summary, facts and place, for the free-text filter.
+    /// The card with its summary redacted (`shared::privacy::Redactor`).
+    pub masked: CaseCard,
+    /// Lower-cased code, summary, facts, party names and place, for the free-text filter of
+    /// readers who may see the parties.
     pub haystack: String,
+    /// Lower-cased code and place only, for everyone else's free-text filter.
+    pub public_haystack: String,
 }
 
 impl CardEntry {
+    /// Whether `actor` sees this card's parties (and so its unredacted text).
+    pub fn sees_parties(&self, actor: &Actor) -> bool {
+        match PartyView::of(actor.role) {
+            PartyView::All => true,
+            PartyView::OwnCases => is_mine(self.card.handler, actor),
+            PartyView::Nothing => false,
+        }
+    }
+
+    /// The card as `actor` may see it.
+    pub fn card_for(&self, actor: &Actor) -> &CaseCard {
+        if self.sees_parties(actor) {
+            &self.card
+        } else {
+            &self.masked
+        }
+    }
+
     /// Whether the card passes `filter` for `actor` on `today` (the board's filter; the list
-    /// applies the same filter in SQL).
+    /// applies the same filter in SQL). Free text `q` (lower-cased) searches names and text
+    /// only on cards whose parties `actor` may see; on the others, the code and place.
     pub fn matches(&self, filter: &CaseFilter, actor: &Actor, today: NaiveDate, q: &str) -> bool {
         let c = &self.card;
         filter.kind.is_none_or(|k| k == c.kind)
@@ -546,7 +580,12 @@ impl CardEntry {
             && filter.stage.is_none_or(|s| s == c.stage)
             && (!filter.overdue || (c.stage.is_open() && c.due_on < today))
             && (!filter.mine || is_mine(c.handler, actor))
-            && (q.is_empty() || self.haystack.contains(q))
+            && (q.is_empty()
+                || if self.sees_parties(actor) {
+                    self.haystack.contains(q)
+                } else {
+                    self.public_haystack.contains(q)
+                })
     }
 }
 
@@ -584,15 +623,19 @@ struct CardRow {
 }
 
 impl CardRow {
-    fn into_entry(self) -> Result<CardEntry, sqlx::Error> {
-        let mut haystack = format!(
-            "{}\n{}\n{}\n{}",
-            self.code, self.summary, self.facts, self.village
-        );
+    /// The entry, with `names` the case's personal party names.
+    fn into_entry(self, names: &[String]) -> Result<CardEntry, sqlx::Error> {
+        let mut public_haystack = format!("{}\n{}", self.code, self.village);
         for part in [&self.area_name, &self.group_name].into_iter().flatten() {
-            haystack.push('\n');
-            haystack.push_str(part);
+            public_haystack.push('\n');
+            public_haystack.push_str(part);
         }
+        let mut haystack = format!("{public_haystack}\n{}\n{}", self.summary, self.facts);
+        for name in names {
+            haystack.push('\n');
+            haystack.push_str(name);
+        }
+        let redacted = Redactor::for_names(names.iter().map(String::as_str)).redact(&self.summary);
         let card = CaseCard {
             id: self.id,
             kind: parse_enum("kind", &self.kind)?,
@@ -610,11 +653,59 @@ impl CardRow {
             handler_name: self.handler_name,
             version: self.version,
         };
+        let masked = CaseCard {
+            summary: redacted,
+            ..card.clone()
+        };
         Ok(CardEntry {
             card,
+            masked,
             haystack: haystack.to_lowercase(),
+            public_haystack: public_haystack.to_lowercase(),
         })
     }
+}
+
+/// Personal party names per case, for the cases `case_sql` selects (a `SELECT c.id …`
+/// subquery over `cases c` with its arguments).
+async fn person_names(
+    conn: &mut AnyConnection,
+    rows: &[CardRow],
+) -> Result<std::collections::HashMap<i64, Vec<String>>, sqlx::Error> {
+    let mut names: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    for chunk in rows.chunks(500) {
+        let mut q = SqlBuilder::new(
+            "SELECT case_id, name FROM parties WHERE kind <> 'organisation' AND case_id IN (",
+        );
+        for (i, row) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind(Arg::Int(row.id));
+        }
+        q.push(")");
+        let found: Vec<(i64, String)> = sqlx::query_as_with(&q.sql, q.arguments()?)
+            .fetch_all(&mut *conn)
+            .await?;
+        for (case_id, name) in found {
+            names.entry(case_id).or_default().push(name);
+        }
+    }
+    Ok(names)
+}
+
+/// Card rows into entries, with their cases' party names.
+async fn entries_of(
+    conn: &mut AnyConnection,
+    rows: Vec<CardRow>,
+) -> Result<Vec<CardEntry>, sqlx::Error> {
+    let names = person_names(conn, &rows).await?;
+    rows.into_iter()
+        .map(|r| {
+            let n = names.get(&r.id).map_or(&[][..], Vec::as_slice);
+            r.into_entry(n)
+        })
+        .collect()
 }
 
 const CARD_SELECT: &str = "SELECT c.id, c.code, c.summary, c.kind, c.category, c.channel, \
@@ -638,9 +729,9 @@ pub async fn board_entries(
          AND c.stage IN ('registered', 'routed', 'in_handling', 'closed')"
     ))
     .bind(town_id)
-    .fetch_all(conn)
+    .fetch_all(&mut *conn)
     .await?;
-    rows.into_iter().map(CardRow::into_entry).collect()
+    entries_of(conn, rows).await
 }
 
 /// A page of a town's cases (every stage, archived included) that pass `filter`, newest
@@ -693,45 +784,51 @@ pub async fn list(
             .bind(Arg::Text(date_text(today)));
     }
     if filter.mine {
-        match actor.role {
-            shared::model::Role::Mediator => {
-                w.push(" AND c.handler_kind = 'mediator' AND c.handler_id = ")
-                    .bind(Arg::Int(actor.user_id));
-            }
-            shared::model::Role::Liaison if actor.department_id.is_some() => {
-                w.push(" AND c.handler_kind = 'department' AND c.handler_id = ")
-                    .bind(Arg::Int(actor.department_id.unwrap_or_default()));
-            }
-            _ => {
-                w.push(" AND 1 = 0");
-            }
-        }
+        w.push(" AND ");
+        mine(&mut w, actor);
     }
     let q = filter.q.as_deref().map(str::trim).unwrap_or("");
     if !q.is_empty() {
         let pattern = format!("%{}%", like_escape(&q.to_lowercase()));
-        w.push(" AND (");
-        for (i, col) in [
-            "c.code",
-            "c.summary",
-            "c.facts",
-            "v.name",
-            "a.name",
-            "g.name",
-        ]
-        .iter()
-        .enumerate()
-        {
-            if i > 0 {
-                w.push(" OR ");
+        let like = |w: &mut SqlBuilder, columns: &[&str]| {
+            w.push("(");
+            for (i, col) in columns.iter().enumerate() {
+                if i > 0 {
+                    w.push(" OR ");
+                }
+                w.push("LOWER(")
+                    .push(col)
+                    .push(") LIKE ")
+                    .bind(Arg::Text(pattern.clone()))
+                    .push(" ESCAPE '\\'");
             }
-            w.push("LOWER(")
-                .push(col)
-                .push(") LIKE ")
+            w.push(")");
+        };
+        const PUBLIC: [&str; 4] = ["c.code", "v.name", "a.name", "g.name"];
+        let full = |w: &mut SqlBuilder| {
+            w.push("(");
+            like(w, &PUBLIC);
+            w.push(" OR ");
+            like(w, &["c.summary", "c.facts", "c.request"]);
+            w.push(" OR EXISTS (SELECT 1 FROM parties p WHERE p.case_id = c.id AND LOWER(p.name) LIKE ")
                 .bind(Arg::Text(pattern.clone()))
-                .push(" ESCAPE '\\'");
+                .push(" ESCAPE '\\'))");
+        };
+        // Names and free text are searched only where the reader may see the parties.
+        w.push(" AND ");
+        match PartyView::of(actor.role) {
+            PartyView::All => full(&mut w),
+            PartyView::OwnCases => {
+                w.push("(");
+                like(&mut w, &PUBLIC);
+                w.push(" OR (");
+                mine(&mut w, actor);
+                w.push(" AND ");
+                full(&mut w);
+                w.push("))");
+            }
+            PartyView::Nothing => like(&mut w, &PUBLIC),
         }
-        w.push(")");
     }
     let count_sql = format!(
         "SELECT COUNT(*) FROM cases c JOIN org_units v ON v.id = c.village_id \
@@ -748,13 +845,33 @@ pub async fn list(
         .bind(Arg::Int(offset));
     let sql = format!("{CARD_SELECT}{}", w.sql);
     let rows: Vec<CardRow> = sqlx::query_as_with(&sql, w.arguments()?)
-        .fetch_all(conn)
+        .fetch_all(&mut *conn)
         .await?;
-    let cards = rows
+    let cards = entries_of(conn, rows)
+        .await?
         .into_iter()
-        .map(|r| r.into_entry().map(|e| e.card))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|e| e.card_for(actor).clone())
+        .collect();
     Ok((cards, u64::try_from(total).unwrap_or(0)))
+}
+
+/// Appends the condition "`actor` handles the case" (false for roles that handle none).
+fn mine(w: &mut SqlBuilder, actor: &Actor) {
+    match actor.role {
+        shared::model::Role::Mediator => {
+            w.push("(c.handler_kind = 'mediator' AND c.handler_id = ")
+                .bind(Arg::Int(actor.user_id))
+                .push(")");
+        }
+        shared::model::Role::Liaison if actor.department_id.is_some() => {
+            w.push("(c.handler_kind = 'department' AND c.handler_id = ")
+                .bind(Arg::Int(actor.department_id.unwrap_or_default()))
+                .push(")");
+        }
+        _ => {
+            w.push("1 = 0");
+        }
+    }
 }
 
 fn like_escape(s: &str) -> String {

@@ -2,10 +2,13 @@
 //!
 //! Sign-in is throttled: after `login_max_failures` failed attempts for one username from one
 //! address (or `login_ip_max_failures` from one address in all) within `login_window`, further
-//! attempts answer 429 until the window has passed. Failures are stored in the database, so
-//! the limit holds across servers.
+//! attempts answer 429 until the window has passed. Each attempt is counted in memory before
+//! its password is checked (`limits`), so simultaneous guesses cannot slip past the limit;
+//! failures are also stored in the database, so the limit holds across servers. Password
+//! checks run on the bounded hasher (`hasher`): when it is full, 429 at once.
 
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -20,10 +23,11 @@ use shared::{ApiError, ErrorKind, FieldError, Reason};
 use super::now_ms;
 use crate::auth::{
     ClientIp, CurrentUser, clear_cookie, hash_password_blocking, new_token, session_cookie,
-    verify_password,
 };
 use crate::db;
-use crate::error::{AppError, AppJson, AppResult, RequestLang};
+use crate::error::{AppError, AppJson, AppResult, RequestLang, lang};
+use crate::hasher::HashError;
+use crate::limits::AttemptLimiter;
 use crate::state::AppState;
 
 /// `/auth/login`, `/auth/logout`, `/me`.
@@ -35,10 +39,27 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A hash to verify against when the username is unknown, so both cases take as long.
-fn dummy_hash() -> String {
+fn dummy_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| hash_password_blocking("concord-dummy-password").unwrap_or_default())
-        .clone()
+}
+
+/// The 429 answer, saying when to try again.
+pub(crate) fn rate_limited(wait: Duration) -> AppError {
+    ApiError::new(ErrorKind::RateLimited, lang())
+        .with_retry_after(wait.as_secs() + 1)
+        .into()
+}
+
+/// The 429 answer when every hashing thread is busy and the queue is full.
+fn busy() -> AppError {
+    ApiError::new(ErrorKind::RateLimited, lang())
+        .with_message(lang().pick(
+            "登录的人太多,请几秒后再试。",
+            "Too many sign-ins at once; please try again in a few seconds.",
+        ))
+        .with_retry_after(1)
+        .into()
 }
 
 async fn login(
@@ -59,27 +80,41 @@ async fn login(
         return Err(AppError::fields(missing));
     }
     let ip = ip.to_string();
+    let user_key = format!("{username}\n{ip}");
+    let limits = &state.limits;
+    // Counted before it is checked: attempts arriving together cannot all pass the limit.
+    let attempt = AttemptLimiter::begin(&[
+        (&limits.login_user, user_key.clone()),
+        (&limits.login_ip, ip.clone()),
+    ])
+    .map_err(rate_limited)?;
     let now = now_ms();
     let window_ms = i64::try_from(state.config.login_window.as_millis()).unwrap_or(i64::MAX);
     let user = {
         let mut conn = state.db.pool.acquire().await?;
+        // Failures recorded by other servers sharing the database count too.
         let (pair, from_ip) =
             db::sessions::recent_failures(&mut conn, &username, &ip, now - window_ms).await?;
         if pair >= i64::from(state.config.login_max_failures)
             || from_ip >= i64::from(state.config.login_ip_max_failures)
         {
-            return Err(AppError::kind(ErrorKind::RateLimited));
+            attempt.release();
+            return Err(rate_limited(state.config.login_window));
         }
         db::users::by_username(&mut conn, &username).await?
     };
     let user = user.filter(|u| u.active == 1);
-    let ok = match &user {
-        Some(u) => verify_password(req.password, u.password_hash.clone()).await?,
-        None => {
-            let hash = tokio::task::spawn_blocking(dummy_hash).await?;
-            verify_password(req.password, hash).await?;
-            false
+    let stored = user
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
+    let ok = match state.hasher.verify(req.password, stored).await {
+        Ok(ok) => ok && user.is_some(),
+        Err(HashError::Busy) => {
+            // Not checked, so not counted.
+            attempt.release();
+            return Err(busy());
         }
+        Err(HashError::Failed(e)) => return Err(AppError::internal(e)),
     };
     let Some(user) = user.filter(|_| ok) else {
         let mut wtx = state.db.begin_write().await?;
@@ -90,6 +125,8 @@ async fn login(
             .with_message(reason.message(lang))
             .into());
     };
+    attempt.release();
+    limits.login_user.clear(&user_key);
     let info: UserInfo = user.info()?;
     let (token, hash) = new_token();
     let ttl = state.config.session_ttl;

@@ -5,12 +5,16 @@
 //! board built in memory, with its unfiltered JSON ready to send, valid while the town's
 //! revision stays the same (see `state`: on PostgreSQL one small query per request, so a
 //! board is never stale even when several servers share the database; on SQLite none).
-//! Filters run over the cached cards. The unfiltered board is also kept gzipped, compressed
-//! once per version, for clients that accept it.
+//! Filters run over the cached cards. The unfiltered board is kept in two views — unmasked
+//! for the center lead and clerks, masked (summaries redacted) for readers who see no
+//! parties — each also gzipped at the best level, compressed once per version; mediators and
+//! liaisons get their own cards unmasked and the rest masked, built per request. After a
+//! change one request rebuilds the board while the others wait for it (single flight).
 
 use std::sync::Arc;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, VARY};
@@ -18,13 +22,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
 use serde::Serialize;
-use shared::api::CaseFilter;
+use shared::api::{CaseFilter, Q_MAX};
 use shared::model::CaseCard;
+use shared::privacy::PartyView;
+use shared::validate::Checker;
 
 use crate::auth::CurrentUser;
 use crate::db;
-use crate::error::{AppError, AppQuery, AppResult};
-use crate::state::{AppState, TownBoard};
+use crate::error::{AppError, AppQuery, AppResult, lang};
+use crate::state::{AppState, BoardJson, TownBoard};
 
 /// `/board`.
 pub fn router() -> Router<AppState> {
@@ -44,6 +50,7 @@ async fn board(
     headers: HeaderMap,
     AppQuery(filter): AppQuery<CaseFilter>,
 ) -> AppResult<Response> {
+    check_query(&filter)?;
     let today = state.config.today();
     let built = town_board(&state, me.actor.town_id, today).await?;
     let unfiltered = CaseFilter {
@@ -51,36 +58,49 @@ async fn board(
         per_page: None,
         ..filter.clone()
     } == CaseFilter::default();
-    if unfiltered && accepts_gzip(&headers) {
-        let gzipped = built.gzipped();
-        if !gzipped.is_empty() {
+    let view = PartyView::of(me.actor.role);
+    let ready = match view {
+        PartyView::All => Some(&built.views[0]),
+        PartyView::Nothing => Some(&built.views[1]),
+        // Mediators and liaisons see their own cards unmasked and the others masked.
+        PartyView::OwnCases => None,
+    };
+    if let Some(ready) = ready.filter(|_| unfiltered) {
+        if accepts_gzip(&headers) && !ready.gzip.is_empty() {
             let headers = [
                 (CONTENT_TYPE, "application/json"),
                 (CONTENT_ENCODING, "gzip"),
                 (VARY, "accept-encoding"),
             ];
-            return Ok((headers, gzipped).into_response());
+            return Ok((headers, ready.gzip.clone()).into_response());
         }
+        return Ok(([(CONTENT_TYPE, "application/json")], ready.json.clone()).into_response());
     }
-    let body = if unfiltered {
-        built.json.clone()
-    } else {
-        let q = filter
-            .q
-            .as_deref()
-            .map(|q| q.trim().to_lowercase())
-            .unwrap_or_default();
-        let cards = built
-            .entries
-            .iter()
-            .filter(|e| e.matches(&filter, &me.actor, today, &q))
-            .map(|e| &e.card)
-            .collect();
-        serde_json::to_vec(&BoardRef { today, cards })
-            .map_err(AppError::internal)?
-            .into()
-    };
+    let q = filter
+        .q
+        .as_deref()
+        .map(|q| q.trim().to_lowercase())
+        .unwrap_or_default();
+    let cards = built
+        .entries
+        .iter()
+        .filter(|e| e.matches(&filter, &me.actor, today, &q))
+        .map(|e| e.card_for(&me.actor))
+        .collect();
+    let body: Bytes = serde_json::to_vec(&BoardRef { today, cards })
+        .map_err(AppError::internal)?
+        .into();
     Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// Refuses a free-text query longer than `shared::api::Q_MAX` characters (422 on `q`).
+pub(crate) fn check_query(filter: &CaseFilter) -> AppResult<()> {
+    if let Some(q) = &filter.q {
+        let mut c = Checker::new(lang());
+        c.max_len("q", q, Q_MAX);
+        c.finish().map_err(AppError::fields)?;
+    }
+    Ok(())
 }
 
 /// Whether the client takes gzip (an `Accept-Encoding` naming it without `q=0`).
@@ -98,34 +118,54 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
         })
 }
 
-/// The town's board, from the cache if the town has not changed since it was built.
+/// The town's board, from the cache if the town has not changed since it was built. After a
+/// change, one request rebuilds it and the others wait for that build (single flight).
 async fn town_board(state: &AppState, town_id: i64, today: NaiveDate) -> AppResult<Arc<TownBoard>> {
-    // The revision is read before the cards: a write landing in between makes the cards newer
-    // than the revision they are stored under, which only costs one more rebuild.
     let rev = state.town_rev(town_id).await?;
     if let Some(board) = state.boards.get(town_id, rev, today) {
         return Ok(board);
     }
-    let mut conn = state.db.pool.acquire().await?;
-    let mut entries = db::cases::board_entries(&mut conn, town_id).await?;
-    drop(conn);
-    entries.sort_by_key(|e| {
-        let c = &e.card;
-        let overdue = c.stage.is_open() && c.due_on < today;
-        (!overdue, c.due_on, c.id)
-    });
-    let json = serde_json::to_vec(&BoardRef {
-        today,
-        cards: entries.iter().map(|e| &e.card).collect(),
+    let lock = state.boards.build_lock(town_id);
+    let _building = lock.lock().await;
+    // Built by the request we waited for?
+    if let Some(board) = state.boards.get(town_id, rev, today) {
+        return Ok(board);
+    }
+    // The revision is read again, before the cards: a write landing in between makes the
+    // cards newer than the revision they are stored under, which only costs one more rebuild.
+    let rev = state.town_rev(town_id).await?;
+    let mut entries = {
+        let mut conn = state.db.pool.acquire().await?;
+        db::cases::board_entries(&mut conn, town_id).await?
+    };
+    // Sorting, JSON and compression are CPU work: off the async threads.
+    let board = tokio::task::spawn_blocking(move || -> AppResult<TownBoard> {
+        entries.sort_by_key(|e| {
+            let c = &e.card;
+            let overdue = c.stage.is_open() && c.due_on < today;
+            (!overdue, c.due_on, c.id)
+        });
+        let json = |masked: bool| {
+            serde_json::to_vec(&BoardRef {
+                today,
+                cards: entries
+                    .iter()
+                    .map(|e| if masked { &e.masked } else { &e.card })
+                    .collect(),
+            })
+            .map(BoardJson::new)
+            .map_err(AppError::internal)
+        };
+        let views = [json(false)?, json(true)?];
+        Ok(TownBoard {
+            rev,
+            today,
+            entries,
+            views,
+        })
     })
-    .map_err(AppError::internal)?;
-    let board = Arc::new(TownBoard {
-        rev,
-        today,
-        entries,
-        json: json.into(),
-        gzip: std::sync::OnceLock::new(),
-    });
+    .await??;
+    let board = Arc::new(board);
     state.boards.put(town_id, Arc::clone(&board));
     Ok(board)
 }

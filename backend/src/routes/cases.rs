@@ -27,6 +27,7 @@ use shared::deadline::{Clock, ClockRule};
 use shared::model::{
     CaseCard, CaseDetail, CaseEvent, EventKind, HandlerRef, OrgLevel, PartySide, Role, Stage,
 };
+use shared::privacy::Redactor;
 use shared::validate::{
     CODE_RANDOM_LEN, Checker, NOTE_MAX, case_code, check_register, phone_last_four,
 };
@@ -40,7 +41,7 @@ use crate::db;
 use crate::db::cases::{CaseRow, NewCase, StageChange};
 use crate::db::events::NewEvent;
 use crate::error::{AppError, AppJson, AppQuery, AppResult, IdPath, RequestLang};
-use crate::state::{AccessEntry, AppState, CachedCase};
+use crate::state::{AccessEntry, AppState, CachedCase, SLOW_WORK_TIMEOUT, too_slow};
 
 /// `/cases`, `/cases/{id}`, `/cases/{id}/transitions`, `/cases/{id}/notes`,
 /// `/cases/{id}/timeline`.
@@ -59,23 +60,31 @@ async fn list(
     me: CurrentUser,
     AppQuery(filter): AppQuery<CaseFilter>,
 ) -> AppResult<Json<Page<CaseCard>>> {
+    super::board::check_query(&filter)?;
     let page = filter.page.unwrap_or(1).max(1);
     let per_page = filter
         .per_page
         .unwrap_or(PER_PAGE_DEFAULT)
         .clamp(1, PER_PAGE_MAX);
     let today = state.config.today();
+    // Searches and long lists run within their own budget, so they never take every
+    // connection of the pool from sign-ins, boards and writes.
+    let _budget = state.slow_work().await?;
     let mut conn = state.db.pool.acquire().await?;
-    let (items, total) = db::cases::list(
-        &mut conn,
-        me.actor.town_id,
-        &filter,
-        &me.actor,
-        today,
-        page,
-        per_page,
+    let (items, total) = tokio::time::timeout(
+        SLOW_WORK_TIMEOUT,
+        db::cases::list(
+            &mut conn,
+            me.actor.town_id,
+            &filter,
+            &me.actor,
+            today,
+            page,
+            per_page,
+        ),
     )
-    .await?;
+    .await
+    .map_err(|_| too_slow())??;
     Ok(Json(Page {
         items,
         total,
@@ -281,12 +290,7 @@ async fn detail_of(conn: &mut AnyConnection, row: CaseRow, actor: &Actor) -> App
     let facts = row.facts()?;
     let parties = db::cases::parties(conn, row.id).await?;
     let may_see = shared::privacy::may_see_parties(actor, &facts);
-    let parties = if may_see {
-        parties
-    } else {
-        parties.iter().map(shared::privacy::mask_party).collect()
-    };
-    Ok(row.into_detail(parties, !may_see)?)
+    Ok(row.into_detail(&parties, !may_see)?)
 }
 
 /// The case `id` if it is in `actor`'s town, whether they see its parties masked, and whether
@@ -559,15 +563,36 @@ async fn add_note(
     Ok((StatusCode::CREATED, Json(event)))
 }
 
+/// A case's timeline. For readers who see the parties masked, every note, reason and result
+/// text is redacted as the case's free text is; an unmasked read by someone who does not
+/// handle the case is logged, as reading the case is.
 async fn timeline(
     State(state): State<AppState>,
     me: CurrentUser,
     IdPath(id): IdPath,
 ) -> AppResult<Json<Vec<CaseEvent>>> {
-    let mut conn = state.db.pool.acquire().await?;
-    let row = db::cases::by_id(&mut conn, id)
-        .await?
-        .filter(|r| r.town_id == me.actor.town_id)
-        .ok_or_else(AppError::not_found)?;
-    Ok(Json(db::events::timeline(&mut conn, row.id).await?))
+    let (cached, masked, logged) = visible_case(&state, &me.actor, id).await?;
+    let mut events = {
+        let mut conn = state.db.pool.acquire().await?;
+        db::events::timeline(&mut conn, id).await?
+    };
+    if masked {
+        let redactor = Redactor::for_parties(&cached.parties);
+        for event in &mut events {
+            if let Some(text) = &event.text {
+                event.text = Some(redactor.redact(text));
+            }
+        }
+    }
+    if logged {
+        state
+            .log_access(AccessEntry {
+                case_id: id,
+                user_id: me.actor.user_id,
+                at_ms: now_ms(),
+                what: "timeline",
+            })
+            .await?;
+    }
+    Ok(Json(events))
 }

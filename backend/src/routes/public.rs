@@ -1,9 +1,15 @@
 //! The public status look-up: a resident gives the case code and the last four digits of
 //! their phone and sees how far the matter has come — nothing personal.
 //!
-//! A wrong code and wrong digits answer with the same 404, so the answer does not tell which
-//! was wrong. Each address has `status_max_failures` failed look-ups per `status_window`; then
-//! 429 until the window has passed. Sensitive matters (`shared::api::is_publicly_restricted`)
+//! A wrong code and wrong digits answer with the same 404 at the same moment
+//! (`FAILURE_FLOOR`), so neither the answer nor its timing tells which was wrong. Guesses are
+//! counted before they are checked (`limits`): each address has `status_max_failures` failed
+//! look-ups per `status_window`, and each case code `status_code_max_failures` per
+//! `status_code_window` from all addresses together — so guessing one code's four digits from
+//! many addresses gets at most 20 tries per 15 minutes (about 80 an hour of 10,000
+//! possibilities), while the code's owner is locked out at most 15 minutes after an attack
+//! stops (a short lock, so an attacker cannot keep a resident out for long without keeping up
+//! the attack; the center can always tell the status by phone). Sensitive matters (`shared::api::is_publicly_restricted`)
 //! show only received / in progress / closed.
 
 use axum::Router;
@@ -15,13 +21,18 @@ use axum::routing::post;
 use chrono::{FixedOffset, NaiveDate};
 use shared::api::{PublicNote, PublicProgress, PublicStatus, StatusLookup, is_publicly_restricted};
 use shared::model::{HandlerRef, Stage};
+use shared::privacy::Redactor;
 use shared::validate::normalize_case_code;
-use shared::{ErrorKind, Lang, Reason};
+use shared::{Lang, Reason};
+
+use std::time::{Duration, Instant};
 
 use crate::auth::ClientIp;
 use crate::db::cases::local_date;
 use crate::db::from_millis;
 use crate::error::{AppError, AppJson, AppResult, RequestLang};
+use crate::limits::AttemptLimiter;
+use crate::routes::auth::rate_limited;
 use crate::state::{AppState, CachedCase};
 
 /// `/public/status`.
@@ -29,23 +40,34 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/public/status", post(status))
 }
 
+/// The least time a failed look-up takes: every failure is answered at this moment after the
+/// request began, so a wrong code and a right code with wrong digits cannot be told apart by
+/// their timing (the work behind either is far shorter).
+const FAILURE_FLOOR: Duration = Duration::from_millis(5);
+
 async fn status(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     RequestLang(lang): RequestLang,
     AppJson(req): AppJson<StatusLookup>,
 ) -> AppResult<Response> {
-    let limiter = &state.status_limiter;
-    if limiter.is_blocked(ip) {
-        return Err(AppError::kind(ErrorKind::RateLimited));
+    let started = Instant::now();
+    let limits = &state.limits;
+    let ip = ip.to_string();
+    let code = normalize_case_code(&req.code);
+    // Counted before it is checked, against the address and (for a well-formed code) the code.
+    let attempt = match &code {
+        Some(code) => {
+            AttemptLimiter::begin(&[(&limits.status_ip, ip), (&limits.status_code, code.clone())])
+        }
+        None => AttemptLimiter::begin(&[(&limits.status_ip, ip)]),
     }
-    let Some(code) = normalize_case_code(&req.code) else {
-        limiter.fail(ip);
+    .map_err(rate_limited)?;
+    let Some(code) = code else {
         return Err(AppError::field("code", Reason::InvalidCaseCode));
     };
     let digits = req.phone_last4.trim();
     if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        limiter.fail(ip);
         return Err(AppError::field("phone_last4", Reason::InvalidLastFour));
     }
     let cached = match state.case_id_by_code(&code).await? {
@@ -54,9 +76,10 @@ async fn status(
     };
     let Some(cached) = cached.filter(|c| c.row.applicant_last4.split(' ').any(|d| d == digits))
     else {
-        limiter.fail(ip);
+        tokio::time::sleep_until((started + FAILURE_FLOOR).into()).await;
         return Err(AppError::not_found());
     };
+    attempt.release();
     let today = state.config.today();
     let json = cached.public_json(lang, today, || {
         let answer = public_status(&cached, code, lang, today, state.config.timezone())?;
@@ -115,12 +138,15 @@ fn public_status(
             Some(HandlerRef::Mediator(_)) => Some(mediation_room(lang).to_owned()),
             None => None,
         };
+        // Published notes are written for the resident, but a name or a number typed into one
+        // by mistake is still masked.
+        let redactor = Redactor::for_parties(&cached.parties);
         let notes = cached
             .public_notes
             .iter()
             .map(|(at, text)| PublicNote {
                 at: from_millis(*at),
-                text: text.clone(),
+                text: redactor.redact(text),
             })
             .collect();
         let in_stage = |s: Stage, ms: Option<i64>| {

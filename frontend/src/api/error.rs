@@ -91,6 +91,7 @@ pub fn kind_of_status(status: u16) -> ErrorKind {
         404 => ErrorKind::NotFound,
         409 => ErrorKind::Conflict,
         422 => ErrorKind::Validation,
+        413 => ErrorKind::PayloadTooLarge,
         429 => ErrorKind::RateLimited,
         _ => ErrorKind::Internal,
     }

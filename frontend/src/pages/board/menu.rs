@@ -158,10 +158,12 @@ pub fn MoveMenu(ctx: BoardCtx) -> impl IntoView {
 
     move || {
         ctx.menu.get().map(|m| {
-            let style = if m.up {
-                format!("left:{}px; bottom:{}px; width:{}px", m.x, m.y, MENU_WIDTH)
+            // Set through the style object, not a style attribute: the Content-Security-Policy
+            // allows no inline styles.
+            let (top, bottom) = if m.up {
+                ("auto".to_owned(), format!("{}px", m.y))
             } else {
-                format!("left:{}px; top:{}px; width:{}px", m.x, m.y, MENU_WIDTH)
+                (format!("{}px", m.y), "auto".to_owned())
             };
             let from = m.card.stage;
             let items = if m.commands.is_empty() {
@@ -201,7 +203,10 @@ pub fn MoveMenu(ctx: BoardCtx) -> impl IntoView {
                     data-testid="move-menu-list"
                     data-code=m.card.code.clone()
                     data-from=from.as_str()
-                    style=style
+                    style:left=format!("{}px", m.x)
+                    style:top=top
+                    style:bottom=bottom
+                    style:width=format!("{MENU_WIDTH}px")
                     node_ref=list_ref
                     on:keydown=on_keydown
                 >
