@@ -16,7 +16,8 @@
 //! | `CONCORD_STATUS_WINDOW_MINUTES` | `10` | window of the limit above |
 //! | `CONCORD_STATUS_CODE_MAX_FAILURES` | `20` | failed look-ups of one case code (from any address) before 429 |
 //! | `CONCORD_STATUS_CODE_WINDOW_MINUTES` | `15` | window of the limit above: the longest a code under attack stays locked after the attack stops |
-//! | `CONCORD_DB_MAX_CONNECTIONS` | `8` | size of the database pool |
+//! | `CONCORD_DB_MAX_CONNECTIONS` | `8` | size of the database pool (writes have a pool of their own beside it) |
+//! | `CONCORD_HEADER_TIMEOUT_SECONDS` | `10` | how long a client may take to send a request's headers |
 //! | `CONCORD_TRUST_PROXY` | `false` | behind a reverse proxy: take the client address from `X-Forwarded-For`, its rightmost hop that is not a trusted proxy |
 //! | `CONCORD_TRUSTED_PROXIES` | none | further proxies in front of that one (comma-separated addresses or CIDR ranges, e.g. `10.0.0.0/8`) |
 
@@ -47,6 +48,8 @@ pub struct Config {
     pub status_code_max_failures: u32,
     pub status_code_window: Duration,
     pub db_max_connections: u32,
+    /// How long a client may take to send a request's headers before the connection closes.
+    pub header_read_timeout: Duration,
     pub trust_proxy: bool,
     /// Proxies whose `X-Forwarded-For` hops are skipped when finding the client.
     pub trusted_proxies: Vec<IpNet>,
@@ -70,6 +73,7 @@ impl Default for Config {
             status_code_max_failures: 20,
             status_code_window: Duration::from_secs(15 * 60),
             db_max_connections: 8,
+            header_read_timeout: Duration::from_secs(10),
             trust_proxy: false,
             trusted_proxies: Vec::new(),
         }
@@ -126,6 +130,9 @@ impl Config {
         }
         if let Some(v) = parse::<u32>("CONCORD_DB_MAX_CONNECTIONS")? {
             c.db_max_connections = v.max(1);
+        }
+        if let Some(v) = parse::<u64>("CONCORD_HEADER_TIMEOUT_SECONDS")? {
+            c.header_read_timeout = Duration::from_secs(v.max(1));
         }
         if let Some(v) = parse_bool("CONCORD_TRUST_PROXY")? {
             c.trust_proxy = v;

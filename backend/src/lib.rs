@@ -46,9 +46,6 @@ use crate::db::users::NewUser;
 use crate::error::AppError;
 use shared::model::Role;
 
-/// How long a client may take to send a request's headers (a connection that sends them
-/// slowly, or sends nothing after the last answer, is closed).
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a client may take to send a request's body.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(20);
 /// The largest request body the API takes (413 beyond).
@@ -59,7 +56,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// Serves the app on `listener` until `shutdown` completes, then lets open requests finish
 /// (for at most `SHUTDOWN_GRACE`). Every connection is HTTP/1.1 with `TCP_NODELAY` (without
 /// it, the last segment of a large answer such as the board can wait for the client's
-/// delayed ACK, adding 40–200 ms) and `HEADER_READ_TIMEOUT`.
+/// delayed ACK, adding 40–200 ms) and a limit on the time to send the headers
+/// (`Config::header_read_timeout`: a half-sent request is not held open).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -69,11 +67,12 @@ pub async fn serve(
     use hyper_util::server::graceful::GracefulShutdown;
     use hyper_util::service::TowerToHyperService;
 
+    let header_timeout = state.config.header_read_timeout;
     let router = app(state);
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT);
+        .header_read_timeout(header_timeout);
     tokio::pin!(shutdown);
     loop {
         let (tcp, peer) = tokio::select! {
