@@ -213,6 +213,20 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         let inner = e.into_inner();
         match inner.classify() {
             serde_json::error::Category::Data => data_error(&path, &inner.to_string()),
+            // serde_json reports a number or `null` where a closed-list value (an enum) was
+            // expected as "expected value", a syntax error — though the JSON is fine. Then the
+            // value at `path` has the wrong type.
+            serde_json::error::Category::Syntax
+                if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() =>
+            {
+                let field = if path.is_empty() { "body" } else { &path };
+                AppError::field(
+                    field,
+                    Reason::WrongType {
+                        expected: "string".to_owned(),
+                    },
+                )
+            }
             _ => syntax_error(&inner),
         }
     })?;
@@ -262,6 +276,13 @@ fn backticked(msg: &str, after: &str) -> Option<String> {
 
 /// A serde data error (the JSON is well formed but does not fit) as a field error.
 fn data_error(path: &str, msg: &str) -> AppError {
+    // A field inside a value decoded by hand (`shared::workflow::Command`) comes with its
+    // path before the separator.
+    let (path, msg) = match msg.split_once(shared::workflow::FIELD_PATH_SEPARATOR) {
+        Some((inner, rest)) => (join_path(path, inner), rest),
+        None => (path.to_owned(), msg),
+    };
+    let (path, msg) = (path.as_str(), msg);
     let (field, reason) = if let Some(name) = backticked(msg, "missing field") {
         (join_path(path, &name), Reason::Required)
     } else if msg.starts_with("unknown variant") {
@@ -459,6 +480,64 @@ mod tests {
         }
     }
 
+    #[derive(Debug, serde::Deserialize)]
+    #[expect(dead_code, reason = "fields are only deserialised")]
+    struct Move {
+        version: i64,
+        command: shared::workflow::Command,
+    }
+
+    fn move_field(json: &str) -> (String, Option<Reason>) {
+        match parse_json::<Move>(json.as_bytes()) {
+            Err(AppError::Api(e)) => (
+                e.fields
+                    .first()
+                    .map(|f| f.field.clone())
+                    .unwrap_or_default(),
+                e.fields.first().map(|f| f.reason.clone()),
+            ),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_commands_refused_field_is_named_exactly() {
+        let (field, reason) =
+            move_field(r#"{"version": 1, "command": {"type": "return", "reason": 5}}"#);
+        assert_eq!(field, "command.reason");
+        assert!(
+            matches!(reason, Some(Reason::WrongType { .. })),
+            "{reason:?}"
+        );
+        let (field, reason) = move_field(r#"{"version": 1, "command": {"type": "return"}}"#);
+        assert_eq!(
+            (field.as_str(), reason),
+            ("command.reason", Some(Reason::Required))
+        );
+        let (field, _) = move_field(
+            r#"{"version": 1, "command": {"type": "route", "handler": "mediator:1", "cooperating": ["mediator:2", 7]}}"#,
+        );
+        assert_eq!(field, "command.cooperating[1]");
+        let (field, reason) = move_field(r#"{"version": 1, "command": {"type": "teleport"}}"#);
+        assert_eq!(field, "command.type");
+        assert!(
+            matches!(reason, Some(Reason::UnknownValue { allowed }) if allowed.contains(&"route".to_owned()))
+        );
+        let (field, reason) = move_field(
+            r#"{"version": 1, "command": {"type": "close", "outcome": 3, "summary": "x"}}"#,
+        );
+        assert_eq!(field, "command.outcome");
+        assert!(
+            matches!(reason, Some(Reason::WrongType { .. })),
+            "{reason:?}"
+        );
+        let (field, reason) = move_field(
+            r#"{"version": 1, "command": {"type": "archive", "retention_years": 1000}}"#,
+        );
+        assert_eq!(field, "command.retention_years");
+        assert_eq!(reason, Some(Reason::OutOfRange { min: 0, max: 255 }));
+    }
+
     #[test]
     fn only_application_json_is_json() {
         assert!(is_json_content_type("application/json"));
@@ -502,5 +581,20 @@ mod tests {
         assert_eq!(reason, Some(Reason::OutOfRange { min: 0, max: 255 }));
         let (kind, _, _) = field_of(r#"{"n": 1, "items": [}"#);
         assert_eq!(kind, ErrorKind::BadRequest);
+        // A number or null where a closed-list value belongs: the field, not "not JSON".
+        for wrong in ["5", "null", "true", "[1]"] {
+            let (kind, field, reason) = field_of(&format!(
+                r#"{{"n": 1, "items": [{{"kind": {wrong}, "phone": "1"}}]}}"#
+            ));
+            assert_eq!(
+                (kind, field.as_str()),
+                (ErrorKind::Validation, "items[0].kind"),
+                "{wrong}"
+            );
+            assert!(
+                matches!(reason, Some(Reason::WrongType { .. })),
+                "{wrong}: {reason:?}"
+            );
+        }
     }
 }

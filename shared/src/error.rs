@@ -83,6 +83,8 @@ pub enum Reason {
     UnknownValue { allowed: Vec<String> },
     /// Of the wrong JSON type (`expected` says which).
     WrongType { expected: String },
+    /// Holds control characters (or, in a one-line text, line breaks).
+    ControlCharacters,
     /// Not a valid mainland phone number.
     InvalidPhone,
     /// Not a valid 18-character resident ID number.
@@ -130,6 +132,12 @@ impl Reason {
                 Lang::Zh => format!("类型错误,应为{}。", type_name_zh(expected)),
                 Lang::En => format!("Wrong type; expected {expected}."),
             },
+            Reason::ControlCharacters => lang
+                .pick(
+                    "含有不可见的控制字符(或在单行文字中换行),请删除后重试。",
+                    "Contains invisible control characters (or a line break in a one-line text); please remove them.",
+                )
+                .to_owned(),
             Reason::InvalidPhone => lang
                 .pick(
                     "电话号码无效:应为 11 位手机号(1 开头)或带区号的固话。",

@@ -23,6 +23,11 @@ pub const ADDRESS_MAX: u32 = 200;
 pub const NOTE_MAX: u32 = 5000;
 /// Most parties on one case.
 pub const PARTIES_MAX: usize = 30;
+/// Longest ID number (a person's is 18 characters; an organisation's unified social credit
+/// code is 18 too, older registration numbers shorter).
+pub const ID_NUMBER_MAX: u32 = 30;
+/// Longest phone number as typed.
+pub const PHONE_MAX: u32 = 20;
 
 /// The alphabet of case codes: no 0/O, 1/I/L, so codes read aloud and typed from a receipt
 /// without confusion.
@@ -75,20 +80,31 @@ pub fn is_valid_phone(s: &str) -> bool {
     let (area, number) = match s.split_once('-') {
         Some((a, n)) => (a, n),
         None if s.len() >= 10 => {
-            // Without a dash the area code is ambiguous; accept 10–12 digits starting with 0.
+            // Without a dash the area code is ambiguous; accept 10–12 digits starting with 0
+            // and then a non-zero digit (area codes are 010, 02x and 03xx–09xx).
             return s.starts_with('0')
                 && (10..=12).contains(&s.len())
-                && s.bytes().all(|c| c.is_ascii_digit());
+                && s.bytes().all(|c| c.is_ascii_digit())
+                && !s[1..].starts_with('0')
+                && !all_same_digit(&s[1..]);
         }
         None => return false,
     };
+    // Local numbers do not start with 0.
     area.starts_with('0')
+        && !area[1..].starts_with('0')
         && (3..=4).contains(&area.len())
         && (7..=8).contains(&number.len())
+        && !number.starts_with('0')
         && area
             .bytes()
             .chain(number.bytes())
             .all(|c| c.is_ascii_digit())
+        && !all_same_digit(number)
+}
+
+fn all_same_digit(s: &str) -> bool {
+    s.bytes().all(|b| Some(b) == s.bytes().next())
 }
 
 /// The last four digits of a phone number, used by the public status page.
@@ -113,6 +129,15 @@ pub fn is_valid_id_number(s: &str) -> bool {
     CHECK[(sum % 11) as usize] == b[17].to_ascii_uppercase()
 }
 
+/// Whether `s` holds a control character other than a line break or a tab (NUL, escape,
+/// backspace, the C1 controls, …), or a Unicode non-character: nothing a person types.
+pub fn has_control_characters(s: &str) -> bool {
+    s.chars().any(|c| {
+        (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            || matches!(c, '\u{fdd0}'..='\u{fdef}' | '\u{fffe}' | '\u{ffff}')
+    })
+}
+
 /// Collects field errors while checking a request.
 #[derive(Debug)]
 pub struct Checker {
@@ -134,6 +159,15 @@ impl Checker {
         self.errors.push(FieldError::new(field, reason, self.lang));
     }
 
+    /// A required one-line text: not blank, at most `max` characters, no line breaks.
+    pub fn required_line(&mut self, field: &str, value: &str, max: u32) {
+        if value.trim().is_empty() {
+            self.fail(field, Reason::Required);
+        } else {
+            self.one_line(field, value, max);
+        }
+    }
+
     /// A required text: not blank, at most `max` characters.
     pub fn required(&mut self, field: &str, value: &str, max: u32) {
         if value.trim().is_empty() {
@@ -143,10 +177,22 @@ impl Checker {
         }
     }
 
-    /// An optional text of at most `max` characters.
+    /// An optional text of at most `max` characters, with no control characters but line
+    /// breaks and tabs.
     pub fn max_len(&mut self, field: &str, value: &str, max: u32) {
         if value.chars().count() > max as usize {
             self.fail(field, Reason::TooLong { max });
+        } else if has_control_characters(value) {
+            self.fail(field, Reason::ControlCharacters);
+        }
+    }
+
+    /// A one-line text (a name, a summary): as `max_len`, and no line breaks either.
+    pub fn one_line(&mut self, field: &str, value: &str, max: u32) {
+        if value.contains(['\n', '\r']) {
+            self.fail(field, Reason::ControlCharacters);
+        } else {
+            self.max_len(field, value, max);
         }
     }
 
@@ -155,6 +201,11 @@ impl Checker {
         if let Some(v) = value {
             self.max_len(field, v, max);
         }
+    }
+
+    /// Whether `field` has not been refused so far.
+    pub fn is_fine(&self, field: &str) -> bool {
+        !self.errors.iter().any(|e| e.field == field)
     }
 
     /// Whether nothing was refused so far.
@@ -174,7 +225,7 @@ impl Checker {
 
 /// Checks one party of the intake form; `at` is its path prefix, e.g. `parties[0]`.
 pub fn check_party(c: &mut Checker, at: &str, party: &NewParty) {
-    c.required(&format!("{at}.name"), &party.name, NAME_MAX);
+    c.required_line(&format!("{at}.name"), &party.name, NAME_MAX);
     c.optional(
         &format!("{at}.ethnicity"),
         party.ethnicity.as_deref(),
@@ -195,23 +246,29 @@ pub fn check_party(c: &mut Checker, at: &str, party: &NewParty) {
     {
         c.fail(format!("{at}.age"), Reason::OutOfRange { min: 0, max: 120 });
     }
-    if let Some(phone) = party
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
+    let phone_field = format!("{at}.phone");
+    c.optional(&phone_field, party.phone.as_deref(), PHONE_MAX);
+    if c.is_fine(&phone_field)
+        && let Some(phone) = party
+            .phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
         && !is_valid_phone(phone)
     {
-        c.fail(format!("{at}.phone"), Reason::InvalidPhone);
+        c.fail(phone_field, Reason::InvalidPhone);
     }
-    if let Some(id) = party
-        .id_number
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
+    let id_field = format!("{at}.id_number");
+    c.optional(&id_field, party.id_number.as_deref(), ID_NUMBER_MAX);
+    if c.is_fine(&id_field)
+        && let Some(id) = party
+            .id_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
         && (party.kind == PartyKind::Person && !is_valid_id_number(id))
     {
-        c.fail(format!("{at}.id_number"), Reason::InvalidIdNumber);
+        c.fail(id_field, Reason::InvalidIdNumber);
     }
 }
 
@@ -219,7 +276,7 @@ pub fn check_party(c: &mut Checker, at: &str, party: &NewParty) {
 /// the village, area and group exist and nest).
 pub fn check_register(req: &RegisterCase, lang: Lang) -> Result<(), Vec<FieldError>> {
     let mut c = Checker::new(lang);
-    c.required("summary", &req.summary, SUMMARY_MAX);
+    c.required_line("summary", &req.summary, SUMMARY_MAX);
     c.max_len("facts", &req.facts, FACTS_MAX);
     c.max_len("request", &req.request, REQUEST_MAX);
     if req.parties.len() > PARTIES_MAX {
@@ -275,6 +332,10 @@ mod tests {
         }
         for bad in [
             "",
+            "00000000000",
+            "0000-0000000",
+            "0937-0000000",
+            "07777777777",
             "1381234123",
             "138123412345",
             "12812341234",
@@ -285,6 +346,49 @@ mod tests {
         ] {
             assert!(!is_valid_phone(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_every_text() {
+        let mut c = Checker::new(Lang::En);
+        c.required("summary", "\u{0}", 100);
+        c.max_len("facts", "a\u{1b}[31m", 100);
+        c.max_len("request", "第一行\n第二行\t制表", 100);
+        c.one_line("name", "张\n三", 50);
+        c.max_len("note", "\u{85}", 100);
+        let errors = c.finish().err().unwrap_or_default();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["summary", "facts", "name", "note"]);
+        assert!(errors.iter().all(|e| e.reason == Reason::ControlCharacters));
+    }
+
+    #[test]
+    fn every_party_field_is_capped() {
+        let party = NewParty {
+            side: PartySide::Applicant,
+            kind: PartyKind::Organisation,
+            name: "某公司".into(),
+            id_number: Some("9".repeat(1_900_000)),
+            phone: Some("1".repeat(500)),
+            ..NewParty::default()
+        };
+        let mut c = Checker::new(Lang::Zh);
+        check_party(&mut c, "parties[0]", &party);
+        let errors = c.finish().err().unwrap_or_default();
+        let got: Vec<(&str, &Reason)> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), &e.reason))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("parties[0].phone", &Reason::TooLong { max: PHONE_MAX }),
+                (
+                    "parties[0].id_number",
+                    &Reason::TooLong { max: ID_NUMBER_MAX }
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -52,11 +52,16 @@ impl CaseFacts {
     }
 }
 
+/// Most cooperating units beside the lead handler.
+pub const COOPERATING_MAX: usize = 10;
+
 /// How long an archived file is kept.
 pub const RETENTION_YEARS: [u8; 3] = [10, 30, 100];
 
-/// A stage transition, as the browser sends it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A stage transition, as the browser sends it: `{"type": "route", "handler": …}`.
+/// Decoding goes through `command_wire` so that a refused field is named exactly
+/// (`command.reason`), which serde's internally tagged enums cannot do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
     /// Assign the lead handler (and optional cooperating units).
@@ -88,6 +93,146 @@ pub enum Command {
     Reopen { reason: String },
     /// The lead archives the case and cancels it from the active ledger (归档销号).
     Archive { retention_years: u8 },
+}
+
+impl<'de> Deserialize<'de> for Command {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Command, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        command_wire::decode(value).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Separates a field's path inside a value from the message in a decoding error's text
+/// (`reason\u{1f}invalid type: …`), so that the server can name the exact field.
+pub const FIELD_PATH_SEPARATOR: char = '\u{1f}';
+
+/// The wire form of each command's data, decoded with the path of a refused field kept.
+mod command_wire {
+    use serde::Deserialize;
+    use serde::de::DeserializeOwned;
+    use serde_json::Value;
+
+    use super::{Command, FIELD_PATH_SEPARATOR};
+    use crate::model::{HandlerRef, LegalRoute, Outcome};
+
+    #[derive(Deserialize)]
+    struct Route {
+        handler: HandlerRef,
+        #[serde(default)]
+        cooperating: Vec<HandlerRef>,
+        #[serde(default)]
+        note: String,
+    }
+
+    #[derive(Deserialize)]
+    struct NotAccept {
+        reason: String,
+        route_told: LegalRoute,
+    }
+
+    #[derive(Deserialize)]
+    struct Reason {
+        reason: String,
+    }
+
+    #[derive(Deserialize)]
+    struct Close {
+        outcome: Outcome,
+        summary: String,
+        #[serde(default)]
+        route_told: Option<LegalRoute>,
+    }
+
+    #[derive(Deserialize)]
+    struct Archive {
+        retention_years: u8,
+    }
+
+    const TYPES: &str = "`route`, `not_accept`, `accept`, `return`, `close`, `reopen`, `archive`";
+
+    fn fields<T: DeserializeOwned>(value: Value) -> Result<T, String> {
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if path == "." {
+                inner.to_string()
+            } else {
+                format!("{path}{FIELD_PATH_SEPARATOR}{inner}")
+            }
+        })
+    }
+
+    fn what(v: &Value) -> &'static str {
+        match v {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "integer",
+            Value::String(_) => "string",
+            Value::Array(_) => "sequence",
+            Value::Object(_) => "map",
+        }
+    }
+
+    pub(super) fn decode(value: Value) -> Result<Command, String> {
+        let kind = match &value {
+            Value::Object(map) => match map.get("type") {
+                None => return Err("missing field `type`".to_owned()),
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => {
+                    return Err(format!(
+                        "type{FIELD_PATH_SEPARATOR}invalid type: {}, expected a string",
+                        what(other)
+                    ));
+                }
+            },
+            other => {
+                return Err(format!(
+                    "invalid type: {}, expected struct Command",
+                    what(other)
+                ));
+            }
+        };
+        Ok(match kind.as_str() {
+            "route" => {
+                let f: Route = fields(value)?;
+                Command::Route {
+                    handler: f.handler,
+                    cooperating: f.cooperating,
+                    note: f.note,
+                }
+            }
+            "not_accept" => {
+                let f: NotAccept = fields(value)?;
+                Command::NotAccept {
+                    reason: f.reason,
+                    route_told: f.route_told,
+                }
+            }
+            "accept" => Command::Accept,
+            "return" => Command::Return {
+                reason: fields::<Reason>(value)?.reason,
+            },
+            "close" => {
+                let f: Close = fields(value)?;
+                Command::Close {
+                    outcome: f.outcome,
+                    summary: f.summary,
+                    route_told: f.route_told,
+                }
+            }
+            "reopen" => Command::Reopen {
+                reason: fields::<Reason>(value)?.reason,
+            },
+            "archive" => Command::Archive {
+                retention_years: fields::<Archive>(value)?.retention_years,
+            },
+            other => {
+                return Err(format!(
+                    "type{FIELD_PATH_SEPARATOR}unknown variant `{other}`, expected one of {TYPES}"
+                ));
+            }
+        })
+    }
 }
 
 /// The name of a command, without its data.
@@ -187,6 +332,15 @@ impl Command {
                 note,
             } => {
                 c.max_len("command.note", note, NOTE_MAX);
+                if cooperating.len() > COOPERATING_MAX {
+                    c.fail(
+                        "command.cooperating",
+                        Reason::OutOfRange {
+                            min: 0,
+                            max: COOPERATING_MAX as i64,
+                        },
+                    );
+                }
                 for (i, unit) in cooperating.iter().enumerate() {
                     if unit == handler || cooperating[..i].contains(unit) {
                         c.fail(format!("command.cooperating[{i}]"), Reason::Duplicate);
@@ -311,6 +465,41 @@ pub fn allowed_targets(actor: &Actor, case: &CaseFacts) -> Vec<Stage> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_command_reads_back_as_written() {
+        let commands = [
+            Command::Route {
+                handler: HandlerRef::Mediator(3),
+                cooperating: vec![HandlerRef::Department(5)],
+                note: "请尽快".into(),
+            },
+            Command::NotAccept {
+                reason: "不属于受理范围".into(),
+                route_told: LegalRoute::Litigation,
+            },
+            Command::Accept,
+            Command::Return {
+                reason: "非本所职责".into(),
+            },
+            Command::Close {
+                outcome: Outcome::AgreementWritten,
+                summary: "达成协议".into(),
+                route_told: None,
+            },
+            Command::Reopen {
+                reason: "回访不满意".into(),
+            },
+            Command::Archive {
+                retention_years: 10,
+            },
+        ];
+        for command in commands {
+            let json = serde_json::to_string(&command).unwrap_or_default();
+            let back: Result<Command, _> = serde_json::from_str(&json);
+            assert_eq!(back.ok(), Some(command), "{json}");
+        }
+    }
+
     use super::*;
 
     const TOWN: i64 = 1;

@@ -634,3 +634,100 @@ async fn a_half_sent_request_is_closed_after_the_header_timeout() {
     assert!(read.is_ok(), "the connection is still open after 8 s");
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+/// A change to a registration's JSON.
+type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+
+/// Posts a registration whose JSON is `edit`ed first; the refused fields.
+async fn refused_fields(
+    app: &TestApp,
+    cookie: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> Vec<String> {
+    let mut body = serde_json::to_value(app.sample_case()).unwrap_or_default();
+    edit(&mut body);
+    let before = app.snapshot().await;
+    let res = app
+        .post_raw("/api/cases", Some(cookie), &body.to_string())
+        .await;
+    assert_eq!(app.snapshot().await, before, "nothing is stored");
+    res.expect_status(422);
+    res.error().fields.into_iter().map(|f| f.field).collect()
+}
+
+#[tokio::test]
+async fn every_bad_field_is_named_exactly() {
+    let app = TestApp::new().await;
+    let clerk = app.login("clerk").await;
+    let cases: Vec<(Edit, &str)> = vec![
+        (
+            Box::new(|b| {
+                b["parties"][1]["kind"] = "organisation".into();
+                b["parties"][1]["id_number"] = "9".repeat(10_000).into();
+            }),
+            "parties[1].id_number",
+        ),
+        (Box::new(|b| b["summary"] = "\u{0}".into()), "summary"),
+        (Box::new(|b| b["facts"] = "事实\u{1b}[2J".into()), "facts"),
+        (
+            Box::new(|b| b["parties"][0]["name"] = "张\n三".into()),
+            "parties[0].name",
+        ),
+        (
+            Box::new(|b| b["parties"][0]["phone"] = "00000000000".into()),
+            "parties[0].phone",
+        ),
+        (Box::new(|b| b["kind"] = 5.into()), "kind"),
+        (
+            Box::new(|b| b["category"] = serde_json::Value::Null),
+            "category",
+        ),
+        (
+            Box::new(|b| b["parties"][0]["side"] = true.into()),
+            "parties[0].side",
+        ),
+    ];
+    for (edit, field) in cases {
+        assert_eq!(refused_fields(&app, &clerk, edit).await, [field]);
+    }
+}
+
+#[tokio::test]
+async fn a_bad_field_of_a_command_is_named_exactly() {
+    let app = TestApp::new().await;
+    let clerk = app.login("clerk").await;
+    let case = app.register(&clerk, &app.sample_case()).await;
+    let lead = app.login("lead").await;
+    for (command, field) in [
+        (
+            serde_json::json!({"type": "not_accept", "reason": 5, "route_told": "litigation"}),
+            "command.reason",
+        ),
+        (
+            serde_json::json!({"type": "not_accept", "route_told": "litigation"}),
+            "command.reason",
+        ),
+        (
+            serde_json::json!({"type": "not_accept", "reason": "x", "route_told": 1}),
+            "command.route_told",
+        ),
+        (
+            serde_json::json!({"type": "not_accept", "reason": "\u{7}", "route_told": "litigation"}),
+            "command.reason",
+        ),
+        (serde_json::json!({"type": 3}), "command.type"),
+    ] {
+        let body = serde_json::json!({"version": case.version, "command": command});
+        let res = app
+            .post_raw(
+                &format!("/api/cases/{}/transitions", case.id),
+                Some(&lead),
+                &body.to_string(),
+            )
+            .await;
+        res.expect_status(422);
+        let fields: Vec<String> = res.error().fields.into_iter().map(|f| f.field).collect();
+        assert_eq!(fields, [field], "{body}");
+    }
+    assert_eq!(app.read_case(&lead, case.id).await.version, case.version);
+}
