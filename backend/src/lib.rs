@@ -8,6 +8,7 @@
 //! aggregate), `fixture` (the test fixture), `demo` (the demo center, loaded on request).
 
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod demo;

@@ -7,6 +7,10 @@
 //! concord migrate                         migrate the database and exit
 //! concord demo [--open N] [--closed M]    migrate, load the demo center (see `backend::demo`;
 //!                                         with numbers: N cases on the board, M archived)
+//! concord backup FILE                     write a consistent copy of the SQLite database to
+//!                                         FILE, also while a server runs
+//! concord restore FILE                    replace the SQLite database with the backup FILE
+//!                                         (the server must be stopped; the old file is kept)
 //! ```
 //!
 //! Configuration comes from `CONCORD_*` environment variables (see `backend::config`).
@@ -32,6 +36,8 @@ async fn main() -> ExitCode {
         "--demo" => serve(&args).await,
         "migrate" => migrate().await.map(|_| ()),
         "demo" => demo(rest).await,
+        "backup" => backup(rest).await,
+        "restore" => restore(rest).await,
         "help" | "--help" | "-h" => {
             println!("usage: {USAGE}");
             Ok(())
@@ -47,7 +53,45 @@ async fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "concord [serve [--demo] | migrate | demo [--open N] [--closed M]]";
+const USAGE: &str = "concord [serve [--demo] | migrate | demo [--open N] [--closed M] | backup FILE | restore FILE]";
+
+/// The one file argument of `backup` and `restore`.
+fn file_argument(args: &[String]) -> Result<std::path::PathBuf, String> {
+    match args {
+        [file] if !file.starts_with('-') => Ok(file.into()),
+        _ => Err(format!("expected one file name; usage: {USAGE}")),
+    }
+}
+
+/// `concord backup FILE`.
+async fn backup(args: &[String]) -> Result<(), String> {
+    let file = file_argument(args)?;
+    let (_, db) = migrate().await?;
+    backend::backup::backup(&db, &file).await?;
+    println!("Backed up to {} (checked: whole).", file.display());
+    Ok(())
+}
+
+/// `concord restore FILE`.
+async fn restore(args: &[String]) -> Result<(), String> {
+    let file = file_argument(args)?;
+    let config = Config::from_env()?;
+    let database = backend::backup::sqlite_path(&config.database_url).ok_or_else(|| {
+        "restore works on a SQLite database; for PostgreSQL use pg_restore (see the README)"
+            .to_owned()
+    })?;
+    let kept = backend::backup::restore(&file, &database).await?;
+    if let Some(kept) = kept {
+        println!(
+            "The database before the restore is kept as {}.",
+            kept.display()
+        );
+    }
+    // Bring the restored file's schema up to date with this binary.
+    migrate().await?;
+    println!("Restored {} from {}.", database.display(), file.display());
+    Ok(())
+}
 
 /// Reads the configuration, opens the database and brings its schema up to date.
 async fn migrate() -> Result<(Config, Db), String> {
@@ -66,6 +110,11 @@ async fn serve(args: &[String]) -> Result<(), String> {
         [] => false,
         [flag] if flag == "--demo" => true,
         _ => return Err(format!("unknown arguments {args:?}; usage: {USAGE}")),
+    };
+    // While this server holds a SQLite database, `concord restore` refuses to replace it.
+    let _serving = match backend::backup::sqlite_path(&Config::from_env()?.database_url) {
+        Some(file) => Some(backend::backup::ServeLock::acquire(&file)?),
+        None => None,
     };
     let (config, db) = migrate().await?;
     let bind = config.bind;
