@@ -6,7 +6,10 @@
 //! at concurrency 16; stage transitions at concurrency 8 (each connection moves its own cases
 //! Registered → Routed → Registered with the right versions, so every refused or failed
 //! request shows as a non-2xx answer). It also reports the size of what the browser downloads
-//! and how long the board with 2,000 cards takes to show in headless Chromium.
+//! and how long the board with 2,000 cards takes to show in headless Chromium. Writes beside
+//! reads: the board at concurrency 16 while 10 transitions a second run on a fixed schedule
+//! (their latency measured from the scheduled time). And 500 simultaneous wrong sign-ins
+//! from 50 addresses: the server's memory and a signed-in person's latency meanwhile.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -22,6 +25,8 @@ use crate::{Result, cargo, dist_dir, free_port, root, status, target_dir};
 const DEMO_PASSWORD: &str = "concord-demo";
 /// Seconds each wrk run lasts.
 const SECONDS: u32 = 10;
+/// Stage transitions a second beside the board in the mixed run.
+const WRITES_PER_SECOND: u32 = 10;
 
 /// One wrk run's numbers.
 #[derive(Debug, Default)]
@@ -77,7 +82,7 @@ pub fn bench(args: &[String]) -> Result {
         if postgres {
             "PostgreSQL (fsync on, synchronous_commit off)"
         } else {
-            "SQLite (WAL, synchronous NORMAL)"
+            "SQLite (WAL, synchronous FULL)"
         }
     );
     let _ = writeln!(
@@ -87,6 +92,9 @@ pub fn bench(args: &[String]) -> Result {
     let _ = writeln!(report, "|---:|---|---:|---:|---:|---:|---:|---:|");
     let mut board_seconds = None;
     let mut cold_boards = Vec::new();
+    let mut mixed = Vec::new();
+    let mut board_sizes = None;
+    let mut burst = None;
     for open in [2_000u32, 10_000] {
         let url = match &cluster {
             Some(c) => c.create_database(&format!("concord_bench_{open}"))?,
@@ -121,12 +129,43 @@ pub fn bench(args: &[String]) -> Result {
             1,
             &wrk(&server, &work, board, &cookie, 1, seconds, None)?,
         );
+        let alone = wrk(&server, &work, board, &cookie, 16, seconds, None)?;
+        row("GET /api/board", 16, &alone);
+        // Writes beside reads: the board at concurrency 16 while 10 transitions a second run
+        // on a fixed schedule.
+        let readers = spawn_wrk(&server, board, &cookie, 16, seconds)?;
+        let writes = scheduled_transitions(&server, &cookie, WRITES_PER_SECOND, seconds)?;
+        let beside = finish_wrk(readers)?;
         row(
-            "GET /api/board",
+            &format!("GET /api/board beside {WRITES_PER_SECOND} transitions/s"),
             16,
-            &wrk(&server, &work, board, &cookie, 16, seconds, None)?,
+            &beside,
         );
+        row(
+            &format!(
+                "POST …/transitions, {WRITES_PER_SECOND}/s on a schedule beside the board (ms from the scheduled time; max {:.1})",
+                writes.max_ms
+            ),
+            1,
+            &Numbers {
+                p50_ms: writes.p50_ms,
+                p99_ms: writes.p99_ms,
+                rps: writes.per_second,
+                requests: writes.done,
+                failed: writes.failed,
+            },
+        );
+        mixed.push((open, alone.rps, beside.rps, beside.p99_ms, writes.p99_ms));
         if open == 2_000 {
+            let gz = http_with(
+                server.port,
+                "GET",
+                board,
+                None,
+                Some(&cookie),
+                &["Accept-Encoding: gzip"],
+            )?;
+            board_sizes = Some((first.body.len(), content_length(&gz.headers)));
             let (case_id, code, last4) = server.sample_case(&cookie)?;
             row(
                 "GET /api/cases/{id}",
@@ -162,6 +201,8 @@ pub fn bench(args: &[String]) -> Result {
                 &wrk_script(&server, &script, 8, seconds)?,
             );
             board_seconds = Some(board_timing(&server)?);
+            let other = server.login("clerk")?;
+            burst = Some(sign_in_burst(&server, &other, 500, 50));
         }
         drop(server);
     }
@@ -174,6 +215,28 @@ pub fn bench(args: &[String]) -> Result {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    for (open, alone, beside, p99, writes_p99) in &mixed {
+        let _ = writeln!(
+            report,
+            "\nWith {open} open cards and {WRITES_PER_SECOND} writes/s beside it, the board keeps {:.0} % of its read-only rate ({beside:.0} of {alone:.0} requests/s; target ≥ 50 %) with p99 {p99:.1} ms (target < 50 ms); the writes' p99 from their scheduled time is {writes_p99:.1} ms (target < 50 ms).",
+            beside / alone.max(1.0) * 100.0
+        );
+    }
+    if let Some((raw, gz)) = board_sizes {
+        let _ = writeln!(
+            report,
+            "\nThe board with 2,000 cards is {:.0} KiB of JSON, {:.0} KiB as sent gzipped (compressed once per version at the best level).",
+            raw as f64 / 1024.0,
+            gz as f64 / 1024.0
+        );
+    }
+    if let Some(b) = burst {
+        let _ = writeln!(
+            report,
+            "\n500 simultaneous wrong sign-ins from 50 addresses: {} checked (401), {} turned away (429), {} other; the server's memory {} MB before, {} MB at its peak, {} MB after (target < 200 MB); a signed-in person's requests meanwhile took at most {:.1} ms (target < 100 ms).",
+            b.unauthorized, b.limited, b.other, b.before_mb, b.peak_mb, b.after_mb, b.others_max_ms
+        );
+    }
     let _ = writeln!(report, "\n## What the browser downloads\n");
     let _ = writeln!(report, "| file | raw KiB | gzip KiB |\n|---|---:|---:|");
     for file in [
@@ -242,6 +305,8 @@ impl Server {
             .env("CONCORD_BIND", format!("127.0.0.1:{port}"))
             .env("CONCORD_STATIC_DIR", dist_dir())
             .env("CONCORD_ADMIN_PASSWORD", DEMO_PASSWORD)
+            // The sign-in burst says which address each attempt comes from.
+            .env("CONCORD_TRUST_PROXY", "true")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()
@@ -311,9 +376,8 @@ impl Server {
         Err("no case with a phone number among the first in-handling cases".to_owned())
     }
 
-    /// Writes a wrk Lua script in which each of `threads` threads (one connection each) moves
-    /// its own registered cases to Routed and back, tracking their versions.
-    fn transition_script(&self, work: &Path, cookie: &str, threads: u32) -> Result<PathBuf> {
+    /// Registered cases (id, version) — at most 200 — and a mediator to route them to.
+    fn registered(&self, cookie: &str) -> Result<(Vec<(i64, i64)>, String)> {
         let list = http(
             self.port,
             "GET",
@@ -323,17 +387,28 @@ impl Server {
         )?;
         let ids = json_numbers(&list.body, "\"id\":");
         let versions = json_numbers(&list.body, "\"version\":");
-        if ids.len() < threads as usize || ids.len() != versions.len() {
-            return Err(format!(
-                "need at least {threads} registered cases, found {}",
-                ids.len()
-            ));
+        if ids.len() != versions.len() {
+            return Err("the case list did not parse".to_owned());
         }
         let handlers = http(self.port, "GET", "/api/handlers", None, Some(cookie))?;
         let handler = json_strings(&handlers.body, "\"handler\":")
             .into_iter()
             .find(|h| h.starts_with("mediator:"))
             .ok_or("no mediator to route to")?;
+        Ok((ids.into_iter().zip(versions).collect(), handler))
+    }
+
+    /// Writes a wrk Lua script in which each of `threads` threads (one connection each) moves
+    /// its own registered cases to Routed and back, tracking their versions.
+    fn transition_script(&self, work: &Path, cookie: &str, threads: u32) -> Result<PathBuf> {
+        let (registered, handler) = self.registered(cookie)?;
+        if registered.len() < threads as usize {
+            return Err(format!(
+                "need at least {threads} registered cases, found {}",
+                registered.len()
+            ));
+        }
+        let (ids, versions): (Vec<i64>, Vec<i64>) = registered.into_iter().unzip();
         let cases: Vec<String> = ids
             .iter()
             .zip(&versions)
@@ -424,6 +499,176 @@ fn wrk(
     }
     cmd.arg(format!("{}{path}", server.base()));
     run_wrk(cmd)
+}
+
+/// Starts wrk on a GET of `path` in the background (see `finish_wrk`).
+fn spawn_wrk(server: &Server, path: &str, cookie: &str, conc: u32, seconds: u32) -> Result<Child> {
+    let mut cmd = Command::new("wrk");
+    cmd.args([
+        "-t",
+        &conc.min(2).to_string(),
+        "-c",
+        &conc.to_string(),
+        "-d",
+        &format!("{seconds}s"),
+        "--latency",
+        "-H",
+        &format!("Cookie: {cookie}"),
+    ]);
+    cmd.arg(format!("{}{path}", server.base()));
+    eprintln!("xtask: {cmd:?} (in the background)");
+    cmd.stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not run wrk: {e}"))
+}
+
+/// Waits for a wrk started by `spawn_wrk` and parses its numbers.
+fn finish_wrk(child: Child) -> Result<Numbers> {
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("wrk: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    eprintln!("{text}");
+    if !out.status.success() {
+        return Err(format!("wrk failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(parse_wrk(&text))
+}
+
+/// Latencies of writes sent on a fixed schedule, each measured from its scheduled time (so a
+/// write that had to wait for an earlier one counts that wait too).
+#[derive(Debug, Default)]
+struct Scheduled {
+    p50_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+    per_second: f64,
+    done: u64,
+    failed: u64,
+}
+
+/// Sends `per_second` stage transitions a second for `seconds` on a fixed schedule, moving
+/// registered cases to Routed and back, one connection per request.
+fn scheduled_transitions(
+    server: &Server,
+    cookie: &str,
+    per_second: u32,
+    seconds: u32,
+) -> Result<Scheduled> {
+    let (registered, handler) = server.registered(cookie)?;
+    if registered.is_empty() {
+        return Err("no registered case to move".to_owned());
+    }
+    let mut cases: Vec<(i64, i64, bool)> =
+        registered.into_iter().map(|(id, v)| (id, v, false)).collect();
+    let interval = Duration::from_secs(1) / per_second;
+    let total = per_second * seconds;
+    let mut latencies = Vec::with_capacity(total as usize);
+    let mut failed = 0;
+    let start = Instant::now();
+    for k in 0..total {
+        let due = start + interval * k;
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+        let n = cases.len();
+        let case = &mut cases[k as usize % n];
+        let body = if case.2 {
+            format!(
+                r#"{{"version":{},"command":{{"type":"return","reason":"bench: back to the center"}}}}"#,
+                case.1
+            )
+        } else {
+            format!(
+                r#"{{"version":{},"command":{{"type":"route","handler":"{handler}","cooperating":[],"note":""}}}}"#,
+                case.1
+            )
+        };
+        let path = format!("/api/cases/{}/transitions", case.0);
+        match http(server.port, "POST", &path, Some(&body), Some(cookie)) {
+            Ok(a) if a.status == 200 => {
+                case.1 += 1;
+                case.2 = !case.2;
+            }
+            _ => failed += 1,
+        }
+        latencies.push(due.elapsed().as_secs_f64() * 1000.0);
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
+    Ok(Scheduled {
+        p50_ms: at(0.5),
+        p99_ms: at(0.99),
+        max_ms: at(1.0),
+        per_second: total as f64 / elapsed,
+        done: u64::from(total) - failed,
+        failed,
+    })
+}
+
+/// A process's resident memory, now and at its peak (MB), from `/proc`.
+fn memory_mb(pid: u32) -> (u64, u64) {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// What a burst of simultaneous wrong sign-ins does to the server.
+struct Burst {
+    before_mb: u64,
+    peak_mb: u64,
+    after_mb: u64,
+    unauthorized: usize,
+    limited: usize,
+    other: usize,
+    /// The slowest of the signed-in person's requests made during the burst (ms).
+    others_max_ms: f64,
+}
+
+/// `n` simultaneous wrong sign-ins from `addresses` addresses (as the trusted proxy reports
+/// them), while a signed-in person keeps asking `GET /api/me`.
+fn sign_in_burst(server: &Server, cookie: &str, n: usize, addresses: usize) -> Burst {
+    let pid = server.child.id();
+    let (before_mb, _) = memory_mb(pid);
+    let port = server.port;
+    let threads: Vec<_> = (0..n)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let body = format!(r#"{{"username":"burst{i}","password":"wrong {i}"}}"#);
+                let xff = format!("X-Forwarded-For: 198.18.{}.{}", i % addresses / 250, i % addresses % 250);
+                http_with(port, "POST", "/api/auth/login", Some(&body), None, &[&xff])
+                    .map_or(0, |a| a.status)
+            })
+        })
+        .collect();
+    let mut others_max_ms: f64 = 0.0;
+    for _ in 0..20 {
+        let t = Instant::now();
+        let ok = http(port, "GET", "/api/me", None, Some(cookie)).is_ok_and(|a| a.status == 200);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        others_max_ms = others_max_ms.max(if ok { ms } else { f64::INFINITY });
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let statuses: Vec<u16> = threads.into_iter().map(|t| t.join().unwrap_or(0)).collect();
+    let (after_mb, peak_mb) = memory_mb(pid);
+    Burst {
+        before_mb,
+        peak_mb,
+        after_mb,
+        unauthorized: statuses.iter().filter(|s| **s == 401).count(),
+        limited: statuses.iter().filter(|s| **s == 429).count(),
+        other: statuses.iter().filter(|s| **s != 401 && **s != 429).count(),
+        others_max_ms,
+    }
 }
 
 /// Runs wrk with a script, one connection per thread.
@@ -548,6 +793,18 @@ fn http(
     body: Option<&str>,
     cookie: Option<&str>,
 ) -> Result<Answer> {
+    http_with(port, method, path, body, cookie, &[])
+}
+
+/// `http` with extra header lines (`Name: value`).
+fn http_with(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    cookie: Option<&str>,
+    extra: &[&str],
+) -> Result<Answer> {
     let mut stream =
         TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("could not connect: {e}"))?;
     let body = body.unwrap_or("");
@@ -560,6 +817,10 @@ fn http(
     }
     if let Some(cookie) = cookie {
         request.push_str(&format!("Cookie: {cookie}\r\n"));
+    }
+    for line in extra {
+        request.push_str(line);
+        request.push_str("\r\n");
     }
     request.push_str("\r\n");
     request.push_str(body);
@@ -590,6 +851,18 @@ fn http(
         headers: head.to_owned(),
         body,
     })
+}
+
+/// The `Content-Length` of an answer's head (0 if none).
+fn content_length(head: &str) -> usize {
+    head.lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())
+                .flatten()
+        })
+        .unwrap_or(0)
 }
 
 fn dechunk(mut rest: &str) -> String {
