@@ -156,6 +156,26 @@ pub fn bench(args: &[String]) -> Result {
             },
         );
         mixed.push((open, alone.rps, beside.rps, beside.p99_ms, writes.p99_ms));
+        // Free-text search over the town's cases, archived included: four characters go
+        // through the trigram index, two fall back to a bounded scan.
+        for (what, q) in [
+            ("拖欠工资", "%E6%8B%96%E6%AC%A0%E5%B7%A5%E8%B5%84"),
+            ("工资", "%E5%B7%A5%E8%B5%84"),
+        ] {
+            row(
+                &format!("GET /api/cases?q={what}"),
+                16,
+                &wrk(
+                    &server,
+                    &work,
+                    &format!("/api/cases?q={q}"),
+                    &cookie,
+                    16,
+                    seconds,
+                    None,
+                )?,
+            );
+        }
         if open == 2_000 {
             let gz = http_with(
                 server.port,
@@ -525,13 +545,14 @@ fn spawn_wrk(server: &Server, path: &str, cookie: &str, conc: u32, seconds: u32)
 
 /// Waits for a wrk started by `spawn_wrk` and parses its numbers.
 fn finish_wrk(child: Child) -> Result<Numbers> {
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("wrk: {e}"))?;
+    let out = child.wait_with_output().map_err(|e| format!("wrk: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     eprintln!("{text}");
     if !out.status.success() {
-        return Err(format!("wrk failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "wrk failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     Ok(parse_wrk(&text))
 }
@@ -560,8 +581,10 @@ fn scheduled_transitions(
     if registered.is_empty() {
         return Err("no registered case to move".to_owned());
     }
-    let mut cases: Vec<(i64, i64, bool)> =
-        registered.into_iter().map(|(id, v)| (id, v, false)).collect();
+    let mut cases: Vec<(i64, i64, bool)> = registered
+        .into_iter()
+        .map(|(id, v)| (id, v, false))
+        .collect();
     let interval = Duration::from_secs(1) / per_second;
     let total = per_second * seconds;
     let mut latencies = Vec::with_capacity(total as usize);
@@ -644,7 +667,11 @@ fn sign_in_burst(server: &Server, cookie: &str, n: usize, addresses: usize) -> B
         .map(|i| {
             std::thread::spawn(move || {
                 let body = format!(r#"{{"username":"burst{i}","password":"wrong {i}"}}"#);
-                let xff = format!("X-Forwarded-For: 198.18.{}.{}", i % addresses / 250, i % addresses % 250);
+                let xff = format!(
+                    "X-Forwarded-For: 198.18.{}.{}",
+                    i % addresses / 250,
+                    i % addresses % 250
+                );
                 http_with(port, "POST", "/api/auth/login", Some(&body), None, &[&xff])
                     .map_or(0, |a| a.status)
             })

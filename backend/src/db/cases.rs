@@ -805,14 +805,29 @@ pub async fn list(
             w.push(")");
         };
         const PUBLIC: [&str; 4] = ["c.code", "v.name", "a.name", "g.name"];
+        // On SQLite a query of three or more characters goes through the trigram indexes
+        // (migration 0002); on PostgreSQL the trigram indexes serve the LIKE itself.
+        let indexed = conn.backend_name() == "SQLite" && q.chars().count() >= 3;
+        let phrase = format!("\"{}\"", q.to_lowercase().replace('"', "\"\""));
         let full = |w: &mut SqlBuilder| {
             w.push("(");
             like(w, &PUBLIC);
-            w.push(" OR ");
-            like(w, &["c.summary", "c.facts", "c.request"]);
-            w.push(" OR EXISTS (SELECT 1 FROM parties p WHERE p.case_id = c.id AND LOWER(p.name) LIKE ")
-                .bind(Arg::Text(pattern.clone()))
-                .push(" ESCAPE '\\'))");
+            if indexed {
+                w.push(" OR c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH ")
+                    .bind(Arg::Text(phrase.clone()))
+                    .push(
+                        ") OR c.id IN (SELECT p.case_id FROM parties p WHERE p.id IN \
+                           (SELECT rowid FROM party_search WHERE party_search MATCH ",
+                    )
+                    .bind(Arg::Text(phrase.clone()))
+                    .push(")))");
+            } else {
+                w.push(" OR ");
+                like(w, &["c.summary", "c.facts", "c.request"]);
+                w.push(" OR EXISTS (SELECT 1 FROM parties p WHERE p.case_id = c.id AND LOWER(p.name) LIKE ")
+                    .bind(Arg::Text(pattern.clone()))
+                    .push(" ESCAPE '\\'))");
+            }
         };
         // Names and free text are searched only where the reader may see the parties.
         w.push(" AND ");
