@@ -1,5 +1,5 @@
 //! Password hashing with bounded cost: argon2id runs on a few threads of its own (one per
-//! core), each keeping its own 19 MiB of argon2 memory for good, fed through a short queue.
+//! core but one), each keeping its own 19 MiB of argon2 memory for good, fed through a short queue.
 //! When every thread is busy and the queue is full, a sign-in is answered at once with 429
 //! instead of waiting — so a burst of sign-ins costs a fixed amount of memory and at most a
 //! core per thread, and the server keeps answering everyone else.
@@ -69,10 +69,11 @@ impl Hasher {
         Hasher { queue, threads }
     }
 
-    /// One thread per core, and a queue of two jobs per thread.
+    /// One thread per core but one (which stays free to answer everyone else), and a queue
+    /// of two jobs per core.
     pub fn for_this_machine() -> Hasher {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        Hasher::new(cores, cores * 2)
+        Hasher::new(cores.saturating_sub(1).max(1), cores * 2)
     }
 
     /// How many hashes can run at once.

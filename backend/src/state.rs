@@ -116,6 +116,56 @@ impl AppState {
         self.revisions.bump(town_id);
     }
 
+    /// Commits a write to one case and brings this server's board of the town up to date by
+    /// replacing that case's card alone, instead of leaving every reader to wait for a whole
+    /// rebuild. `db_rev` is the town's revision the write's `bump_town` returned. The board's
+    /// build lock is held from before the commit until the patched board is stored, so readers
+    /// that see the new revision wait for the patch (a few milliseconds), never rebuild. If
+    /// the cached board was not at the revision just before this write (another server wrote
+    /// too, or the day changed), nothing is patched and the next read rebuilds.
+    pub(crate) async fn commit_case_change(
+        &self,
+        wtx: db::WriteTx,
+        town_id: i64,
+        case_id: i64,
+        db_rev: i64,
+    ) -> Result<(), crate::error::AppError> {
+        let lock = self.boards.build_lock(town_id);
+        let _building = lock.lock().await;
+        // The revisions before and after this write, as `town_rev` tells them.
+        let (previous, rev) = match self.db.backend {
+            Backend::Sqlite => {
+                let before = self.revisions.get(town_id);
+                (before, before + 1)
+            }
+            Backend::Postgres => (db_rev - 1, db_rev),
+        };
+        wtx.commit_and(|| self.town_changed(town_id)).await?;
+        let Some(old) = self.boards.latest(town_id) else {
+            return Ok(());
+        };
+        let today = self.config.today();
+        if old.rev != previous || old.today != today {
+            return Ok(());
+        }
+        let entry = {
+            let mut conn = self.db.pool.acquire().await?;
+            db::cases::board_entry(&mut conn, case_id).await?
+        };
+        let mut entries: Vec<Arc<CardEntry>> = old
+            .entries
+            .iter()
+            .filter(|e| e.card.id != case_id)
+            .cloned()
+            .collect();
+        entries.extend(entry.map(Arc::new));
+        let board = tokio::task::spawn_blocking(move || TownBoard::build(rev, today, entries))
+            .await?
+            .map_err(crate::error::AppError::internal)?;
+        self.boards.put(town_id, Arc::new(board));
+        Ok(())
+    }
+
     /// A case with its parties and public notes, from the cache if its town has not changed
     /// since it was loaded. `None` if there is no such case.
     pub(crate) async fn case(&self, id: i64) -> Result<Option<Arc<CachedCase>>, sqlx::Error> {
@@ -478,37 +528,108 @@ impl CaseCache {
 pub(crate) struct TownBoard {
     pub rev: i64,
     pub today: NaiveDate,
-    /// Cards in board order (overdue first, then nearest due date).
-    pub entries: Vec<CardEntry>,
+    /// Cards in board order (overdue first, then nearest due date); shared between versions
+    /// of the board, so a patched board copies pointers, not cards.
+    pub entries: Vec<Arc<CardEntry>>,
     /// The unfiltered `Board` as JSON, served as is: `[unmasked, masked]` (for readers who
     /// see every case's parties, and for those who see none).
-    pub views: [BoardJson; 2],
+    pub views: [Arc<BoardJson>; 2],
 }
 
-/// One unfiltered board as JSON and gzipped (compressed once, when built).
+impl TownBoard {
+    /// The board of `entries` (sorted here) at `rev` on `today`. CPU work: call it off the
+    /// async threads.
+    pub fn build(
+        rev: i64,
+        today: NaiveDate,
+        mut entries: Vec<Arc<CardEntry>>,
+    ) -> Result<TownBoard, serde_json::Error> {
+        entries.sort_by_key(|e| {
+            let c = &e.card;
+            let overdue = c.stage.is_open() && c.due_on < today;
+            (!overdue, c.due_on, c.id)
+        });
+        let json = |masked: bool| {
+            serde_json::to_vec(&BoardRef {
+                today,
+                cards: entries
+                    .iter()
+                    .map(|e| if masked { &e.masked } else { &e.card })
+                    .collect(),
+            })
+            .map(|j| Arc::new(BoardJson::new(j)))
+        };
+        let views = [json(false)?, json(true)?];
+        Ok(TownBoard {
+            rev,
+            today,
+            entries,
+            views,
+        })
+    }
+}
+
+/// `shared::api::Board`, borrowing its cards.
+#[derive(serde::Serialize)]
+pub(crate) struct BoardRef<'a> {
+    pub today: NaiveDate,
+    pub cards: Vec<&'a shared::model::CaseCard>,
+}
+
+/// One unfiltered board as JSON, and gzipped once it has been compressed: compression runs in
+/// the background on the first request that accepts gzip, so no request waits for it (until
+/// it is ready the plain JSON is sent), and a version replaced before its turn is skipped.
 #[derive(Debug)]
 pub(crate) struct BoardJson {
     pub json: Bytes,
-    pub gzip: Bytes,
+    gzip: OnceLock<Bytes>,
+    started: std::sync::atomic::AtomicBool,
 }
 
 impl BoardJson {
-    /// `json` and its gzip at the best compression (it is made once per version of the
-    /// board and sent many times).
-    pub fn new(json: Vec<u8>) -> BoardJson {
-        use std::io::Write as _;
-        let mut encoder = flate2::write::GzEncoder::new(
-            Vec::with_capacity(json.len() / 6),
-            flate2::Compression::best(),
-        );
-        let gzip = match encoder.write_all(&json).and_then(|()| encoder.finish()) {
-            Ok(bytes) => bytes.into(),
-            Err(_) => Bytes::new(),
-        };
+    fn new(json: Vec<u8>) -> BoardJson {
         BoardJson {
             json: json.into(),
-            gzip,
+            gzip: OnceLock::new(),
+            started: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// The gzipped JSON if it is ready; otherwise starts compressing it (once) and returns
+    /// `None`. `current` tells the compressor whether this version is still the board's.
+    pub fn gzip_or_start(
+        self: &Arc<BoardJson>,
+        current: impl Fn() -> bool + Send + 'static,
+    ) -> Option<Bytes> {
+        if let Some(gz) = self.gzip.get() {
+            return Some(gz.clone());
+        }
+        if !self.started.swap(true, std::sync::atomic::Ordering::AcqRel) {
+            let me = Arc::clone(self);
+            tokio::task::spawn_blocking(move || {
+                if current() {
+                    let _ = me.gzip.set(gzip_best(&me.json));
+                } else {
+                    // Replaced already: let a later request of a current version compress.
+                    me.started
+                        .store(false, std::sync::atomic::Ordering::Release);
+                }
+            });
+        }
+        None
+    }
+}
+
+/// `data` gzipped at the best level (empty if compression failed).
+fn gzip_best(data: &[u8]) -> Bytes {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(data.len() / 8),
+        flate2::Compression::best(),
+    );
+    match encoder.write_all(data).and_then(|()| encoder.finish()) {
+        Ok(bytes) => bytes.into(),
+        Err(_) => Bytes::new(),
     }
 }
 
@@ -539,6 +660,18 @@ impl BoardCache {
         if !newer {
             towns.insert(town_id, board);
         }
+    }
+
+    /// Whether the town's cached board is still at `rev`.
+    pub fn is_current(&self, town_id: i64, rev: i64) -> bool {
+        let towns = self.towns.read().unwrap_or_else(PoisonError::into_inner);
+        towns.get(&town_id).is_some_and(|b| b.rev == rev)
+    }
+
+    /// The town's cached board, whatever its revision.
+    pub fn latest(&self, town_id: i64) -> Option<Arc<TownBoard>> {
+        let towns = self.towns.read().unwrap_or_else(PoisonError::into_inner);
+        towns.get(&town_id).cloned()
     }
 
     /// The lock that one board build of the town holds.

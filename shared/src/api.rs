@@ -31,6 +31,7 @@ use crate::workflow::Command;
 
 /// Sign-in form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
@@ -38,6 +39,7 @@ pub struct LoginRequest {
 
 /// A party as entered on the intake form.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewParty {
     pub side: PartySide,
     #[serde(default)]
@@ -61,6 +63,7 @@ pub struct NewParty {
 
 /// A matter resolved on the spot: registered and closed in one step (就地化解).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClosedOnTheSpot {
     pub outcome: Outcome,
     pub summary: String,
@@ -68,6 +71,7 @@ pub struct ClosedOnTheSpot {
 
 /// The intake form: registers a new case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterCase {
     pub kind: CaseKind,
     pub category: Category,
@@ -96,6 +100,8 @@ pub const Q_MAX: u32 = 100;
 /// Filters of the board and the case list; every field is optional and travels in the query
 /// string (and in the browser's URL).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct CaseFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<CaseKind>,
@@ -135,6 +141,7 @@ pub const PER_PAGE_DEFAULT: u32 = 50;
 
 /// A page of a list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: u64,
@@ -145,6 +152,7 @@ pub struct Page<T> {
 /// The board: every open card (registered, routed, in handling, closed-not-archived) that the
 /// filter lets through, sorted overdue first, then by nearest deadline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Board {
     /// The server's today, in the center's time zone: the day badges are computed for.
     pub today: NaiveDate,
@@ -153,6 +161,7 @@ pub struct Board {
 
 /// A stage transition on a case read at `version`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransitionRequest {
     pub version: i64,
     pub command: Command,
@@ -160,6 +169,7 @@ pub struct TransitionRequest {
 
 /// A note on a case's timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NoteRequest {
     pub text: String,
     /// Shown to the resident on the public status page.
@@ -170,6 +180,7 @@ pub struct NoteRequest {
 /// The public status page's question: the case code and the last four digits of the
 /// applicant's phone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusLookup {
     pub code: String,
     pub phone_last4: String,
@@ -177,6 +188,7 @@ pub struct StatusLookup {
 
 /// The public status page's answer: nothing personal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicStatus {
     pub code: String,
     /// For sensitive matters (family, minors, psychological service, legal aid, reports
@@ -200,6 +212,7 @@ pub struct PublicStatus {
 
 /// The coarse progress every case shows publicly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PublicProgress {
     Received,
@@ -229,6 +242,7 @@ impl PublicProgress {
 
 /// A note the center published for the resident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicNote {
     pub at: DateTime<Utc>,
     pub text: String,

@@ -13,6 +13,7 @@ use crate::model::{CaseKind, Category, Channel, Stage};
 
 /// Whether a clock counts calendar or working days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DayUnit {
     Calendar,
@@ -21,6 +22,7 @@ pub enum DayUnit {
 
 /// The legal track a case's clock follows (the rows of DESIGN.md's table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Track {
     /// People's mediation: settled within a month as a rule.
@@ -88,6 +90,7 @@ impl Track {
 
 /// The rule a case's clock follows; stored with the case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClockRule {
     pub track: Track,
     pub days: u16,
@@ -173,6 +176,7 @@ pub fn is_working_day(date: NaiveDate) -> bool {
 
 /// The deadline badge of a card: green on time, amber due within 3 days, red overdue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DueBadge {
     /// Past the due date.

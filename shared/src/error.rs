@@ -11,6 +11,7 @@ use crate::model::CaseDetail;
 
 /// What went wrong, as a class; decides the HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The body is not valid JSON, or a value has the wrong type (400).
@@ -71,6 +72,7 @@ impl ErrorKind {
 
 /// Why a field was refused. Each reason renders a sentence in either language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Reason {
     /// The field is missing or empty.
@@ -180,6 +182,7 @@ fn type_name_zh(expected: &str) -> &str {
 
 /// One refused field: its path (`parties[0].phone`), the reason, and the sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub reason: Reason,
@@ -200,6 +203,7 @@ impl FieldError {
 
 /// The one error body every API failure returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub kind: ErrorKind,
     pub message: String,

@@ -17,6 +17,7 @@ macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal, $zh:literal, $en:literal;)+ }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $wire)] $variant,)+
         }
@@ -317,6 +318,7 @@ vocabulary! {
 
 /// A unit of the org tree: county → town → village → area → group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgUnit {
     pub id: i64,
     pub parent_id: Option<i64>,
@@ -326,6 +328,7 @@ pub struct OrgUnit {
 
 /// A department or service room cases can be routed to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Department {
     pub id: i64,
     pub name: String,
@@ -384,8 +387,26 @@ impl<'de> Deserialize<'de> for HandlerRef {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for HandlerRef {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some("^(mediator|department):[1-9][0-9]{0,17}$"))
+            .description(Some(
+                "Who handles a case: `mediator:<user id>` or `department:<department id>`.",
+            ))
+            .examples([serde_json::json!("mediator:3")])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for HandlerRef {}
+
 /// A handler as offered in the routing dialog.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Handler {
     pub handler: HandlerRef,
     pub name: String,
@@ -398,6 +419,7 @@ pub struct Handler {
 
 /// The signed-in user, as the browser knows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserInfo {
     pub id: i64,
     pub username: String,
@@ -414,6 +436,7 @@ pub struct UserInfo {
 /// A party to a case. Personal fields are masked (`masked = true`) for roles that may not see
 /// them.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Party {
     pub side: PartySide,
     pub kind: PartyKind,
@@ -445,6 +468,7 @@ impl Default for PartyKind {
 
 /// A case as a compact card on the board and in lists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseCard {
     pub id: i64,
     pub code: String,
@@ -472,6 +496,7 @@ impl CaseCard {
 
 /// Everything about one case, as the case page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseDetail {
     pub id: i64,
     pub code: String,
@@ -520,6 +545,7 @@ impl CaseDetail {
 
 /// One entry of a case's append-only event log (its timeline and audit trail).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CaseEvent {
     pub id: i64,
     pub at: DateTime<Utc>,

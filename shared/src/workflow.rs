@@ -62,6 +62,7 @@ pub const RETENTION_YEARS: [u8; 3] = [10, 30, 100];
 /// Decoding goes through `command_wire` so that a refused field is named exactly
 /// (`command.reason`), which serde's internally tagged enums cannot do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Command {
     /// Assign the lead handler (and optional cooperating units).
@@ -237,6 +238,7 @@ mod command_wire {
 
 /// The name of a command, without its data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CommandKind {
     Route,

@@ -731,3 +731,61 @@ async fn a_bad_field_of_a_command_is_named_exactly() {
     }
     assert_eq!(app.read_case(&lead, case.id).await.version, case.version);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_board_patched_by_writes_running_beside_reads_equals_one_built_afresh() {
+    let app = Arc::new(TestApp::new().await);
+    let clerk = app.login("clerk").await;
+    let lead = app.login("lead").await;
+    let mut cases = Vec::new();
+    for _ in 0..6 {
+        cases.push(app.register(&clerk, &app.sample_case()).await);
+    }
+    app.get("/api/board", Some(&lead)).await.expect_status(200);
+    // Readers hammer the board while the lead routes every case and sends half back.
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let (app, lead) = (Arc::clone(&app), lead.clone());
+            tokio::spawn(async move {
+                for _ in 0..25 {
+                    app.get("/api/board", Some(&lead)).await.expect_status(200);
+                }
+            })
+        })
+        .collect();
+    for (i, case) in cases.iter().enumerate() {
+        let routed = app
+            .move_case(
+                &lead,
+                case,
+                Command::Route {
+                    handler: HandlerRef::Mediator(app.fixture.mediator),
+                    cooperating: vec![],
+                    note: String::new(),
+                },
+            )
+            .await;
+        if i % 2 == 0 {
+            app.move_case(
+                &lead,
+                &routed,
+                Command::Return {
+                    reason: "再分流".into(),
+                },
+            )
+            .await;
+        }
+    }
+    for r in readers {
+        r.await.unwrap_or_else(|e| panic!("reader: {e}"));
+    }
+    let patched = app.get("/api/board", Some(&lead)).await.text();
+    let grid = app.login("grid").await;
+    let patched_masked = app.get("/api/board", Some(&grid)).await.text();
+    app.state.clear_caches();
+    assert_eq!(app.get("/api/board", Some(&lead)).await.text(), patched);
+    assert_eq!(
+        app.get("/api/board", Some(&grid)).await.text(),
+        patched_masked
+    );
+}

@@ -124,3 +124,73 @@ async fn api_answers_are_never_stored_and_every_answer_is_nosniff() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_endpoint_with_its_bodies_and_errors() {
+    let app = concord_tests::TestApp::new().await;
+    let res = app.get("/api/openapi.json", None).await;
+    res.expect_status(200);
+    let doc: serde_json::Value = res.json();
+    assert!(doc["openapi"].as_str().unwrap_or("").starts_with("3."));
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    for (path, method) in [
+        ("/api/auth/login", "post"),
+        ("/api/auth/logout", "post"),
+        ("/api/me", "get"),
+        ("/api/org", "get"),
+        ("/api/departments", "get"),
+        ("/api/handlers", "get"),
+        ("/api/board", "get"),
+        ("/api/cases", "get"),
+        ("/api/cases", "post"),
+        ("/api/cases/{id}", "get"),
+        ("/api/cases/{id}/transitions", "post"),
+        ("/api/cases/{id}/notes", "post"),
+        ("/api/cases/{id}/timeline", "get"),
+        ("/api/public/status", "post"),
+        ("/api/openapi.json", "get"),
+    ] {
+        let op = &paths[path][method];
+        assert!(op.is_object(), "{method} {path} is missing");
+        let responses = op["responses"].as_object().cloned().unwrap_or_default();
+        assert!(
+            responses.keys().any(|s| s.starts_with('2')),
+            "{method} {path} documents no success"
+        );
+        if path != "/api/openapi.json" {
+            assert!(
+                responses.contains_key("500"),
+                "{method} {path} documents no 500"
+            );
+        }
+        if method == "post" && path != "/api/auth/logout" {
+            assert!(op["requestBody"].is_object(), "{method} {path} has no body");
+            for status in ["400", "413", "422"] {
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path} lacks {status}"
+                );
+            }
+        }
+    }
+    // Every route the router serves is in the document, and nothing else.
+    assert_eq!(paths.len(), 14, "{:?}", paths.keys().collect::<Vec<_>>());
+    let schemas = doc["components"]["schemas"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    for name in [
+        "ApiError",
+        "Reason",
+        "CaseDetail",
+        "Command",
+        "RegisterCase",
+        "HandlerRef",
+    ] {
+        assert!(schemas.contains_key(name), "schema {name} is missing");
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["session"]["in"], "cookie",
+        "the session cookie is the security scheme"
+    );
+}

@@ -295,16 +295,26 @@ pub fn bench(args: &[String]) -> Result {
 
 /// The release server on a free loopback port with a fresh SQLite database of `open` open and
 /// `closed` closed demo cases.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Server {
     fn start(url: &str, open: u32, closed: u32) -> Result<Server> {
-        let exe = target_dir().join("release").join("concord");
+        Server::start_with(
+            &target_dir().join("release").join("concord"),
+            url,
+            open,
+            closed,
+        )
+    }
+
+    /// The server binary `exe` on a free loopback port over `url`, with the demo loaded
+    /// (`open` cases on the board, `closed` archived).
+    pub(crate) fn start_with(exe: &Path, url: &str, open: u32, closed: u32) -> Result<Server> {
         status(
-            Command::new(&exe)
+            Command::new(exe)
                 .current_dir(root())
                 .args([
                     "demo",
@@ -318,7 +328,7 @@ impl Server {
                 .env("CONCORD_DEMO_PASSWORD", DEMO_PASSWORD),
         )?;
         let port = free_port()?;
-        let child = Command::new(&exe)
+        let child = Command::new(exe)
             .current_dir(root())
             .arg("serve")
             .env("CONCORD_DATABASE_URL", url)
@@ -342,12 +352,12 @@ impl Server {
         Ok(server)
     }
 
-    fn base(&self) -> String {
+    pub(crate) fn base(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
     /// Signs in and returns the `Cookie` header value.
-    fn login(&self, username: &str) -> Result<String> {
+    pub(crate) fn login(&self, username: &str) -> Result<String> {
         let body = format!(r#"{{"username":"{username}","password":"{DEMO_PASSWORD}"}}"#);
         let answer = http(self.port, "POST", "/api/auth/login", Some(&body), None)?;
         if answer.status != 200 {
@@ -663,9 +673,13 @@ fn sign_in_burst(server: &Server, cookie: &str, n: usize, addresses: usize) -> B
     let pid = server.child.id();
     let (before_mb, _) = memory_mb(pid);
     let port = server.port;
+    // Every sign-in waits at the barrier, so they start together once all threads exist.
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(n + 1));
     let threads: Vec<_> = (0..n)
         .map(|i| {
+            let barrier = std::sync::Arc::clone(&barrier);
             std::thread::spawn(move || {
+                barrier.wait();
                 let body = format!(r#"{{"username":"burst{i}","password":"wrong {i}"}}"#);
                 let xff = format!(
                     "X-Forwarded-For: 198.18.{}.{}",
@@ -677,6 +691,7 @@ fn sign_in_burst(server: &Server, cookie: &str, n: usize, addresses: usize) -> B
             })
         })
         .collect();
+    barrier.wait();
     let mut others_max_ms: f64 = 0.0;
     for _ in 0..20 {
         let t = Instant::now();

@@ -496,15 +496,14 @@ pub async fn update_stage(
 }
 
 /// Marks a change to one of a town's cases (boards cached by any server are then rebuilt).
-pub async fn bump_town(conn: &mut AnyConnection, town_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+pub async fn bump_town(conn: &mut AnyConnection, town_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
         "INSERT INTO town_revisions (town_id, rev) VALUES ($1, 1) \
-         ON CONFLICT (town_id) DO UPDATE SET rev = town_revisions.rev + 1",
+         ON CONFLICT (town_id) DO UPDATE SET rev = town_revisions.rev + 1 RETURNING rev",
     )
     .bind(town_id)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .fetch_one(conn)
+    .await
 }
 
 /// The town's revision counter (0 before its first case).
@@ -732,6 +731,21 @@ pub async fn board_entries(
     .fetch_all(&mut *conn)
     .await?;
     entries_of(conn, rows).await
+}
+
+/// One case's board entry, if it is on its town's board (not archived).
+pub async fn board_entry(
+    conn: &mut AnyConnection,
+    case_id: i64,
+) -> Result<Option<CardEntry>, sqlx::Error> {
+    let rows: Vec<CardRow> = sqlx::query_as(&format!(
+        "{CARD_SELECT} WHERE c.id = $1 \
+         AND c.stage IN ('registered', 'routed', 'in_handling', 'closed')"
+    ))
+    .bind(case_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(entries_of(conn, rows).await?.into_iter().next())
 }
 
 /// A page of a town's cases (every stage, archived included) that pass `filter`, newest

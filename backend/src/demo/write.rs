@@ -350,7 +350,7 @@ pub(crate) async fn cases(
         }
         bulk::events(conn, &events).await?;
     }
-    db::cases::bump_town(conn, ids.town).await
+    db::cases::bump_town(conn, ids.town).await.map(|_| ())
 }
 
 /// Archive numbers in the order the cases were archived (`GZ-2026-0001`, …), reserved from

@@ -62,7 +62,23 @@ fn busy() -> AppError {
         .into()
 }
 
-async fn login(
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in: the session cookie is set", body = UserInfo, headers(("set-cookie" = String, description = "concord_session, HttpOnly, SameSite=Lax"))),
+        (status = 400, description = "The body is not JSON, or not `application/json`", body = ApiError),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 403, description = "This role may not do this, or the request came from another site", body = ApiError),
+        (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
+        (status = 422, description = "Fields refused: each names the field and the reason", body = ApiError),
+        (status = 429, description = "Too many attempts, or the server is busy: see `retry_after` and the `Retry-After` header", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+)]
+pub(crate) async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     RequestLang(lang): RequestLang,
@@ -140,7 +156,19 @@ async fn login(
     Ok(([(SET_COOKIE, cookie)], Json(info)).into_response())
 }
 
-async fn logout(State(state): State<AppState>, me: CurrentUser) -> AppResult<Response> {
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout",
+    tag = "auth",
+    responses(
+        (status = 204, description = "Signed out: the session ended and its cookie is cleared"),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 403, description = "This role may not do this, or the request came from another site", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn logout(State(state): State<AppState>, me: CurrentUser) -> AppResult<Response> {
     let mut wtx = state.db.begin_write().await?;
     db::sessions::delete(&mut wtx.tx, &me.token_hash).await?;
     wtx.commit().await?;
@@ -149,6 +177,17 @@ async fn logout(State(state): State<AppState>, me: CurrentUser) -> AppResult<Res
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cookie)]).into_response())
 }
 
-async fn me(me: CurrentUser) -> Json<UserInfo> {
+#[utoipa::path(
+    get,
+    path = "/api/me",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The signed-in user", body = UserInfo),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn me(me: CurrentUser) -> Json<UserInfo> {
     Json(me.user)
 }

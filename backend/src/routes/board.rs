@@ -8,8 +8,11 @@
 //! Filters run over the cached cards. The unfiltered board is kept in two views — unmasked
 //! for the center lead and clerks, masked (summaries redacted) for readers who see no
 //! parties — each also gzipped at the best level, compressed once per version; mediators and
-//! liaisons get their own cards unmasked and the rest masked, built per request. After a
-//! change one request rebuilds the board while the others wait for it (single flight).
+//! liaisons get their own cards unmasked and the rest masked, built per request. A write
+//! through this server patches the board with the one changed card
+//! (`AppState::commit_case_change`); any other change (another server, a new day) has one
+//! request rebuild the board while the others wait for it (single flight). Gzip is made in
+//! the background, once per version.
 
 use std::sync::Arc;
 
@@ -21,30 +24,35 @@ use axum::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, VARY};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
-use serde::Serialize;
-use shared::api::{CaseFilter, Q_MAX};
-use shared::model::CaseCard;
+use shared::ApiError;
+use shared::api::{Board, CaseFilter, Q_MAX};
 use shared::privacy::PartyView;
 use shared::validate::Checker;
 
 use crate::auth::CurrentUser;
 use crate::db;
 use crate::error::{AppError, AppQuery, AppResult, lang};
-use crate::state::{AppState, BoardJson, TownBoard};
+use crate::state::{AppState, BoardRef, TownBoard};
 
 /// `/board`.
 pub fn router() -> Router<AppState> {
     Router::new().route("/board", get(board))
 }
 
-/// `shared::api::Board`, borrowing its cards.
-#[derive(Serialize)]
-struct BoardRef<'a> {
-    today: NaiveDate,
-    cards: Vec<&'a CaseCard>,
-}
-
-async fn board(
+#[utoipa::path(
+    get,
+    path = "/api/board",
+    tag = "cases",
+    params(CaseFilter),
+    responses(
+        (status = 200, description = "The board's cards, overdue first, then by nearest due date; summaries redacted where the reader sees parties masked", body = Board),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 422, description = "Fields refused: each names the field and the reason", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn board(
     State(state): State<AppState>,
     me: CurrentUser,
     headers: HeaderMap,
@@ -66,15 +74,29 @@ async fn board(
         PartyView::OwnCases => None,
     };
     if let Some(ready) = ready.filter(|_| unfiltered) {
-        if accepts_gzip(&headers) && !ready.gzip.is_empty() {
+        let town = me.actor.town_id;
+        let rev = built.rev;
+        let boards = Arc::clone(&state.boards);
+        let gzipped = accepts_gzip(&headers)
+            .then(|| ready.gzip_or_start(move || boards.is_current(town, rev)))
+            .flatten()
+            .filter(|gz| !gz.is_empty());
+        if let Some(gz) = gzipped {
             let headers = [
                 (CONTENT_TYPE, "application/json"),
                 (CONTENT_ENCODING, "gzip"),
                 (VARY, "accept-encoding"),
             ];
-            return Ok((headers, ready.gzip.clone()).into_response());
+            return Ok((headers, gz).into_response());
         }
-        return Ok(([(CONTENT_TYPE, "application/json")], ready.json.clone()).into_response());
+        return Ok((
+            [
+                (CONTENT_TYPE, "application/json"),
+                (VARY, "accept-encoding"),
+            ],
+            ready.json.clone(),
+        )
+            .into_response());
     }
     let q = filter
         .q
@@ -134,37 +156,16 @@ async fn town_board(state: &AppState, town_id: i64, today: NaiveDate) -> AppResu
     // The revision is read again, before the cards: a write landing in between makes the
     // cards newer than the revision they are stored under, which only costs one more rebuild.
     let rev = state.town_rev(town_id).await?;
-    let mut entries = {
+    let entries = {
         let mut conn = state.db.pool.acquire().await?;
         db::cases::board_entries(&mut conn, town_id).await?
     };
-    // Sorting, JSON and compression are CPU work: off the async threads.
-    let board = tokio::task::spawn_blocking(move || -> AppResult<TownBoard> {
-        entries.sort_by_key(|e| {
-            let c = &e.card;
-            let overdue = c.stage.is_open() && c.due_on < today;
-            (!overdue, c.due_on, c.id)
-        });
-        let json = |masked: bool| {
-            serde_json::to_vec(&BoardRef {
-                today,
-                cards: entries
-                    .iter()
-                    .map(|e| if masked { &e.masked } else { &e.card })
-                    .collect(),
-            })
-            .map(BoardJson::new)
-            .map_err(AppError::internal)
-        };
-        let views = [json(false)?, json(true)?];
-        Ok(TownBoard {
-            rev,
-            today,
-            entries,
-            views,
-        })
+    // Sorting and JSON are CPU work: off the async threads.
+    let board = tokio::task::spawn_blocking(move || {
+        TownBoard::build(rev, today, entries.into_iter().map(Arc::new).collect())
     })
-    .await??;
+    .await?
+    .map_err(AppError::internal)?;
     let board = Arc::new(board);
     state.boards.put(town_id, Arc::clone(&board));
     Ok(board)

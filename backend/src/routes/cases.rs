@@ -55,7 +55,21 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A page of the town's cases (archived included), newest first.
-async fn list(
+#[utoipa::path(
+    get,
+    path = "/api/cases",
+    tag = "cases",
+    params(CaseFilter),
+    responses(
+        (status = 200, description = "A page of the town's cases, archived included, newest first", body = Page<CaseCard>),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 422, description = "Fields refused: each names the field and the reason", body = ApiError),
+        (status = 429, description = "Too many attempts, or the server is busy: see `retry_after` and the `Retry-After` header", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn list(
     State(state): State<AppState>,
     me: CurrentUser,
     AppQuery(filter): AppQuery<CaseFilter>,
@@ -94,7 +108,23 @@ async fn list(
 }
 
 /// Registers a matter (and, if resolved on the spot, closes it in the same step).
-async fn register(
+#[utoipa::path(
+    post,
+    path = "/api/cases",
+    tag = "cases",
+    request_body = RegisterCase,
+    responses(
+        (status = 201, description = "Registered (or, with `closed_on_the_spot`, registered and closed)", body = CaseDetail),
+        (status = 400, description = "The body is not JSON, or not `application/json`", body = ApiError),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 403, description = "This role may not do this, or the request came from another site", body = ApiError),
+        (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
+        (status = 422, description = "Fields refused: each names the field and the reason", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn register(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
     me: CurrentUser,
@@ -205,12 +235,12 @@ async fn register(
         )
         .await?;
     }
-    db::cases::bump_town(conn, town_id).await?;
+    let rev = db::cases::bump_town(conn, town_id).await?;
     let row = db::cases::by_id(conn, case_id)
         .await?
         .ok_or_else(|| AppError::internal("the new case vanished"))?;
     let detail = detail_of(conn, row, &me.actor).await?;
-    wtx.commit_and(|| state.town_changed(town_id)).await?;
+    state.commit_case_change(wtx, town_id, case_id, rev).await?;
     Ok((StatusCode::CREATED, Json(detail)))
 }
 
@@ -335,7 +365,20 @@ pub(crate) async fn read_case(state: &AppState, actor: &Actor, id: i64) -> AppRe
 }
 
 /// `GET /cases/{id}`: the case's JSON is built once per version and kept.
-async fn read(
+#[utoipa::path(
+    get,
+    path = "/api/cases/{id}",
+    tag = "cases",
+    params(("id" = i64, Path, description = "The case's id")),
+    responses(
+        (status = 200, description = "The case; parties and free text masked for roles that may not see them", body = CaseDetail),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 404, description = "No such case, or not visible to this user", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn read(
     State(state): State<AppState>,
     me: CurrentUser,
     IdPath(id): IdPath,
@@ -361,7 +404,26 @@ async fn conflict(state: &AppState, actor: &Actor, id: i64, lang: Lang) -> AppEr
 }
 
 /// Moves a case along the closed loop.
-async fn transition(
+#[utoipa::path(
+    post,
+    path = "/api/cases/{id}/transitions",
+    tag = "cases",
+    params(("id" = i64, Path, description = "The case's id")),
+    request_body = TransitionRequest,
+    responses(
+        (status = 200, description = "Moved: the case as it is now", body = CaseDetail),
+        (status = 400, description = "The body is not JSON, or not `application/json`", body = ApiError),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 403, description = "This role may not do this, or the request came from another site", body = ApiError),
+        (status = 404, description = "No such case, or not visible to this user", body = ApiError),
+        (status = 409, description = "The case changed since it was read; `current` holds it now", body = ApiError),
+        (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
+        (status = 422, description = "Fields refused: each names the field and the reason", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn transition(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
     me: CurrentUser,
@@ -496,8 +558,8 @@ async fn transition(
         },
     )
     .await?;
-    db::cases::bump_town(conn, row.town_id).await?;
-    wtx.commit_and(|| state.town_changed(row.town_id)).await?;
+    let rev = db::cases::bump_town(conn, row.town_id).await?;
+    state.commit_case_change(wtx, row.town_id, id, rev).await?;
     Ok(Json(read_case(&state, &me.actor, id).await?))
 }
 
@@ -514,7 +576,25 @@ async fn handler_name(
 }
 
 /// Adds a note to the timeline: the center lead or the case's handler.
-async fn add_note(
+#[utoipa::path(
+    post,
+    path = "/api/cases/{id}/notes",
+    tag = "cases",
+    params(("id" = i64, Path, description = "The case's id")),
+    request_body = NoteRequest,
+    responses(
+        (status = 201, description = "The note as it reads on the timeline", body = CaseEvent),
+        (status = 400, description = "The body is not JSON, or not `application/json`", body = ApiError),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 403, description = "This role may not do this, or the request came from another site", body = ApiError),
+        (status = 404, description = "No such case, or not visible to this user", body = ApiError),
+        (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
+        (status = 422, description = "Fields refused: each names the field and the reason", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn add_note(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
     me: CurrentUser,
@@ -558,15 +638,28 @@ async fn add_note(
     )
     .await?;
     // Public notes show on the status page, which is served from the case cache.
-    db::cases::bump_town(conn, row.town_id).await?;
-    wtx.commit_and(|| state.town_changed(row.town_id)).await?;
+    let rev = db::cases::bump_town(conn, row.town_id).await?;
+    state.commit_case_change(wtx, row.town_id, id, rev).await?;
     Ok((StatusCode::CREATED, Json(event)))
 }
 
 /// A case's timeline. For readers who see the parties masked, every note, reason and result
 /// text is redacted as the case's free text is; an unmasked read by someone who does not
 /// handle the case is logged, as reading the case is.
-async fn timeline(
+#[utoipa::path(
+    get,
+    path = "/api/cases/{id}/timeline",
+    tag = "cases",
+    params(("id" = i64, Path, description = "The case's id")),
+    responses(
+        (status = 200, description = "The case's events, oldest first; texts redacted for masked readers", body = Vec<CaseEvent>),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 404, description = "No such case, or not visible to this user", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn timeline(
     State(state): State<AppState>,
     me: CurrentUser,
     IdPath(id): IdPath,

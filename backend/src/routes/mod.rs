@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod board;
 pub mod cases;
+pub mod openapi;
 pub mod org;
 pub mod public;
 
@@ -21,6 +22,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(board::router())
         .merge(cases::router())
         .merge(public::router())
+        .merge(openapi::router())
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)
 }

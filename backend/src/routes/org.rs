@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
+use shared::ApiError;
 use shared::model::{Department, Handler, HandlerRef, OrgUnit};
 
 use crate::auth::CurrentUser;
@@ -19,7 +20,21 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The user's town and everything below it; for the administrator (no town), every unit.
-async fn org(State(state): State<AppState>, me: CurrentUser) -> AppResult<Json<Vec<OrgUnit>>> {
+#[utoipa::path(
+    get,
+    path = "/api/org",
+    tag = "org",
+    responses(
+        (status = 200, description = "The user's town: its villages, areas and groups", body = Vec<OrgUnit>),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn org(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> AppResult<Json<Vec<OrgUnit>>> {
     let mut conn = state.db.pool.acquire().await?;
     let units = if me.user.town_id == 0 {
         db::org::all_units(&mut conn).await?
@@ -29,7 +44,18 @@ async fn org(State(state): State<AppState>, me: CurrentUser) -> AppResult<Json<V
     Ok(Json(units))
 }
 
-async fn departments(
+#[utoipa::path(
+    get,
+    path = "/api/departments",
+    tag = "org",
+    responses(
+        (status = 200, description = "The town's departments and service rooms", body = Vec<Department>),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn departments(
     State(state): State<AppState>,
     me: CurrentUser,
 ) -> AppResult<Json<Vec<Department>>> {
@@ -40,7 +66,21 @@ async fn departments(
 }
 
 /// The town's mediators, then its departments, each with how many open cases it handles.
-async fn handlers(State(state): State<AppState>, me: CurrentUser) -> AppResult<Json<Vec<Handler>>> {
+#[utoipa::path(
+    get,
+    path = "/api/handlers",
+    tag = "org",
+    responses(
+        (status = 200, description = "Who cases can be routed to, with their open cases", body = Vec<Handler>),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn handlers(
+    State(state): State<AppState>,
+    me: CurrentUser,
+) -> AppResult<Json<Vec<Handler>>> {
     let town = me.user.town_id;
     let mut conn = state.db.pool.acquire().await?;
     let counts = db::cases::open_counts(&mut conn, town).await?;

@@ -23,7 +23,7 @@ use shared::api::{PublicNote, PublicProgress, PublicStatus, StatusLookup, is_pub
 use shared::model::{HandlerRef, Stage};
 use shared::privacy::Redactor;
 use shared::validate::normalize_case_code;
-use shared::{Lang, Reason};
+use shared::{ApiError, Lang, Reason};
 
 use std::time::{Duration, Instant};
 
@@ -45,7 +45,23 @@ pub fn router() -> Router<AppState> {
 /// their timing (the work behind either is far shorter).
 const FAILURE_FLOOR: Duration = Duration::from_millis(5);
 
-async fn status(
+#[utoipa::path(
+    post,
+    path = "/api/public/status",
+    tag = "public",
+    request_body = StatusLookup,
+    responses(
+        (status = 200, description = "How far the matter has come: nothing personal", body = PublicStatus),
+        (status = 400, description = "The body is not JSON, or not `application/json`", body = ApiError),
+        (status = 403, description = "This role may not do this, or the request came from another site", body = ApiError),
+        (status = 404, description = "No such case, or not visible to this user", body = ApiError),
+        (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
+        (status = 422, description = "Fields refused: each names the field and the reason", body = ApiError),
+        (status = 429, description = "Too many attempts, or the server is busy: see `retry_after` and the `Retry-After` header", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+)]
+pub(crate) async fn status(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     RequestLang(lang): RequestLang,

@@ -1,0 +1,96 @@
+//! The API's OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` attributes
+//! and the `shared` types (`ToSchema`, feature `openapi`), served at `/api/openapi.json`.
+//! Signed-in endpoints use the `session` cookie (`concord_session`, set by
+//! `POST /api/auth/login`). `cargo xtask fuzz` tests the server against this document.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use shared::model::{CaseKind, Category, Channel, HandlerRef, RiskLevel, Stage};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::auth::SESSION_COOKIE;
+use crate::state::AppState;
+
+/// Every endpoint of `/api`.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Concord API",
+        description = "Case management for grassroots dispute-resolution and governance centers (综治中心). Every failure answers with one envelope, `ApiError`, whose `fields` name each refused field and why; messages follow `Accept-Language` (zh-CN by default, or en). State-changing requests from another site are refused, and bodies must be `application/json`."
+    ),
+    paths(
+        super::auth::login,
+        super::auth::logout,
+        super::auth::me,
+        super::org::org,
+        super::org::departments,
+        super::org::handlers,
+        super::board::board,
+        super::cases::list,
+        super::cases::register,
+        super::cases::read,
+        super::cases::transition,
+        super::cases::add_note,
+        super::cases::timeline,
+        super::public::status,
+        openapi_json,
+    ),
+    // Types used only in query parameters are not collected from the paths.
+    components(schemas(CaseKind, Category, Channel, HandlerRef, RiskLevel, Stage)),
+    modifiers(&SessionCookie),
+    tags(
+        (name = "auth", description = "Signing in and out"),
+        (name = "org", description = "The user's town: org tree, departments, handlers"),
+        (name = "cases", description = "The board, the case list, registration, the closed loop"),
+        (name = "public", description = "For residents, without an account"),
+        (name = "meta", description = "This document"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Adds the session cookie as the `session` security scheme.
+struct SessionCookie;
+
+impl Modify for SessionCookie {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(
+                "session",
+                SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(SESSION_COOKIE))),
+            );
+    }
+}
+
+/// `/openapi.json`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/openapi.json", get(openapi_json))
+}
+
+/// The document as JSON, built once.
+fn document() -> Bytes {
+    static DOC: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        ApiDoc::openapi()
+            .to_pretty_json()
+            .map(Bytes::from)
+            .unwrap_or_default()
+    })
+    .clone()
+}
+
+/// This document.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document of this API", content(("application/json")))),
+)]
+pub(crate) async fn openapi_json() -> Response {
+    ([(CONTENT_TYPE, "application/json")], document()).into_response()
+}

@@ -1,0 +1,75 @@
+//! `cargo xtask fuzz [--examples N]`: a bounded property-based test of the real server against
+//! its own OpenAPI document. Schemathesis (from PyPI, installed into `target/fuzz/venv`)
+//! reads `/api/openapi.json`, generates requests for every operation — signed in as the demo
+//! center's lead — and checks every answer: no server error, a documented status, the
+//! documented content type, a body that fits the documented schema. Sign-out is left out (it
+//! would end the session the rest runs in). Bounded: `--examples` per operation (default 30)
+//! and five minutes in all.
+
+use std::fs;
+use std::process::Command;
+
+use crate::bench::Server;
+use crate::{Result, cargo, status, target_dir};
+
+/// The schemathesis release series the run is written for.
+const SCHEMATHESIS: &str = "schemathesis>=4.25,<5";
+/// The longest the run may take, in seconds.
+const TIME_LIMIT: &str = "300";
+
+pub fn fuzz(args: &[String]) -> Result {
+    let examples = args
+        .iter()
+        .position(|a| a == "--examples")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse::<u32>().ok())
+        .unwrap_or(30);
+    let work = target_dir().join("fuzz");
+    fs::create_dir_all(&work).map_err(|e| format!("could not create {}: {e}", work.display()))?;
+    let venv = work.join("venv");
+    let st = venv.join("bin").join("st");
+    if !st.exists() {
+        status(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+        status(Command::new(venv.join("bin").join("pip")).args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            SCHEMATHESIS,
+        ]))?;
+    }
+    status(cargo().args(["build", "--package", "concord-backend", "--bin", "concord"]))?;
+    let exe = target_dir().join("debug").join("concord");
+    let db = work.join("fuzz.db");
+    for suffix in ["", "-wal", "-shm", ".lock"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = fs::remove_file(name);
+    }
+    let server = Server::start_with(&exe, &format!("sqlite://{}", db.display()), 300, 300)?;
+    let cookie = server.login("lead")?;
+    let report = work.join("report");
+    let _ = fs::remove_dir_all(&report);
+    let outcome = status(
+        Command::new("timeout")
+            .arg(TIME_LIMIT)
+            .arg(&st)
+            .arg("run")
+            .arg(format!("{}/api/openapi.json", server.base()))
+            .args(["--header", &format!("Cookie: {cookie}")])
+            .args([
+                "--checks",
+                "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+            ])
+            .args(["--max-examples", &examples.to_string()])
+            .args(["--seed", "20261201", "--generation-database", "none"])
+            .args(["--phases", "examples,fuzzing"])
+            .args(["--request-timeout", "10"])
+            .args(["--exclude-path", "/api/auth/logout"])
+            .env("SCHEMATHESIS_HOOKS", "")
+            .current_dir(&work),
+    );
+    drop(server);
+    outcome.map_err(|e| {
+        format!("the fuzz run found problems (or did not finish in {TIME_LIMIT} s): {e}")
+    })
+}
