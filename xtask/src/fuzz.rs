@@ -37,7 +37,14 @@ pub fn fuzz(args: &[String]) -> Result {
             SCHEMATHESIS,
         ]))?;
     }
-    status(cargo().args(["build", "--package", "concord-backend", "--bin", "concord"]))?;
+    // Built with the workspace's features, as the tests build it, so nothing is compiled twice.
+    status(cargo().args([
+        "build",
+        "--workspace",
+        "--exclude",
+        "concord-frontend",
+        "--bins",
+    ]))?;
     let exe = target_dir().join("debug").join("concord");
     let db = work.join("fuzz.db");
     for suffix in ["", "-wal", "-shm", ".lock"] {
