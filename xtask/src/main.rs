@@ -2,8 +2,8 @@
 //!
 //! - `build-frontend` — builds the Leptos app for wasm32 and writes `frontend/dist/`.
 //! - `run [--demo]` — builds the frontend and the server, then serves on 127.0.0.1:3000.
-//! - `test` — builds the frontend, then runs every test: against SQLite, then against a
-//!   throwaway PostgreSQL cluster.
+//! - `test` — builds the frontend, then runs every test: against SQLite (with the OpenAPI
+//!   fuzz run), then against a throwaway PostgreSQL cluster.
 //! - `bench [--postgres] [--seconds N]` — the benchmark of `docs/benchmarks.md` (`wrk` on
 //!   loopback; SQLite, or a throwaway PostgreSQL cluster).
 //! - `fuzz [--examples N]` — schemathesis against the server's own OpenAPI document (bounded).
@@ -284,6 +284,8 @@ fn test(args: &[String]) -> Result {
     status(&mut workspace_tests())?;
     eprintln!("xtask: ── frontend unit tests (native) ──");
     status(cargo().args(["test", "--package", "concord-frontend", "--lib"]))?;
+    eprintln!("xtask: ── the server against its OpenAPI document (schemathesis) ──");
+    fuzz::fuzz(&[])?;
     if sqlite_only {
         eprintln!("xtask: --sqlite-only: PostgreSQL skipped");
         return Ok(());

@@ -7,11 +7,13 @@ use std::time::Duration;
 use leptos::prelude::*;
 use shared::api::CaseFilter;
 use shared::model::{CaseKind, Category, Channel, OrgLevel, RiskLevel};
+use shared::privacy::PartyView;
 
 use crate::api;
 use crate::i18n::{T, tr, use_lang};
 use crate::logic::filter::is_filtered;
 use crate::logic::org::units_below;
+use crate::session::use_session;
 
 /// A labelled select of the filter bar; the empty value means "all".
 #[component]
@@ -54,6 +56,17 @@ pub fn FilterBar(
     set_filter: Callback<(CaseFilter, bool)>,
 ) -> impl IntoView {
     let lang = use_lang();
+    let session = use_session();
+    // What the search box searches for this role: the server searches names and case text
+    // only where the reader may see the parties (`shared::privacy::PartyView`).
+    let search_placeholder = move || match session
+        .user
+        .with(|u| u.as_ref().map(|u| PartyView::of(u.role)))
+    {
+        Some(PartyView::All) | None => T::FilterSearchPlaceholder,
+        Some(PartyView::OwnCases) => T::FilterSearchPlaceholderOwn,
+        Some(PartyView::Nothing) => T::FilterSearchPlaceholderCode,
+    };
     let org = LocalResource::new(api::org);
     let handlers = LocalResource::new(api::handlers);
 
@@ -183,7 +196,11 @@ pub fn FilterBar(
                     name="q"
                     data-testid="filter-q"
                     autocomplete="off"
-                    placeholder=tr(T::FilterSearchPlaceholder)
+                    placeholder=move || search_placeholder().get(lang.get())
+                    title=move || {
+                        (search_placeholder() != T::FilterSearchPlaceholder)
+                            .then(|| T::FilterSearchLimitedHint.get(lang.get()))
+                    }
                     prop:value=move || typed.get()
                     on:input=move |ev| {
                         let v = event_target_value(&ev);
