@@ -111,59 +111,26 @@ impl AppState {
         }
     }
 
-    /// Tells the caches that a town's cases changed (call after the commit).
-    pub(crate) fn town_changed(&self, town_id: i64) {
-        self.revisions.bump(town_id);
-    }
-
-    /// Commits a write to one case and brings this server's board of the town up to date by
-    /// replacing that case's card alone, instead of leaving every reader to wait for a whole
-    /// rebuild. `db_rev` is the town's revision the write's `bump_town` returned. The board's
-    /// build lock is held from before the commit until the patched board is stored, so readers
-    /// that see the new revision wait for the patch (a few milliseconds), never rebuild. If
-    /// the cached board was not at the revision just before this write (another server wrote
-    /// too, or the day changed), nothing is patched and the next read rebuilds.
+    /// Commits a write to one case of a town and tells the caches: the town's revision moves
+    /// on, and the board remembers which case changed, so the next read patches that card
+    /// alone instead of rebuilding the board (`routes::board`). Writers never wait for a
+    /// board; a burst of writes costs one patch. `db_rev` is the revision `bump_town` returned
+    /// (the board's revision on PostgreSQL; SQLite counts in memory).
     pub(crate) async fn commit_case_change(
         &self,
         wtx: db::WriteTx,
         town_id: i64,
         case_id: i64,
         db_rev: i64,
-    ) -> Result<(), crate::error::AppError> {
-        let lock = self.boards.build_lock(town_id);
-        let _building = lock.lock().await;
-        // The revisions before and after this write, as `town_rev` tells them.
-        let (previous, rev) = match self.db.backend {
-            Backend::Sqlite => {
-                let before = self.revisions.get(town_id);
-                (before, before + 1)
-            }
-            Backend::Postgres => (db_rev - 1, db_rev),
-        };
-        wtx.commit_and(|| self.town_changed(town_id)).await?;
-        let Some(old) = self.boards.latest(town_id) else {
-            return Ok(());
-        };
-        let today = self.config.today();
-        if old.rev != previous || old.today != today {
-            return Ok(());
-        }
-        let entry = {
-            let mut conn = self.db.pool.acquire().await?;
-            db::cases::board_entry(&mut conn, case_id).await?
-        };
-        let mut entries: Vec<Arc<CardEntry>> = old
-            .entries
-            .iter()
-            .filter(|e| e.card.id != case_id)
-            .cloned()
-            .collect();
-        entries.extend(entry.map(Arc::new));
-        let board = tokio::task::spawn_blocking(move || TownBoard::build(rev, today, entries))
-            .await?
-            .map_err(crate::error::AppError::internal)?;
-        self.boards.put(town_id, Arc::new(board));
-        Ok(())
+    ) -> Result<(), sqlx::Error> {
+        wtx.commit_and(|| {
+            let rev = match self.db.backend {
+                Backend::Sqlite => self.revisions.bump(town_id),
+                Backend::Postgres => db_rev,
+            };
+            self.boards.note_change(town_id, rev, case_id);
+        })
+        .await
     }
 
     /// A case with its parties and public notes, from the cache if its town has not changed
@@ -404,9 +371,12 @@ impl Revisions {
         map.get(&town_id).copied().unwrap_or(0)
     }
 
-    fn bump(&self, town_id: i64) {
+    /// Moves the town's revision on; returns the new one.
+    fn bump(&self, town_id: i64) -> i64 {
         let mut map = self.map.write().unwrap_or_else(PoisonError::into_inner);
-        *map.entry(town_id).or_insert(0) += 1;
+        let rev = map.entry(town_id).or_insert(0);
+        *rev += 1;
+        *rev
     }
 
     fn clear(&self) {
@@ -549,15 +519,23 @@ impl TownBoard {
             let overdue = c.stage.is_open() && c.due_on < today;
             (!overdue, c.due_on, c.id)
         });
-        let json = |masked: bool| {
-            serde_json::to_vec(&BoardRef {
-                today,
-                cards: entries
-                    .iter()
-                    .map(|e| if masked { &e.masked } else { &e.card })
-                    .collect(),
-            })
-            .map(|j| Arc::new(BoardJson::new(j)))
+        // The `Board` JSON put together from each card's JSON, made when the card was loaded
+        // (what serde would write for `Board { today, cards }`).
+        let json = |masked: bool| -> Result<Arc<BoardJson>, serde_json::Error> {
+            let view = usize::from(masked);
+            let size: usize = entries.iter().map(|e| e.json[view].len() + 1).sum();
+            let mut out = Vec::with_capacity(size + 48);
+            out.extend_from_slice(b"{\"today\":");
+            out.extend_from_slice(&serde_json::to_vec(&today)?);
+            out.extend_from_slice(b",\"cards\":[");
+            for (i, e) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(&e.json[view]);
+            }
+            out.extend_from_slice(b"]}");
+            Ok(Arc::new(BoardJson::new(out)))
         };
         let views = [json(false)?, json(true)?];
         Ok(TownBoard {
@@ -640,7 +618,13 @@ fn gzip_best(data: &[u8]) -> Bytes {
 pub(crate) struct BoardCache {
     towns: RwLock<HashMap<i64, Arc<TownBoard>>>,
     building: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
+    /// Per town, the writes through this server not yet in its cached board: (the revision
+    /// the write moved the town to, the case it changed).
+    pending: Mutex<HashMap<i64, Vec<(i64, i64)>>>,
 }
+
+/// Most pending changes kept per town; beyond, the next read rebuilds the board whole.
+const PENDING_MAX: usize = 5_000;
 
 impl BoardCache {
     /// The town's board if it was built at revision `rev` or later, on `today`.
@@ -653,13 +637,57 @@ impl BoardCache {
     }
 
     pub fn put(&self, town_id: i64, board: Arc<TownBoard>) {
-        let mut towns = self.towns.write().unwrap_or_else(PoisonError::into_inner);
-        let newer = towns
-            .get(&town_id)
-            .is_some_and(|b| b.rev > board.rev && b.today == board.today);
-        if !newer {
+        let rev = board.rev;
+        {
+            let mut towns = self.towns.write().unwrap_or_else(PoisonError::into_inner);
+            let newer = towns
+                .get(&town_id)
+                .is_some_and(|b| b.rev > board.rev && b.today == board.today);
+            if newer {
+                return;
+            }
             towns.insert(town_id, board);
         }
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(list) = pending.get_mut(&town_id) {
+            list.retain(|(r, _)| *r > rev);
+        }
+    }
+
+    /// Remembers that a write through this server moved the town to `rev` by changing
+    /// `case_id` (call after the commit, before any reader can see `rev`).
+    pub fn note_change(&self, town_id: i64, rev: i64, case_id: i64) {
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        let list = pending.entry(town_id).or_default();
+        if list.len() >= PENDING_MAX {
+            list.clear();
+        }
+        list.push((rev, case_id));
+    }
+
+    /// The cases changed from revision `from` to `to`, if every revision in between was a
+    /// write through this server (so patching those cards brings the board from `from` to
+    /// `to`); `None` if another server wrote too, or a change was forgotten.
+    pub fn changes_between(&self, town_id: i64, from: i64, to: i64) -> Option<Vec<i64>> {
+        let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        let list = pending.get(&town_id)?;
+        let mut revs: Vec<(i64, i64)> = list
+            .iter()
+            .copied()
+            .filter(|(rev, _)| *rev > from && *rev <= to)
+            .collect();
+        revs.sort_unstable();
+        let complete = usize::try_from(to - from).is_ok_and(|n| n == revs.len())
+            && revs
+                .iter()
+                .zip(from + 1..)
+                .all(|((rev, _), want)| *rev == want);
+        complete.then(|| {
+            let mut ids: Vec<i64> = revs.into_iter().map(|(_, id)| id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        })
     }
 
     /// Whether the town's cached board is still at `rev`.
@@ -683,6 +711,10 @@ impl BoardCache {
     pub fn clear(&self) {
         self.towns
             .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        self.pending
+            .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
     }

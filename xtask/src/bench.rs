@@ -502,6 +502,21 @@ fn wrk(
     seconds: u32,
     post: Option<&str>,
 ) -> Result<Numbers> {
+    let mut cmd = wrk_command(server, path, cookie, conc, seconds);
+    if let Some(body) = post {
+        let script = work.join("post.lua");
+        let lua = format!(
+            "wrk.method = \"POST\"\nwrk.body = '{body}'\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
+        );
+        fs::write(&script, lua)
+            .map_err(|e| format!("could not write {}: {e}", script.display()))?;
+        cmd.arg("-s").arg(&script);
+    }
+    run_wrk(cmd)
+}
+
+/// wrk on `path` at concurrency `conc` for `seconds`, with the session cookie if any.
+fn wrk_command(server: &Server, path: &str, cookie: &str, conc: u32, seconds: u32) -> Command {
     let mut cmd = Command::new("wrk");
     cmd.args([
         "-t",
@@ -515,34 +530,13 @@ fn wrk(
     if !cookie.is_empty() {
         cmd.args(["-H", &format!("Cookie: {cookie}")]);
     }
-    if let Some(body) = post {
-        let script = work.join("post.lua");
-        let lua = format!(
-            "wrk.method = \"POST\"\nwrk.body = '{body}'\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
-        );
-        fs::write(&script, lua)
-            .map_err(|e| format!("could not write {}: {e}", script.display()))?;
-        cmd.arg("-s").arg(&script);
-    }
     cmd.arg(format!("{}{path}", server.base()));
-    run_wrk(cmd)
+    cmd
 }
 
 /// Starts wrk on a GET of `path` in the background (see `finish_wrk`).
 fn spawn_wrk(server: &Server, path: &str, cookie: &str, conc: u32, seconds: u32) -> Result<Child> {
-    let mut cmd = Command::new("wrk");
-    cmd.args([
-        "-t",
-        &conc.min(2).to_string(),
-        "-c",
-        &conc.to_string(),
-        "-d",
-        &format!("{seconds}s"),
-        "--latency",
-        "-H",
-        &format!("Cookie: {cookie}"),
-    ]);
-    cmd.arg(format!("{}{path}", server.base()));
+    let mut cmd = wrk_command(server, path, cookie, conc, seconds);
     eprintln!("xtask: {cmd:?} (in the background)");
     cmd.stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -544,6 +544,9 @@ pub struct CardEntry {
     pub haystack: String,
     /// Lower-cased code and place only, for everyone else's free-text filter.
     pub public_haystack: String,
+    /// `card` and `masked` as JSON, made once, so a board is put together from its cards'
+    /// JSON without serialising them again.
+    pub json: [Vec<u8>; 2],
 }
 
 impl CardEntry {
@@ -656,11 +659,16 @@ impl CardRow {
             summary: redacted,
             ..card.clone()
         };
+        let json = [
+            serde_json::to_vec(&card).map_err(|e| corrupt(e.to_string()))?,
+            serde_json::to_vec(&masked).map_err(|e| corrupt(e.to_string()))?,
+        ];
         Ok(CardEntry {
             card,
             masked,
             haystack: haystack.to_lowercase(),
             public_haystack: public_haystack.to_lowercase(),
+            json,
         })
     }
 }
@@ -733,19 +741,28 @@ pub async fn board_entries(
     entries_of(conn, rows).await
 }
 
-/// One case's board entry, if it is on its town's board (not archived).
-pub async fn board_entry(
+/// The board entries of those of `case_ids` that are on their town's board (not archived).
+pub async fn board_entries_of(
     conn: &mut AnyConnection,
-    case_id: i64,
-) -> Result<Option<CardEntry>, sqlx::Error> {
-    let rows: Vec<CardRow> = sqlx::query_as(&format!(
-        "{CARD_SELECT} WHERE c.id = $1 \
-         AND c.stage IN ('registered', 'routed', 'in_handling', 'closed')"
-    ))
-    .bind(case_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(entries_of(conn, rows).await?.into_iter().next())
+    case_ids: &[i64],
+) -> Result<Vec<CardEntry>, sqlx::Error> {
+    let mut entries = Vec::new();
+    for chunk in case_ids.chunks(500) {
+        let mut q = SqlBuilder::new(CARD_SELECT);
+        q.push("WHERE c.stage IN ('registered', 'routed', 'in_handling', 'closed') AND c.id IN (");
+        for (i, id) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind(Arg::Int(*id));
+        }
+        q.push(")");
+        let rows: Vec<CardRow> = sqlx::query_as_with(&q.sql, q.arguments()?)
+            .fetch_all(&mut *conn)
+            .await?;
+        entries.extend(entries_of(conn, rows).await?);
+    }
+    Ok(entries)
 }
 
 /// A page of a town's cases (every stage, archived included) that pass `filter`, newest

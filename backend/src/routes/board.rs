@@ -8,11 +8,13 @@
 //! Filters run over the cached cards. The unfiltered board is kept in two views — unmasked
 //! for the center lead and clerks, masked (summaries redacted) for readers who see no
 //! parties — each also gzipped at the best level, compressed once per version; mediators and
-//! liaisons get their own cards unmasked and the rest masked, built per request. A write
-//! through this server patches the board with the one changed card
-//! (`AppState::commit_case_change`); any other change (another server, a new day) has one
-//! request rebuild the board while the others wait for it (single flight). Gzip is made in
-//! the background, once per version.
+//! liaisons get their own cards unmasked and the rest masked, built per request. After a
+//! change one request brings the board up to date while the others wait for it (single
+//! flight): if every change since the cached board was a write through this server
+//! (`AppState::commit_case_change` remembers which case), it reloads those cards alone and
+//! puts the JSON together from each card's JSON made when it was loaded; otherwise (another
+//! server wrote, a new day) it rebuilds the board from the database. Gzip is made in the
+//! background, once per version.
 
 use std::sync::Arc;
 
@@ -31,6 +33,7 @@ use shared::validate::Checker;
 
 use crate::auth::CurrentUser;
 use crate::db;
+use crate::db::cases::CardEntry;
 use crate::error::{AppError, AppQuery, AppResult, lang};
 use crate::state::{AppState, BoardRef, TownBoard};
 
@@ -156,16 +159,45 @@ async fn town_board(state: &AppState, town_id: i64, today: NaiveDate) -> AppResu
     // The revision is read again, before the cards: a write landing in between makes the
     // cards newer than the revision they are stored under, which only costs one more rebuild.
     let rev = state.town_rev(town_id).await?;
-    let entries = {
-        let mut conn = state.db.pool.acquire().await?;
-        db::cases::board_entries(&mut conn, town_id).await?
+    // Only writes through this server since the cached board: patch their cards.
+    let patch = state
+        .boards
+        .latest(town_id)
+        .filter(|old| old.today == today && old.rev < rev)
+        .and_then(|old| {
+            let ids = state.boards.changes_between(town_id, old.rev, rev)?;
+            Some((old, ids))
+        });
+    let board = match patch {
+        Some((old, ids)) => {
+            let fresh = {
+                let mut conn = state.db.pool.acquire().await?;
+                db::cases::board_entries_of(&mut conn, &ids).await?
+            };
+            let mut entries: Vec<Arc<CardEntry>> = old
+                .entries
+                .iter()
+                .filter(|e| ids.binary_search(&e.card.id).is_err())
+                .cloned()
+                .collect();
+            entries.extend(fresh.into_iter().map(Arc::new));
+            tokio::task::spawn_blocking(move || TownBoard::build(rev, today, entries))
+                .await?
+                .map_err(AppError::internal)?
+        }
+        None => {
+            let entries = {
+                let mut conn = state.db.pool.acquire().await?;
+                db::cases::board_entries(&mut conn, town_id).await?
+            };
+            // Sorting and putting the JSON together are CPU work: off the async threads.
+            tokio::task::spawn_blocking(move || {
+                TownBoard::build(rev, today, entries.into_iter().map(Arc::new).collect())
+            })
+            .await?
+            .map_err(AppError::internal)?
+        }
     };
-    // Sorting and JSON are CPU work: off the async threads.
-    let board = tokio::task::spawn_blocking(move || {
-        TownBoard::build(rev, today, entries.into_iter().map(Arc::new).collect())
-    })
-    .await?
-    .map_err(AppError::internal)?;
     let board = Arc::new(board);
     state.boards.put(town_id, Arc::clone(&board));
     Ok(board)
