@@ -34,6 +34,24 @@ pub enum HashError {
 pub struct Hasher {
     queue: SyncSender<Job>,
     threads: usize,
+    /// Jobs running or queued, against `capacity` (threads + queue).
+    in_flight: Arc<std::sync::atomic::AtomicUsize>,
+    capacity: usize,
+}
+
+/// A place in the hasher, taken before the slow work around a hash (the database look-ups of
+/// a sign-in), so that a request the hasher could not take is turned away before doing any
+/// of it. Given back when dropped.
+#[derive(Debug)]
+pub struct HashPermit {
+    in_flight: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Drop for HashPermit {
+    fn drop(&mut self) {
+        self.in_flight
+            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
 }
 
 enum Work {
@@ -66,7 +84,25 @@ impl Hasher {
                 tracing::error!("could not start a hashing thread: {e}");
             }
         }
-        Hasher { queue, threads }
+        Hasher {
+            queue,
+            threads,
+            in_flight: Arc::default(),
+            capacity: threads + queued,
+        }
+    }
+
+    /// A place for one job, or `None` when the threads and the queue are all taken.
+    pub fn try_reserve(&self) -> Option<HashPermit> {
+        use std::sync::atomic::Ordering;
+        self.in_flight
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.capacity).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| HashPermit {
+                in_flight: Arc::clone(&self.in_flight),
+            })
     }
 
     /// One thread per core but one (which stays free to answer everyone else), and a queue

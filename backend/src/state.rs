@@ -501,48 +501,46 @@ pub(crate) struct TownBoard {
     /// Cards in board order (overdue first, then nearest due date); shared between versions
     /// of the board, so a patched board copies pointers, not cards.
     pub entries: Vec<Arc<CardEntry>>,
-    /// The unfiltered `Board` as JSON, served as is: `[unmasked, masked]` (for readers who
-    /// see every case's parties, and for those who see none).
-    pub views: [Arc<BoardJson>; 2],
+    /// The unfiltered `Board` as JSON, `[unmasked, masked]` (for readers who see every case's
+    /// parties, and for those who see none), each put together on first use.
+    views: [OnceLock<Arc<BoardJson>>; 2],
 }
 
 impl TownBoard {
-    /// The board of `entries` (sorted here) at `rev` on `today`. CPU work: call it off the
-    /// async threads.
-    pub fn build(
-        rev: i64,
-        today: NaiveDate,
-        mut entries: Vec<Arc<CardEntry>>,
-    ) -> Result<TownBoard, serde_json::Error> {
+    /// The board of `entries` (sorted here) at `rev` on `today`.
+    pub fn build(rev: i64, today: NaiveDate, mut entries: Vec<Arc<CardEntry>>) -> TownBoard {
         entries.sort_by_key(|e| {
             let c = &e.card;
             let overdue = c.stage.is_open() && c.due_on < today;
             (!overdue, c.due_on, c.id)
         });
-        // The `Board` JSON put together from each card's JSON, made when the card was loaded
-        // (what serde would write for `Board { today, cards }`).
-        let json = |masked: bool| -> Result<Arc<BoardJson>, serde_json::Error> {
-            let view = usize::from(masked);
-            let size: usize = entries.iter().map(|e| e.json[view].len() + 1).sum();
-            let mut out = Vec::with_capacity(size + 48);
-            out.extend_from_slice(b"{\"today\":");
-            out.extend_from_slice(&serde_json::to_vec(&today)?);
-            out.extend_from_slice(b",\"cards\":[");
-            for (i, e) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                out.extend_from_slice(&e.json[view]);
-            }
-            out.extend_from_slice(b"]}");
-            Ok(Arc::new(BoardJson::new(out)))
-        };
-        let views = [json(false)?, json(true)?];
-        Ok(TownBoard {
+        TownBoard {
             rev,
             today,
             entries,
-            views,
+            views: Default::default(),
+        }
+    }
+
+    /// The unfiltered board as JSON, masked or not: put together from each card's JSON, made
+    /// when the card was loaded (what serde writes for `Board { today, cards }`), so it costs
+    /// a copy, not a serialisation.
+    pub fn view(&self, masked: bool) -> &Arc<BoardJson> {
+        let index = usize::from(masked);
+        self.views[index].get_or_init(|| {
+            let size: usize = self.entries.iter().map(|e| e.json[index].len() + 1).sum();
+            let mut out = Vec::with_capacity(size + 48);
+            out.extend_from_slice(b"{\"today\":\"");
+            out.extend_from_slice(self.today.format("%Y-%m-%d").to_string().as_bytes());
+            out.extend_from_slice(b"\",\"cards\":[");
+            for (i, e) in self.entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(&e.json[index]);
+            }
+            out.extend_from_slice(b"]}");
+            Arc::new(BoardJson::new(out))
         })
     }
 }

@@ -104,6 +104,11 @@ pub(crate) async fn login(
         (&limits.login_ip, ip.clone()),
     ])
     .map_err(rate_limited)?;
+    // A place in the hasher first: when it is full, nothing else is done for this attempt.
+    let Some(permit) = state.hasher.try_reserve() else {
+        attempt.release();
+        return Err(busy());
+    };
     let now = now_ms();
     let window_ms = i64::try_from(state.config.login_window.as_millis()).unwrap_or(i64::MAX);
     let user = {
@@ -123,7 +128,9 @@ pub(crate) async fn login(
     let stored = user
         .as_ref()
         .map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
-    let ok = match state.hasher.verify(req.password, stored).await {
+    let checked = state.hasher.verify(req.password, stored).await;
+    drop(permit);
+    let ok = match checked {
         Ok(ok) => ok && user.is_some(),
         Err(HashError::Busy) => {
             // Not checked, so not counted.

@@ -71,8 +71,8 @@ pub(crate) async fn board(
     } == CaseFilter::default();
     let view = PartyView::of(me.actor.role);
     let ready = match view {
-        PartyView::All => Some(&built.views[0]),
-        PartyView::Nothing => Some(&built.views[1]),
+        PartyView::All => Some(built.view(false)),
+        PartyView::Nothing => Some(built.view(true)),
         // Mediators and liaisons see their own cards unmasked and the others masked.
         PartyView::OwnCases => None,
     };
@@ -181,21 +181,18 @@ async fn town_board(state: &AppState, town_id: i64, today: NaiveDate) -> AppResu
                 .cloned()
                 .collect();
             entries.extend(fresh.into_iter().map(Arc::new));
-            tokio::task::spawn_blocking(move || TownBoard::build(rev, today, entries))
-                .await?
-                .map_err(AppError::internal)?
+            tokio::task::spawn_blocking(move || TownBoard::build(rev, today, entries)).await?
         }
         None => {
             let entries = {
                 let mut conn = state.db.pool.acquire().await?;
                 db::cases::board_entries(&mut conn, town_id).await?
             };
-            // Sorting and putting the JSON together are CPU work: off the async threads.
+            // Sorting is CPU work: off the async threads.
             tokio::task::spawn_blocking(move || {
                 TownBoard::build(rev, today, entries.into_iter().map(Arc::new).collect())
             })
             .await?
-            .map_err(AppError::internal)?
         }
     };
     let board = Arc::new(board);
