@@ -123,12 +123,16 @@ impl AppState {
         case_id: i64,
         db_rev: i64,
     ) -> Result<(), sqlx::Error> {
-        wtx.commit_and(|| {
-            let rev = match self.db.backend {
-                Backend::Sqlite => self.revisions.bump(town_id),
-                Backend::Postgres => db_rev,
-            };
-            self.boards.note_change(town_id, rev, case_id);
+        wtx.commit_and(|| match self.db.backend {
+            // The change is noted before the revision moves, so a reader that sees the new
+            // revision always finds the note (and patches instead of rebuilding). No other
+            // write can move the revision meanwhile: this runs under the write lock.
+            Backend::Sqlite => {
+                self.boards
+                    .note_change(town_id, self.revisions.get(town_id) + 1, case_id);
+                self.revisions.bump(town_id);
+            }
+            Backend::Postgres => self.boards.note_change(town_id, db_rev, case_id),
         })
         .await
     }
