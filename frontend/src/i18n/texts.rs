@@ -77,7 +77,7 @@ texts! {
     FilterMine => "我的案件", "My cases";
     FilterSearch => "搜索", "Search";
     FilterSearchPlaceholder => "编号、摘要、当事人、地点", "Code, summary, party, place";
-    FilterSearchPlaceholderOwn => "编号、地点;本人承办案件可搜内容", "Code, place; text in your own cases";
+    FilterSearchPlaceholderOwn => "编号、地点、本人案件", "Code, place, your own cases";
     FilterSearchPlaceholderCode => "编号、地点", "Code or place";
     FilterSearchLimitedHint => "当事人姓名和案情只有有权查看当事人信息的人员可以搜索。", "Only those who may see the parties can search by names and case text.";
     FilterAll => "全部", "All";
