@@ -95,8 +95,11 @@ impl<K: Eq + Hash + Clone> AttemptLimiter<K> {
                 let mut lasts: Vec<Instant> =
                     hits.values().filter_map(|q| q.back().copied()).collect();
                 lasts.sort_unstable();
-                let cut = lasts[lasts.len() / 2];
-                hits.retain(|_, q| q.back().is_some_and(|t| *t > cut));
+                match lasts.get(lasts.len() / 2).copied() {
+                    Some(cut) => hits.retain(|_, q| q.back().is_some_and(|t| *t > cut)),
+                    // Only empty queues (a limit of 0): nothing to remember.
+                    None => hits.clear(),
+                }
             }
         }
         let q = hits.entry(key.clone()).or_default();
@@ -152,6 +155,15 @@ mod tests {
         assert_eq!(user.failures(&"u"), 2);
         assert!(AttemptLimiter::begin(&[(&user, "u"), (&ip, "1.2.3.4")]).is_ok());
         assert_eq!(user.failures(&"u"), 3);
+    }
+
+    #[test]
+    fn a_limit_of_zero_refuses_everything_and_stays_bounded() {
+        let l = Arc::new(AttemptLimiter::new(0, Duration::from_secs(60)));
+        for key in 0..(MAX_KEYS + 10) {
+            assert!(AttemptLimiter::begin(&[(&l, key)]).is_err());
+        }
+        assert!(l.hits.lock().map(|h| h.len() <= MAX_KEYS).unwrap_or(false));
     }
 
     #[test]
