@@ -271,7 +271,7 @@ vocabulary! {
 impl Role {
     /// Roles that may register a new matter.
     pub fn may_register(self) -> bool {
-        matches!(self, Role::Lead | Role::Clerk | Role::GridWorker)
+        crate::workflow::Act::Register.who().permits_role(self)
     }
 }
 
@@ -326,7 +326,8 @@ vocabulary! {
         ClosedOnTheSpot = "closed_on_the_spot", "就地化解", "Resolved on the spot";
         Routed = "routed", "分流批转", "Routed";
         Accepted = "accepted", "接收办理", "Accepted for handling";
-        Returned = "returned", "退回", "Returned for re-routing";
+        Declined = "declined", "拒收退回", "Declined by the handler";
+        Returned = "returned", "撤回重新分流", "Recalled for re-routing";
         NotAccepted = "not_accepted", "不予受理", "Not accepted";
         Closed = "closed", "办结", "Closed";
         Reopened = "reopened", "重新办理", "Reopened";

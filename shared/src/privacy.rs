@@ -253,6 +253,7 @@ mod tests {
             town_id: 1,
             stage: crate::model::Stage::InHandling,
             handler,
+            cooperating: Vec::new(),
         }
     }
 

@@ -1,25 +1,19 @@
-//! The closed loop (三帮闭环) as one state machine: every legal transition, the role that may
-//! make it, and the fields it requires. The server enforces `check`; the browser calls
-//! `allowed_commands` and `command_for_move` to show only the moves a person may make.
+//! The closed loop (三帮闭环) as one state machine. [`TRANSITIONS`] is the table: every legal
+//! move, the stage it leaves and the stage it reaches, who may make it and what it needs.
+//! Everything else is derived from it: the edge of a command, the permission check and its
+//! "who may" text, the moves the board offers. [`apply`] is the whole of a move as a pure
+//! function: a case's state and a command in, the new state and the event to record out, so
+//! the server only loads, applies and writes. Acts that are not moves (registering, adding a
+//! note) are ruled by [`ACTS`] from the same [`Who`] rules.
 //!
-//! | command      | from         | to          | who                                        | needs                          |
-//! |--------------|--------------|-------------|--------------------------------------------|--------------------------------|
-//! | `Route`      | Registered   | Routed      | lead                                       | a handler                      |
-//! | `NotAccept`  | Registered   | Closed      | lead, clerk                                | a reason and the route told    |
-//! | `Accept`     | Routed       | InHandling  | the assigned handler, lead                 | —                              |
-//! | `Return`     | Routed       | Registered  | the assigned handler (decline), lead       | a reason                       |
-//! | `Close`      | InHandling   | Closed      | the assigned handler, lead                 | a result and its summary; a terminated mediation needs the route told |
-//! | `Reopen`     | Closed       | InHandling  | lead                                       | a reason                       |
-//! | `Archive`    | Closed       | Archived    | lead                                       | a retention period             |
-//!
-//! Registering and closing in one step (就地化解) is part of registration (`RegisterCase`'s
-//! `closed_on_the_spot`), open to the roles that may register.
+//! The snapshot `snapshots/shared__workflow__tests__matrix.snap` prints the whole
+//! stage × role × command matrix; a change to the rules shows there in review.
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ErrorKind, FieldError, Reason};
 use crate::lang::Lang;
-use crate::model::{HandlerRef, LegalRoute, Outcome, Role, Stage};
+use crate::model::{EventKind, HandlerRef, LegalRoute, Outcome, Role, Stage};
 use crate::validate::{Checker, NOTE_MAX};
 
 /// Who is acting, as far as the rules care.
@@ -32,26 +26,253 @@ pub struct Actor {
     pub department_id: Option<i64>,
 }
 
+impl Actor {
+    /// Whether the actor acts for `unit`: the mediator themself, or a liaison of the department.
+    pub fn is_unit(&self, unit: HandlerRef) -> bool {
+        match (unit, self.role) {
+            (HandlerRef::Mediator(id), Role::Mediator) => id == self.user_id,
+            (HandlerRef::Department(id), Role::Liaison) => self.department_id == Some(id),
+            _ => false,
+        }
+    }
+}
+
 /// What the rules need to know of a case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseFacts {
     pub town_id: i64,
     pub stage: Stage,
     pub handler: Option<HandlerRef>,
+    /// Cooperating units beside the lead handler (联合调处).
+    pub cooperating: Vec<HandlerRef>,
 }
 
 impl CaseFacts {
     /// Whether `actor` is this case's lead handler: the mediator it is assigned to, or a
     /// liaison of the department it is routed to.
     pub fn is_handled_by(&self, actor: &Actor) -> bool {
-        match (self.handler, actor.role) {
-            (Some(HandlerRef::Mediator(id)), Role::Mediator) => id == actor.user_id,
-            (Some(HandlerRef::Department(id)), Role::Liaison) => actor.department_id == Some(id),
-            _ => false,
+        self.handler.is_some_and(|h| actor.is_unit(h))
+    }
+
+    /// Whether `actor` works on this case: its lead handler or one of its cooperating units.
+    pub fn is_worked_on_by(&self, actor: &Actor) -> bool {
+        self.is_handled_by(actor) || self.cooperating.iter().any(|&u| actor.is_unit(u))
+    }
+}
+
+/// A rule of who may do something. The table names one per row; the server checks it, the
+/// browser asks it what to offer, and its `label` is the "only … may" text of a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Who {
+    /// The center lead (中心负责人).
+    Lead,
+    /// The center lead or an intake clerk.
+    LeadOrClerk,
+    /// The case's lead handler only (a department declining its own routing).
+    Handler,
+    /// The case's lead handler or the center lead.
+    HandlerOrLead,
+    /// The lead, the lead handler and the cooperating units.
+    Participants,
+    /// Those who take matters in: the lead, intake clerks, grid workers.
+    Registrars,
+}
+
+impl Who {
+    /// Whether the rule lets `actor` act on `case` (of the actor's own town: the town check
+    /// is the caller's, see [`CommandKind::is_permitted`]).
+    pub fn permits(self, actor: &Actor, case: &CaseFacts) -> bool {
+        let lead = actor.role == Role::Lead;
+        match self {
+            Who::Lead => lead,
+            Who::LeadOrClerk => lead || actor.role == Role::Clerk,
+            Who::Handler => case.is_handled_by(actor),
+            Who::HandlerOrLead => lead || case.is_handled_by(actor),
+            Who::Participants => lead || case.is_worked_on_by(actor),
+            Who::Registrars => self.permits_role(actor.role),
+        }
+    }
+
+    /// Whether a role may act under this rule whatever the case (for acts with no case yet).
+    pub fn permits_role(self, role: Role) -> bool {
+        match self {
+            Who::Lead => role == Role::Lead,
+            Who::LeadOrClerk => matches!(role, Role::Lead | Role::Clerk),
+            Who::Registrars => matches!(role, Role::Lead | Role::Clerk | Role::GridWorker),
+            Who::Handler | Who::HandlerOrLead | Who::Participants => false,
+        }
+    }
+
+    /// Who the rule names, as a refusal says it ("… may only be done by {label}").
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            Who::Lead => lang.pick("中心负责人", "the center lead"),
+            Who::LeadOrClerk => lang.pick(
+                "中心负责人或窗口受理员",
+                "the center lead or an intake clerk",
+            ),
+            Who::Handler => lang.pick("承办单位", "the assigned handler"),
+            Who::HandlerOrLead => lang.pick(
+                "承办人或中心负责人",
+                "the assigned handler or the center lead",
+            ),
+            Who::Participants => lang.pick(
+                "承办人、协办单位或中心负责人",
+                "the assigned handler, a cooperating unit or the center lead",
+            ),
+            Who::Registrars => lang.pick(
+                "中心负责人、窗口受理员或网格员",
+                "the center lead, an intake clerk or a grid worker",
+            ),
         }
     }
 }
 
+/// What a move needs besides permission, as the table documents it (each is checked by
+/// [`Command::check_fields`] or by [`apply`] against the lookups).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Needs {
+    Nothing,
+    /// A handler of the town, and optional cooperating units (none twice).
+    Handler,
+    /// A reason.
+    Reason,
+    /// A reason and the competent route told to the person.
+    ReasonAndRoute,
+    /// A closing result and its summary; a terminated mediation also the route told.
+    Result,
+    /// A retention period.
+    Retention,
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    pub command: CommandKind,
+    pub from: Stage,
+    pub to: Stage,
+    pub who: Who,
+    pub needs: Needs,
+}
+
+const fn row(command: CommandKind, from: Stage, to: Stage, who: Who, needs: Needs) -> Transition {
+    Transition {
+        command,
+        from,
+        to,
+        who,
+        needs,
+    }
+}
+
+/// The closed loop. One row per command; the order is the order menus list them.
+pub const TRANSITIONS: &[Transition] = &[
+    row(
+        CommandKind::Route,
+        Stage::Registered,
+        Stage::Routed,
+        Who::Lead,
+        Needs::Handler,
+    ),
+    row(
+        CommandKind::Accept,
+        Stage::Routed,
+        Stage::InHandling,
+        Who::HandlerOrLead,
+        Needs::Nothing,
+    ),
+    row(
+        CommandKind::Close,
+        Stage::InHandling,
+        Stage::Closed,
+        Who::HandlerOrLead,
+        Needs::Result,
+    ),
+    row(
+        CommandKind::Archive,
+        Stage::Closed,
+        Stage::Archived,
+        Who::Lead,
+        Needs::Retention,
+    ),
+    row(
+        CommandKind::Decline,
+        Stage::Routed,
+        Stage::Registered,
+        Who::Handler,
+        Needs::Reason,
+    ),
+    row(
+        CommandKind::Return,
+        Stage::Routed,
+        Stage::Registered,
+        Who::Lead,
+        Needs::Reason,
+    ),
+    row(
+        CommandKind::NotAccept,
+        Stage::Registered,
+        Stage::Closed,
+        Who::LeadOrClerk,
+        Needs::ReasonAndRoute,
+    ),
+    row(
+        CommandKind::Reopen,
+        Stage::Closed,
+        Stage::InHandling,
+        Who::Lead,
+        Needs::Reason,
+    ),
+];
+
+/// Acts on a case (or before one exists) that do not move it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Act {
+    /// Register a new matter (and, on the spot, resolve it: 就地化解).
+    Register,
+    /// Add a progress note to a case's timeline (public or internal).
+    Note,
+}
+
+/// Who may do each act.
+pub const ACTS: &[(Act, Who)] = &[
+    (Act::Register, Who::Registrars),
+    (Act::Note, Who::Participants),
+];
+
+impl Act {
+    /// The rule of this act.
+    pub fn who(self) -> Who {
+        ACTS.iter()
+            .find(|(a, _)| *a == self)
+            .map_or(Who::Lead, |&(_, who)| who)
+    }
+
+    /// Whether `actor` may do this act on `case` (a case of another town: never).
+    pub fn is_permitted(self, actor: &Actor, case: &CaseFacts) -> bool {
+        actor.town_id == case.town_id && self.who().permits(actor, case)
+    }
+
+    /// The refusal for someone who may not.
+    pub fn refusal(self, lang: Lang) -> ApiError {
+        let what = match self {
+            Act::Register => lang.pick("登记受理", "Registering a matter"),
+            Act::Note => lang.pick("记录办理情况", "Adding a note"),
+        };
+        forbidden(what, self.who(), lang)
+    }
+}
+
+fn forbidden(what: &str, who: Who, lang: Lang) -> ApiError {
+    let message = match lang {
+        Lang::Zh => format!("“{what}”只能由{}进行。", who.label(lang)),
+        Lang::En => format!("“{what}” may only be done by {}.", who.label(lang)),
+    };
+    ApiError::new(ErrorKind::Forbidden, lang).with_message(message)
+}
 /// Most cooperating units beside the lead handler.
 pub const COOPERATING_MAX: usize = 10;
 
@@ -80,8 +301,10 @@ pub enum Command {
     },
     /// The assigned handler accepts the matter and starts handling it.
     Accept,
-    /// Send the matter back to the center for re-routing: a department declines, or the lead
-    /// recalls the routing.
+    /// The routed handler declines the matter (not within its remit): back to the center lead
+    /// to route again.
+    Decline { reason: String },
+    /// The lead recalls a routing, to route it again.
     Return { reason: String },
     /// Submit the result.
     Close {
@@ -149,7 +372,8 @@ mod command_wire {
         retention_years: u8,
     }
 
-    const TYPES: &str = "`route`, `not_accept`, `accept`, `return`, `close`, `reopen`, `archive`";
+    const TYPES: &str =
+        "`route`, `not_accept`, `accept`, `decline`, `return`, `close`, `reopen`, `archive`";
 
     fn fields<T: DeserializeOwned>(value: Value) -> Result<T, String> {
         serde_path_to_error::deserialize(value).map_err(|e| {
@@ -210,6 +434,9 @@ mod command_wire {
                 }
             }
             "accept" => Command::Accept,
+            "decline" => Command::Decline {
+                reason: fields::<Reason>(value)?.reason,
+            },
             "return" => Command::Return {
                 reason: fields::<Reason>(value)?.reason,
             },
@@ -244,6 +471,7 @@ pub enum CommandKind {
     Route,
     NotAccept,
     Accept,
+    Decline,
     Return,
     Close,
     Reopen,
@@ -251,49 +479,41 @@ pub enum CommandKind {
 }
 
 impl CommandKind {
-    /// Every command, in the order menus list them.
-    pub const ALL: [CommandKind; 7] = [
-        CommandKind::Route,
-        CommandKind::Accept,
-        CommandKind::Close,
-        CommandKind::Archive,
-        CommandKind::Return,
-        CommandKind::NotAccept,
-        CommandKind::Reopen,
-    ];
+    /// Every command, in the order menus list them (the table's order).
+    pub fn all() -> impl Iterator<Item = CommandKind> {
+        TRANSITIONS.iter().map(|t| t.command)
+    }
+
+    /// The command's row of the table.
+    pub fn transition(self) -> Transition {
+        // Every command has a row: `every_command_has_one_row` checks it.
+        TRANSITIONS
+            .iter()
+            .copied()
+            .find(|t| t.command == self)
+            .unwrap_or(TRANSITIONS[0])
+    }
 
     /// The stage a case must be in for this command, and the stage it moves to.
     pub fn edge(self) -> (Stage, Stage) {
-        match self {
-            CommandKind::Route => (Stage::Registered, Stage::Routed),
-            CommandKind::NotAccept => (Stage::Registered, Stage::Closed),
-            CommandKind::Accept => (Stage::Routed, Stage::InHandling),
-            CommandKind::Return => (Stage::Routed, Stage::Registered),
-            CommandKind::Close => (Stage::InHandling, Stage::Closed),
-            CommandKind::Reopen => (Stage::Closed, Stage::InHandling),
-            CommandKind::Archive => (Stage::Closed, Stage::Archived),
-        }
+        let t = self.transition();
+        (t.from, t.to)
     }
 
-    /// Whether the command needs a dialog for its data (everything but `Accept`).
+    /// Who may make the move.
+    pub fn who(self) -> Who {
+        self.transition().who
+    }
+
+    /// Whether the command needs a dialog for its data (everything that needs something).
     pub fn needs_data(self) -> bool {
-        self != CommandKind::Accept
+        self.transition().needs != Needs::Nothing
     }
 
     /// Who may make this move on `case`. The town check comes first: nobody acts on another
     /// town's case.
     pub fn is_permitted(self, actor: &Actor, case: &CaseFacts) -> bool {
-        if actor.town_id != case.town_id {
-            return false;
-        }
-        let lead = actor.role == Role::Lead;
-        match self {
-            CommandKind::Route | CommandKind::Reopen | CommandKind::Archive => lead,
-            CommandKind::NotAccept => lead || actor.role == Role::Clerk,
-            CommandKind::Accept | CommandKind::Return | CommandKind::Close => {
-                lead || case.is_handled_by(actor)
-            }
-        }
+        actor.town_id == case.town_id && self.who().permits(actor, case)
     }
 
     /// The label of the action, as on a button or in the "move to…" menu.
@@ -302,10 +522,25 @@ impl CommandKind {
             CommandKind::Route => lang.pick("分流批转", "Route"),
             CommandKind::NotAccept => lang.pick("不予受理", "Do not accept"),
             CommandKind::Accept => lang.pick("接收办理", "Accept and handle"),
-            CommandKind::Return => lang.pick("退回重新分流", "Return for re-routing"),
+            CommandKind::Decline => lang.pick("拒收退回", "Decline"),
+            CommandKind::Return => lang.pick("撤回重新分流", "Recall for re-routing"),
             CommandKind::Close => lang.pick("办结", "Close with a result"),
             CommandKind::Reopen => lang.pick("退回重办", "Reopen"),
             CommandKind::Archive => lang.pick("归档销号", "Archive"),
+        }
+    }
+
+    /// The event a move records.
+    pub fn event(self) -> EventKind {
+        match self {
+            CommandKind::Route => EventKind::Routed,
+            CommandKind::NotAccept => EventKind::NotAccepted,
+            CommandKind::Accept => EventKind::Accepted,
+            CommandKind::Decline => EventKind::Declined,
+            CommandKind::Return => EventKind::Returned,
+            CommandKind::Close => EventKind::Closed,
+            CommandKind::Reopen => EventKind::Reopened,
+            CommandKind::Archive => EventKind::Archived,
         }
     }
 }
@@ -317,6 +552,7 @@ impl Command {
             Command::Route { .. } => CommandKind::Route,
             Command::NotAccept { .. } => CommandKind::NotAccept,
             Command::Accept => CommandKind::Accept,
+            Command::Decline { .. } => CommandKind::Decline,
             Command::Return { .. } => CommandKind::Return,
             Command::Close { .. } => CommandKind::Close,
             Command::Reopen { .. } => CommandKind::Reopen,
@@ -350,6 +586,7 @@ impl Command {
                 }
             }
             Command::NotAccept { reason, .. }
+            | Command::Decline { reason }
             | Command::Return { reason }
             | Command::Reopen { reason } => {
                 c.required("command.reason", reason, NOTE_MAX);
@@ -409,15 +646,7 @@ pub fn check(
         .with_message(message));
     }
     if !kind.is_permitted(actor, case) {
-        let message = match lang {
-            Lang::Zh => format!("“{}”只能由{}进行。", kind.label(lang), who_may(kind, lang)),
-            Lang::En => format!(
-                "“{}” may only be done by {}.",
-                kind.label(lang),
-                who_may(kind, lang)
-            ),
-        };
-        return Err(ApiError::new(ErrorKind::Forbidden, lang).with_message(message));
+        return Err(forbidden(kind.label(lang), kind.who(), lang));
     }
     command
         .check_fields(lang)
@@ -425,44 +654,210 @@ pub fn check(
     Ok(to)
 }
 
-fn who_may(kind: CommandKind, lang: Lang) -> &'static str {
-    match kind {
-        CommandKind::Route | CommandKind::Reopen | CommandKind::Archive => {
-            lang.pick("中心负责人", "the center lead")
+/// The stored state of a case that moves change. Instants are unix milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseState {
+    pub town_id: i64,
+    pub stage: Stage,
+    pub handler: Option<HandlerRef>,
+    pub cooperating: Vec<HandlerRef>,
+    pub outcome: Option<Outcome>,
+    pub outcome_summary: Option<String>,
+    pub route_told: Option<LegalRoute>,
+    pub archive_no: Option<String>,
+    pub retention_years: Option<u8>,
+    pub routed_at: Option<i64>,
+    pub handling_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub archived_at: Option<i64>,
+}
+
+impl CaseState {
+    /// What the permission rules need of it.
+    pub fn facts(&self) -> CaseFacts {
+        CaseFacts {
+            town_id: self.town_id,
+            stage: self.stage,
+            handler: self.handler,
+            cooperating: self.cooperating.clone(),
         }
-        CommandKind::NotAccept => lang.pick(
-            "中心负责人或窗口受理员",
-            "the center lead or an intake clerk",
-        ),
-        CommandKind::Accept | CommandKind::Return | CommandKind::Close => lang.pick(
-            "承办人或中心负责人",
-            "the assigned handler or the center lead",
-        ),
     }
+}
+
+/// What a move needs from storage, looked up by the server before [`apply`]: names of the
+/// units a routing names (`None` for a unit that is not one of the town's), the name of the
+/// handler a case leaves, the archive number an archiving takes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Lookups {
+    pub now_ms: i64,
+    /// For `Route`: the lead handler's name.
+    pub handler_name: Option<String>,
+    /// For `Route`: each cooperating unit's name, in the command's order.
+    pub cooperating_names: Vec<Option<String>>,
+    /// The name of the case's current lead handler.
+    pub current_handler_name: Option<String>,
+    /// For `Archive`: the number the file gets (GZ-2026-0042).
+    pub archive_no: Option<String>,
+}
+
+/// The event a move records on the timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventDraft {
+    pub kind: EventKind,
+    pub from: Stage,
+    pub to: Stage,
+    pub text: Option<String>,
+    /// Labelled facts of the event (`handler`, `outcome`, …).
+    pub details: Vec<(String, String)>,
+}
+
+/// A move made: the case's new state and the event to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub state: CaseState,
+    pub event: EventDraft,
+}
+
+/// Applies `command` by `actor` to a case in `state`: checks it ([`check`]) and the lookups
+/// it needs, and returns the new state and the event. No I/O.
+pub fn apply(
+    command: &Command,
+    actor: &Actor,
+    state: &CaseState,
+    lookups: &Lookups,
+    lang: Lang,
+) -> Result<Applied, ApiError> {
+    let to = check(command, actor, &state.facts(), lang)?;
+    let now = lookups.now_ms;
+    let mut next = state.clone();
+    next.stage = to;
+    let mut text = None;
+    let mut details: Vec<(String, String)> = Vec::new();
+    match command {
+        Command::Route {
+            handler,
+            cooperating,
+            note,
+        } => {
+            let mut c = Checker::new(lang);
+            if lookups.handler_name.is_none() {
+                c.fail("command.handler", Reason::NoSuchItem);
+            }
+            let mut names = Vec::new();
+            for i in 0..cooperating.len() {
+                match lookups.cooperating_names.get(i).cloned().flatten() {
+                    Some(name) => names.push(name),
+                    None => c.fail(format!("command.cooperating[{i}]"), Reason::NoSuchItem),
+                }
+            }
+            c.finish()
+                .map_err(|fields| ApiError::validation(fields, lang))?;
+            next.handler = Some(*handler);
+            next.cooperating = cooperating.clone();
+            next.routed_at = Some(now);
+            details.push((
+                "handler".into(),
+                lookups.handler_name.clone().unwrap_or_default(),
+            ));
+            if !names.is_empty() {
+                details.push(("cooperating".into(), names.join("、")));
+            }
+            text = Some(note.clone());
+        }
+        Command::NotAccept { reason, route_told } => {
+            next.outcome = Some(Outcome::NotAccepted);
+            next.outcome_summary = Some(reason.trim().to_owned());
+            next.route_told = Some(*route_told);
+            next.closed_at = Some(now);
+            details.push(("route_told".into(), route_told.as_str().to_owned()));
+            text = Some(reason.clone());
+        }
+        Command::Accept => next.handling_at = Some(now),
+        Command::Decline { reason } | Command::Return { reason } => {
+            if let Some(name) = &lookups.current_handler_name {
+                details.push(("previous_handler".into(), name.clone()));
+            }
+            next.handler = None;
+            next.cooperating = Vec::new();
+            next.routed_at = None;
+            text = Some(reason.clone());
+        }
+        Command::Close {
+            outcome,
+            summary,
+            route_told,
+        } => {
+            next.outcome = Some(*outcome);
+            next.outcome_summary = Some(summary.trim().to_owned());
+            next.route_told = *route_told;
+            next.closed_at = Some(now);
+            details.push(("outcome".into(), outcome.as_str().to_owned()));
+            if let Some(route) = route_told {
+                details.push(("route_told".into(), route.as_str().to_owned()));
+            }
+            text = Some(summary.clone());
+        }
+        Command::Reopen { reason } => {
+            next.outcome = None;
+            next.outcome_summary = None;
+            next.route_told = None;
+            next.closed_at = None;
+            text = Some(reason.clone());
+        }
+        Command::Archive { retention_years } => {
+            let Some(no) = lookups.archive_no.clone() else {
+                return Err(ApiError::new(ErrorKind::Internal, lang));
+            };
+            next.archive_no = Some(no.clone());
+            next.retention_years = Some(*retention_years);
+            next.archived_at = Some(now);
+            details.push(("archive_no".into(), no));
+            details.push(("retention_years".into(), retention_years.to_string()));
+        }
+    }
+    Ok(Applied {
+        state: next,
+        event: EventDraft {
+            kind: command.kind().event(),
+            from: state.stage,
+            to,
+            text,
+            details,
+        },
+    })
 }
 
 /// The commands `actor` may make on `case` now, in menu order.
 pub fn allowed_commands(actor: &Actor, case: &CaseFacts) -> Vec<CommandKind> {
-    CommandKind::ALL
-        .into_iter()
-        .filter(|k| k.edge().0 == case.stage && k.is_permitted(actor, case))
+    TRANSITIONS
+        .iter()
+        .filter(|t| t.from == case.stage && t.command.is_permitted(actor, case))
+        .map(|t| t.command)
         .collect()
 }
 
-/// The command a board drag from one column to another means, if any.
-pub fn command_for_move(from: Stage, to: Stage) -> Option<CommandKind> {
-    CommandKind::ALL
-        .into_iter()
-        .find(|k| k.edge() == (from, to))
+/// The command a board drag from one column to another means for `actor`, if any: of the
+/// rows with that edge, the first the actor may make, else the first.
+pub fn command_for_move(actor: &Actor, case: &CaseFacts, to: Stage) -> Option<CommandKind> {
+    let mut rows = TRANSITIONS
+        .iter()
+        .filter(|t| t.from == case.stage && t.to == to);
+    let first = rows.clone().next().map(|t| t.command);
+    rows.find(|t| t.command.is_permitted(actor, case))
+        .map(|t| t.command)
+        .or(first)
 }
 
 /// The board columns `actor` may drop this case on.
 pub fn allowed_targets(actor: &Actor, case: &CaseFacts) -> Vec<Stage> {
-    allowed_commands(actor, case)
-        .into_iter()
-        .map(|k| k.edge().1)
-        .filter(|s| Stage::BOARD.contains(s))
-        .collect()
+    let mut targets = Vec::new();
+    for kind in allowed_commands(actor, case) {
+        let to = kind.edge().1;
+        if Stage::BOARD.contains(&to) && !targets.contains(&to) {
+            targets.push(to);
+        }
+    }
+    targets
 }
 
 #[cfg(test)]
@@ -480,8 +875,11 @@ mod tests {
                 route_told: LegalRoute::Litigation,
             },
             Command::Accept,
-            Command::Return {
+            Command::Decline {
                 reason: "非本所职责".into(),
+            },
+            Command::Return {
+                reason: "改派他人".into(),
             },
             Command::Close {
                 outcome: Outcome::AgreementWritten,
@@ -521,6 +919,7 @@ mod tests {
             town_id: TOWN,
             stage,
             handler,
+            cooperating: vec![HandlerRef::Department(4)],
         }
     }
 
@@ -536,8 +935,11 @@ mod tests {
                 route_told: LegalRoute::Litigation,
             },
             CommandKind::Accept => Command::Accept,
-            CommandKind::Return => Command::Return {
+            CommandKind::Decline => Command::Decline {
                 reason: "不属本所职责".into(),
+            },
+            CommandKind::Return => Command::Return {
+                reason: "改派".into(),
             },
             CommandKind::Close => Command::Close {
                 outcome: Outcome::AgreementWritten,
@@ -553,15 +955,17 @@ mod tests {
         }
     }
 
-    /// The table in the module docs, as data: (command, roles that may, whether the assigned
-    /// handler may).
+    /// The rules written out a second time, by hand: (command, roles that may, whether the
+    /// assigned handler may).
     fn permitted_roles(kind: CommandKind) -> (&'static [Role], bool) {
         match kind {
-            CommandKind::Route | CommandKind::Reopen | CommandKind::Archive => {
-                (&[Role::Lead], false)
-            }
+            CommandKind::Route
+            | CommandKind::Return
+            | CommandKind::Reopen
+            | CommandKind::Archive => (&[Role::Lead], false),
             CommandKind::NotAccept => (&[Role::Lead, Role::Clerk], false),
-            CommandKind::Accept | CommandKind::Return | CommandKind::Close => (&[Role::Lead], true),
+            CommandKind::Decline => (&[], true),
+            CommandKind::Accept | CommandKind::Close => (&[Role::Lead], true),
         }
     }
 
@@ -574,7 +978,7 @@ mod tests {
             Some(HandlerRef::Department(3)),
             Some(HandlerRef::Mediator(99)),
         ];
-        for kind in CommandKind::ALL {
+        for kind in CommandKind::all() {
             let (from, to) = kind.edge();
             let (roles, handler_may) = permitted_roles(kind);
             for &stage in stages {
@@ -778,6 +1182,10 @@ mod tests {
             allowed_targets(&mediator, &mine),
             vec![Stage::InHandling, Stage::Registered]
         );
+        assert_eq!(
+            allowed_commands(&mediator, &mine),
+            vec![CommandKind::Accept, CommandKind::Decline]
+        );
         let theirs = case(Stage::Routed, Some(HandlerRef::Mediator(8)));
         assert!(allowed_targets(&mediator, &theirs).is_empty());
         assert!(allowed_targets(&actor(Role::GridWorker), &mine).is_empty());
@@ -794,20 +1202,231 @@ mod tests {
 
     #[test]
     fn drags_map_to_commands_and_skipping_a_stage_maps_to_none() {
+        let lead = actor(Role::Lead);
+        let mediator = actor(Role::Mediator);
+        let at = |stage| case(stage, Some(HandlerRef::Mediator(7)));
         assert_eq!(
-            command_for_move(Stage::Registered, Stage::Routed),
+            command_for_move(&lead, &at(Stage::Registered), Stage::Routed),
             Some(CommandKind::Route)
         );
+        // Back to Registered: the handler declines, the lead recalls.
         assert_eq!(
-            command_for_move(Stage::Routed, Stage::Registered),
+            command_for_move(&mediator, &at(Stage::Routed), Stage::Registered),
+            Some(CommandKind::Decline)
+        );
+        assert_eq!(
+            command_for_move(&lead, &at(Stage::Routed), Stage::Registered),
             Some(CommandKind::Return)
         );
         assert_eq!(
-            command_for_move(Stage::InHandling, Stage::Closed),
+            command_for_move(&lead, &at(Stage::InHandling), Stage::Closed),
             Some(CommandKind::Close)
         );
-        assert_eq!(command_for_move(Stage::Registered, Stage::InHandling), None);
-        assert_eq!(command_for_move(Stage::Closed, Stage::Registered), None);
+        assert_eq!(
+            command_for_move(&lead, &at(Stage::Registered), Stage::InHandling),
+            None
+        );
+        assert_eq!(
+            command_for_move(&lead, &at(Stage::Closed), Stage::Registered),
+            None
+        );
+    }
+
+    #[test]
+    fn every_command_has_one_row() {
+        let kinds: Vec<CommandKind> = CommandKind::all().collect();
+        assert_eq!(kinds.len(), TRANSITIONS.len());
+        for (i, kind) in kinds.iter().enumerate() {
+            assert!(!kinds[..i].contains(kind), "{kind:?} twice");
+            assert_eq!(sample(*kind).kind(), *kind);
+            assert_eq!(kind.transition().command, *kind);
+        }
+    }
+
+    /// The stage × role × command matrix, one line per (stage, who): a change to any rule
+    /// changes this snapshot.
+    #[test]
+    fn matrix() {
+        let people: [(&str, Actor); 10] = [
+            ("lead", actor(Role::Lead)),
+            ("clerk", actor(Role::Clerk)),
+            ("mediator (the handler)", actor(Role::Mediator)),
+            (
+                "mediator (another)",
+                Actor {
+                    user_id: 8,
+                    ..actor(Role::Mediator)
+                },
+            ),
+            (
+                "liaison (the handler)",
+                Actor {
+                    department_id: Some(3),
+                    ..actor(Role::Liaison)
+                },
+            ),
+            (
+                "liaison (cooperating)",
+                Actor {
+                    department_id: Some(4),
+                    ..actor(Role::Liaison)
+                },
+            ),
+            (
+                "liaison (another)",
+                Actor {
+                    department_id: Some(5),
+                    ..actor(Role::Liaison)
+                },
+            ),
+            ("grid_worker", actor(Role::GridWorker)),
+            ("town_leader", actor(Role::TownLeader)),
+            ("admin", actor(Role::Admin)),
+        ];
+        let mut out = String::new();
+        for row in TRANSITIONS {
+            out.push_str(&format!(
+                "{:?}: {:?} -> {:?}, who {:?}, needs {:?}\n",
+                row.command, row.from, row.to, row.who, row.needs
+            ));
+        }
+        for &(act, who) in ACTS {
+            out.push_str(&format!("{act:?}: who {who:?}\n"));
+        }
+        out.push('\n');
+        for &stage in Stage::ALL {
+            for (name, person) in &people {
+                // The mediator 7 leads a case in most rows; department cases for liaisons.
+                let handler = if person.role == Role::Liaison {
+                    HandlerRef::Department(3)
+                } else {
+                    HandlerRef::Mediator(7)
+                };
+                let facts = case(stage, Some(handler));
+                let moves: Vec<String> = allowed_commands(person, &facts)
+                    .iter()
+                    .map(|k| format!("{k:?}"))
+                    .collect();
+                let note = if Act::Note.is_permitted(person, &facts) {
+                    " +note"
+                } else {
+                    ""
+                };
+                out.push_str(&format!(
+                    "{:<11} {:<24} {}{note}\n",
+                    stage.as_str(),
+                    name,
+                    if moves.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        moves.join(", ")
+                    }
+                ));
+            }
+        }
+        insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn apply_moves_the_case_and_records_the_event() {
+        let lead = actor(Role::Lead);
+        let state = CaseState {
+            town_id: TOWN,
+            stage: Stage::Registered,
+            handler: None,
+            cooperating: vec![],
+            outcome: None,
+            outcome_summary: None,
+            route_told: None,
+            archive_no: None,
+            retention_years: None,
+            routed_at: None,
+            handling_at: None,
+            closed_at: None,
+            archived_at: None,
+        };
+        let route = Command::Route {
+            handler: HandlerRef::Department(3),
+            cooperating: vec![HandlerRef::Department(4)],
+            note: "请三日内接收".into(),
+        };
+        let lookups = Lookups {
+            now_ms: 1_000,
+            handler_name: Some("司法所".into()),
+            cooperating_names: vec![Some("派出所".into())],
+            ..Lookups::default()
+        };
+        let applied = apply(&route, &lead, &state, &lookups, Lang::Zh);
+        let Ok(applied) = applied else {
+            panic!("{applied:?}");
+        };
+        assert_eq!(applied.state.stage, Stage::Routed);
+        assert_eq!(applied.state.handler, Some(HandlerRef::Department(3)));
+        assert_eq!(applied.state.routed_at, Some(1_000));
+        assert_eq!(applied.event.kind, EventKind::Routed);
+        assert_eq!(
+            applied.event.details,
+            vec![
+                ("handler".to_owned(), "司法所".to_owned()),
+                ("cooperating".to_owned(), "派出所".to_owned())
+            ]
+        );
+        // The department's liaison declines: back to Registered, the handler cleared.
+        let liaison = actor(Role::Liaison);
+        let decline = Command::Decline {
+            reason: "不属本所职责".into(),
+        };
+        let back = apply(
+            &decline,
+            &liaison,
+            &applied.state,
+            &Lookups {
+                now_ms: 2_000,
+                current_handler_name: Some("司法所".into()),
+                ..Lookups::default()
+            },
+            Lang::Zh,
+        );
+        let Ok(back) = back else {
+            panic!("{back:?}");
+        };
+        assert_eq!(back.state.stage, Stage::Registered);
+        assert_eq!(back.state.handler, None);
+        assert!(back.state.cooperating.is_empty());
+        assert_eq!(back.event.kind, EventKind::Declined);
+        assert_eq!(back.event.text.as_deref(), Some("不属本所职责"));
+        // A unit that is not the town's is named in the refusal.
+        let unknown = apply(
+            &route,
+            &lead,
+            &state,
+            &Lookups {
+                handler_name: Some("司法所".into()),
+                cooperating_names: vec![None],
+                ..Lookups::default()
+            },
+            Lang::En,
+        );
+        assert_eq!(
+            unknown.err().map(|e| e.fields[0].field.clone()),
+            Some("command.cooperating[0]".to_owned())
+        );
+    }
+
+    #[test]
+    fn cooperating_units_may_add_notes_but_not_move_the_case() {
+        let cooperating = Actor {
+            department_id: Some(4),
+            ..actor(Role::Liaison)
+        };
+        let facts = case(Stage::InHandling, Some(HandlerRef::Department(3)));
+        assert!(facts.is_worked_on_by(&cooperating));
+        assert!(!facts.is_handled_by(&cooperating));
+        assert!(Act::Note.is_permitted(&cooperating, &facts));
+        assert!(allowed_commands(&cooperating, &facts).is_empty());
+        assert!(!Act::Note.is_permitted(&actor(Role::GridWorker), &facts));
+        assert!(Act::Register.who().permits_role(Role::GridWorker));
+        assert!(!Act::Register.who().permits_role(Role::Mediator));
     }
 
     #[test]

@@ -261,11 +261,34 @@ async fn a_liaison_declines_and_the_case_returns_to_registered() {
         .await;
     assert_eq!(routed.handler_name.as_deref(), Some("派出所"));
     assert!(!app.read_case(&police, case.id).await.parties_masked);
+    // Recalling a routing is the lead's; declining it is the department's.
+    let err = refused(
+        &app,
+        &police,
+        &routed,
+        Command::Return {
+            reason: "不属本所职责".to_owned(),
+        },
+        403,
+    )
+    .await;
+    assert!(err.message.contains("只能由中心负责人"), "{}", err.message);
+    let err = refused(
+        &app,
+        &lead,
+        &routed,
+        Command::Decline {
+            reason: "不属本所职责".to_owned(),
+        },
+        403,
+    )
+    .await;
+    assert!(err.message.contains("只能由承办单位"), "{}", err.message);
     let returned = app
         .move_case(
             &police,
             &routed,
-            Command::Return {
+            Command::Decline {
                 reason: "不属本所职责".to_owned(),
             },
         )
@@ -274,7 +297,7 @@ async fn a_liaison_declines_and_the_case_returns_to_registered() {
     assert_eq!(returned.handler, None);
     let events = timeline(&app, &lead, case.id).await;
     let last = events.last().cloned();
-    assert_eq!(last.as_ref().map(|e| e.kind), Some(EventKind::Returned));
+    assert_eq!(last.as_ref().map(|e| e.kind), Some(EventKind::Declined));
     assert_eq!(
         last.as_ref().and_then(|e| e.text.as_deref()),
         Some("不属本所职责")
@@ -305,7 +328,7 @@ async fn declining_without_a_reason_is_refused() {
         &app,
         &police,
         &routed,
-        Command::Return {
+        Command::Decline {
             reason: " ".to_owned(),
         },
         422,

@@ -12,7 +12,7 @@ use shared::model::{
     RiskFlag, RiskLevel, Stage,
 };
 use shared::privacy::{PartyView, Redactor, mask_party};
-use shared::workflow::{Actor, CaseFacts};
+use shared::workflow::{Actor, CaseFacts, CaseState};
 use sqlx::{AnyConnection, FromRow};
 
 use super::{Arg, SqlBuilder, corrupt, date_text, from_millis, parse_date, parse_enum};
@@ -279,6 +279,7 @@ impl CaseRow {
             town_id: self.town_id,
             stage: self.stage()?,
             handler: self.handler()?,
+            cooperating: split_list("handler", &self.cooperating)?,
         })
     }
 
@@ -414,27 +415,12 @@ pub async fn parties(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<Party
         .collect()
 }
 
-/// The fields a transition changes. Written whole, guarded by the version read.
-#[derive(Debug, Clone)]
-pub struct StageChange {
-    pub stage: Stage,
-    pub handler: Option<HandlerRef>,
-    pub cooperating: Vec<HandlerRef>,
-    pub outcome: Option<Outcome>,
-    pub outcome_summary: Option<String>,
-    pub route_told: Option<LegalRoute>,
-    pub archive_no: Option<String>,
-    pub retention_years: Option<u8>,
-    pub routed_at: Option<i64>,
-    pub handling_at: Option<i64>,
-    pub closed_at: Option<i64>,
-    pub archived_at: Option<i64>,
-}
-
-impl StageChange {
-    /// The current values of a case, to be changed by a transition.
-    pub fn from_row(row: &CaseRow) -> Result<StageChange, sqlx::Error> {
-        Ok(StageChange {
+impl CaseRow {
+    /// The case's state as the workflow changes it.
+    pub fn state(&self) -> Result<CaseState, sqlx::Error> {
+        let row = self;
+        Ok(CaseState {
+            town_id: row.town_id,
             stage: row.stage()?,
             handler: row.handler()?,
             cooperating: split_list("handler", &row.cooperating)?,
@@ -465,7 +451,7 @@ pub async fn update_stage(
     conn: &mut AnyConnection,
     id: i64,
     version: i64,
-    c: &StageChange,
+    c: &CaseState,
 ) -> Result<bool, sqlx::Error> {
     let (handler_kind, handler_id) = handler_columns(c.handler);
     let done = sqlx::query(
@@ -593,12 +579,7 @@ impl CardEntry {
 
 /// Whether `actor` is the handler `handler` names.
 pub fn is_mine(handler: Option<HandlerRef>, actor: &Actor) -> bool {
-    CaseFacts {
-        town_id: actor.town_id,
-        stage: Stage::Registered,
-        handler,
-    }
-    .is_handled_by(actor)
+    handler.is_some_and(|h| actor.is_unit(h))
 }
 
 #[derive(Debug, FromRow)]

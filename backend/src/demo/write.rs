@@ -16,9 +16,10 @@ use super::bulk;
 use super::plan::{Assignee, Layout, Plan, PlannedCase, Who};
 use super::roster::{self, Dept, VILLAGES};
 use crate::db;
-use crate::db::cases::{NewCase, StageChange};
+use crate::db::cases::NewCase;
 use crate::db::events::NewEvent;
 use crate::db::users::NewUser;
+use shared::workflow::CaseState;
 
 /// A demo account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -428,7 +429,8 @@ async fn one_case(
     .await?;
     let moved = c.routed_at.is_some() || c.route_told.is_some() || archive_no.is_some();
     if moved {
-        let change = StageChange {
+        let change = CaseState {
+            town_id: ids.town,
             stage: c.stage,
             handler: c.handler.map(|h| ids.handler(h)),
             cooperating: c.cooperating.iter().map(|h| ids.handler(*h)).collect(),

@@ -25,20 +25,20 @@ use shared::api::{
 };
 use shared::deadline::{Clock, ClockRule};
 use shared::model::{
-    CaseCard, CaseDetail, CaseEvent, EventKind, HandlerRef, OrgLevel, PartySide, Role, Stage,
+    CaseCard, CaseDetail, CaseEvent, EventKind, HandlerRef, OrgLevel, PartySide, Stage,
 };
 use shared::privacy::Redactor;
 use shared::validate::{
     CODE_RANDOM_LEN, Checker, NOTE_MAX, case_code, check_register, phone_last_four,
 };
-use shared::workflow::{self, Actor, Command};
+use shared::workflow::{self, Act, Actor, Applied, Command, Lookups};
 use shared::{ApiError, ErrorKind, FieldError, Lang, Reason};
 use sqlx::AnyConnection;
 
 use super::now_ms;
 use crate::auth::CurrentUser;
 use crate::db;
-use crate::db::cases::{CaseRow, NewCase, StageChange};
+use crate::db::cases::{CaseRow, NewCase};
 use crate::db::events::NewEvent;
 use crate::error::{AppError, AppJson, AppQuery, AppResult, IdPath, RequestLang};
 use crate::state::{AccessEntry, AppState, CachedCase, SLOW_WORK_TIMEOUT, too_slow};
@@ -130,13 +130,8 @@ pub(crate) async fn register(
     me: CurrentUser,
     AppJson(req): AppJson<RegisterCase>,
 ) -> AppResult<(StatusCode, Json<CaseDetail>)> {
-    if !me.user.role.may_register() {
-        return Err(ApiError::new(ErrorKind::Forbidden, lang)
-            .with_message(lang.pick(
-                "只有中心负责人、窗口受理员和网格员可以登记案件。",
-                "Only the center lead, intake clerks and grid workers may register a matter.",
-            ))
-            .into());
+    if !Act::Register.who().permits_role(me.user.role) {
+        return Err(Act::Register.refusal(lang).into());
     }
     check_register(&req, lang).map_err(AppError::fields)?;
     let now = Utc::now();
@@ -441,102 +436,40 @@ pub(crate) async fn transition(
         drop(wtx);
         return Err(conflict(&state, &me.actor, id, lang).await);
     }
-    let facts = row.facts()?;
-    let to = workflow::check(&req.command, &me.actor, &facts, lang)?;
-    let mut change = StageChange::from_row(&row)?;
-    change.stage = to;
-    let mut text: Option<String> = None;
-    let mut details: Vec<(String, String)> = Vec::new();
-    let kind = match &req.command {
+    let state_before = row.state()?;
+    // Check before looking anything up (an archive number is taken only for a legal move).
+    workflow::check(&req.command, &me.actor, &state_before.facts(), lang)?;
+    let mut lookups = Lookups {
+        now_ms,
+        current_handler_name: row.handler_name.clone(),
+        ..Lookups::default()
+    };
+    match &req.command {
         Command::Route {
             handler,
             cooperating,
-            note,
+            ..
         } => {
-            let mut c = Checker::new(lang);
-            let name = handler_name(conn, *handler, row.town_id).await?;
-            if name.is_none() {
-                c.fail("command.handler", Reason::NoSuchItem);
+            lookups.handler_name = handler_name(conn, *handler, row.town_id).await?;
+            for unit in cooperating {
+                let name = handler_name(conn, *unit, row.town_id).await?;
+                lookups.cooperating_names.push(name);
             }
-            let mut names = Vec::new();
-            for (i, unit) in cooperating.iter().enumerate() {
-                match handler_name(conn, *unit, row.town_id).await? {
-                    Some(n) => names.push(n),
-                    None => c.fail(format!("command.cooperating[{i}]"), Reason::NoSuchItem),
-                }
-            }
-            c.finish().map_err(AppError::fields)?;
-            change.handler = Some(*handler);
-            change.cooperating = cooperating.clone();
-            change.routed_at = Some(now_ms);
-            details.push(("handler".into(), name.unwrap_or_default()));
-            if !names.is_empty() {
-                details.push(("cooperating".into(), names.join("、")));
-            }
-            text = Some(note.clone());
-            EventKind::Routed
         }
-        Command::NotAccept { reason, route_told } => {
-            change.outcome = Some(shared::model::Outcome::NotAccepted);
-            change.outcome_summary = Some(reason.trim().to_owned());
-            change.route_told = Some(*route_told);
-            change.closed_at = Some(now_ms);
-            details.push(("route_told".into(), route_told.as_str().to_owned()));
-            text = Some(reason.clone());
-            EventKind::NotAccepted
-        }
-        Command::Accept => {
-            change.handling_at = Some(now_ms);
-            EventKind::Accepted
-        }
-        Command::Return { reason } => {
-            if let Some(name) = row.handler_name.clone() {
-                details.push(("previous_handler".into(), name));
-            }
-            change.handler = None;
-            change.cooperating = Vec::new();
-            text = Some(reason.clone());
-            EventKind::Returned
-        }
-        Command::Close {
-            outcome,
-            summary,
-            route_told,
-        } => {
-            change.outcome = Some(*outcome);
-            change.outcome_summary = Some(summary.trim().to_owned());
-            change.route_told = *route_told;
-            change.closed_at = Some(now_ms);
-            details.push(("outcome".into(), outcome.as_str().to_owned()));
-            if let Some(route) = route_told {
-                details.push(("route_told".into(), route.as_str().to_owned()));
-            }
-            text = Some(summary.clone());
-            EventKind::Closed
-        }
-        Command::Reopen { reason } => {
-            change.outcome = None;
-            change.outcome_summary = None;
-            change.route_told = None;
-            change.closed_at = None;
-            text = Some(reason.clone());
-            EventKind::Reopened
-        }
-        Command::Archive { retention_years } => {
+        Command::Archive { .. } => {
             let year = state.config.today().year();
             let n = db::cases::next_archive_no(conn, row.town_id, year).await?;
             let prefix = db::org::town_code(conn, row.town_id)
                 .await?
                 .unwrap_or_else(|| format!("T{}", row.town_id));
-            let archive_no = format!("{prefix}-{year}-{n:04}");
-            change.archive_no = Some(archive_no.clone());
-            change.retention_years = Some(*retention_years);
-            change.archived_at = Some(now_ms);
-            details.push(("archive_no".into(), archive_no));
-            details.push(("retention_years".into(), retention_years.to_string()));
-            EventKind::Archived
+            lookups.archive_no = Some(format!("{prefix}-{year}-{n:04}"));
         }
-    };
+        _ => {}
+    }
+    let Applied {
+        state: change,
+        event,
+    } = workflow::apply(&req.command, &me.actor, &state_before, &lookups, lang)?;
     if !db::cases::update_stage(conn, id, req.version, &change).await? {
         drop(wtx);
         return Err(conflict(&state, &me.actor, id, lang).await);
@@ -549,11 +482,11 @@ pub(crate) async fn transition(
             actor_id: me.user.id,
             actor_name: me.name(),
             actor_role: me.user.role,
-            kind,
-            from_stage: Some(facts.stage),
-            to_stage: Some(to),
-            text: text.as_deref(),
-            details,
+            kind: event.kind,
+            from_stage: Some(event.from),
+            to_stage: Some(event.to),
+            text: event.text.as_deref(),
+            details: event.details,
             public: false,
         },
     )
@@ -608,13 +541,8 @@ pub(crate) async fn add_note(
         .filter(|r| r.town_id == me.actor.town_id)
         .ok_or_else(AppError::not_found)?;
     let facts = row.facts()?;
-    if me.user.role != Role::Lead && !facts.is_handled_by(&me.actor) {
-        return Err(ApiError::new(ErrorKind::Forbidden, lang)
-            .with_message(lang.pick(
-                "只有承办人或中心负责人可以记录办理情况。",
-                "Only the assigned handler or the center lead may add notes.",
-            ))
-            .into());
+    if !Act::Note.is_permitted(&me.actor, &facts) {
+        return Err(Act::Note.refusal(lang).into());
     }
     let mut c = Checker::new(lang);
     c.required("text", &req.text, NOTE_MAX);

@@ -165,9 +165,13 @@ pub fn TransitionDialog(
 
     let fields = match kind {
         CommandKind::Route => view! { <RouteFields form errors=errors_signal /> }.into_any(),
-        CommandKind::Return | CommandKind::Reopen | CommandKind::NotAccept => {
+        CommandKind::Return
+        | CommandKind::Decline
+        | CommandKind::Reopen
+        | CommandKind::NotAccept => {
             let label = match kind {
                 CommandKind::Return => T::ReturnReason,
+                CommandKind::Decline => T::DeclineReason,
                 CommandKind::Reopen => T::ReopenReason,
                 _ => T::NotAcceptReason,
             };

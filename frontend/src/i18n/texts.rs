@@ -106,7 +106,8 @@ texts! {
     Cooperating => "协办单位(联合调处)", "Cooperating units (joint mediation)";
     RouteNote => "批转意见", "Note to the handler";
     Reason => "理由", "Reason";
-    ReturnReason => "退回理由", "Why it is returned";
+    ReturnReason => "撤回理由", "Why it is recalled";
+    DeclineReason => "拒收理由", "Why it is not for you";
     ReopenReason => "退回重办的理由", "Why it is reopened";
     NotAcceptReason => "不予受理的理由", "Why it is not accepted";
     RouteTold => "告知当事人的途径", "Route told to the parties";

@@ -25,6 +25,7 @@ pub fn facts_of_card(card: &CaseCard, town_id: i64) -> CaseFacts {
         town_id,
         stage: card.stage,
         handler: card.handler,
+        cooperating: Vec::new(),
     }
 }
 
@@ -34,6 +35,7 @@ pub fn facts_of_detail(case: &CaseDetail) -> CaseFacts {
         town_id: case.town_id,
         stage: case.stage,
         handler: case.handler,
+        cooperating: case.cooperating.clone(),
     }
 }
 
@@ -56,7 +58,7 @@ pub fn column_cards(cards: &[Arc<CaseCard>], stage: Stage, today: NaiveDate) -> 
 /// The command a drop of a card on column `to` means for this actor, if they may make it.
 /// `None` for the card's own column, a skipped stage, or a move the actor may not make.
 pub fn move_command(actor: &Actor, case: &CaseFacts, to: Stage) -> Option<CommandKind> {
-    let kind = command_for_move(case.stage, to)?;
+    let kind = command_for_move(actor, case, to)?;
     allowed_commands(actor, case)
         .contains(&kind)
         .then_some(kind)
@@ -146,6 +148,7 @@ pub fn command_name(kind: CommandKind) -> &'static str {
         CommandKind::Route => "route",
         CommandKind::NotAccept => "not_accept",
         CommandKind::Accept => "accept",
+        CommandKind::Decline => "decline",
         CommandKind::Return => "return",
         CommandKind::Close => "close",
         CommandKind::Reopen => "reopen",
@@ -294,7 +297,7 @@ pub(crate) mod tests {
 
     #[test]
     fn command_names_match_the_wire_tags() {
-        for kind in CommandKind::ALL {
+        for kind in CommandKind::all() {
             let json = serde_json::to_string(&kind).unwrap_or_default();
             assert_eq!(json, format!("\"{}\"", command_name(kind)));
         }

@@ -97,6 +97,9 @@ pub fn build_command(
         CommandKind::Return => Some(Command::Return {
             reason: form.reason.trim().to_owned(),
         }),
+        CommandKind::Decline => Some(Command::Decline {
+            reason: form.reason.trim().to_owned(),
+        }),
         CommandKind::Reopen => Some(Command::Reopen {
             reason: form.reason.trim().to_owned(),
         }),

@@ -9,7 +9,7 @@ use shared::api::NoteRequest;
 use shared::deadline::DayUnit;
 use shared::error::{ErrorKind, FieldError};
 use shared::model::{CaseDetail, CaseEvent, HandlerRef, Party, Stage};
-use shared::workflow::{Command, CommandKind, allowed_commands};
+use shared::workflow::{Act, Command, CommandKind, allowed_commands};
 
 use crate::api;
 use crate::components::badge::{DeadlineBadge, RiskTag};
@@ -140,9 +140,7 @@ fn CaseView(id: i64) -> impl IntoView {
         let actor = session.user.with(|u| u.as_ref().map(actor_of));
         case.with(|c| match (c, actor) {
             (Remote::Ready(detail), Some(actor)) => {
-                actor.town_id == detail.town_id
-                    && (actor.role == shared::model::Role::Lead
-                        || facts_of_detail(detail).is_handled_by(&actor))
+                Act::Note.is_permitted(&actor, &facts_of_detail(detail))
             }
             _ => false,
         })
