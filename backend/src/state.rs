@@ -20,6 +20,8 @@ use shared::model::UserInfo;
 use tokio::sync::watch;
 
 use shared::Lang;
+use shared::calendar::Calendar;
+use shared::deadline::DueExplained;
 use shared::model::{CaseDetail, Party};
 
 use crate::config::Config;
@@ -43,7 +45,20 @@ pub struct AppState {
     pub(crate) access_log: Arc<Mutex<AccessBuffer>>,
     /// Permits for slow work (searches, lists, exports): a quarter of the pool.
     slow_work: Arc<tokio::sync::Semaphore>,
+    /// The working-day calendar, loaded from the database.
+    calendar: Arc<CalendarCache>,
 }
+
+/// The calendar as last loaded, and when. Another server sharing a PostgreSQL database may
+/// edit it, so a loaded calendar is used for at most `CALENDAR_TTL`.
+#[derive(Debug, Default)]
+struct CalendarCache {
+    current: RwLock<Option<(Arc<Calendar>, Instant)>>,
+    loading: tokio::sync::Mutex<()>,
+}
+
+/// How long a loaded calendar is used before it is read again.
+const CALENDAR_TTL: Duration = Duration::from_secs(60);
 
 /// The longest a piece of slow work may run before it is abandoned with 429.
 pub(crate) const SLOW_WORK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -78,7 +93,45 @@ impl AppState {
             cases: Arc::new(CaseCache::default()),
             access_log: Arc::new(Mutex::new(AccessBuffer::default())),
             slow_work: Arc::new(tokio::sync::Semaphore::new(slow_permits)),
+            calendar: Arc::new(CalendarCache::default()),
         }
+    }
+
+    fn fresh_calendar(&self) -> Option<Arc<Calendar>> {
+        let current = self
+            .calendar
+            .current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        current
+            .as_ref()
+            .filter(|(_, at)| at.elapsed() < CALENDAR_TTL)
+            .map(|(c, _)| Arc::clone(c))
+    }
+
+    /// The working-day calendar (read from the database at most once a minute; requests that
+    /// find it stale together read it once).
+    pub async fn calendar(&self) -> Result<Arc<Calendar>, sqlx::Error> {
+        if let Some(c) = self.fresh_calendar() {
+            return Ok(c);
+        }
+        let _loading = self.calendar.loading.lock().await;
+        if let Some(c) = self.fresh_calendar() {
+            return Ok(c);
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        let loaded = Arc::new(db::calendar::load(&mut conn).await?);
+        self.set_calendar(Arc::clone(&loaded));
+        Ok(loaded)
+    }
+
+    /// Replaces the calendar in memory (after an edit has been committed).
+    pub fn set_calendar(&self, calendar: Arc<Calendar>) {
+        *self
+            .calendar
+            .current
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some((calendar, Instant::now()));
     }
 
     /// A permit for slow work (see `slow_work`), waiting at most `SLOW_WORK_QUEUE`.
@@ -164,8 +217,11 @@ impl AppState {
         };
         let parties = db::cases::parties(&mut conn, id).await?;
         let public_notes = db::events::public_notes(&mut conn, id).await?;
+        drop(conn);
+        let explained = row.explain_due(&*self.calendar().await?, self.config.today())?;
         let cached = Arc::new(CachedCase {
             rev,
+            explained,
             row,
             parties,
             public_notes,
@@ -400,6 +456,8 @@ impl Revisions {
 pub(crate) struct CachedCase {
     pub rev: i64,
     pub row: CaseRow,
+    /// The due date explained, as of loading.
+    pub explained: DueExplained,
     pub parties: Vec<Party>,
     pub public_notes: Vec<(i64, String)>,
     details: [OnceLock<CaseDetail>; 2],
@@ -414,7 +472,10 @@ impl CachedCase {
         if let Some(detail) = slot.get() {
             return Ok(detail);
         }
-        let detail = self.row.clone().into_detail(&self.parties, masked)?;
+        let detail = self
+            .row
+            .clone()
+            .into_detail(&self.parties, masked, self.explained.clone())?;
         Ok(slot.get_or_init(|| detail))
     }
 

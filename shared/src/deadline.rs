@@ -8,6 +8,7 @@
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::Calendar;
 use crate::lang::Lang;
 use crate::model::{CaseKind, Category, Channel, Stage};
 
@@ -121,57 +122,298 @@ impl ClockRule {
     }
 
     /// The due date of a clock started on `start` that never paused.
-    pub fn due_from(self, start: NaiveDate) -> NaiveDate {
-        Clock {
-            rule: self,
-            started_on: start,
-            paused_days: 0,
-            extension_days: 0,
-        }
-        .due_on()
+    pub fn due_from(self, start: NaiveDate, calendar: &Calendar) -> NaiveDate {
+        Clock::new(self, start).due_on(calendar, start)
     }
+}
+
+/// What a clock counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ClockStart {
+    /// The center's registration of the matter (登记), which is its acceptance (受理).
+    Acceptance,
+    /// The party's application (申请): a labour mediation counts from it.
+    Application,
+}
+
+impl ClockStart {
+    /// The start a track's clock counts from.
+    pub fn of(track: Track) -> ClockStart {
+        match track {
+            Track::LabourMediation | Track::LegalAid => ClockStart::Application,
+            _ => ClockStart::Acceptance,
+        }
+    }
+
+    fn label(self, lang: Lang) -> &'static str {
+        match self {
+            ClockStart::Acceptance => lang.pick("受理", "acceptance"),
+            ClockStart::Application => lang.pick("申请", "application"),
+        }
+    }
+}
+
+/// A stretch during which a case was suspended: the clock stands on every day from `from` up
+/// to the day before `until` (the day it resumed). An open pause (`until: None`) stands still
+/// up to today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Pause {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub from: NaiveDate,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub until: Option<NaiveDate>,
 }
 
 /// A running clock: a rule, the day it started, and what moved it since.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Clock {
     pub rule: ClockRule,
     pub started_on: NaiveDate,
-    /// Calendar days the case was suspended (the clock stood still).
-    pub paused_days: u32,
-    /// Days added by an approved extension, in the rule's unit.
+    /// The stretches the case was suspended.
+    pub pauses: Vec<Pause>,
+    /// Days added by approved extensions, in the rule's unit.
     pub extension_days: u32,
 }
 
-impl Clock {
+/// How a due date came about, to explain it on the case page in either language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DueExplained {
     /// The last day on which the case is on time.
-    pub fn due_on(&self) -> NaiveDate {
-        let days = u32::from(self.rule.days) + self.extension_days;
-        let due = match self.rule.unit {
-            DayUnit::Calendar => self.started_on + Duration::days(i64::from(days)),
-            DayUnit::Working => add_working_days(self.started_on, days),
-        };
-        due + Duration::days(i64::from(self.paused_days))
-    }
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub due_on: NaiveDate,
+    pub days: u32,
+    pub unit: DayUnit,
+    pub start: ClockStart,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub started_on: NaiveDate,
+    /// Days the clock stood still while the case was suspended.
+    pub paused_days: u32,
+    pub extension_days: u32,
+    /// Public holidays on weekdays that a working-day clock skipped.
+    pub holidays_skipped: u32,
+    /// Make-up working days (调休) on weekends that a working-day clock counted.
+    pub makeup_days_counted: u32,
+    /// For a calendar-day clock whose last day fell on a rest day: that day and the holiday's
+    /// name (empty for an ordinary weekend); the due date is then the next working day
+    /// (民法典 Art. 203).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<(String, String)>))]
+    pub moved_from: Option<(NaiveDate, String)>,
+    /// Whether the span reaches a year with no holiday schedule entered: the count there
+    /// is Monday to Friday and may be wrong.
+    pub uncovered_years: Vec<i32>,
 }
 
-/// The date `days` working days after `start` (Monday to Friday; the holiday calendar comes
-/// later and replaces `is_working_day`).
-pub fn add_working_days(start: NaiveDate, days: u32) -> NaiveDate {
-    let mut date = start;
-    let mut left = days;
-    while left > 0 {
-        date += Duration::days(1);
-        if is_working_day(date) {
-            left -= 1;
+impl Clock {
+    /// A clock that never paused nor was extended.
+    pub fn new(rule: ClockRule, started_on: NaiveDate) -> Clock {
+        Clock {
+            rule,
+            started_on,
+            pauses: Vec::new(),
+            extension_days: 0,
         }
     }
-    date
+
+    /// Days the clock has stood still so far (an open pause up to today).
+    pub fn paused_days(&self, today: NaiveDate) -> u32 {
+        self.pauses
+            .iter()
+            .map(|p| {
+                let until = p.until.unwrap_or(today + Duration::days(1));
+                u32::try_from((until - p.from).num_days()).unwrap_or(0)
+            })
+            .sum()
+    }
+
+    fn paused_on(&self, date: NaiveDate, today: NaiveDate) -> bool {
+        self.pauses
+            .iter()
+            .any(|p| date >= p.from && p.until.map_or(date <= today, |until| date < until))
+    }
+
+    /// The due date and how it came about. The clock counts from the day after it started;
+    /// a suspended day does not count; a working-day clock counts only working days of the
+    /// calendar; a calendar-day clock whose last day is a rest day ends on the next working
+    /// day.
+    pub fn explain(&self, calendar: &Calendar, today: NaiveDate) -> DueExplained {
+        let total = u32::from(self.rule.days) + self.extension_days;
+        let mut out = DueExplained {
+            due_on: self.started_on,
+            days: u32::from(self.rule.days),
+            unit: self.rule.unit,
+            start: ClockStart::of(self.rule.track),
+            started_on: self.started_on,
+            paused_days: 0,
+            extension_days: self.extension_days,
+            holidays_skipped: 0,
+            makeup_days_counted: 0,
+            moved_from: None,
+            uncovered_years: Vec::new(),
+        };
+        let note_year = |out: &mut DueExplained, date: NaiveDate| {
+            let y = date.year();
+            if !calendar.covers(y) && !out.uncovered_years.contains(&y) {
+                out.uncovered_years.push(y);
+            }
+        };
+        let mut date = self.started_on;
+        let mut left = total;
+        // At most a few years: a clock is days to months long.
+        let mut guard = 0;
+        while left > 0 && guard < 20_000 {
+            guard += 1;
+            date += Duration::days(1);
+            if self.paused_on(date, today) {
+                out.paused_days += 1;
+                continue;
+            }
+            note_year(&mut out, date);
+            match self.rule.unit {
+                DayUnit::Calendar => left -= 1,
+                DayUnit::Working => {
+                    let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
+                    if calendar.is_working_day(date) {
+                        left -= 1;
+                        if weekend {
+                            out.makeup_days_counted += 1;
+                        }
+                    } else if !weekend {
+                        out.holidays_skipped += 1;
+                    }
+                }
+            }
+        }
+        if self.rule.unit == DayUnit::Calendar && !calendar.is_working_day(date) {
+            let name = calendar
+                .entry(date)
+                .map(|(_, n)| n.to_owned())
+                .unwrap_or_default();
+            out.moved_from = Some((date, name));
+            while !calendar.is_working_day(date) && guard < 20_000 {
+                guard += 1;
+                date += Duration::days(1);
+                note_year(&mut out, date);
+            }
+        }
+        out.due_on = date;
+        out
+    }
+
+    /// The last day on which the case is on time.
+    pub fn due_on(&self, calendar: &Calendar, today: NaiveDate) -> NaiveDate {
+        self.explain(calendar, today).due_on
+    }
 }
 
-/// Whether a date is a working day (weekdays, until the holiday calendar lands).
-pub fn is_working_day(date: NaiveDate) -> bool {
-    !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+impl DueExplained {
+    /// The explanation as a sentence: "due 2026-03-18: 60 days from acceptance on
+    /// 2026-01-16, paused 4 days, extended 10 days; 2 public holidays skipped and 1 make-up
+    /// working day counted".
+    pub fn text(&self, lang: Lang) -> String {
+        let fmt = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        let mut s = match (lang, self.unit) {
+            (Lang::Zh, DayUnit::Calendar) => format!(
+                "{} 到期:自{} {}起 {} 日",
+                fmt(self.due_on),
+                self.start.label(lang),
+                fmt(self.started_on),
+                self.days
+            ),
+            (Lang::Zh, DayUnit::Working) => format!(
+                "{} 到期:自{} {}起 {} 个工作日",
+                fmt(self.due_on),
+                self.start.label(lang),
+                fmt(self.started_on),
+                self.days
+            ),
+            (Lang::En, unit) => format!(
+                "due {}: {} {}days from {} on {}",
+                fmt(self.due_on),
+                self.days,
+                if unit == DayUnit::Working {
+                    "working "
+                } else {
+                    ""
+                },
+                self.start.label(lang),
+                fmt(self.started_on)
+            ),
+        };
+        if self.paused_days > 0 {
+            s += &match lang {
+                Lang::Zh => format!(",中止 {} 日", self.paused_days),
+                Lang::En => format!(", paused {} days", self.paused_days),
+            };
+        }
+        if self.extension_days > 0 {
+            s += &match lang {
+                Lang::Zh => format!(",延长 {} 日", self.extension_days),
+                Lang::En => format!(", extended {} days", self.extension_days),
+            };
+        }
+        if self.unit == DayUnit::Working
+            && (self.holidays_skipped > 0 || self.makeup_days_counted > 0)
+        {
+            s += &match lang {
+                Lang::Zh => format!(
+                    ";跳过法定节假日 {} 天,计入调休上班日 {} 天",
+                    self.holidays_skipped, self.makeup_days_counted
+                ),
+                Lang::En => format!(
+                    "; {} public holiday{} skipped and {} make-up working day{} counted",
+                    self.holidays_skipped,
+                    if self.holidays_skipped == 1 { "" } else { "s" },
+                    self.makeup_days_counted,
+                    if self.makeup_days_counted == 1 {
+                        ""
+                    } else {
+                        "s"
+                    }
+                ),
+            };
+        }
+        if let Some((day, name)) = &self.moved_from {
+            s += &match (lang, name.is_empty()) {
+                (Lang::Zh, true) => format!(";期满日 {} 为休息日,顺延至下一个工作日", fmt(*day)),
+                (Lang::Zh, false) => {
+                    format!(
+                        ";期满日 {} 为{}假期,顺延至假期后第一个工作日",
+                        fmt(*day),
+                        name
+                    )
+                }
+                (Lang::En, true) => {
+                    format!(
+                        "; the last day, {}, is a rest day: moved to the next working day",
+                        fmt(*day)
+                    )
+                }
+                (Lang::En, false) => format!(
+                    "; the last day, {}, falls in the {} holiday: moved to the first working day after it",
+                    fmt(*day),
+                    name
+                ),
+            };
+        }
+        if !self.uncovered_years.is_empty() {
+            let years: Vec<String> = self.uncovered_years.iter().map(i32::to_string).collect();
+            s += &match lang {
+                Lang::Zh => format!(
+                    "(注意:{} 年节假日安排尚未录入,按周一至周五计算)",
+                    years.join("、")
+                ),
+                Lang::En => format!(
+                    " (note: no holiday schedule entered for {}; counted Monday to Friday)",
+                    years.join(", ")
+                ),
+            };
+        }
+        s
+    }
 }
 
 /// The deadline badge of a card: green on time, amber due within 3 days, red overdue.
@@ -279,39 +521,154 @@ mod tests {
         );
     }
 
-    #[test]
-    fn calendar_clocks_count_every_day() {
-        let rule = ClockRule {
-            track: Track::PeoplesMediation,
-            days: 30,
-            unit: DayUnit::Calendar,
+    fn rule(days: u16, unit: DayUnit) -> ClockRule {
+        let track = match unit {
+            DayUnit::Working => Track::Consumer,
+            DayUnit::Calendar => Track::Petition,
         };
-        assert_eq!(rule.due_from(d(2026, 1, 15)), d(2026, 2, 14));
-        assert_eq!(rule.due_from(d(2024, 2, 1)), d(2024, 3, 2));
+        ClockRule { track, days, unit }
     }
 
-    #[test]
-    fn working_day_clocks_skip_weekends() {
-        // Friday 2026-11-27 + 1 working day = Monday 2026-11-30.
-        assert_eq!(add_working_days(d(2026, 11, 27), 1), d(2026, 11, 30));
-        assert_eq!(add_working_days(d(2026, 11, 23), 5), d(2026, 11, 30));
-        assert_eq!(add_working_days(d(2026, 11, 23), 0), d(2026, 11, 23));
-    }
-
-    #[test]
-    fn pauses_and_extensions_move_the_due_date() {
-        let rule = ClockRule {
-            track: Track::Petition,
-            days: 60,
-            unit: DayUnit::Calendar,
-        };
-        let clock = Clock {
+    fn explain(rule: ClockRule, start: NaiveDate, pauses: Vec<Pause>, ext: u32) -> DueExplained {
+        Clock {
             rule,
-            started_on: d(2026, 1, 1),
-            paused_days: 5,
-            extension_days: 30,
+            started_on: start,
+            pauses,
+            extension_days: ext,
+        }
+        .explain(&Calendar::official(), d(2026, 12, 1))
+    }
+
+    // Every expected date below was counted by hand on the 2025 and 2026 schedules.
+
+    #[test]
+    fn calendar_clocks_count_every_day_and_a_last_rest_day_moves_on() {
+        let cal = Calendar::official();
+        // 2026-02-14 is a Saturday, but a make-up working day: it stays.
+        assert_eq!(
+            rule(30, DayUnit::Calendar).due_from(d(2026, 1, 15), &cal),
+            d(2026, 2, 14)
+        );
+        // 2024 has no schedule entered: Saturday 2024-03-02 moves to Monday, with a warning.
+        let e = explain(rule(30, DayUnit::Calendar), d(2024, 2, 1), vec![], 0);
+        assert_eq!(e.due_on, d(2024, 3, 4));
+        assert_eq!(e.moved_from, Some((d(2024, 3, 2), String::new())));
+        assert_eq!(e.uncovered_years, vec![2024]);
+    }
+
+    #[test]
+    fn a_calendar_clock_ending_in_national_day_ends_after_it() {
+        // 2026-09-03 + 30 days = Saturday 2026-10-03, in the National Day holiday (Oct 1–7).
+        let e = explain(rule(30, DayUnit::Calendar), d(2026, 9, 3), vec![], 0);
+        assert_eq!(e.due_on, d(2026, 10, 8));
+        assert_eq!(e.moved_from, Some((d(2026, 10, 3), "国庆节".to_owned())));
+        assert!(e.text(Lang::En).contains("falls in the 国庆节 holiday"));
+    }
+
+    #[test]
+    fn working_days_across_the_spring_festival_count_its_make_up_saturdays() {
+        // From Thursday 2026-02-12, 7 working days: Fri 13 (1), make-up Sat 14 (2), the
+        // festival Feb 15–23 (weekdays 16–20 and 23 skipped), Tue 24 … Fri 27 (3–6), make-up
+        // Sat 28 (7).
+        let e = explain(rule(7, DayUnit::Working), d(2026, 2, 12), vec![], 0);
+        assert_eq!(e.due_on, d(2026, 2, 28));
+        assert_eq!((e.holidays_skipped, e.makeup_days_counted), (6, 2));
+        assert!(e.uncovered_years.is_empty());
+    }
+
+    #[test]
+    fn working_days_across_mid_autumn_and_national_day() {
+        // From Friday 2026-09-18, 10 working days: make-up Sun 20 (1), Mon 21 … Thu 24 (2–5),
+        // Fri 25 (中秋) skipped, Mon 28 … Wed 30 (6–8), Oct 1, 2, 5, 6, 7 skipped, Thu 8 (9),
+        // Fri 9 (10).
+        let e = explain(rule(10, DayUnit::Working), d(2026, 9, 18), vec![], 0);
+        assert_eq!(e.due_on, d(2026, 10, 9));
+        assert_eq!((e.holidays_skipped, e.makeup_days_counted), (6, 1));
+        // The same span in 2025: from Friday 2025-09-26, 3 working days: make-up Sun 28 (1),
+        // Mon 29 (2), Tue 30 (3).
+        let e = explain(rule(3, DayUnit::Working), d(2025, 9, 26), vec![], 0);
+        assert_eq!(e.due_on, d(2025, 9, 30));
+        // … and 4: Oct 1–8 off (Wed 1 – Fri 3 and Mon 6 – Wed 8 skipped), Thu Oct 9 (4).
+        let e = explain(rule(4, DayUnit::Working), d(2025, 9, 26), vec![], 0);
+        assert_eq!(e.due_on, d(2025, 10, 9));
+        assert_eq!((e.holidays_skipped, e.makeup_days_counted), (6, 1));
+        // … and 6: Fri 10 (5), make-up Sat Oct 11 (6).
+        let e = explain(rule(6, DayUnit::Working), d(2025, 9, 26), vec![], 0);
+        assert_eq!(e.due_on, d(2025, 10, 11));
+        assert_eq!((e.holidays_skipped, e.makeup_days_counted), (6, 2));
+    }
+
+    #[test]
+    fn a_clock_that_starts_on_a_holiday() {
+        // Started Saturday 2026-10-03 (National Day): Oct 5–7 skipped, Thu 8 (1), Fri 9 (2),
+        // make-up Sat 10 (3).
+        let e = explain(rule(3, DayUnit::Working), d(2026, 10, 3), vec![], 0);
+        assert_eq!(e.due_on, d(2026, 10, 10));
+        assert_eq!((e.holidays_skipped, e.makeup_days_counted), (3, 1));
+    }
+
+    #[test]
+    fn a_pause_that_spans_a_holiday() {
+        // Suspended Apr 3 and resumed Apr 8 2026: Apr 3–7 stand still (清明 Apr 4–6 inside).
+        let pause = Pause {
+            from: d(2026, 4, 3),
+            until: Some(d(2026, 4, 8)),
         };
-        assert_eq!(clock.due_on(), d(2026, 4, 6));
+        // 30 calendar days from Apr 1 + 5 paused = May 6 (the day after Labour Day's May 1–5).
+        let e = explain(rule(30, DayUnit::Calendar), d(2026, 4, 1), vec![pause], 0);
+        assert_eq!((e.due_on, e.paused_days), (d(2026, 5, 6), 5));
+        // 5 working days from Thu Apr 2: Apr 3–7 paused, Wed 8 … Fri 10 (1–3), Mon 13 (4),
+        // Tue 14 (5). The holiday inside the pause is not counted as skipped.
+        let e = explain(rule(5, DayUnit::Working), d(2026, 4, 2), vec![pause], 0);
+        assert_eq!(
+            (e.due_on, e.paused_days, e.holidays_skipped),
+            (d(2026, 4, 14), 5, 0)
+        );
+        // A pause still open stands still up to today.
+        let open = Pause {
+            from: d(2026, 11, 20),
+            until: None,
+        };
+        let e = explain(rule(30, DayUnit::Calendar), d(2026, 11, 10), vec![open], 0);
+        assert_eq!(e.paused_days, 12);
+    }
+
+    #[test]
+    fn a_clock_over_the_year_boundary() {
+        // From Tue 2025-12-30, 5 working days: Wed 31 (1), Jan 1–2 skipped, make-up Sun Jan 4
+        // (2), Mon 5 … Wed 7 (3–5).
+        let e = explain(rule(5, DayUnit::Working), d(2025, 12, 30), vec![], 0);
+        assert_eq!(e.due_on, d(2026, 1, 7));
+        assert_eq!((e.holidays_skipped, e.makeup_days_counted), (2, 1));
+        // Into 2027, whose schedule is not entered: Monday to Friday, and said so.
+        let e = explain(rule(5, DayUnit::Working), d(2026, 12, 29), vec![], 0);
+        assert_eq!(e.due_on, d(2027, 1, 5));
+        assert_eq!(e.uncovered_years, vec![2027]);
+        assert!(e.text(Lang::Zh).contains("2027 年节假日安排尚未录入"));
+    }
+
+    #[test]
+    fn a_due_date_explains_itself_in_both_languages() {
+        let pause = Pause {
+            from: d(2026, 2, 1),
+            until: Some(d(2026, 2, 5)),
+        };
+        // 60 + 10 days and 4 paused from 2026-01-16: Tuesday 2026-03-31.
+        let e = explain(rule(60, DayUnit::Calendar), d(2026, 1, 16), vec![pause], 10);
+        assert_eq!(e.due_on, d(2026, 3, 31));
+        assert_eq!(
+            e.text(Lang::En),
+            "due 2026-03-31: 60 days from acceptance on 2026-01-16, paused 4 days, extended 10 days"
+        );
+        assert_eq!(
+            e.text(Lang::Zh),
+            "2026-03-31 到期:自受理 2026-01-16起 60 日,中止 4 日,延长 10 日"
+        );
+        let e = explain(rule(7, DayUnit::Working), d(2026, 2, 12), vec![], 0);
+        assert_eq!(
+            e.text(Lang::En),
+            "due 2026-02-28: 7 working days from acceptance on 2026-02-12; 6 public holidays skipped and 2 make-up working days counted"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! uses the same functions to show only what is allowed.
 
 pub mod api;
+pub mod calendar;
 pub mod deadline;
 pub mod error;
 pub mod lang;

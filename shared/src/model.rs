@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-use crate::deadline::{ClockRule, DueBadge};
+use crate::deadline::{ClockRule, DueBadge, DueExplained};
 use crate::lang::Lang;
 
 /// Declares a closed list with wire names and labels in both languages.
@@ -544,6 +544,8 @@ pub struct CaseDetail {
     pub archive_no: Option<String>,
     pub clock: ClockRule,
     pub due_on: NaiveDate,
+    /// How the due date came about, for the case page.
+    pub due_explained: DueExplained,
     pub registered_at: DateTime<Utc>,
     pub registered_by: String,
     pub routed_at: Option<DateTime<Utc>>,

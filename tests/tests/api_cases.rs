@@ -47,7 +47,12 @@ async fn a_clerk_registers_a_case_with_a_code_a_clock_and_a_timeline() {
     assert_eq!(case.place, "渠口村 / 渠口村一片 / 渠口村一片一组");
     assert_eq!(case.clock.track, Track::PeoplesMediation);
     let rule = ClockRule::default_for(case.kind, case.category, case.channel);
-    assert_eq!(case.due_on, rule.due_from(app.state.config.today()));
+    let today = app.state.config.today();
+    assert_eq!(
+        case.due_on,
+        rule.due_from(today, &shared::calendar::Calendar::official())
+    );
+    assert_eq!(case.due_explained.due_on, case.due_on);
     assert_eq!(case.parties.len(), 2);
     assert!(!case.parties_masked, "the clerk sees the parties");
     assert_eq!(case.parties[0].phone.as_deref(), Some("13812345678"));

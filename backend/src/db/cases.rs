@@ -6,7 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{CaseFilter, NewParty};
-use shared::deadline::{Clock, ClockRule};
+use shared::calendar::Calendar;
+use shared::deadline::{Clock, ClockRule, DueExplained};
 use shared::model::{
     CaseCard, CaseDetail, CaseKind, Category, Channel, HandlerRef, LegalRoute, Outcome, Party,
     RiskFlag, RiskLevel, Stage,
@@ -130,7 +131,7 @@ pub async fn insert(conn: &mut AnyConnection, c: &NewCase<'_>) -> Result<i64, sq
     .bind(i64::from(c.clock.rule.days))
     .bind(wire(&c.clock.rule.unit))
     .bind(date_text(c.clock.started_on))
-    .bind(i64::from(c.clock.paused_days))
+    .bind(i64::from(c.clock.paused_days(c.clock.started_on)))
     .bind(i64::from(c.clock.extension_days))
     .bind(date_text(c.due_on))
     .bind(c.registered_at_ms)
@@ -305,7 +306,38 @@ impl CaseRow {
 
     /// The case as the case page shows it. `parties` are the stored (unmasked) parties; when
     /// `masked`, they are masked and so is the free text (`shared::privacy::Redactor`).
-    pub fn into_detail(self, parties: &[Party], masked: bool) -> Result<CaseDetail, sqlx::Error> {
+    /// The case's clock: the rule it started with, its start, its extensions. (Suspensions
+    /// are not recorded yet: no pauses.)
+    pub fn clock(&self) -> Result<Clock, sqlx::Error> {
+        let rule = ClockRule {
+            track: from_wire("clock track", &self.clock_track)?,
+            days: u16::try_from(self.clock_days).map_err(|_| corrupt("clock days".into()))?,
+            unit: from_wire("clock unit", &self.clock_unit)?,
+        };
+        Ok(Clock {
+            rule,
+            started_on: parse_date(&self.clock_started_on)?,
+            pauses: Vec::new(),
+            extension_days: u32::try_from(self.extension_days)
+                .map_err(|_| corrupt("extension days".into()))?,
+        })
+    }
+
+    /// The case's due date and how it came about, on `calendar`.
+    pub fn explain_due(
+        &self,
+        calendar: &Calendar,
+        today: NaiveDate,
+    ) -> Result<DueExplained, sqlx::Error> {
+        Ok(self.clock()?.explain(calendar, today))
+    }
+
+    pub fn into_detail(
+        self,
+        parties: &[Party],
+        masked: bool,
+        due_explained: DueExplained,
+    ) -> Result<CaseDetail, sqlx::Error> {
         let redactor = masked.then(|| Redactor::for_parties(parties));
         let text = |t: &str| match &redactor {
             Some(r) => r.redact(t),
@@ -317,11 +349,7 @@ impl CaseRow {
         } else {
             parties.to_vec()
         };
-        let clock = ClockRule {
-            track: from_wire("clock track", &self.clock_track)?,
-            days: u16::try_from(self.clock_days).map_err(|_| corrupt("clock days".into()))?,
-            unit: from_wire("clock unit", &self.clock_unit)?,
-        };
+        let clock = self.clock()?.rule;
         Ok(CaseDetail {
             id: self.id,
             code: self.code.clone(),
@@ -356,6 +384,7 @@ impl CaseRow {
             archive_no: self.archive_no.clone(),
             clock,
             due_on: self.due_on()?,
+            due_explained,
             registered_at: from_millis(self.registered_at),
             registered_by: self.registered_by_name.clone(),
             routed_at: self.routed_at.map(from_millis),

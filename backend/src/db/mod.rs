@@ -9,6 +9,7 @@
 //! so writes queue instead of failing; a busy timeout covers other processes. PostgreSQL
 //! takes no lock here; lost updates are prevented by `WHERE version = $n` on case updates.
 
+pub mod calendar;
 pub mod cases;
 pub mod events;
 pub mod org;
@@ -163,11 +164,16 @@ impl Db {
     }
 
     /// Applies the migrations of this backend that have not run yet.
+    /// Then enters the official holiday schedules of years not entered yet.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATOR.run(&self.pool).await,
-            Backend::Postgres => POSTGRES_MIGRATOR.run(&self.pool).await,
+            Backend::Sqlite => SQLITE_MIGRATOR.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATOR.run(&self.pool).await?,
         }
+        let mut tx = self.begin_write().await?;
+        calendar::seed_official(&mut tx.tx, chrono::Utc::now().timestamp_millis()).await?;
+        tx.tx.commit().await?;
+        Ok(())
     }
 
     /// A connection for one writing statement outside a transaction (a single statement is

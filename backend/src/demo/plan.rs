@@ -755,12 +755,7 @@ impl Gen {
             parties: words.parties,
             registered_by,
             registered_at: DateTime::<Utc>::MIN_UTC,
-            clock: Clock {
-                rule,
-                started_on: self.today,
-                paused_days: 0,
-                extension_days: 0,
-            },
+            clock: Clock::new(rule, self.today),
             due_on: self.today,
             stage: Stage::Registered,
             handler: None,
@@ -1543,7 +1538,7 @@ impl Gen {
         events.sort_by_key(|(at, _)| *at);
         c.registered_at = self.utc(reg_local);
         c.clock.started_on = reg_local.date();
-        c.due_on = c.clock.due_on();
+        c.due_on = c.clock.due_on(&OFFICIAL_CALENDAR, c.clock.started_on);
         c.events = events
             .into_iter()
             .map(|(at, mut e)| {
@@ -1615,13 +1610,18 @@ fn retention(kind: CaseKind, category: Category, outcome: Outcome) -> u8 {
     }
 }
 
+/// The calendar demo due dates are counted on: the official schedules, as a fresh database
+/// holds them.
+static OFFICIAL_CALENDAR: std::sync::LazyLock<shared::calendar::Calendar> =
+    std::sync::LazyLock::new(shared::calendar::Calendar::official);
+
 /// The latest day a clock can start so that it is due `left` days from `today` (negative:
 /// overdue), never after today.
 fn start_for(rule: ClockRule, today: NaiveDate, left: i64) -> NaiveDate {
     let target = today + Duration::days(left);
     let mut start = today;
     for _ in 0..400 {
-        if rule.due_from(start) <= target {
+        if rule.due_from(start, &OFFICIAL_CALENDAR) <= target {
             return start;
         }
         start -= Duration::days(1);

@@ -282,7 +282,10 @@ fn due_dates_follow_the_default_clocks_from_the_day_of_registration() {
         assert_eq!(c.clock.rule, rule);
         let day = c.registered_at.with_timezone(&tz()).date_naive();
         assert_eq!(c.clock.started_on, day);
-        assert_eq!(c.due_on, rule.due_from(day));
+        assert_eq!(
+            c.due_on,
+            rule.due_from(day, &shared::calendar::Calendar::official())
+        );
     }
 }
 

@@ -418,7 +418,7 @@ async fn one_case(
             stage: c.stage,
             outcome: c.outcome,
             outcome_summary: c.outcome_summary.as_deref(),
-            clock: c.clock,
+            clock: c.clock.clone(),
             due_on: c.due_on,
             registered_at_ms: c.registered_at.timestamp_millis(),
             registered_by: registrar,

@@ -138,18 +138,14 @@ pub(crate) async fn register(
     let now_ms = now.timestamp_millis();
     let today = state.config.today();
     let town_id = me.actor.town_id;
+    let calendar = state.calendar().await?;
 
     let mut wtx = state.db.begin_write().await?;
     let conn: &mut AnyConnection = &mut wtx.tx;
     let (area_id, group_id) = check_place(conn, town_id, &req, lang).await?;
     let code = fresh_code(conn, today).await?;
     let rule = ClockRule::default_for(req.kind, req.category, req.channel);
-    let clock = Clock {
-        rule,
-        started_on: today,
-        paused_days: 0,
-        extension_days: 0,
-    };
+    let clock = Clock::new(rule, today);
     let last4: Vec<String> = req
         .parties
         .iter()
@@ -181,8 +177,8 @@ pub(crate) async fn register(
             stage,
             outcome: spot.map(|s| s.outcome),
             outcome_summary: spot.map(|s| s.summary.trim()),
+            due_on: clock.due_on(&calendar, today),
             clock,
-            due_on: clock.due_on(),
             registered_at_ms: now_ms,
             registered_by: me.user.id,
             closed_at_ms: spot.map(|_| now_ms),
@@ -234,7 +230,7 @@ pub(crate) async fn register(
     let row = db::cases::by_id(conn, case_id)
         .await?
         .ok_or_else(|| AppError::internal("the new case vanished"))?;
-    let detail = detail_of(conn, row, &me.actor).await?;
+    let detail = detail_of(&state, conn, row, &me.actor).await?;
     state.commit_case_change(wtx, town_id, case_id, rev).await?;
     Ok((StatusCode::CREATED, Json(detail)))
 }
@@ -311,11 +307,17 @@ async fn fresh_code(conn: &mut AnyConnection, today: chrono::NaiveDate) -> AppRe
 }
 
 /// The case as `actor` may see it: parties masked unless they may see them.
-async fn detail_of(conn: &mut AnyConnection, row: CaseRow, actor: &Actor) -> AppResult<CaseDetail> {
+async fn detail_of(
+    state: &AppState,
+    conn: &mut AnyConnection,
+    row: CaseRow,
+    actor: &Actor,
+) -> AppResult<CaseDetail> {
     let facts = row.facts()?;
     let parties = db::cases::parties(conn, row.id).await?;
     let may_see = shared::privacy::may_see_parties(actor, &facts);
-    Ok(row.into_detail(&parties, !may_see)?)
+    let explained = row.explain_due(&*state.calendar().await?, state.config.today())?;
+    Ok(row.into_detail(&parties, !may_see, explained)?)
 }
 
 /// The case `id` if it is in `actor`'s town, whether they see its parties masked, and whether

@@ -225,6 +225,11 @@ pub(crate) mod tests {
             archive_no: None,
             clock: ClockRule::default_for(card.kind, card.category, card.channel),
             due_on: card.due_on,
+            due_explained: shared::deadline::Clock::new(
+                ClockRule::default_for(card.kind, card.category, card.channel),
+                card.due_on,
+            )
+            .explain(&shared::calendar::Calendar::default(), card.due_on),
             registered_at: card.registered_at,
             registered_by: "clerk".into(),
             routed_at: None,

@@ -300,6 +300,10 @@ fn CaseBody(
                         <div><dt>{tr(T::DueOn)}</dt><dd data-testid="due-on">{time::date(d.due_on)} " "
                             <DeadlineBadge stage due_on=d.due_on today /></dd></div>
                     </dl>
+                    <p class="hint due-explained" data-testid="due-explained">{
+                        let explained = d.due_explained.clone();
+                        move || explained.text(lang.get())
+                    }</p>
                     {move || clock.track.notice(lang.get()).map(|n| view! { <p class="hint">{n}</p> })}
                 </section>
                 <section class="panel" aria-labelledby="handling-title" data-testid="handling">
