@@ -287,6 +287,74 @@ impl Calendar {
     }
 }
 
+/// The first and last years the calendar screen accepts.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// One year of the calendar, as the calendar screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarYear {
+    pub year: i32,
+    /// Whether the year's schedule has been entered (officially shipped or by an administrator).
+    pub entered: bool,
+    /// Its holidays and make-up working days, in date order.
+    pub days: Vec<CalendarDay>,
+    /// Of this year and the next (as of today), those with no schedule entered: deadlines that
+    /// reach them count Monday to Friday, so the screen warns.
+    pub missing_years: Vec<i32>,
+}
+
+/// An administrator's schedule for one year (replacing what was entered).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PutCalendarYear {
+    pub days: Vec<CalendarDay>,
+}
+
+/// Most entries in one year (the State Council's schedules have about 40).
+pub const DAYS_MAX: usize = 120;
+
+/// Checks a year's schedule: every date in the year, none twice, each with a holiday name.
+pub fn check_year(
+    year: i32,
+    put: &PutCalendarYear,
+    lang: Lang,
+) -> Result<(), Vec<crate::FieldError>> {
+    use crate::Reason;
+    let mut c = crate::validate::Checker::new(lang);
+    if !YEARS.contains(&year) {
+        c.fail(
+            "year",
+            Reason::OutOfRange {
+                min: i64::from(*YEARS.start()),
+                max: i64::from(*YEARS.end()),
+            },
+        );
+    }
+    if put.days.len() > DAYS_MAX {
+        c.fail(
+            "days",
+            Reason::OutOfRange {
+                min: 0,
+                max: DAYS_MAX as i64,
+            },
+        );
+    }
+    for (i, day) in put.days.iter().enumerate() {
+        if day.date.year() != year {
+            c.fail(format!("days[{i}].date"), Reason::NotAllowedHere);
+        } else if put.days[..i].iter().any(|d| d.date == day.date) {
+            c.fail(format!("days[{i}].date"), Reason::Duplicate);
+        }
+        c.required_line(
+            &format!("days[{i}].name"),
+            &day.name,
+            crate::validate::SHORT_MAX,
+        );
+    }
+    c.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,6 +404,41 @@ mod tests {
             cal.entry(d(2026, 10, 1)),
             Some((DayKind::Holiday, "国庆节"))
         );
+    }
+
+    #[test]
+    fn a_schedule_is_refused_field_by_field() {
+        let day = |date, name: &str| CalendarDay {
+            date,
+            kind: DayKind::Holiday,
+            name: name.to_owned(),
+        };
+        let put = PutCalendarYear {
+            days: vec![
+                day(d(2027, 1, 1), "元旦"),
+                day(d(2026, 12, 31), "元旦"),
+                day(d(2027, 1, 1), "元旦"),
+                day(d(2027, 2, 6), " "),
+            ],
+        };
+        let fields: Vec<String> = check_year(2027, &put, Lang::En)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
+        assert_eq!(fields, ["days[1].date", "days[2].date", "days[3].name"]);
+        assert!(
+            check_year(
+                2027,
+                &PutCalendarYear {
+                    days: vec![day(d(2027, 1, 1), "元旦")]
+                },
+                Lang::Zh
+            )
+            .is_ok()
+        );
+        assert!(check_year(1999, &PutCalendarYear { days: vec![] }, Lang::Zh).is_err());
     }
 
     #[test]

@@ -86,3 +86,54 @@ pub async fn seed_official(conn: &mut AnyConnection, at_ms: i64) -> Result<(), s
     }
     Ok(())
 }
+
+#[derive(Debug, FromRow)]
+struct OpenClockRow {
+    id: i64,
+    town_id: i64,
+    clock_track: String,
+    clock_days: i64,
+    clock_unit: String,
+    clock_started_on: String,
+    extension_days: i64,
+    due_on: String,
+}
+
+/// Counts every open case's due date again on `calendar`; returns the towns whose cases
+/// moved. The version is left alone: a due date moved by the calendar is nobody's edit and
+/// must not make a person's next move a conflict.
+pub async fn recount_open_cases(
+    conn: &mut AnyConnection,
+    calendar: &Calendar,
+    today: chrono::NaiveDate,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let rows: Vec<OpenClockRow> = sqlx::query_as(
+        "SELECT id, town_id, clock_track, clock_days, clock_unit, clock_started_on, \
+         extension_days, due_on FROM cases \
+         WHERE stage IN ('registered', 'routed', 'in_handling')",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut towns = Vec::new();
+    for r in rows {
+        let clock = super::cases::clock_of(
+            &r.clock_track,
+            r.clock_days,
+            &r.clock_unit,
+            &r.clock_started_on,
+            r.extension_days,
+        )?;
+        let due = super::date_text(clock.due_on(calendar, today));
+        if due != r.due_on {
+            sqlx::query("UPDATE cases SET due_on = $1 WHERE id = $2")
+                .bind(&due)
+                .bind(r.id)
+                .execute(&mut *conn)
+                .await?;
+            if !towns.contains(&r.town_id) {
+                towns.push(r.town_id);
+            }
+        }
+    }
+    Ok(towns)
+}

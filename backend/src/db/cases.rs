@@ -309,18 +309,13 @@ impl CaseRow {
     /// The case's clock: the rule it started with, its start, its extensions. (Suspensions
     /// are not recorded yet: no pauses.)
     pub fn clock(&self) -> Result<Clock, sqlx::Error> {
-        let rule = ClockRule {
-            track: from_wire("clock track", &self.clock_track)?,
-            days: u16::try_from(self.clock_days).map_err(|_| corrupt("clock days".into()))?,
-            unit: from_wire("clock unit", &self.clock_unit)?,
-        };
-        Ok(Clock {
-            rule,
-            started_on: parse_date(&self.clock_started_on)?,
-            pauses: Vec::new(),
-            extension_days: u32::try_from(self.extension_days)
-                .map_err(|_| corrupt("extension days".into()))?,
-        })
+        clock_of(
+            &self.clock_track,
+            self.clock_days,
+            &self.clock_unit,
+            &self.clock_started_on,
+            self.extension_days,
+        )
     }
 
     /// The case's due date and how it came about, on `calendar`.
@@ -604,6 +599,28 @@ impl CardEntry {
                     self.public_haystack.contains(q)
                 })
     }
+}
+
+/// A clock from its stored columns.
+pub fn clock_of(
+    track: &str,
+    days: i64,
+    unit: &str,
+    started_on: &str,
+    extension_days: i64,
+) -> Result<Clock, sqlx::Error> {
+    let rule = ClockRule {
+        track: from_wire("clock track", track)?,
+        days: u16::try_from(days).map_err(|_| corrupt("clock days".into()))?,
+        unit: from_wire("clock unit", unit)?,
+    };
+    Ok(Clock {
+        rule,
+        started_on: parse_date(started_on)?,
+        pauses: Vec::new(),
+        extension_days: u32::try_from(extension_days)
+            .map_err(|_| corrupt("extension days".into()))?,
+    })
 }
 
 /// Whether `actor` is the handler `handler` names.

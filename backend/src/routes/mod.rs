@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod board;
+pub mod calendar;
 pub mod cases;
 pub mod openapi;
 pub mod org;
@@ -20,6 +21,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(auth::router())
         .merge(org::router())
         .merge(board::router())
+        .merge(calendar::router())
         .merge(cases::router())
         .merge(public::router())
         .merge(openapi::router())

@@ -36,6 +36,8 @@ use crate::state::AppState;
         super::cases::transition,
         super::cases::add_note,
         super::cases::timeline,
+        super::calendar::read_year,
+        super::calendar::put_year,
         super::public::status,
         openapi_json,
     ),
@@ -46,6 +48,7 @@ use crate::state::AppState;
         (name = "auth", description = "Signing in and out"),
         (name = "org", description = "The user's town: org tree, departments, handlers"),
         (name = "cases", description = "The board, the case list, registration, the closed loop"),
+        (name = "calendar", description = "The working-day calendar: holidays and make-up working days"),
         (name = "public", description = "For residents, without an account"),
         (name = "meta", description = "This document"),
     )
