@@ -60,6 +60,13 @@ impl CaseFacts {
     }
 }
 
+/// Whether `actor` may read `case` at all: only cases of the actor's own town, and a
+/// department liaison only the cases their department leads or cooperates on. The server
+/// answers 404 for any other, so that a case's existence does not leak either.
+pub fn may_read(actor: &Actor, case: &CaseFacts) -> bool {
+    actor.town_id == case.town_id && (actor.role != Role::Liaison || case.is_worked_on_by(actor))
+}
+
 /// A rule of who may do something. The table names one per row; the server checks it, the
 /// browser asks it what to offer, and its `label` is the "only … may" text of a refusal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -1411,6 +1418,42 @@ mod tests {
             unknown.err().map(|e| e.fields[0].field.clone()),
             Some("command.cooperating[0]".to_owned())
         );
+    }
+
+    #[test]
+    fn a_liaison_reads_only_the_cases_of_their_department() {
+        let liaison = actor(Role::Liaison); // department 3
+        assert!(may_read(
+            &liaison,
+            &case(Stage::Routed, Some(HandlerRef::Department(3)))
+        ));
+        // Department 4 cooperates on every sample case.
+        assert!(may_read(
+            &liaison_of(4),
+            &case(Stage::Routed, Some(HandlerRef::Department(5)))
+        ));
+        assert!(!may_read(
+            &liaison,
+            &case(Stage::Routed, Some(HandlerRef::Department(5)))
+        ));
+        assert!(!may_read(&liaison, &case(Stage::Registered, None)));
+        // Mediators and the center read the town's cases (masked where they must be).
+        assert!(may_read(
+            &actor(Role::Mediator),
+            &case(Stage::Registered, None)
+        ));
+        let elsewhere = Actor {
+            town_id: 2,
+            ..actor(Role::Lead)
+        };
+        assert!(!may_read(&elsewhere, &case(Stage::Registered, None)));
+    }
+
+    fn liaison_of(department: i64) -> Actor {
+        Actor {
+            department_id: Some(department),
+            ..actor(Role::Liaison)
+        }
     }
 
     #[test]

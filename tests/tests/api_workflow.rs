@@ -595,3 +595,126 @@ async fn an_empty_note_is_refused_and_nothing_is_written() {
     assert_eq!(res.error().fields[0].field, "text");
     assert_eq!(app.snapshot().await, before);
 }
+
+#[tokio::test]
+async fn a_liaison_cannot_read_list_search_or_touch_another_departments_case() {
+    let app = TestApp::new().await;
+    let lead = app.login("lead").await;
+    let police = app.login("police").await;
+    let f = &app.fixture;
+    // Judicial's case; police's own; a mediator's with police cooperating; an unrouted one.
+    let judicial = registered(&app).await;
+    let judicial = app
+        .move_case(
+            &lead,
+            &judicial,
+            route_to(HandlerRef::Department(f.judicial_office)),
+        )
+        .await;
+    let own = registered(&app).await;
+    let own = app
+        .move_case(
+            &lead,
+            &own,
+            route_to(HandlerRef::Department(f.police_station)),
+        )
+        .await;
+    let joint = registered(&app).await;
+    let joint = app
+        .move_case(
+            &lead,
+            &joint,
+            Command::Route {
+                handler: HandlerRef::Mediator(f.mediator),
+                cooperating: vec![HandlerRef::Department(f.police_station)],
+                note: String::new(),
+            },
+        )
+        .await;
+    let unrouted = registered(&app).await;
+    for hidden in [&judicial, &unrouted] {
+        let id = hidden.id;
+        app.get(&format!("/api/cases/{id}"), Some(&police))
+            .await
+            .expect_status(404);
+        app.get(&format!("/api/cases/{id}/timeline"), Some(&police))
+            .await
+            .expect_status(404);
+        let before = app.snapshot().await;
+        app.transition(&police, id, hidden.version, Command::Accept)
+            .await
+            .expect_status(404);
+        let note = NoteRequest {
+            text: "看看".into(),
+            public: false,
+        };
+        app.post_json(&format!("/api/cases/{id}/notes"), Some(&police), &note)
+            .await
+            .expect_status(404);
+        assert_eq!(app.snapshot().await, before, "the database changed");
+    }
+    // The board, the list and a search hold only the department's own and joint cases.
+    let board: shared::api::Board = app.get("/api/board", Some(&police)).await.json();
+    let mut codes: Vec<&str> = board.cards.iter().map(|c| c.code.as_str()).collect();
+    codes.sort_unstable();
+    let mut expected = vec![own.code.as_str(), joint.code.as_str()];
+    expected.sort_unstable();
+    assert_eq!(codes, expected);
+    let list: shared::api::Page<shared::model::CaseCard> = app
+        .get("/api/cases?per_page=100", Some(&police))
+        .await
+        .json();
+    assert_eq!(list.total, 2);
+    assert!(
+        list.items
+            .iter()
+            .all(|c| c.id == own.id || c.id == joint.id)
+    );
+    for q in [judicial.code.as_str(), "排水沟"] {
+        let path = format!("/api/cases?q={}", urlencode(q));
+        let found: shared::api::Page<shared::model::CaseCard> =
+            app.get(&path, Some(&police)).await.json();
+        assert!(
+            found
+                .items
+                .iter()
+                .all(|c| c.id != judicial.id && c.id != unrouted.id),
+            "{q}"
+        );
+        let path = format!("/api/board?q={}", urlencode(q));
+        let found: shared::api::Board = app.get(&path, Some(&police)).await.json();
+        assert!(
+            found
+                .cards
+                .iter()
+                .all(|c| c.id != judicial.id && c.id != unrouted.id),
+            "{q}"
+        );
+    }
+    // A cooperating unit reads the joint case and adds progress, but cannot move it.
+    app.get(&format!("/api/cases/{}", joint.id), Some(&police))
+        .await
+        .expect_status(200);
+    let note = NoteRequest {
+        text: "已联系双方".into(),
+        public: false,
+    };
+    app.post_json(
+        &format!("/api/cases/{}/notes", joint.id),
+        Some(&police),
+        &note,
+    )
+    .await
+    .expect_status(201);
+    let joint = app.read_case(&lead, joint.id).await;
+    refused(&app, &police, &joint, Command::Accept, 403).await;
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

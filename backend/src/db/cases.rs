@@ -557,9 +557,27 @@ pub struct CardEntry {
     /// `card` and `masked` as JSON, made once, so a board is put together from its cards'
     /// JSON without serialising them again.
     pub json: [Vec<u8>; 2],
+    /// The cooperating units (联合调处), for department scoping.
+    pub cooperating: Vec<HandlerRef>,
 }
 
 impl CardEntry {
+    /// Whether `actor` may see this card at all (`shared::workflow::may_read`; the board
+    /// holds one town's cards).
+    pub fn readable_by(&self, actor: &Actor) -> bool {
+        // Only liaisons are scoped; the facts are built for them alone.
+        actor.role != shared::model::Role::Liaison
+            || shared::workflow::may_read(
+                actor,
+                &CaseFacts {
+                    town_id: actor.town_id,
+                    stage: self.card.stage,
+                    handler: self.card.handler,
+                    cooperating: self.cooperating.clone(),
+                },
+            )
+    }
+
     /// Whether `actor` sees this card's parties (and so its unredacted text).
     pub fn sees_parties(&self, actor: &Actor) -> bool {
         match PartyView::of(actor.role) {
@@ -649,6 +667,7 @@ struct CardRow {
     facts: String,
     area_name: Option<String>,
     group_name: Option<String>,
+    cooperating: String,
 }
 
 impl CardRow {
@@ -696,6 +715,7 @@ impl CardRow {
             haystack: haystack.to_lowercase(),
             public_haystack: public_haystack.to_lowercase(),
             json,
+            cooperating: split_list("handler", &self.cooperating)?,
         })
     }
 }
@@ -745,7 +765,7 @@ async fn entries_of(
 const CARD_SELECT: &str = "SELECT c.id, c.code, c.summary, c.kind, c.category, c.channel, \
     c.village_id, v.name AS village, c.risk, c.stage, c.handler_kind, c.handler_id, \
     COALESCE(hu.display_name, hd.name) AS handler_name, c.due_on, c.registered_at, c.version, \
-    c.facts, a.name AS area_name, g.name AS group_name \
+    c.facts, a.name AS area_name, g.name AS group_name, c.cooperating \
     FROM cases c \
     JOIN org_units v ON v.id = c.village_id \
     LEFT JOIN org_units a ON a.id = c.area_id \
@@ -844,6 +864,19 @@ pub async fn list(
     if filter.mine {
         w.push(" AND ");
         mine(&mut w, actor);
+    }
+    if actor.role == shared::model::Role::Liaison {
+        // A liaison lists only the cases their department leads or cooperates on
+        // (`shared::workflow::may_read`).
+        let department = actor.department_id.unwrap_or_default();
+        w.push(" AND ((c.handler_kind = 'department' AND c.handler_id = ")
+            .bind(Arg::Int(department))
+            .push(") OR (',' || c.cooperating || ',') LIKE ")
+            .bind(Arg::Text(format!(
+                "%,{},%",
+                HandlerRef::Department(department)
+            )))
+            .push(")");
     }
     let q = filter.q.as_deref().map(str::trim).unwrap_or("");
     if !q.is_empty() {

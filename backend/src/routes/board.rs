@@ -109,7 +109,7 @@ pub(crate) async fn board(
     let cards = built
         .entries
         .iter()
-        .filter(|e| e.matches(&filter, &me.actor, today, &q))
+        .filter(|e| e.readable_by(&me.actor) && e.matches(&filter, &me.actor, today, &q))
         .map(|e| e.card_for(&me.actor))
         .collect();
     let body: Bytes = serde_json::to_vec(&BoardRef { today, cards })

@@ -330,7 +330,7 @@ async fn visible_case(
     let cached = state
         .case(id)
         .await?
-        .filter(|c| c.row.town_id == actor.town_id)
+        .filter(|c| c.row.facts().is_ok_and(|f| workflow::may_read(actor, &f)))
         .ok_or_else(AppError::not_found)?;
     let facts = cached.row.facts()?;
     let masked = !shared::privacy::may_see_parties(actor, &facts);
@@ -432,7 +432,7 @@ pub(crate) async fn transition(
     let conn: &mut AnyConnection = &mut wtx.tx;
     let row = db::cases::by_id(conn, id)
         .await?
-        .filter(|r| r.town_id == me.actor.town_id)
+        .filter(|r| r.facts().is_ok_and(|f| workflow::may_read(&me.actor, &f)))
         .ok_or_else(AppError::not_found)?;
     if row.version != req.version {
         drop(wtx);
@@ -495,7 +495,13 @@ pub(crate) async fn transition(
     .await?;
     let rev = db::cases::bump_town(conn, row.town_id).await?;
     state.commit_case_change(wtx, row.town_id, id, rev).await?;
-    Ok(Json(read_case(&state, &me.actor, id).await?))
+    if workflow::may_read(&me.actor, &change.facts()) {
+        return Ok(Json(read_case(&state, &me.actor, id).await?));
+    }
+    // A department that declined no longer reads the case: it gets the case as it left
+    // it, masked, once (what it already saw).
+    let cached = state.case(id).await?.ok_or_else(AppError::not_found)?;
+    Ok(Json(cached.detail(true)?.clone()))
 }
 
 /// The name of a handler of this town, if it is one.
@@ -540,7 +546,7 @@ pub(crate) async fn add_note(
     let conn: &mut AnyConnection = &mut wtx.tx;
     let row = db::cases::by_id(conn, id)
         .await?
-        .filter(|r| r.town_id == me.actor.town_id)
+        .filter(|r| r.facts().is_ok_and(|f| workflow::may_read(&me.actor, &f)))
         .ok_or_else(AppError::not_found)?;
     let facts = row.facts()?;
     if !Act::Note.is_permitted(&me.actor, &facts) {
