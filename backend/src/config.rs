@@ -53,6 +53,8 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Proxies whose `X-Forwarded-For` hops are skipped when finding the client.
     pub trusted_proxies: Vec<IpNet>,
+    /// How often the supervisor runs (response timeouts, escalations); zero: never.
+    pub supervise_interval: Duration,
 }
 
 impl Default for Config {
@@ -76,6 +78,7 @@ impl Default for Config {
             header_read_timeout: Duration::from_secs(10),
             trust_proxy: false,
             trusted_proxies: Vec::new(),
+            supervise_interval: Duration::from_secs(60),
         }
     }
 }
@@ -133,6 +136,9 @@ impl Config {
         }
         if let Some(v) = parse::<u64>("CONCORD_HEADER_TIMEOUT_SECONDS")? {
             c.header_read_timeout = Duration::from_secs(v.max(1));
+        }
+        if let Some(v) = parse::<u64>("CONCORD_SUPERVISE_SECONDS")? {
+            c.supervise_interval = Duration::from_secs(v);
         }
         if let Some(v) = parse_bool("CONCORD_TRUST_PROXY")? {
             c.trust_proxy = v;

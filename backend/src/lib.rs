@@ -19,6 +19,7 @@ pub mod hasher;
 pub mod limits;
 pub mod routes;
 pub mod state;
+pub mod supervise;
 
 use std::path::Path;
 

@@ -38,6 +38,7 @@ async fn main() -> ExitCode {
         "demo" => demo(rest).await,
         "backup" => backup(rest).await,
         "restore" => restore(rest).await,
+        "outbox" => outbox(rest).await,
         "help" | "--help" | "-h" => {
             println!("usage: {USAGE}");
             Ok(())
@@ -53,7 +54,26 @@ async fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "concord [serve [--demo] | migrate | demo [--open N] [--closed M] | backup FILE | restore FILE]";
+const USAGE: &str = "concord [serve [--demo] | migrate | demo [--open N] [--closed M] | backup FILE | restore FILE | outbox [--pending]]";
+
+/// `concord outbox [--pending]`: the text messages queued for residents, one JSON object per
+/// line (id, case, phone, text, status, created), for an operator's SMS gateway.
+async fn outbox(args: &[String]) -> Result<(), String> {
+    let status = match args {
+        [] => None,
+        [flag] if flag == "--pending" => Some("pending"),
+        _ => return Err(format!("unknown arguments {args:?}; usage: {USAGE}")),
+    };
+    let (_config, db) = migrate().await?;
+    let mut conn = db.pool.acquire().await.map_err(|e| e.to_string())?;
+    let messages = backend::db::supervision::outbox(&mut conn, status)
+        .await
+        .map_err(|e| e.to_string())?;
+    for m in messages {
+        println!("{}", serde_json::to_string(&m).map_err(|e| e.to_string())?);
+    }
+    Ok(())
+}
 
 /// The one file argument of `backup` and `restore`.
 fn file_argument(args: &[String]) -> Result<std::path::PathBuf, String> {
@@ -127,6 +147,26 @@ async fn serve(args: &[String]) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     tracing::info!(%bind, "serving");
+    let interval = state.config.supervise_interval;
+    if !interval.is_zero() {
+        let supervisor = state.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(interval);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                match backend::supervise::tick(&supervisor, chrono::Utc::now()).await {
+                    Ok(r) if !r.expired.is_empty() || !r.escalated.is_empty() => tracing::info!(
+                        expired = r.expired.len(),
+                        escalated = r.escalated.len(),
+                        "supervisor"
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("supervisor pass failed: {e:?}"),
+                }
+            }
+        });
+    }
     backend::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })

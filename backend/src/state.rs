@@ -217,11 +217,13 @@ impl AppState {
         };
         let parties = db::cases::parties(&mut conn, id).await?;
         let public_notes = db::events::public_notes(&mut conn, id).await?;
+        let urgings = db::supervision::urgings(&mut conn, id).await?;
         drop(conn);
         let explained = row.explain_due(&*self.calendar().await?, self.config.today())?;
         let cached = Arc::new(CachedCase {
             rev,
             explained,
+            urgings,
             row,
             parties,
             public_notes,
@@ -458,6 +460,8 @@ pub(crate) struct CachedCase {
     pub row: CaseRow,
     /// The due date explained, as of loading.
     pub explained: DueExplained,
+    /// The case's urgings.
+    pub urgings: Vec<shared::model::Urging>,
     pub parties: Vec<Party>,
     pub public_notes: Vec<(i64, String)>,
     details: [OnceLock<CaseDetail>; 2],
@@ -472,10 +476,12 @@ impl CachedCase {
         if let Some(detail) = slot.get() {
             return Ok(detail);
         }
-        let detail = self
-            .row
-            .clone()
-            .into_detail(&self.parties, masked, self.explained.clone())?;
+        let detail = self.row.clone().into_detail(
+            &self.parties,
+            &self.urgings,
+            masked,
+            self.explained.clone(),
+        )?;
         Ok(slot.get_or_init(|| detail))
     }
 

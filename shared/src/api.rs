@@ -167,6 +167,45 @@ pub struct TransitionRequest {
     pub command: Command,
 }
 
+/// A person's notifications, newest first, and how many are unread in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotificationList {
+    pub items: Vec<crate::model::Notification>,
+    pub unread: u64,
+}
+
+/// The lead's urging (督办单): what is asked of the handler, and by when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewUrging {
+    pub what: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub due_on: NaiveDate,
+}
+
+/// How far ahead an urging's date may be set.
+pub const URGING_DAYS_MAX: i64 = 90;
+
+impl NewUrging {
+    /// Checks the urging on `today`: a request, and a date from today to 90 days on.
+    pub fn check(&self, today: NaiveDate, lang: crate::Lang) -> Result<(), Vec<crate::FieldError>> {
+        let mut c = crate::validate::Checker::new(lang);
+        c.required("what", &self.what, crate::validate::NOTE_MAX);
+        let days = (self.due_on - today).num_days();
+        if !(0..=URGING_DAYS_MAX).contains(&days) {
+            c.fail(
+                "due_on",
+                crate::Reason::Other {
+                    zh: format!("督办期限须在今天至 {URGING_DAYS_MAX} 天内。"),
+                    en: format!("The date must be from today to {URGING_DAYS_MAX} days ahead."),
+                },
+            );
+        }
+        c.finish()
+    }
+}
+
 /// A note on a case's timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

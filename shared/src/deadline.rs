@@ -127,6 +127,20 @@ impl ClockRule {
     }
 }
 
+/// Working days a handler has to accept or decline a routing, unless its department says
+/// otherwise (DESIGN.md: "department response to a routing").
+pub const RESPONSE_DAYS_DEFAULT: i64 = 3;
+
+/// The last day to answer a routing made on `routed_on`: `days` working days on.
+pub fn response_due(routed_on: NaiveDate, days: u16, calendar: &Calendar) -> NaiveDate {
+    let rule = ClockRule {
+        track: Track::Demand,
+        days,
+        unit: DayUnit::Working,
+    };
+    Clock::new(rule, routed_on).due_on(calendar, routed_on)
+}
+
 /// What a clock counts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

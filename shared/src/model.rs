@@ -332,6 +332,10 @@ vocabulary! {
         Closed = "closed", "办结", "Closed";
         Reopened = "reopened", "重新办理", "Reopened";
         Archived = "archived", "归档销号", "Archived";
+        ResponseExpired = "response_expired", "逾期未接收退回", "Returned: not accepted in time";
+        Escalated = "escalated", "督办提醒", "Escalated";
+        Urged = "urged", "督办", "Urged";
+        UrgingAcknowledged = "urging_acknowledged", "督办已确认", "Urging acknowledged";
         Note = "note", "办理记录", "Note";
     }
 }
@@ -505,6 +509,77 @@ pub struct CaseCard {
     pub due_on: NaiveDate,
     pub registered_at: DateTime<Utc>,
     pub version: i64,
+    /// While routed and not yet accepted: the handler's last day to answer.
+    #[serde(default)]
+    pub awaiting_until: Option<NaiveDate>,
+    /// Back from a handler (declined, or not answered in time), until routed again.
+    #[serde(default)]
+    pub returned: Option<ReturnNote>,
+    /// Urgings (督办) the handler has not acknowledged.
+    #[serde(default)]
+    pub open_urgings: u32,
+}
+
+vocabulary! {
+    /// What a notification is about.
+    NotificationKind {
+        Routed = "routed", "新分派案件", "Case routed to you";
+        Accepted = "accepted", "已接收", "Accepted";
+        Declined = "declined", "拒收退回", "Declined";
+        ResponseExpired = "response_expired", "逾期未接收", "Not accepted in time";
+        DueSoon = "due_soon", "即将到期", "Due soon";
+        Overdue = "overdue", "已逾期", "Overdue";
+        OverdueWeek = "overdue_7", "逾期超过7天", "Overdue by 7 days";
+        Urged = "urged", "督办", "Urged";
+        UrgingAcknowledged = "urging_acknowledged", "督办已确认", "Urging acknowledged";
+        Note = "note", "新办理记录", "New progress note";
+    }
+}
+
+/// A notification to one person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Notification {
+    pub id: i64,
+    pub case_id: Option<i64>,
+    pub case_code: Option<String>,
+    pub kind: NotificationKind,
+    /// The particulars: the unit, the reason, the due date (never a party's personal data).
+    pub text: String,
+    pub at: DateTime<Utc>,
+    pub read: bool,
+}
+
+/// A text message queued for a resident, for an operator's gateway to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub case_id: Option<i64>,
+    pub phone: String,
+    pub text: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An urging (督办单): what the lead asks of the handler, by when, and the acknowledgement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Urging {
+    pub id: i64,
+    pub what: String,
+    pub due_on: NaiveDate,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub acknowledged_by: Option<String>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
+/// Who sent a case back to the center, and why (`None`: nobody answered in time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReturnNote {
+    pub by: String,
+    pub reason: Option<String>,
 }
 
 impl CaseCard {
@@ -546,6 +621,12 @@ pub struct CaseDetail {
     pub due_on: NaiveDate,
     /// How the due date came about, for the case page.
     pub due_explained: DueExplained,
+    /// While routed and not yet accepted: the handler's last day to answer.
+    pub awaiting_until: Option<NaiveDate>,
+    /// Back from a handler, until routed again.
+    pub returned: Option<ReturnNote>,
+    /// The lead's urgings (督办单), oldest first.
+    pub urgings: Vec<Urging>,
     pub registered_at: DateTime<Utc>,
     pub registered_by: String,
     pub routed_at: Option<DateTime<Utc>>,

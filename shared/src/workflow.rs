@@ -9,6 +9,7 @@
 //! The snapshot `snapshots/shared__workflow__tests__matrix.snap` prints the whole
 //! stage × role × command matrix; a change to the rules shows there in review.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ErrorKind, FieldError, Reason};
@@ -84,6 +85,8 @@ pub enum Who {
     Participants,
     /// Those who take matters in: the lead, intake clerks, grid workers.
     Registrars,
+    /// Nobody: the server itself, on a clock (a routing nobody answered in time).
+    System,
 }
 
 impl Who {
@@ -98,6 +101,7 @@ impl Who {
             Who::HandlerOrLead => lead || case.is_handled_by(actor),
             Who::Participants => lead || case.is_worked_on_by(actor),
             Who::Registrars => self.permits_role(actor.role),
+            Who::System => false,
         }
     }
 
@@ -107,7 +111,7 @@ impl Who {
             Who::Lead => role == Role::Lead,
             Who::LeadOrClerk => matches!(role, Role::Lead | Role::Clerk),
             Who::Registrars => matches!(role, Role::Lead | Role::Clerk | Role::GridWorker),
-            Who::Handler | Who::HandlerOrLead | Who::Participants => false,
+            Who::Handler | Who::HandlerOrLead | Who::Participants | Who::System => false,
         }
     }
 
@@ -132,6 +136,10 @@ impl Who {
                 "中心负责人、窗口受理员或网格员",
                 "the center lead, an intake clerk or a grid worker",
             ),
+            Who::System => lang.pick(
+                "系统(答复期限届满时)",
+                "the system (when the response time ends)",
+            ),
         }
     }
 }
@@ -152,6 +160,8 @@ pub enum Needs {
     Result,
     /// A retention period.
     Retention,
+    /// The handler's response time has passed without an answer.
+    ResponseTimePassed,
 }
 
 /// One row of the table.
@@ -175,63 +185,17 @@ const fn row(command: CommandKind, from: Stage, to: Stage, who: Who, needs: Need
 }
 
 /// The closed loop. One row per command; the order is the order menus list them.
+#[rustfmt::skip]
 pub const TRANSITIONS: &[Transition] = &[
-    row(
-        CommandKind::Route,
-        Stage::Registered,
-        Stage::Routed,
-        Who::Lead,
-        Needs::Handler,
-    ),
-    row(
-        CommandKind::Accept,
-        Stage::Routed,
-        Stage::InHandling,
-        Who::HandlerOrLead,
-        Needs::Nothing,
-    ),
-    row(
-        CommandKind::Close,
-        Stage::InHandling,
-        Stage::Closed,
-        Who::HandlerOrLead,
-        Needs::Result,
-    ),
-    row(
-        CommandKind::Archive,
-        Stage::Closed,
-        Stage::Archived,
-        Who::Lead,
-        Needs::Retention,
-    ),
-    row(
-        CommandKind::Decline,
-        Stage::Routed,
-        Stage::Registered,
-        Who::Handler,
-        Needs::Reason,
-    ),
-    row(
-        CommandKind::Return,
-        Stage::Routed,
-        Stage::Registered,
-        Who::Lead,
-        Needs::Reason,
-    ),
-    row(
-        CommandKind::NotAccept,
-        Stage::Registered,
-        Stage::Closed,
-        Who::LeadOrClerk,
-        Needs::ReasonAndRoute,
-    ),
-    row(
-        CommandKind::Reopen,
-        Stage::Closed,
-        Stage::InHandling,
-        Who::Lead,
-        Needs::Reason,
-    ),
+    row(CommandKind::Route,     Stage::Registered, Stage::Routed,     Who::Lead,          Needs::Handler),
+    row(CommandKind::Accept,    Stage::Routed,     Stage::InHandling, Who::HandlerOrLead, Needs::Nothing),
+    row(CommandKind::Close,     Stage::InHandling, Stage::Closed,     Who::HandlerOrLead, Needs::Result),
+    row(CommandKind::Archive,   Stage::Closed,     Stage::Archived,   Who::Lead,          Needs::Retention),
+    row(CommandKind::Decline,   Stage::Routed,     Stage::Registered, Who::Handler,       Needs::Reason),
+    row(CommandKind::Return,    Stage::Routed,     Stage::Registered, Who::Lead,          Needs::Reason),
+    row(CommandKind::NotAccept, Stage::Registered, Stage::Closed,     Who::LeadOrClerk,   Needs::ReasonAndRoute),
+    row(CommandKind::Reopen,    Stage::Closed,     Stage::InHandling, Who::Lead,          Needs::Reason),
+    row(CommandKind::ExpireResponse, Stage::Routed, Stage::Registered, Who::System,       Needs::ResponseTimePassed),
 ];
 
 /// Acts on a case (or before one exists) that do not move it.
@@ -242,12 +206,18 @@ pub enum Act {
     Register,
     /// Add a progress note to a case's timeline (public or internal).
     Note,
+    /// Urge the handler (督办单: what, by when).
+    Urge,
+    /// Acknowledge an urging.
+    Acknowledge,
 }
 
 /// Who may do each act.
 pub const ACTS: &[(Act, Who)] = &[
     (Act::Register, Who::Registrars),
     (Act::Note, Who::Participants),
+    (Act::Urge, Who::Lead),
+    (Act::Acknowledge, Who::Handler),
 ];
 
 impl Act {
@@ -268,6 +238,8 @@ impl Act {
         let what = match self {
             Act::Register => lang.pick("登记受理", "Registering a matter"),
             Act::Note => lang.pick("记录办理情况", "Adding a note"),
+            Act::Urge => lang.pick("督办", "Urging"),
+            Act::Acknowledge => lang.pick("确认督办", "Acknowledging an urging"),
         };
         forbidden(what, self.who(), lang)
     }
@@ -324,6 +296,9 @@ pub enum Command {
     Reopen { reason: String },
     /// The lead archives the case and cancels it from the active ledger (归档销号).
     Archive { retention_years: u8 },
+    /// The server returns a routing nobody accepted within the response time. Never
+    /// accepted from a client (`command_wire` does not decode it).
+    ExpireResponse,
 }
 
 impl<'de> Deserialize<'de> for Command {
@@ -483,6 +458,7 @@ pub enum CommandKind {
     Close,
     Reopen,
     Archive,
+    ExpireResponse,
 }
 
 impl CommandKind {
@@ -534,6 +510,9 @@ impl CommandKind {
             CommandKind::Close => lang.pick("办结", "Close with a result"),
             CommandKind::Reopen => lang.pick("退回重办", "Reopen"),
             CommandKind::Archive => lang.pick("归档销号", "Archive"),
+            CommandKind::ExpireResponse => {
+                lang.pick("逾期未接收退回", "Return: not accepted in time")
+            }
         }
     }
 
@@ -548,6 +527,7 @@ impl CommandKind {
             CommandKind::Close => EventKind::Closed,
             CommandKind::Reopen => EventKind::Reopened,
             CommandKind::Archive => EventKind::Archived,
+            CommandKind::ExpireResponse => EventKind::ResponseExpired,
         }
     }
 }
@@ -564,6 +544,7 @@ impl Command {
             Command::Close { .. } => CommandKind::Close,
             Command::Reopen { .. } => CommandKind::Reopen,
             Command::Archive { .. } => CommandKind::Archive,
+            Command::ExpireResponse => CommandKind::ExpireResponse,
         }
     }
 
@@ -598,7 +579,7 @@ impl Command {
             | Command::Reopen { reason } => {
                 c.required("command.reason", reason, NOTE_MAX);
             }
-            Command::Accept => {}
+            Command::Accept | Command::ExpireResponse => {}
             Command::Close {
                 outcome,
                 summary,
@@ -677,6 +658,12 @@ pub struct CaseState {
     pub handling_at: Option<i64>,
     pub closed_at: Option<i64>,
     pub archived_at: Option<i64>,
+    /// While routed and not yet accepted: the handler's last day to answer.
+    pub response_due_on: Option<NaiveDate>,
+    /// After a decline or an unanswered routing: who it was (until routed again).
+    pub returned_by: Option<String>,
+    /// The decline's reason (`None` when nobody answered in time).
+    pub return_reason: Option<String>,
 }
 
 impl CaseState {
@@ -705,6 +692,10 @@ pub struct Lookups {
     pub current_handler_name: Option<String>,
     /// For `Archive`: the number the file gets (GZ-2026-0042).
     pub archive_no: Option<String>,
+    /// For `Route`: the handler's last day to answer (its response time on the calendar).
+    pub response_due_on: Option<NaiveDate>,
+    /// Today, in the center's time zone.
+    pub today: Option<NaiveDate>,
 }
 
 /// The event a move records on the timeline.
@@ -735,6 +726,41 @@ pub fn apply(
     lang: Lang,
 ) -> Result<Applied, ApiError> {
     let to = check(command, actor, &state.facts(), lang)?;
+    make(command, to, state, lookups, lang)
+}
+
+/// Applies a move the server makes on its own clock (the rows `Who::System` may make); a
+/// person's command is refused here.
+pub fn apply_system(
+    command: &Command,
+    state: &CaseState,
+    lookups: &Lookups,
+    lang: Lang,
+) -> Result<Applied, ApiError> {
+    let t = command.kind().transition();
+    if t.who != Who::System {
+        return Err(ApiError::new(ErrorKind::Forbidden, lang));
+    }
+    if state.stage != t.from {
+        let reason = Reason::IllegalTransition {
+            from: state.stage.as_str().to_owned(),
+            to: t.to.as_str().to_owned(),
+        };
+        return Err(ApiError::validation(
+            vec![FieldError::new("command.type", reason, lang)],
+            lang,
+        ));
+    }
+    make(command, t.to, state, lookups, lang)
+}
+
+fn make(
+    command: &Command,
+    to: Stage,
+    state: &CaseState,
+    lookups: &Lookups,
+    lang: Lang,
+) -> Result<Applied, ApiError> {
     let now = lookups.now_ms;
     let mut next = state.clone();
     next.stage = to;
@@ -762,6 +788,12 @@ pub fn apply(
             next.handler = Some(*handler);
             next.cooperating = cooperating.clone();
             next.routed_at = Some(now);
+            next.response_due_on = lookups.response_due_on;
+            next.returned_by = None;
+            next.return_reason = None;
+            if let Some(day) = lookups.response_due_on {
+                details.push(("respond_by".into(), day.format("%Y-%m-%d").to_string()));
+            }
             details.push((
                 "handler".into(),
                 lookups.handler_name.clone().unwrap_or_default(),
@@ -779,7 +811,10 @@ pub fn apply(
             details.push(("route_told".into(), route_told.as_str().to_owned()));
             text = Some(reason.clone());
         }
-        Command::Accept => next.handling_at = Some(now),
+        Command::Accept => {
+            next.handling_at = Some(now);
+            next.response_due_on = None;
+        }
         Command::Decline { reason } | Command::Return { reason } => {
             if let Some(name) = &lookups.current_handler_name {
                 details.push(("previous_handler".into(), name.clone()));
@@ -787,7 +822,37 @@ pub fn apply(
             next.handler = None;
             next.cooperating = Vec::new();
             next.routed_at = None;
+            next.response_due_on = None;
+            if matches!(command, Command::Decline { .. }) {
+                next.returned_by = lookups.current_handler_name.clone();
+                next.return_reason = Some(reason.trim().to_owned());
+            }
             text = Some(reason.clone());
+        }
+        Command::ExpireResponse => {
+            let passed = match (state.response_due_on, lookups.today) {
+                (Some(due), Some(today)) => today > due,
+                _ => false,
+            };
+            if !passed {
+                let reason = Reason::NotAllowedHere;
+                return Err(ApiError::validation(
+                    vec![FieldError::new("command.type", reason, lang)],
+                    lang,
+                ));
+            }
+            if let Some(name) = &lookups.current_handler_name {
+                details.push(("previous_handler".into(), name.clone()));
+            }
+            if let Some(due) = state.response_due_on {
+                details.push(("respond_by".into(), due.format("%Y-%m-%d").to_string()));
+            }
+            next.handler = None;
+            next.cooperating = Vec::new();
+            next.routed_at = None;
+            next.response_due_on = None;
+            next.returned_by = lookups.current_handler_name.clone();
+            next.return_reason = None;
         }
         Command::Close {
             outcome,
@@ -959,6 +1024,7 @@ mod tests {
             CommandKind::Archive => Command::Archive {
                 retention_years: 10,
             },
+            CommandKind::ExpireResponse => Command::ExpireResponse,
         }
     }
 
@@ -972,6 +1038,7 @@ mod tests {
             | CommandKind::Archive => (&[Role::Lead], false),
             CommandKind::NotAccept => (&[Role::Lead, Role::Clerk], false),
             CommandKind::Decline => (&[], true),
+            CommandKind::ExpireResponse => (&[], false),
             CommandKind::Accept | CommandKind::Close => (&[Role::Lead], true),
         }
     }
@@ -1351,6 +1418,9 @@ mod tests {
             handling_at: None,
             closed_at: None,
             archived_at: None,
+            response_due_on: None,
+            returned_by: None,
+            return_reason: None,
         };
         let route = Command::Route {
             handler: HandlerRef::Department(3),
@@ -1454,6 +1524,54 @@ mod tests {
             department_id: Some(department),
             ..actor(Role::Liaison)
         }
+    }
+
+    #[test]
+    fn an_unanswered_routing_returns_only_after_its_response_time() {
+        let d = |day| NaiveDate::from_ymd_opt(2026, 12, day).unwrap_or_default();
+        let routed = CaseState {
+            town_id: TOWN,
+            stage: Stage::Routed,
+            handler: Some(HandlerRef::Department(3)),
+            cooperating: vec![],
+            outcome: None,
+            outcome_summary: None,
+            route_told: None,
+            archive_no: None,
+            retention_years: None,
+            routed_at: Some(1),
+            handling_at: None,
+            closed_at: None,
+            archived_at: None,
+            response_due_on: Some(d(4)),
+            returned_by: None,
+            return_reason: None,
+        };
+        let on = |day| Lookups {
+            today: Some(d(day)),
+            current_handler_name: Some("司法所".into()),
+            ..Lookups::default()
+        };
+        // On the last day it still waits; the day after it returns, naming the department.
+        assert!(apply_system(&Command::ExpireResponse, &routed, &on(4), Lang::En).is_err());
+        let back = apply_system(&Command::ExpireResponse, &routed, &on(5), Lang::En);
+        let Ok(back) = back else {
+            panic!("{back:?}");
+        };
+        assert_eq!(back.state.stage, Stage::Registered);
+        assert_eq!(back.state.returned_by.as_deref(), Some("司法所"));
+        assert_eq!(back.state.return_reason, None);
+        assert_eq!(back.event.kind, EventKind::ResponseExpired);
+        // Nobody may make the move by hand, and the server makes no person's move.
+        let lead = actor(Role::Lead);
+        assert_eq!(
+            apply(&Command::ExpireResponse, &lead, &routed, &on(5), Lang::En)
+                .err()
+                .map(|e| e.kind),
+            Some(ErrorKind::Forbidden)
+        );
+        assert!(apply_system(&Command::Accept, &routed, &on(5), Lang::En).is_err());
+        assert!(serde_json::from_str::<Command>(r#"{"type":"expire_response"}"#).is_err());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use shared::calendar::Calendar;
 use shared::deadline::{Clock, ClockRule, DueExplained};
 use shared::model::{
     CaseCard, CaseDetail, CaseKind, Category, Channel, HandlerRef, LegalRoute, Outcome, Party,
-    RiskFlag, RiskLevel, Stage,
+    ReturnNote, RiskFlag, RiskLevel, Stage, Urging,
 };
 use shared::privacy::{PartyView, Redactor, mask_party};
 use shared::workflow::{Actor, CaseFacts, CaseState};
@@ -41,7 +41,7 @@ pub fn handler_columns(handler: Option<HandlerRef>) -> (Option<&'static str>, Op
     }
 }
 
-fn handler_of(kind: Option<&str>, id: Option<i64>) -> Result<Option<HandlerRef>, sqlx::Error> {
+pub fn handler_of(kind: Option<&str>, id: Option<i64>) -> Result<Option<HandlerRef>, sqlx::Error> {
     match (kind, id) {
         (Some("mediator"), Some(id)) => Ok(Some(HandlerRef::Mediator(id))),
         (Some("department"), Some(id)) => Ok(Some(HandlerRef::Department(id))),
@@ -221,6 +221,11 @@ pub struct CaseRow {
     pub archived_at: Option<i64>,
     pub applicant_last4: String,
     pub version: i64,
+    pub response_due_on: Option<String>,
+    pub returned_by: Option<String>,
+    pub return_reason: Option<String>,
+    /// Urgings not yet acknowledged.
+    pub open_urgings: i64,
 }
 
 const CASE_SELECT: &str = "SELECT c.id, c.code, c.town_id, c.kind, c.category, c.channel, \
@@ -230,7 +235,10 @@ const CASE_SELECT: &str = "SELECT c.id, c.code, c.town_id, c.kind, c.category, c
     c.cooperating, c.outcome, c.outcome_summary, c.route_told, c.archive_no, c.clock_track, \
     c.clock_days, c.clock_unit, c.clock_started_on, c.paused_days, c.extension_days, c.due_on, \
     c.registered_at, ru.display_name AS registered_by_name, c.routed_at, c.handling_at, \
-    c.closed_at, c.archived_at, c.applicant_last4, c.version \
+    c.closed_at, c.archived_at, c.applicant_last4, c.version, c.response_due_on, \
+    c.returned_by, c.return_reason, \
+    (SELECT COUNT(*) FROM case_urgings u WHERE u.case_id = c.id \
+     AND u.acknowledged_at IS NULL) AS open_urgings \
     FROM cases c \
     JOIN org_units v ON v.id = c.village_id \
     LEFT JOIN org_units a ON a.id = c.area_id \
@@ -330,6 +338,7 @@ impl CaseRow {
     pub fn into_detail(
         self,
         parties: &[Party],
+        urgings: &[Urging],
         masked: bool,
         due_explained: DueExplained,
     ) -> Result<CaseDetail, sqlx::Error> {
@@ -380,6 +389,22 @@ impl CaseRow {
             clock,
             due_on: self.due_on()?,
             due_explained,
+            awaiting_until: self
+                .response_due_on
+                .as_deref()
+                .map(parse_date)
+                .transpose()?,
+            returned: self.returned_by.clone().map(|by| ReturnNote {
+                by,
+                reason: self.return_reason.as_deref().map(text),
+            }),
+            urgings: urgings
+                .iter()
+                .map(|u| Urging {
+                    what: text(&u.what),
+                    ..u.clone()
+                })
+                .collect(),
             registered_at: from_millis(self.registered_at),
             registered_by: self.registered_by_name.clone(),
             routed_at: self.routed_at.map(from_millis),
@@ -465,6 +490,9 @@ impl CaseRow {
             handling_at: row.handling_at,
             closed_at: row.closed_at,
             archived_at: row.archived_at,
+            response_due_on: row.response_due_on.as_deref().map(parse_date).transpose()?,
+            returned_by: row.returned_by.clone(),
+            return_reason: row.return_reason.clone(),
         })
     }
 }
@@ -482,7 +510,8 @@ pub async fn update_stage(
         "UPDATE cases SET stage = $1, handler_kind = $2, handler_id = $3, cooperating = $4, \
          outcome = $5, outcome_summary = $6, route_told = $7, archive_no = $8, \
          retention_years = COALESCE($9, retention_years), routed_at = $10, handling_at = $11, \
-         closed_at = $12, archived_at = $13, version = version + 1 \
+         closed_at = $12, archived_at = $13, response_due_on = $16, returned_by = $17, \
+         return_reason = $18, version = version + 1 \
          WHERE id = $14 AND version = $15",
     )
     .bind(c.stage.as_str())
@@ -500,6 +529,9 @@ pub async fn update_stage(
     .bind(c.archived_at)
     .bind(id)
     .bind(version)
+    .bind(c.response_due_on.map(date_text))
+    .bind(c.returned_by.as_deref())
+    .bind(c.return_reason.as_deref())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -668,6 +700,10 @@ struct CardRow {
     area_name: Option<String>,
     group_name: Option<String>,
     cooperating: String,
+    response_due_on: Option<String>,
+    returned_by: Option<String>,
+    return_reason: Option<String>,
+    open_urgings: i64,
 }
 
 impl CardRow {
@@ -683,8 +719,25 @@ impl CardRow {
             haystack.push('\n');
             haystack.push_str(name);
         }
-        let redacted = Redactor::for_names(names.iter().map(String::as_str)).redact(&self.summary);
+        let redactor = Redactor::for_names(names.iter().map(String::as_str));
+        let redacted = redactor.redact(&self.summary);
+        let returned = self.returned_by.clone().map(|by| ReturnNote {
+            by,
+            reason: self.return_reason.clone(),
+        });
+        let returned_masked = returned.as_ref().map(|r| ReturnNote {
+            by: r.by.clone(),
+            reason: r.reason.as_deref().map(|t| redactor.redact(t)),
+        });
+        let awaiting_until = self
+            .response_due_on
+            .as_deref()
+            .map(parse_date)
+            .transpose()?;
         let card = CaseCard {
+            awaiting_until,
+            returned,
+            open_urgings: u32::try_from(self.open_urgings).unwrap_or(0),
             id: self.id,
             kind: parse_enum("kind", &self.kind)?,
             category: parse_enum("category", &self.category)?,
@@ -703,6 +756,7 @@ impl CardRow {
         };
         let masked = CaseCard {
             summary: redacted,
+            returned: returned_masked,
             ..card.clone()
         };
         let json = [
@@ -765,7 +819,10 @@ async fn entries_of(
 const CARD_SELECT: &str = "SELECT c.id, c.code, c.summary, c.kind, c.category, c.channel, \
     c.village_id, v.name AS village, c.risk, c.stage, c.handler_kind, c.handler_id, \
     COALESCE(hu.display_name, hd.name) AS handler_name, c.due_on, c.registered_at, c.version, \
-    c.facts, a.name AS area_name, g.name AS group_name, c.cooperating \
+    c.facts, a.name AS area_name, g.name AS group_name, c.cooperating, c.response_due_on, \
+    c.returned_by, c.return_reason, \
+    (SELECT COUNT(*) FROM case_urgings u WHERE u.case_id = c.id \
+     AND u.acknowledged_at IS NULL) AS open_urgings \
     FROM cases c \
     JOIN org_units v ON v.id = c.village_id \
     LEFT JOIN org_units a ON a.id = c.area_id \

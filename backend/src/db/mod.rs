@@ -14,6 +14,7 @@ pub mod cases;
 pub mod events;
 pub mod org;
 pub mod sessions;
+pub mod supervision;
 pub mod users;
 
 use std::path::Path;

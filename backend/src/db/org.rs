@@ -176,3 +176,13 @@ pub async fn insert_department(
     .fetch_one(conn)
     .await
 }
+
+/// Working days a department has to answer a routing (3 unless set).
+pub async fn response_days(conn: &mut AnyConnection, id: i64) -> Result<i64, sqlx::Error> {
+    let days: Option<i64> =
+        sqlx::query_scalar("SELECT response_days FROM departments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(days.unwrap_or(shared::deadline::RESPONSE_DAYS_DEFAULT))
+}

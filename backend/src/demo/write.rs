@@ -443,6 +443,9 @@ async fn one_case(
             handling_at: c.handling_at.map(|t| t.timestamp_millis()),
             closed_at: c.closed_at.map(|t| t.timestamp_millis()),
             archived_at: c.archived_at.map(|t| t.timestamp_millis()),
+            response_due_on: None,
+            returned_by: None,
+            return_reason: None,
         };
         db::cases::update_stage(conn, case_id, 1, &change).await?;
     }

@@ -23,9 +23,9 @@ use rand::Rng;
 use shared::api::{
     CaseFilter, NoteRequest, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page, RegisterCase, TransitionRequest,
 };
-use shared::deadline::{Clock, ClockRule};
+use shared::deadline::{Clock, ClockRule, response_due};
 use shared::model::{
-    CaseCard, CaseDetail, CaseEvent, EventKind, HandlerRef, OrgLevel, PartySide, Stage,
+    CaseCard, CaseDetail, CaseEvent, EventKind, HandlerRef, OrgLevel, PartySide, Role, Stage,
 };
 use shared::privacy::Redactor;
 use shared::validate::{
@@ -189,6 +189,13 @@ pub(crate) async fn register(
     for (i, party) in req.parties.iter().enumerate() {
         db::cases::insert_party(conn, case_id, i, party).await?;
     }
+    // The receipt, by text message, to each applicant with a phone.
+    let receipt = format!(
+        "【综治中心】您反映的事项已登记,查询码 {code}。可凭查询码和手机号后四位查询办理进度。"
+    );
+    for phone in applicant_phones(conn, case_id).await? {
+        db::supervision::queue_sms(conn, case_id, &phone, &receipt, now_ms).await?;
+    }
     let event = |kind, from, to, text, details| NewEvent {
         case_id,
         at_ms: now_ms,
@@ -316,8 +323,9 @@ async fn detail_of(
     let facts = row.facts()?;
     let parties = db::cases::parties(conn, row.id).await?;
     let may_see = shared::privacy::may_see_parties(actor, &facts);
+    let urgings = db::supervision::urgings(conn, row.id).await?;
     let explained = row.explain_due(&*state.calendar().await?, state.config.today())?;
-    Ok(row.into_detail(&parties, !may_see, explained)?)
+    Ok(row.into_detail(&parties, &urgings, !may_see, explained)?)
 }
 
 /// The case `id` if it is in `actor`'s town, whether they see its parties masked, and whether
@@ -441,8 +449,10 @@ pub(crate) async fn transition(
     let state_before = row.state()?;
     // Check before looking anything up (an archive number is taken only for a legal move).
     workflow::check(&req.command, &me.actor, &state_before.facts(), lang)?;
+    let today = state.config.today();
     let mut lookups = Lookups {
         now_ms,
+        today: Some(today),
         current_handler_name: row.handler_name.clone(),
         ..Lookups::default()
     };
@@ -453,6 +463,13 @@ pub(crate) async fn transition(
             ..
         } => {
             lookups.handler_name = handler_name(conn, *handler, row.town_id).await?;
+            let days = match handler {
+                HandlerRef::Department(id) => db::org::response_days(conn, *id).await?,
+                HandlerRef::Mediator(_) => shared::deadline::RESPONSE_DAYS_DEFAULT,
+            };
+            let days = u16::try_from(days.clamp(1, 60)).unwrap_or(3);
+            let calendar = state.calendar().await?;
+            lookups.response_due_on = Some(response_due(today, days, &calendar));
             for unit in cooperating {
                 let name = handler_name(conn, *unit, row.town_id).await?;
                 lookups.cooperating_names.push(name);
@@ -493,6 +510,7 @@ pub(crate) async fn transition(
         },
     )
     .await?;
+    notify_move(conn, &me, &row, &change, &req.command, now_ms).await?;
     let rev = db::cases::bump_town(conn, row.town_id).await?;
     state.commit_case_change(wtx, row.town_id, id, rev).await?;
     if workflow::may_read(&me.actor, &change.facts()) {
@@ -502,6 +520,75 @@ pub(crate) async fn transition(
     // it, masked, once (what it already saw).
     let cached = state.case(id).await?.ok_or_else(AppError::not_found)?;
     Ok(Json(cached.detail(true)?.clone()))
+}
+
+/// Tells the people a move concerns: the units a routing names; the center leads when a
+/// handler accepts, declines or closes; the applicants, by text message, of a result.
+async fn notify_move(
+    conn: &mut AnyConnection,
+    me: &CurrentUser,
+    before: &CaseRow,
+    after: &workflow::CaseState,
+    command: &Command,
+    now_ms: i64,
+) -> AppResult<()> {
+    use shared::model::NotificationKind as N;
+    let case = Some(before.id);
+    let handler_name = before.handler_name.clone().unwrap_or_default();
+    match command {
+        Command::Route { .. } => {
+            let mut people = Vec::new();
+            for unit in after.handler.iter().chain(&after.cooperating) {
+                people.extend(db::supervision::people_of(conn, *unit).await?);
+            }
+            let by = after
+                .response_due_on
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default();
+            db::supervision::notify(conn, &people, case, N::Routed, &by, now_ms).await?;
+        }
+        Command::Accept | Command::Decline { .. } | Command::Close { .. }
+            if me.user.role != Role::Lead =>
+        {
+            let kind = match command {
+                Command::Accept => N::Accepted,
+                Command::Decline { .. } => N::Declined,
+                _ => N::Note,
+            };
+            let text = match command {
+                Command::Decline { reason } => format!("{handler_name}:{}", reason.trim()),
+                _ => handler_name,
+            };
+            let leads = db::supervision::leads_of(conn, before.town_id).await?;
+            db::supervision::notify(conn, &leads, case, kind, &text, now_ms).await?;
+        }
+        _ => {}
+    }
+    if matches!(command, Command::Close { .. } | Command::NotAccept { .. }) {
+        let text = match after.outcome {
+            Some(outcome) => format!(
+                "【综治中心】您反映的事项(查询码 {})已办结:{}。可凭查询码和手机号后四位查询。",
+                before.code,
+                outcome.label(shared::Lang::Zh)
+            ),
+            None => String::new(),
+        };
+        for phone in applicant_phones(conn, before.id).await? {
+            db::supervision::queue_sms(conn, before.id, &phone, &text, now_ms).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The phone numbers of a case's applicants.
+async fn applicant_phones(conn: &mut AnyConnection, case_id: i64) -> AppResult<Vec<String>> {
+    Ok(db::cases::parties(conn, case_id)
+        .await?
+        .into_iter()
+        .filter(|p| p.side == PartySide::Applicant)
+        .filter_map(|p| p.phone)
+        .filter(|p| !p.trim().is_empty())
+        .collect())
 }
 
 /// The name of a handler of this town, if it is one.
@@ -571,6 +658,28 @@ pub(crate) async fn add_note(
             details: Vec::new(),
             public: req.public,
         },
+    )
+    .await?;
+    // The center hears of the handler's progress; the handler and cooperating units of the
+    // center's. The note's text stays on the case (it may name people).
+    let people = if me.user.role == Role::Lead {
+        let mut people = Vec::new();
+        for unit in facts.handler.iter().chain(&facts.cooperating) {
+            people.extend(db::supervision::people_of(conn, *unit).await?);
+        }
+        people
+    } else {
+        db::supervision::leads_of(conn, row.town_id).await?
+    };
+    let people: Vec<i64> = people.into_iter().filter(|&u| u != me.user.id).collect();
+    let kind = shared::model::NotificationKind::Note;
+    db::supervision::notify(
+        conn,
+        &people,
+        Some(id),
+        kind,
+        me.name(),
+        event.at.timestamp_millis(),
     )
     .await?;
     // Public notes show on the status page, which is served from the case cache.

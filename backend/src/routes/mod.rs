@@ -8,6 +8,7 @@ pub mod cases;
 pub mod openapi;
 pub mod org;
 pub mod public;
+pub mod supervision;
 
 use axum::Router;
 
@@ -24,6 +25,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(calendar::router())
         .merge(cases::router())
         .merge(public::router())
+        .merge(supervision::router())
         .merge(openapi::router())
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)

@@ -39,6 +39,11 @@ use crate::state::AppState;
         super::calendar::read_year,
         super::calendar::put_year,
         super::public::status,
+        super::supervision::urge,
+        super::supervision::acknowledge,
+        super::supervision::notifications,
+        super::supervision::read_all,
+        super::supervision::read_one,
         openapi_json,
     ),
     // Types used only in query parameters are not collected from the paths.
@@ -49,6 +54,7 @@ use crate::state::AppState;
         (name = "org", description = "The user's town: org tree, departments, handlers"),
         (name = "cases", description = "The board, the case list, registration, the closed loop"),
         (name = "calendar", description = "The working-day calendar: holidays and make-up working days"),
+        (name = "supervision", description = "Urgings (督办) and notifications"),
         (name = "public", description = "For residents, without an account"),
         (name = "meta", description = "This document"),
     )

@@ -183,7 +183,9 @@ pub fn TransitionDialog(
         }
         CommandKind::Close => view! { <CloseFields form errors=errors_signal /> }.into_any(),
         CommandKind::Archive => view! { <ArchiveFields form errors=errors_signal /> }.into_any(),
-        CommandKind::Accept => view! { <p class="hint">{tr(T::AcceptHint)}</p> }.into_any(),
+        CommandKind::Accept | CommandKind::ExpireResponse => {
+            view! { <p class="hint">{tr(T::AcceptHint)}</p> }.into_any()
+        }
     };
 
     view! {

@@ -119,6 +119,15 @@ pub fn card_with_detail(card: &CaseCard, case: &CaseDetail) -> CaseCard {
         due_on: case.due_on,
         registered_at: case.registered_at,
         version: case.version,
+        awaiting_until: case.awaiting_until,
+        returned: case.returned.clone(),
+        open_urgings: u32::try_from(
+            case.urgings
+                .iter()
+                .filter(|u| u.acknowledged_at.is_none())
+                .count(),
+        )
+        .unwrap_or(u32::MAX),
     }
 }
 
@@ -149,6 +158,7 @@ pub fn command_name(kind: CommandKind) -> &'static str {
         CommandKind::NotAccept => "not_accept",
         CommandKind::Accept => "accept",
         CommandKind::Decline => "decline",
+        CommandKind::ExpireResponse => "expire_response",
         CommandKind::Return => "return",
         CommandKind::Close => "close",
         CommandKind::Reopen => "reopen",
@@ -195,6 +205,9 @@ pub(crate) mod tests {
             due_on: due,
             registered_at: DateTime::<Utc>::default(),
             version: 1,
+            awaiting_until: None,
+            returned: None,
+            open_urgings: 0,
         }
     }
 
@@ -239,6 +252,9 @@ pub(crate) mod tests {
             parties: vec![],
             parties_masked: false,
             version: card.version,
+            awaiting_until: None,
+            returned: None,
+            urgings: vec![],
         }
     }
 

@@ -94,6 +94,8 @@ pub fn build_command(
             })
         }
         CommandKind::Accept => Some(Command::Accept),
+        // The server's own move: never offered to a person (`Who::System`).
+        CommandKind::ExpireResponse => Some(Command::ExpireResponse),
         CommandKind::Return => Some(Command::Return {
             reason: form.reason.trim().to_owned(),
         }),
