@@ -15,6 +15,7 @@ use crate::components::notice::{NoticeArea, Notices};
 use crate::i18n::provide_lang;
 use crate::logic::filter::encode_component;
 use crate::pages::board::BoardPage;
+use crate::pages::calendar::CalendarPage;
 use crate::pages::case::CasePage;
 use crate::pages::intake::IntakePage;
 use crate::pages::login::LoginPage;
@@ -50,6 +51,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/board") view=|| view! { <Staff><BoardPage /></Staff> } />
                         <Route path=path!("/cases/new") view=|| view! { <Staff><IntakePage /></Staff> } />
                         <Route path=path!("/cases/:id") view=|| view! { <Staff><CasePage /></Staff> } />
+                        <Route path=path!("/admin/calendar") view=|| view! { <Staff><CalendarPage /></Staff> } />
                     </Routes>
                 </main>
                 <NoticeArea />

@@ -10,10 +10,11 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{
-    Board, CaseFilter, LoginRequest, NoteRequest, PublicStatus, RegisterCase, StatusLookup,
-    TransitionRequest,
+    Board, CaseFilter, LoginRequest, NewUrging, NoteRequest, NotificationList, PublicStatus,
+    RegisterCase, StatusLookup, TransitionRequest,
 };
-use shared::model::{CaseDetail, CaseEvent, Handler, OrgUnit, UserInfo};
+use shared::calendar::{CalendarYear, PutCalendarYear};
+use shared::model::{CaseDetail, CaseEvent, Handler, OrgUnit, Urging, UserInfo};
 use web_sys::RequestCredentials;
 
 pub use error::{Error, kind_of_status};
@@ -159,4 +160,49 @@ pub async fn timeline(id: i64) -> Result<Vec<CaseEvent>> {
 /// `POST /api/public/status`: the resident's look-up (no session).
 pub async fn public_status(request: &StatusLookup) -> Result<PublicStatus> {
     post("/api/public/status", request, false).await
+}
+
+/// `POST /api/cases/{id}/urgings`: the lead urges the handler.
+pub async fn urge(id: i64, request: &NewUrging) -> Result<Urging> {
+    post(&format!("/api/cases/{id}/urgings"), request, true).await
+}
+
+/// `POST /api/cases/{id}/urgings/{urging}/acknowledge`: the handler acknowledges.
+pub async fn acknowledge(id: i64, urging: i64) -> Result<Urging> {
+    let url = format!("/api/cases/{id}/urgings/{urging}/acknowledge");
+    post(&url, &serde_json::json!({}), true).await
+}
+
+/// `GET /api/notifications`: the newest notifications and the unread count.
+pub async fn notifications() -> Result<NotificationList> {
+    get("/api/notifications").await
+}
+
+/// `POST /api/notifications/{id}/read`, or `/api/notifications/read` for all (`None`).
+pub async fn mark_read(id: Option<i64>) -> Result<()> {
+    let url = match id {
+        Some(id) => format!("/api/notifications/{id}/read"),
+        None => "/api/notifications/read".to_owned(),
+    };
+    send(
+        prepare(Request::post(&url)).json(&serde_json::json!({})),
+        true,
+    )
+    .await
+    .map(|_| ())
+}
+
+/// `GET /api/calendar/{year}`.
+pub async fn calendar(year: i32) -> Result<CalendarYear> {
+    get(&format!("/api/calendar/{year}")).await
+}
+
+/// `PUT /api/calendar/{year}`: the administrator enters a year's schedule.
+pub async fn put_calendar(year: i32, request: &PutCalendarYear) -> Result<CalendarYear> {
+    let response = send(
+        prepare(Request::put(&format!("/api/calendar/{year}"))).json(request),
+        true,
+    )
+    .await?;
+    decode(response).await
 }

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_navigate;
 use shared::Lang;
 
 use crate::api;
+use crate::components::notifications::NotificationBell;
 use crate::i18n::{self, T, tr, use_lang};
 use crate::session::use_session;
 
@@ -22,6 +23,13 @@ pub fn Header() -> impl IntoView {
         session
             .user
             .with(|u| u.as_ref().is_some_and(|u| u.role.may_register()))
+    });
+
+    let is_admin = Memo::new(move |_| {
+        session.user.with(|u| {
+            u.as_ref()
+                .is_some_and(|u| u.role == shared::model::Role::Admin)
+        })
     });
 
     let switch_lang = move |_| {
@@ -60,6 +68,9 @@ pub fn Header() -> impl IntoView {
                 <Show when=move || may_register.get()>
                     <A href="/cases/new" attr:data-testid="nav-register">{tr(T::NavRegister)}</A>
                 </Show>
+                <Show when=move || is_admin.get()>
+                    <A href="/admin/calendar" attr:data-testid="nav-calendar">{tr(T::NavCalendar)}</A>
+                </Show>
                 <A href="/status" attr:data-testid="nav-status">{tr(T::NavStatus)}</A>
             </nav>
             <div class="header-tools">
@@ -77,6 +88,7 @@ pub fn Header() -> impl IntoView {
                     Some(user) => {
                         let role = user.role;
                         view! {
+                            <NotificationBell />
                             <span class="user" data-testid="current-user" data-username=user.username>
                                 <span class="user-name">{user.display_name.clone()}</span>
                                 <span class="user-role" data-testid="current-role" data-role=role.as_str()>

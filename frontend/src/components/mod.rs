@@ -5,5 +5,6 @@ pub mod feedback;
 pub mod field;
 pub mod header;
 pub mod notice;
+pub mod notifications;
 pub mod stepper;
 pub mod transition;

@@ -148,6 +148,10 @@ pub fn event_detail(key: &str, value: &str, lang: Lang) -> (String, String) {
         "retention_years" => Some(T::Retention),
         "reason" => Some(T::Reason),
         "note" => Some(T::RouteNote),
+        "respond_by" => Some(T::RespondBy),
+        "level" => Some(T::EscalationLevel),
+        "told" => Some(T::PeopleTold),
+        "due_on" => Some(T::UrgingDue),
         _ => None,
     };
     let key = label.map_or_else(|| key.to_owned(), |t| t.get(lang).to_owned());
@@ -155,10 +159,43 @@ pub fn event_detail(key: &str, value: &str, lang: Lang) -> (String, String) {
         Some(T::Outcome) => Outcome::parse(value).map(|o| o.label(lang).to_owned()),
         Some(T::RouteTold) => LegalRoute::parse(value).map(|r| r.label(lang).to_owned()),
         Some(T::Retention) => value.parse::<u8>().ok().map(|n| years(n, lang)),
+        Some(T::EscalationLevel) => {
+            shared::model::NotificationKind::parse(value).map(|k| k.label(lang).to_owned())
+        }
         _ => None,
     }
     .unwrap_or_else(|| value.to_owned());
     (key, value)
+}
+
+/// The awaiting chip's title: "须于 2026-12-07 前接收或拒收" / "To accept or decline by 2026-12-07".
+pub fn awaiting_title(until: chrono::NaiveDate, lang: Lang) -> String {
+    let d = until.format("%Y-%m-%d");
+    match lang {
+        Lang::Zh => format!("须于 {d} 前接收或拒收"),
+        Lang::En => format!("To accept or decline by {d}"),
+    }
+}
+
+/// Who sent a case back: "司法所退回" / "Declined by 司法所"; with no reason, nobody
+/// answered in time: "司法所逾期未接收" / "司法所: no answer in time".
+pub fn returned_by(by: &str, declined: bool, lang: Lang) -> String {
+    match (lang, declined) {
+        (Lang::Zh, true) => format!("{by}退回"),
+        (Lang::Zh, false) => format!("{by}逾期未接收"),
+        (Lang::En, true) => format!("Declined by {by}"),
+        (Lang::En, false) => format!("{by}: no answer in time"),
+    }
+}
+
+/// Unacknowledged urgings on a card: "督办 2" / "Urged 2" (the count only above one).
+pub fn urged(n: u32, lang: Lang) -> String {
+    let word = T::UrgedChip.get(lang);
+    if n > 1 {
+        format!("{word} {n}")
+    } else {
+        word.to_owned()
+    }
 }
 
 /// Characters typed of a limit: "12/100".

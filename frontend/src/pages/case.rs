@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
-use shared::api::NoteRequest;
+use shared::api::{NewUrging, NoteRequest};
 use shared::deadline::DayUnit;
 use shared::error::{ErrorKind, FieldError};
 use shared::model::{CaseDetail, CaseEvent, HandlerRef, Party, Stage};
@@ -154,9 +154,21 @@ fn CaseView(id: i64) -> impl IntoView {
                 Remote::Failed(err) => view! {
                     <ErrorBox error=err title=T::CaseLoadFailed retry=Callback::new(move |_| load_case()) />
                 }.into_any(),
-                Remote::Ready(detail) => view! {
-                    <CaseBody detail commands acting act=Callback::new(act) />
-                }.into_any(),
+                Remote::Ready(detail) => {
+                    let actor = session.user.with(|u| u.as_ref().map(actor_of));
+                    let facts = facts_of_detail(&detail);
+                    let held = matches!(detail.stage, Stage::Routed | Stage::InHandling);
+                    let (may_urge, may_acknowledge) = actor.map_or((false, false), |a| {
+                        (held && Act::Urge.is_permitted(&a, &facts), Act::Acknowledge.is_permitted(&a, &facts))
+                    });
+                    let reload = Callback::new(move |()| {
+                        load_case();
+                        load_timeline();
+                    });
+                    view! {
+                        <CaseBody detail commands acting act=Callback::new(act) may_urge may_acknowledge reload />
+                    }.into_any()
+                }
             }}
             <div class="case-lower">
                 <section class="panel" aria-labelledby="timeline-title">
@@ -187,7 +199,11 @@ fn CaseBody(
     commands: Memo<Vec<CommandKind>>,
     acting: RwSignal<bool>,
     act: Callback<CommandKind>,
+    may_urge: bool,
+    may_acknowledge: bool,
+    reload: Callback<()>,
 ) -> impl IntoView {
+    let urgings_detail = detail.clone();
     let lang = use_lang();
     let today = time::today();
     let d = detail;
@@ -314,8 +330,26 @@ fn CaseBody(
                         {(!cooperating.is_empty()).then(|| view! {
                             <div><dt>{tr(T::Cooperating)}</dt><dd><CooperatingNames units=cooperating.clone() /></dd></div>
                         })}
+                        {d.awaiting_until.map(|until| view! {
+                            <div><dt>{tr(T::AwaitingLabel)}</dt>
+                                <dd data-testid="awaiting">{time::date(until)} " "
+                                    <span class="chip chip-wait">{tr(T::AwaitingChip)}</span></dd></div>
+                        })}
+                        {d.returned.clone().map(|note| {
+                            let declined = note.reason.is_some();
+                            view! {
+                                <div><dt>{tr(T::ReturnedLabel)}</dt>
+                                    <dd data-testid="returned">
+                                        {move || i18n::returned_by(&note.by, declined, lang.get())}
+                                        {note.reason.map(|r| view! { <span class="prose">":" {r}</span> })}
+                                    </dd></div>
+                            }
+                        })}
                     </dl>
                 </section>
+                {(may_urge || !urgings_detail.urgings.is_empty()).then(|| view! {
+                    <UrgingsPanel id=urgings_detail.id urgings=urgings_detail.urgings.clone() may_urge may_acknowledge on_change=reload />
+                })}
                 {has_result.then(|| view! {
                     <section class="panel" aria-labelledby="result-title" data-testid="result">
                         <h2 id="result-title" class="panel-title">{tr(T::ResultTitle)}</h2>
@@ -534,5 +568,135 @@ fn NoteForm(id: i64, on_added: Callback<()>) -> impl IntoView {
                 <p class="form-error" role="alert" data-testid="note-error">{move || err.message(lang.get())}</p>
             })}
         </form>
+    }
+}
+
+/// The urgings (督办单) of a case: each with its date and acknowledgement; the lead's form to
+/// urge the handler; the handler's button to acknowledge.
+#[component]
+fn UrgingsPanel(
+    id: i64,
+    urgings: Vec<shared::model::Urging>,
+    may_urge: bool,
+    may_acknowledge: bool,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let notices = use_notices();
+    let what = RwSignal::new(String::new());
+    let due = RwSignal::new((time::today() + chrono::Duration::days(3)).to_string());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let general = RwSignal::new(None::<api::Error>);
+    let pending = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let l = lang.get_untracked();
+        let due_on = chrono::NaiveDate::parse_from_str(&due.get_untracked(), "%Y-%m-%d").ok();
+        let Some(due_on) = due_on else {
+            errors.set(vec![FieldError::new("due_on", shared::Reason::Required, l)]);
+            return;
+        };
+        let request = NewUrging {
+            what: what.get_untracked().trim().to_owned(),
+            due_on,
+        };
+        if let Err(fields) = request.check(time::today(), l) {
+            errors.set(fields);
+            return;
+        }
+        errors.set(Vec::new());
+        general.set(None);
+        pending.set(true);
+        spawn_local(async move {
+            let result = api::urge(id, &request).await;
+            pending.set(false);
+            match result {
+                Ok(_) => {
+                    what.set(String::new());
+                    notices.success(T::UrgingSent.get(lang.get_untracked()));
+                    on_change.run(());
+                }
+                Err(err) => {
+                    errors.set(err.fields(lang.get_untracked()));
+                    general.set(Some(err));
+                }
+            }
+        });
+    };
+    let acknowledge = move |urging: i64| {
+        spawn_local(async move {
+            match api::acknowledge(id, urging).await {
+                Ok(_) => {
+                    notices.success(T::UrgingAcknowledgedNotice.get(lang.get_untracked()));
+                    on_change.run(());
+                }
+                Err(err) => notices.error(err.message(lang.get_untracked()), None),
+            }
+        });
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="urgings-title" data-testid="urgings">
+            <h2 id="urgings-title" class="panel-title">{tr(T::UrgingsTitle)}</h2>
+            {urgings.is_empty().then(|| view! { <p class="hint">{tr(T::NoUrgings)}</p> })}
+            <ul class="urgings">
+                {urgings.into_iter().map(|u| {
+                    let open = u.acknowledged_at.is_none();
+                    let uid = u.id;
+                    let due_text = time::date(u.due_on);
+                    view! {
+                        <li class="urging" class:open=open data-testid="urging" data-open=open.to_string()>
+                            <p class="urging-what prose">{u.what.clone()}</p>
+                            <p class="urging-meta">
+                                {move || format!("{} {}", T::UrgingDue.get(lang.get()), due_text)}
+                                " · " {u.by.clone()} " · " {time::date_time(u.at)}
+                            </p>
+                            {match (u.acknowledged_by.clone(), u.acknowledged_at) {
+                                (Some(by), Some(at)) => view! {
+                                    <p class="urging-ack" data-testid="urging-ack">
+                                        {move || format!("{} {} {}", T::AcknowledgedBy.get(lang.get()), by, time::date_time(at))}
+                                    </p>
+                                }.into_any(),
+                                _ if may_acknowledge => view! {
+                                    <button type="button" class="btn btn-primary btn-small" data-testid="acknowledge"
+                                        on:click=move |_| acknowledge(uid)>
+                                        {tr(T::Acknowledge)}
+                                    </button>
+                                }.into_any(),
+                                _ => view! { <p class="urging-ack pending">{tr(T::NotAcknowledged)}</p> }.into_any(),
+                            }}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {may_urge.then(|| view! {
+                <form class="urge-form" on:submit=submit novalidate data-testid="urge-form">
+                    <div class="field">
+                        <label for="urge-what">{tr(T::UrgeWhat)}</label>
+                        <textarea id="urge-what" name="what" rows="2" aria-describedby="err-what"
+                            prop:value=move || what.get()
+                            on:input=move |ev| what.set(event_target_value(&ev))></textarea>
+                        <FieldMessage name="what" errors=errors.into() />
+                    </div>
+                    <div class="field">
+                        <label for="urge-due">{tr(T::UrgingDue)}</label>
+                        <input type="date" id="urge-due" name="due_on" aria-describedby="err-due_on"
+                            prop:value=move || due.get()
+                            on:input=move |ev| due.set(event_target_value(&ev)) />
+                        <FieldMessage name="due_on" errors=errors.into() />
+                    </div>
+                    <button type="submit" class="btn btn-primary" data-testid="urge" disabled=move || pending.get()>
+                        {move || if pending.get() { T::Saving.get(lang.get()) } else { T::Urge.get(lang.get()) }}
+                    </button>
+                    {move || general.get().filter(|e| e.fields(lang.get()).is_empty()).map(|err| view! {
+                        <p class="form-error" role="alert">{move || err.message(lang.get())}</p>
+                    })}
+                </form>
+            })}
+        </section>
     }
 }

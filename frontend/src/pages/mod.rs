@@ -1,6 +1,7 @@
 //! The app's pages, one module per route.
 
 pub mod board;
+pub mod calendar;
 pub mod case;
 pub mod intake;
 pub mod login;

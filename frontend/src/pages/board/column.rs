@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 
 use super::{BoardCtx, CARD_SLOT, OVERSCAN, drag, menu};
 use crate::components::badge::{DeadlineBadge, RiskTag, badge_name};
-use crate::i18n::{T, tr, use_lang};
+use crate::i18n::{self, T, tr, use_lang};
 use crate::logic::board::column_cards;
 use crate::logic::window::visible_window;
 
@@ -123,6 +123,9 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
         (card.kind, card.category, card.stage, card.due_on, card.risk);
     let handler = card.handler_name.clone();
     let unassigned = handler.is_none();
+    let returned = card.returned.clone();
+    let awaiting = card.awaiting_until;
+    let urgings = card.open_urgings;
     let down_card = card.clone();
     let menu_card = card.clone();
     let open_href = href.clone();
@@ -165,6 +168,17 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
                 <div class="card-main">
                     <div class="card-top">
                         <a class="card-code" href=href draggable="false" data-testid="card-link">{card.code.clone()}</a>
+                        {awaiting.map(|until| view! {
+                            <span class="chip chip-wait" data-testid="card-awaiting"
+                                title=move || i18n::awaiting_title(until, lang.get())>
+                                {tr(T::AwaitingChip)}
+                            </span>
+                        })}
+                        {(urgings > 0).then(|| view! {
+                            <span class="chip chip-urged" data-testid="card-urged">
+                                {move || i18n::urged(urgings, lang.get())}
+                            </span>
+                        })}
                         <DeadlineBadge stage due_on today />
                     </div>
                     <div class="card-summary" title=card.summary.clone()>{card.summary.clone()}</div>
@@ -177,9 +191,27 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
                     <div class="card-foot">
                         <span class="card-where">
                             <span class="card-village">{card.village.clone()}</span>
-                            <span class="card-handler" class:unassigned=unassigned>
-                                {move || handler.clone().unwrap_or_else(|| T::Unassigned.get(lang.get()).to_owned())}
-                            </span>
+                            {match returned {
+                                Some(note) => {
+                                    let reason = note.reason.clone().unwrap_or_default();
+                                    let title = reason.clone();
+                                    let declined = note.reason.is_some();
+                                    view! {
+                                        <span class="card-handler returned" data-testid="card-returned"
+                                            title=title>
+                                            {move || {
+                                                let who = i18n::returned_by(&note.by, declined, lang.get());
+                                                if reason.is_empty() { who } else { format!("{who}:{reason}") }
+                                            }}
+                                        </span>
+                                    }.into_any()
+                                }
+                                None => view! {
+                                    <span class="card-handler" class:unassigned=unassigned>
+                                        {move || handler.clone().unwrap_or_else(|| T::Unassigned.get(lang.get()).to_owned())}
+                                    </span>
+                                }.into_any(),
+                            }}
                         </span>
                         <button
                             type="button"
