@@ -118,10 +118,9 @@ pub async fn tick(state: &AppState, now: DateTime<Utc>) -> Result<TickReport, Ap
     };
     for row in open {
         let due = db::parse_date(&row.due_on)?;
-        for level in Level::reached(due, today) {
-            if escalate(state, &row, level, now_ms).await? {
-                report.escalated.push((row.id, level.name()));
-            }
+        let reached = Level::reached(due, today);
+        if let Some(taken) = escalate(state, &row, &reached, now_ms).await? {
+            report.escalated.push((row.id, taken.name()));
         }
     }
     Ok(report)
@@ -181,18 +180,30 @@ async fn expire(
     Ok(true)
 }
 
-/// Takes one escalation step if it was not taken before; returns whether it was now.
+/// Takes the steps of `reached` not taken before, in one transaction. Only the highest of
+/// them is told and recorded (a case first seen a week overdue tells the town leader, not
+/// also the handler and the lead in the same minute); the lower ones are marked taken.
+/// Returns the step told, if any.
 async fn escalate(
     state: &AppState,
     row: &OpenRow,
-    level: Level,
+    reached: &[Level],
     now_ms: i64,
-) -> Result<bool, AppError> {
+) -> Result<Option<Level>, AppError> {
+    if reached.is_empty() {
+        return Ok(None);
+    }
     let mut wtx = state.db.begin_write().await?;
     let conn = &mut wtx.tx;
-    if !db::supervision::take_escalation(conn, row.id, level.name(), now_ms).await? {
-        return Ok(false);
+    let mut newly = None;
+    for &level in reached {
+        if db::supervision::take_escalation(conn, row.id, level.name(), now_ms).await? {
+            newly = Some(level);
+        }
     }
+    let Some(level) = newly else {
+        return Ok(None);
+    };
     let handler = db::cases::handler_of(row.handler_kind.as_deref(), row.handler_id)?;
     let people = match (level, handler) {
         (Level::DueSoon, Some(unit)) => db::supervision::people_of(conn, unit).await?,
@@ -238,7 +249,7 @@ async fn escalate(
     state
         .commit_case_change(wtx, row.town_id, row.id, rev)
         .await?;
-    Ok(true)
+    Ok(Some(level))
 }
 
 #[cfg(test)]

@@ -331,14 +331,14 @@ impl DueExplained {
         let fmt = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
         let mut s = match (lang, self.unit) {
             (Lang::Zh, DayUnit::Calendar) => format!(
-                "{} 到期:自{} {}起 {} 日",
+                "{} 到期:自{} {} 起 {} 日",
                 fmt(self.due_on),
                 self.start.label(lang),
                 fmt(self.started_on),
                 self.days
             ),
             (Lang::Zh, DayUnit::Working) => format!(
-                "{} 到期:自{} {}起 {} 个工作日",
+                "{} 到期:自{} {} 起 {} 个工作日",
                 fmt(self.due_on),
                 self.start.label(lang),
                 fmt(self.started_on),
@@ -676,7 +676,7 @@ mod tests {
         );
         assert_eq!(
             e.text(Lang::Zh),
-            "2026-03-31 到期:自受理 2026-01-16起 60 日,中止 4 日,延长 10 日"
+            "2026-03-31 到期:自受理 2026-01-16 起 60 日,中止 4 日,延长 10 日"
         );
         let e = explain(rule(7, DayUnit::Working), d(2026, 2, 12), vec![], 0);
         assert_eq!(

@@ -406,3 +406,46 @@ async fn residents_text_messages_wait_in_the_outbox() {
     assert_eq!(out.len(), 2);
     assert!(out[1].text.contains("已办结"));
 }
+
+#[tokio::test]
+async fn a_case_first_seen_long_overdue_tells_only_the_highest_level() {
+    let app = TestApp::new().await;
+    let clerk = app.login("clerk").await;
+    let lead = app.login("lead").await;
+    let mediator = app.login("mediator").await;
+    let leader = app.login("leader").await;
+    let mut sample = app.sample_case();
+    sample.kind = CaseKind::Consultation;
+    let case = app.register(&clerk, &sample).await;
+    app.move_case(
+        &lead,
+        &case,
+        route_to(HandlerRef::Mediator(app.fixture.mediator)),
+    )
+    .await;
+    let to_due = (case.due_on - app.state.config.today()).num_days();
+    let later = Utc::now() + Duration::days(to_due + 8);
+    let r = backend::supervise::tick(&app.state, later)
+        .await
+        .unwrap_or_else(|e| panic!("tick: {e:?}"));
+    assert_eq!(r.escalated, vec![(case.id, "overdue_7")]);
+    assert_eq!(
+        kinds(&inbox(&app, &leader).await, &case),
+        vec![NotificationKind::OverdueWeek]
+    );
+    let mediator_kinds = kinds(&inbox(&app, &mediator).await, &case);
+    assert!(
+        !mediator_kinds.contains(&NotificationKind::DueSoon),
+        "{mediator_kinds:?}"
+    );
+    let lead_kinds = kinds(&inbox(&app, &lead).await, &case);
+    assert!(
+        !lead_kinds.contains(&NotificationKind::Overdue),
+        "{lead_kinds:?}"
+    );
+    // The lower steps count as taken: nothing follows.
+    let r = backend::supervise::tick(&app.state, later)
+        .await
+        .unwrap_or_else(|e| panic!("tick: {e:?}"));
+    assert!(r.escalated.is_empty());
+}
