@@ -17,6 +17,7 @@ pub mod fixture;
 pub mod guard;
 pub mod hasher;
 pub mod limits;
+pub mod live;
 pub mod routes;
 pub mod state;
 pub mod supervise;

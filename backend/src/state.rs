@@ -47,6 +47,8 @@ pub struct AppState {
     slow_work: Arc<tokio::sync::Semaphore>,
     /// The working-day calendar, loaded from the database.
     calendar: Arc<CalendarCache>,
+    /// The live board's hub (see `crate::live`).
+    pub(crate) live: Arc<crate::live::LiveHub>,
 }
 
 /// The calendar as last loaded, and when. Another server sharing a PostgreSQL database may
@@ -94,6 +96,7 @@ impl AppState {
             access_log: Arc::new(Mutex::new(AccessBuffer::default())),
             slow_work: Arc::new(tokio::sync::Semaphore::new(slow_permits)),
             calendar: Arc::new(CalendarCache::default()),
+            live: Arc::new(crate::live::LiveHub::default()),
         }
     }
 
@@ -176,16 +179,30 @@ impl AppState {
         case_id: i64,
         db_rev: i64,
     ) -> Result<(), sqlx::Error> {
-        wtx.commit_and(|| match self.db.backend {
-            // The change is noted before the revision moves, so a reader that sees the new
-            // revision always finds the note (and patches instead of rebuilding). No other
-            // write can move the revision meanwhile: this runs under the write lock.
-            Backend::Sqlite => {
-                self.boards
-                    .note_change(town_id, self.revisions.get(town_id) + 1, case_id);
-                self.revisions.bump(town_id);
-            }
-            Backend::Postgres => self.boards.note_change(town_id, db_rev, case_id),
+        self.live.start(self);
+        wtx.commit_and(|| {
+            let rev = match self.db.backend {
+                // The change is noted before the revision moves, so a reader that sees the
+                // new revision always finds the note (and patches instead of rebuilding). No
+                // other write can move the revision meanwhile: this runs under the write lock.
+                Backend::Sqlite => {
+                    let rev = self.revisions.get(town_id) + 1;
+                    self.boards.note_change(town_id, rev, case_id);
+                    self.revisions.bump(town_id);
+                    rev
+                }
+                Backend::Postgres => {
+                    self.boards.note_change(town_id, db_rev, case_id);
+                    db_rev
+                }
+            };
+            // In revision order: on SQLite under the write lock; on PostgreSQL writes to a
+            // town wait for each other on its revision row.
+            self.live.note(crate::live::Change {
+                town_id,
+                rev,
+                case_id,
+            });
         })
         .await
     }
@@ -603,7 +620,9 @@ impl TownBoard {
             let mut out = Vec::with_capacity(size + 48);
             out.extend_from_slice(b"{\"today\":\"");
             out.extend_from_slice(self.today.format("%Y-%m-%d").to_string().as_bytes());
-            out.extend_from_slice(b"\",\"cards\":[");
+            out.extend_from_slice(b"\",\"rev\":");
+            out.extend_from_slice(self.rev.to_string().as_bytes());
+            out.extend_from_slice(b",\"cards\":[");
             for (i, e) in self.entries.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
@@ -620,6 +639,7 @@ impl TownBoard {
 #[derive(serde::Serialize)]
 pub(crate) struct BoardRef<'a> {
     pub today: NaiveDate,
+    pub rev: i64,
     pub cards: Vec<&'a shared::model::CaseCard>,
 }
 

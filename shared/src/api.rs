@@ -156,6 +156,10 @@ pub struct Page<T> {
 pub struct Board {
     /// The server's today, in the center's time zone: the day badges are computed for.
     pub today: NaiveDate,
+    /// The town's revision the board was built at: the live stream (`/api/events`) resumes
+    /// from it.
+    #[serde(default)]
+    pub rev: i64,
     pub cards: Vec<CaseCard>,
 }
 

@@ -1081,3 +1081,20 @@ pub async fn count(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
 pub fn local_date(at: DateTime<Utc>, tz: chrono::FixedOffset) -> NaiveDate {
     at.with_timezone(&tz).date_naive()
 }
+
+/// The ids of a town's cases a department leads or cooperates on (a liaison's scope).
+pub async fn ids_of_department(
+    conn: &mut AnyConnection,
+    town_id: i64,
+    department_id: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM cases WHERE town_id = $1 AND ((handler_kind = 'department' \
+         AND handler_id = $2) OR (',' || cooperating || ',') LIKE $3)",
+    )
+    .bind(town_id)
+    .bind(department_id)
+    .bind(format!("%,{},%", HandlerRef::Department(department_id)))
+    .fetch_all(conn)
+    .await
+}

@@ -112,9 +112,13 @@ pub(crate) async fn board(
         .filter(|e| e.readable_by(&me.actor) && e.matches(&filter, &me.actor, today, &q))
         .map(|e| e.card_for(&me.actor))
         .collect();
-    let body: Bytes = serde_json::to_vec(&BoardRef { today, cards })
-        .map_err(AppError::internal)?
-        .into();
+    let body: Bytes = serde_json::to_vec(&BoardRef {
+        today,
+        rev: built.rev,
+        cards,
+    })
+    .map_err(AppError::internal)?
+    .into();
     Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
 }
 

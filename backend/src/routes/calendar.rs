@@ -115,6 +115,14 @@ pub(crate) async fn put_year(
     state.set_calendar(calendar);
     if !towns.is_empty() {
         state.clear_caches();
+        // Open boards show due dates that moved: they reload.
+        let mut revs = Vec::with_capacity(towns.len());
+        for town in &towns {
+            revs.push((*town, state.town_rev(*town).await?));
+        }
+        state.live.reload_all(&towns, |t| {
+            revs.iter().find(|(x, _)| *x == t).map_or(0, |(_, r)| *r)
+        });
     }
     Ok(Json(year_view(&state, year).await?))
 }

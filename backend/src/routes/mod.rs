@@ -5,6 +5,7 @@ pub mod auth;
 pub mod board;
 pub mod calendar;
 pub mod cases;
+pub mod live;
 pub mod openapi;
 pub mod org;
 pub mod public;
@@ -24,6 +25,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(board::router())
         .merge(calendar::router())
         .merge(cases::router())
+        .merge(live::router())
         .merge(public::router())
         .merge(supervision::router())
         .merge(openapi::router())

@@ -36,6 +36,7 @@ use crate::state::AppState;
         super::cases::transition,
         super::cases::add_note,
         super::cases::timeline,
+        super::live::events,
         super::calendar::read_year,
         super::calendar::put_year,
         super::public::status,

@@ -1,0 +1,220 @@
+//! `GET /api/events`: the live board's stream of server-sent events (see `crate::live`).
+//!
+//! Events: `card` (`{"rev": N, "card": CaseCard}`: a card as the reader sees it, new or
+//! changed), `remove` (`{"rev": N, "id": case}`: gone from the reader's board — archived, or
+//! out of a liaison's scope), `reload` (missed too much: load the board again), and `hello`
+//! (`{"rev": N}`, first). Each `card` and `remove` carries the town's revision as its event
+//! id, so a browser that reconnects sends `Last-Event-ID` and gets exactly what it missed.
+//! The stream ends when the session does.
+
+use std::collections::HashSet;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
+use futures_util::Stream;
+use serde::Deserialize;
+use shared::ApiError;
+use shared::model::Role;
+use shared::workflow::Actor;
+use tokio::sync::{broadcast, mpsc};
+
+use crate::auth::CurrentUser;
+use crate::db;
+use crate::error::AppResult;
+use crate::live::{Published, Resume};
+use crate::state::AppState;
+
+/// `/events`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/events", get(events))
+}
+
+/// How often a stream checks that its session is still alive.
+const SESSION_CHECK: Duration = Duration::from_secs(60);
+
+/// Where a stream starts.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub(crate) struct EventsQuery {
+    /// The town revision the reader's board was loaded at (`Board::rev`); a reconnecting
+    /// browser's `Last-Event-ID` takes precedence.
+    after: Option<i64>,
+}
+
+/// The live stream of the reader's town.
+#[utoipa::path(
+    get,
+    path = "/api/events",
+    tag = "cases",
+    params(EventsQuery),
+    responses(
+        (status = 200, description = "`text/event-stream`: `hello`, then `card`, `remove` and `reload` events as the town's cases change", content_type = "text/event-stream", body = String),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn events(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    headers: HeaderMap,
+    Query(q): Query<EventsQuery>,
+) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    state.live.start(&state);
+    let town = me.actor.town_id;
+    let resumed = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    let current = state.town_rev(town).await?;
+    let after = resumed.or(q.after).unwrap_or(current);
+    // Subscribe before looking at what was kept: nothing falls between the two.
+    let sub = state.live.subscribe();
+    let resume = state.live.resume(town, after, current);
+    let (tx, rx) = mpsc::channel::<Event>(64);
+    tokio::spawn(feed(state, me, after, current, resume, sub, tx));
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|e| (Ok::<Event, Infallible>(e), rx))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// What a reader may hear of: everything of their town, or — for a department liaison —
+/// the cases of their department (the ids they were shown; a case leaving the scope is
+/// removed once, a case never in it is never mentioned).
+#[derive(Debug)]
+enum Scope {
+    Town,
+    Department(HashSet<i64>),
+}
+
+/// The event of one published change for this reader, if it concerns them.
+fn event_for(p: &Published, actor: &Actor, scope: &mut Scope) -> Option<Event> {
+    let rev = p.change.rev;
+    let id = p.change.case_id;
+    if id == 0 {
+        return Some(Event::default().event("reload").data("{}"));
+    }
+    let readable = p.entry.as_ref().filter(|e| e.readable_by(actor));
+    let event = match (readable, scope) {
+        (Some(entry), scope) => {
+            if let Scope::Department(ids) = scope {
+                ids.insert(id);
+            }
+            let masked = !entry.sees_parties(actor);
+            let card = String::from_utf8_lossy(&entry.json[usize::from(masked)]);
+            Event::default()
+                .event("card")
+                .data(format!("{{\"rev\":{rev},\"card\":{card}}}"))
+        }
+        (None, scope) => {
+            if let Scope::Department(ids) = scope
+                && !ids.remove(&id)
+            {
+                return None;
+            }
+            Event::default()
+                .event("remove")
+                .data(format!("{{\"rev\":{rev},\"id\":{id}}}"))
+        }
+    };
+    Some(event.id(rev.to_string()))
+}
+
+/// Feeds one stream until the reader goes, their session ends, or they fall too far behind.
+async fn feed(
+    state: AppState,
+    me: CurrentUser,
+    after: i64,
+    current: i64,
+    resume: Resume,
+    mut sub: broadcast::Receiver<Arc<Published>>,
+    tx: mpsc::Sender<Event>,
+) {
+    let town = me.actor.town_id;
+    let mut scope = match (me.actor.role, me.actor.department_id) {
+        (Role::Liaison, Some(department)) => {
+            let ids = match state.db.pool.acquire().await {
+                Ok(mut conn) => db::cases::ids_of_department(&mut conn, town, department)
+                    .await
+                    .unwrap_or_default(),
+                Err(_) => Vec::new(),
+            };
+            Scope::Department(ids.into_iter().collect())
+        }
+        (Role::Liaison, None) => Scope::Department(HashSet::new()),
+        _ => Scope::Town,
+    };
+    let hello = Event::default()
+        .event("hello")
+        .retry(Duration::from_secs(2))
+        .data(format!("{{\"rev\":{current}}}"));
+    if tx.send(hello).await.is_err() {
+        return;
+    }
+    let mut last = after;
+    match resume {
+        Resume::Reload => {
+            let _ = tx.send(Event::default().event("reload").data("{}")).await;
+            last = current;
+        }
+        Resume::Replay(list) => {
+            for p in list {
+                last = last.max(p.change.rev);
+                if let Some(event) = event_for(&p, &me.actor, &mut scope)
+                    && tx.send(event).await.is_err()
+                {
+                    return;
+                }
+            }
+        }
+    }
+    let mut check = tokio::time::interval(SESSION_CHECK);
+    check.tick().await;
+    loop {
+        tokio::select! {
+            received = sub.recv() => match received {
+                Ok(p) if p.change.town_id == town && p.change.rev > last => {
+                    last = p.change.rev;
+                    if let Some(event) = event_for(&p, &me.actor, &mut scope)
+                        && tx.send(event).await.is_err()
+                    {
+                        return;
+                    }
+                }
+                Ok(_) => {}
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    // Too far behind to catch up from here: the board reloads.
+                    let _ = tx.send(Event::default().event("reload").data("{}")).await;
+                    return;
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            _ = check.tick() => {
+                if !session_alive(&state, &me).await {
+                    return;
+                }
+            }
+            () = tx.closed() => return,
+        }
+    }
+}
+
+/// Whether the stream's session still holds (signed out, expired or the account closed: no).
+async fn session_alive(state: &AppState, me: &CurrentUser) -> bool {
+    let now = chrono::Utc::now().timestamp_millis();
+    let Ok(mut conn) = state.db.pool.acquire().await else {
+        // The database is unreachable for a moment: keep the stream, check again later.
+        return true;
+    };
+    match db::sessions::user_of(&mut conn, &me.token_hash, now).await {
+        Ok(Some((row, _))) => row.active == 1,
+        Ok(None) => false,
+        Err(_) => true,
+    }
+}

@@ -1,0 +1,234 @@
+//! The live stream (`/api/events`): a move reaches an open stream at once, in the reader's
+//! view; a reconnect with `Last-Event-ID` gets exactly what it missed; a liaison hears only
+//! of their department's cases.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::Request;
+use axum::http::header::COOKIE;
+use concord_tests::TestApp;
+use http_body_util::BodyExt;
+use shared::api::Board;
+use shared::model::{CaseCard, HandlerRef, Stage};
+use shared::workflow::Command;
+use tower::ServiceExt;
+
+/// One server-sent event.
+#[derive(Debug, Clone, PartialEq)]
+struct Sse {
+    event: String,
+    id: Option<String>,
+    data: serde_json::Value,
+}
+
+/// An open stream: its body and the text read so far.
+struct Stream {
+    body: Body,
+    buffer: String,
+}
+
+impl Stream {
+    async fn open(app: &TestApp, cookie: &str, query: &str, last_id: Option<&str>) -> Stream {
+        let mut req = Request::builder()
+            .uri(format!("/api/events{query}"))
+            .header(COOKIE, cookie);
+        if let Some(id) = last_id {
+            req = req.header("last-event-id", id);
+        }
+        let req = req.body(Body::empty()).unwrap_or_else(|e| panic!("{e}"));
+        let res = backend::app(app.state.clone())
+            .oneshot(req)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(res.status(), 200);
+        let ct = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok());
+        assert_eq!(ct, Some("text/event-stream"));
+        Stream {
+            body: res.into_body(),
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event (comments and keep-alives skipped), waiting at most `within`.
+    async fn next(&mut self, within: Duration) -> Option<Sse> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut event = String::from("message");
+                let mut id = None;
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        event = v.trim().to_owned();
+                    } else if let Some(v) = line.strip_prefix("id:") {
+                        id = Some(v.trim().to_owned());
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim_start());
+                    }
+                }
+                if data.is_empty() {
+                    continue;
+                }
+                let data = serde_json::from_str(&data).unwrap_or(serde_json::Value::Null);
+                return Some(Sse { event, id, data });
+            }
+            let frame = tokio::time::timeout_at(deadline, self.body.frame())
+                .await
+                .ok()??;
+            if let Ok(bytes) = frame.unwrap_or_else(|e| panic!("{e}")).into_data() {
+                self.buffer.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+    }
+}
+
+fn route_to(handler: HandlerRef) -> Command {
+    Command::Route {
+        handler,
+        cooperating: vec![],
+        note: String::new(),
+    }
+}
+
+const SOON: Duration = Duration::from_secs(1);
+
+#[tokio::test]
+async fn a_move_reaches_an_open_stream_within_a_second_and_a_reconnect_catches_up() {
+    let app = TestApp::new().await;
+    let clerk = app.login("clerk").await;
+    let lead = app.login("lead").await;
+    let case = app.register(&clerk, &app.sample_case()).await;
+    let board: Board = app.get("/api/board", Some(&lead)).await.json();
+    let mut stream = Stream::open(&app, &lead, &format!("?after={}", board.rev), None).await;
+    let hello = stream.next(SOON).await;
+    assert_eq!(hello.map(|e| e.event), Some("hello".to_owned()));
+    let started = std::time::Instant::now();
+    let routed = app
+        .move_case(
+            &lead,
+            &case,
+            route_to(HandlerRef::Mediator(app.fixture.mediator)),
+        )
+        .await;
+    let event = stream
+        .next(SOON)
+        .await
+        .unwrap_or_else(|| panic!("no event within a second"));
+    assert!(started.elapsed() < SOON);
+    assert_eq!(event.event, "card");
+    let card: CaseCard = serde_json::from_value(event.data["card"].clone())
+        .unwrap_or_else(|e| panic!("{e}: {:?}", event.data));
+    assert_eq!(
+        (card.id, card.stage, card.version),
+        (case.id, Stage::Routed, routed.version)
+    );
+    let seen = event.id.clone().unwrap_or_default();
+    // The stream goes; two more moves happen; a reconnect from the last id gets both, in order.
+    drop(stream);
+    let handling = app.move_case(&lead, &routed, Command::Accept).await;
+    let note = shared::api::NoteRequest {
+        text: "已电话联系双方".into(),
+        public: false,
+    };
+    app.post_json(&format!("/api/cases/{}/notes", case.id), Some(&lead), &note)
+        .await
+        .expect_status(201);
+    let mut again = Stream::open(&app, &lead, "?after=1", Some(&seen)).await;
+    assert_eq!(
+        again.next(SOON).await.map(|e| e.event),
+        Some("hello".to_owned())
+    );
+    let first = again
+        .next(SOON)
+        .await
+        .unwrap_or_else(|| panic!("nothing replayed"));
+    let second = again
+        .next(SOON)
+        .await
+        .unwrap_or_else(|| panic!("one replayed"));
+    let rev = |e: &Sse| {
+        e.id.as_deref()
+            .and_then(|i| i.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let seen_rev: i64 = seen.parse().unwrap_or(0);
+    assert_eq!((rev(&first), rev(&second)), (seen_rev + 1, seen_rev + 2));
+    assert_eq!(first.data["card"]["stage"], "in_handling");
+    assert_eq!(first.data["card"]["version"], handling.version);
+    // A revision this server never gave: reload.
+    let mut odd = Stream::open(&app, &lead, "", Some("99999999")).await;
+    assert_eq!(
+        odd.next(SOON).await.map(|e| e.event),
+        Some("hello".to_owned())
+    );
+    assert_eq!(
+        odd.next(SOON).await.map(|e| e.event),
+        Some("reload".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn a_liaison_hears_only_of_their_departments_cases() {
+    let app = TestApp::new().await;
+    let clerk = app.login("clerk").await;
+    let lead = app.login("lead").await;
+    let police = app.login("police").await;
+    let mut stream = Stream::open(&app, &police, "", None).await;
+    assert_eq!(
+        stream.next(SOON).await.map(|e| e.event),
+        Some("hello".to_owned())
+    );
+    // Another department's case: not a word.
+    let other = app.register(&clerk, &app.sample_case()).await;
+    app.move_case(
+        &lead,
+        &other,
+        route_to(HandlerRef::Department(app.fixture.judicial_office)),
+    )
+    .await;
+    // Their own: the card, unmasked (they handle it).
+    let own = app.register(&clerk, &app.sample_case()).await;
+    let routed = app
+        .move_case(
+            &lead,
+            &own,
+            route_to(HandlerRef::Department(app.fixture.police_station)),
+        )
+        .await;
+    let event = stream
+        .next(SOON)
+        .await
+        .unwrap_or_else(|| panic!("no event"));
+    assert_eq!(event.event, "card");
+    assert_eq!(event.data["card"]["id"], own.id);
+    // Declined: removed from their board once; then nothing more of it.
+    app.move_case(
+        &police,
+        &routed,
+        Command::Decline {
+            reason: "不属本所职责".into(),
+        },
+    )
+    .await;
+    let event = stream
+        .next(SOON)
+        .await
+        .unwrap_or_else(|| panic!("no removal"));
+    assert_eq!(
+        (event.event.as_str(), &event.data["id"]),
+        ("remove", &serde_json::json!(own.id))
+    );
+    let again = app.read_case(&lead, own.id).await;
+    app.move_case(
+        &lead,
+        &again,
+        route_to(HandlerRef::Mediator(app.fixture.mediator)),
+    )
+    .await;
+    assert_eq!(stream.next(Duration::from_millis(300)).await, None);
+}
