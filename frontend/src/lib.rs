@@ -7,6 +7,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod i18n;
+pub mod live;
 pub mod logic;
 pub mod pages;
 pub mod session;

@@ -108,6 +108,8 @@ texts! {
     Reason => "理由", "Reason";
     ReturnReason => "撤回理由", "Why it is recalled";
     AwaitingChip => "待接收", "Awaiting";
+    LiveOn => "实时更新", "Live";
+    LiveOff => "正在重新连接…", "Reconnecting…";
     NavCalendar => "节假日", "Holidays";
     CalendarTitle => "节假日与调休", "Holidays and make-up working days";
     CalendarYear => "年份", "Year";

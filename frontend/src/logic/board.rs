@@ -151,6 +151,40 @@ pub fn apply_case(cards: &mut Vec<Arc<CaseCard>>, case: &CaseDetail) -> bool {
     true
 }
 
+/// What a card from the live stream did to the board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiveApplied {
+    /// Older than (or the same as) what the board shows, or not for this filtered board.
+    Ignored,
+    /// Changed in place; `moved`: to another column.
+    Updated { moved: bool },
+    /// New on the board.
+    Added,
+}
+
+/// Applies a card from the live stream: a newer version replaces the card; a card the board
+/// does not hold is added unless the board is filtered (the server filters; a change it
+/// cannot judge here waits for the next load).
+pub fn apply_live_card(
+    cards: &mut Vec<Arc<CaseCard>>,
+    card: CaseCard,
+    filtered: bool,
+) -> LiveApplied {
+    match cards.iter().position(|c| c.id == card.id) {
+        Some(i) if card.version <= cards[i].version => LiveApplied::Ignored,
+        Some(i) => {
+            let moved = cards[i].stage != card.stage;
+            cards[i] = Arc::new(card);
+            LiveApplied::Updated { moved }
+        }
+        None if filtered || !Stage::BOARD.contains(&card.stage) => LiveApplied::Ignored,
+        None => {
+            cards.push(Arc::new(card));
+            LiveApplied::Added
+        }
+    }
+}
+
 /// The wire name of a command (its JSON `type`), used in test hooks such as `move-route`.
 pub fn command_name(kind: CommandKind) -> &'static str {
     match kind {
@@ -268,6 +302,37 @@ pub(crate) mod tests {
             department_id: None,
             org_unit_id: None,
         }
+    }
+
+    #[test]
+    fn live_cards_replace_only_older_versions_and_join_an_unfiltered_board() {
+        let mut cards = vec![Arc::new(card(1, Stage::Registered, day(1)))];
+        let mut newer = card(1, Stage::Routed, day(1));
+        newer.version = 2;
+        assert_eq!(
+            apply_live_card(&mut cards, newer.clone(), false),
+            LiveApplied::Updated { moved: true }
+        );
+        // The same version again, or an older one: nothing.
+        assert_eq!(
+            apply_live_card(&mut cards, newer, false),
+            LiveApplied::Ignored
+        );
+        assert_eq!(
+            apply_live_card(&mut cards, card(1, Stage::Registered, day(1)), false),
+            LiveApplied::Ignored
+        );
+        assert_eq!(cards[0].stage, Stage::Routed);
+        // A new card joins the board, unless the board is filtered.
+        assert_eq!(
+            apply_live_card(&mut cards, card(2, Stage::Registered, day(2)), true),
+            LiveApplied::Ignored
+        );
+        assert_eq!(
+            apply_live_card(&mut cards, card(2, Stage::Registered, day(2)), false),
+            LiveApplied::Added
+        );
+        assert_eq!(cards.len(), 2);
     }
 
     #[test]

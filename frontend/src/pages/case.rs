@@ -19,6 +19,7 @@ use crate::components::notice::use_notices;
 use crate::components::stepper::Stepper;
 use crate::components::transition::{DialogEnd, DialogTarget, TransitionDialog, send_transition};
 use crate::i18n::{self, T, tr, use_lang};
+use crate::live::{LiveEvent, LiveStream};
 use crate::logic::board::{actor_of, command_name, facts_of_detail};
 use crate::logic::time;
 use crate::pages::not_found::NotFound;
@@ -79,6 +80,26 @@ fn CaseView(id: i64) -> impl IntoView {
     };
     load_case();
     load_timeline();
+    // Someone else's change to this case shows at once.
+    let stream = StoredValue::new_local(None::<LiveStream>);
+    stream.set_value(LiveStream::open(
+        None,
+        move |event| match event {
+            // Notes and urgings change the case without moving its version: any event of it
+            // reloads it.
+            LiveEvent::Card(_, card) if card.id == id => {
+                load_case();
+                load_timeline();
+            }
+            LiveEvent::Remove(_, gone) if gone == id => {
+                load_case();
+                load_timeline();
+            }
+            _ => {}
+        },
+        |_| {},
+    ));
+    on_cleanup(move || stream.set_value(None));
 
     // After a move: the fresh case, the fresh timeline, and a word about it.
     let moved = move |detail: CaseDetail| {

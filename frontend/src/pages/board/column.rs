@@ -115,6 +115,7 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
     let today = ctx.today.get_untracked();
     let badge = card.badge(today);
     let pending = move || ctx.pending.with(|p| p.contains(&id));
+    let arrived = move || ctx.arrived.with(|a| a.contains(&id));
     let dragging = move || {
         ctx.drag
             .with(|d| d.as_ref().is_some_and(|d| d.active && d.card.id == id))
@@ -135,6 +136,7 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
             <article
                 class="card"
                 class:pending=pending
+                class:arrived=arrived
                 class:dragging=dragging
                 data-testid=format!("card-{}", card.code)
                 data-code=card.code.clone()

@@ -26,7 +26,10 @@ use crate::components::feedback::{ErrorBox, Loading};
 use crate::components::notice::{Notices, use_notices};
 use crate::components::transition::{DialogEnd, DialogTarget, TransitionDialog, send_transition};
 use crate::i18n::{self, T, tr, use_lang};
-use crate::logic::board::{actor_of, apply_case, column_counts, facts_of_card};
+use crate::live::{LiveEvent, LiveStream};
+use crate::logic::board::{
+    LiveApplied, actor_of, apply_case, apply_live_card, column_counts, facts_of_card,
+};
 use crate::logic::filter;
 use crate::session::use_session;
 
@@ -76,6 +79,12 @@ pub struct BoardCtx {
     pub notices: Notices,
     /// The interface language.
     pub lang: RwSignal<Lang>,
+    /// Cards someone else just moved, highlighted for a moment.
+    pub arrived: RwSignal<Vec<i64>>,
+    /// Whether the live stream is connected.
+    pub live: RwSignal<bool>,
+    /// Live cards held back while this person drags or saves them.
+    pub deferred: RwSignal<Vec<CaseCard>>,
 }
 
 impl BoardCtx {
@@ -187,6 +196,48 @@ impl BoardCtx {
     }
 }
 
+/// One event of the live stream, on the board.
+fn on_live(ctx: BoardCtx, event: LiveEvent, filtered: bool, reload: RwSignal<u32>) {
+    match event {
+        LiveEvent::Hello(_) => {}
+        LiveEvent::Card(_, card) => {
+            let id = card.id;
+            let held = ctx.pending.with_untracked(|p| p.contains(&id))
+                || ctx
+                    .drag
+                    .with_untracked(|d| d.as_ref().is_some_and(|d| d.card.id == id));
+            if held {
+                // Not yanked from under this person's hand: it goes in when they let go.
+                ctx.deferred.update(|d| d.push(*card));
+            } else {
+                apply_live(ctx, *card, filtered);
+            }
+        }
+        LiveEvent::Remove(_, id) => ctx.cards.update(|cards| cards.retain(|c| c.id != id)),
+        LiveEvent::Reload => reload.update(|n| *n += 1),
+    }
+}
+
+/// Puts a live card on the board; someone else's move is highlighted in its new column.
+fn apply_live(ctx: BoardCtx, card: CaseCard, filtered: bool) {
+    let id = card.id;
+    let mut applied = LiveApplied::Ignored;
+    ctx.cards
+        .update(|cards| applied = apply_live_card(cards, card, filtered));
+    if matches!(
+        applied,
+        LiveApplied::Updated { moved: true } | LiveApplied::Added
+    ) {
+        ctx.arrived.update(|a| a.push(id));
+        set_timeout(
+            move || {
+                let _ = ctx.arrived.try_update(|a| a.retain(|x| *x != id));
+            },
+            std::time::Duration::from_millis(2400),
+        );
+    }
+}
+
 /// The board page.
 #[component]
 pub fn BoardPage() -> impl IntoView {
@@ -215,6 +266,9 @@ pub fn BoardPage() -> impl IntoView {
         filtered: Memo::new(move |_| filter.with(filter::is_filtered)),
         notices: use_notices(),
         lang,
+        arrived: RwSignal::new(Vec::new()),
+        live: RwSignal::new(false),
+        deferred: RwSignal::new(Vec::new()),
     };
     provide_context(ctx);
     install_drag_listeners(ctx);
@@ -223,6 +277,9 @@ pub fn BoardPage() -> impl IntoView {
     let load = RwSignal::new(Load::Loading);
     let refreshing = RwSignal::new(false);
     let seq = StoredValue::new(0u64);
+    let stream = StoredValue::new_local(None::<LiveStream>);
+    on_cleanup(move || stream.set_value(None));
+    let reload_requested = RwSignal::new(0u32);
     let reload = move |f: CaseFilter| {
         let n = seq.get_value() + 1;
         seq.set_value(n);
@@ -243,12 +300,39 @@ pub fn BoardPage() -> impl IntoView {
                     ctx.cards
                         .set(board.cards.into_iter().map(Arc::new).collect());
                     load.set(Load::Ready);
+                    // Follow the town from the revision this board was built at.
+                    let filtered = filter::is_filtered(&f);
+                    stream.set_value(None);
+                    let opened = LiveStream::open(
+                        Some(board.rev),
+                        move |event| on_live(ctx, event, filtered, reload_requested),
+                        move |up| ctx.live.set(up),
+                    );
+                    stream.set_value(opened);
                 }
                 Err(err) => load.set(Load::Failed(err)),
             }
         });
     };
     Effect::new(move || reload(filter.get()));
+    // The stream said the board missed too much.
+    Effect::new(move |prev: Option<u32>| {
+        let n = reload_requested.get();
+        if prev.is_some_and(|p| p != n) {
+            reload(filter.get_untracked());
+        }
+        n
+    });
+    // Live cards held back during a drag or a save go in once it is over.
+    Effect::new(move || {
+        let idle = ctx.drag.with(Option::is_none) && ctx.pending.with(Vec::is_empty);
+        if idle && ctx.deferred.with(|d| !d.is_empty()) {
+            let held = ctx.deferred.try_update(std::mem::take).unwrap_or_default();
+            for card in held {
+                apply_live(ctx, card, filter::is_filtered(&filter.get_untracked()));
+            }
+        }
+    });
 
     let set_filter = Callback::new(move |(f, replace): (CaseFilter, bool)| {
         let q = filter::to_query(&f);
@@ -284,6 +368,11 @@ pub fn BoardPage() -> impl IntoView {
                 </span>
                 <span class="board-refreshing" hidden=move || !refreshing.get()>
                     <span class="spinner" aria-hidden="true"></span>
+                </span>
+                <span class="live-state" data-testid="live-state" data-live=move || ctx.live.get().to_string()
+                    role="status" class:off=move || !ctx.live.get()>
+                    <span class="live-dot" aria-hidden="true"></span>
+                    {move || if ctx.live.get() { T::LiveOn.get(lang.get()) } else { T::LiveOff.get(lang.get()) }}
                 </span>
                 <span class="spacer"></span>
                 <button type="button" class="btn btn-secondary" data-testid="refresh-board"
