@@ -142,6 +142,19 @@ impl Browser {
             .map_err(|e| format!("waited {PATIENCE:?} for `{css}`: {e}").into())
     }
 
+    /// Waits at most `within` for an element matching `css`; says how long it took.
+    pub async fn wait_within(&self, css: &str, within: Duration) -> Result<Duration> {
+        let started = Instant::now();
+        self.client
+            .wait()
+            .at_most(within)
+            .every(Duration::from_millis(20))
+            .for_element(Locator::Css(css))
+            .await
+            .map_err(|e| format!("`{css}` did not appear within {within:?}: {e}"))?;
+        Ok(started.elapsed())
+    }
+
     /// Waits until no element matches `css`.
     pub async fn wait_gone(&self, css: &str) -> Result {
         let started = Instant::now();

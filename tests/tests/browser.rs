@@ -273,14 +273,7 @@ async fn a_stale_move_is_explained_and_the_card_goes_back() {
             sign_in(&b, "lead").await?;
             let card = card_in("registered", &code);
             b.wait(&card).await?;
-            // Meanwhile, through the API, the case is routed to the police station.
-            let route = Command::Route {
-                handler: shared::model::HandlerRef::Department(fx.police_station),
-                cooperating: vec![],
-                note: String::new(),
-            };
-            app.move_case(&lead, &case, route).await;
-            // The board still shows it as registered; the lead refuses it as not accepted.
+            // The lead starts refusing it as not accepted …
             b.click(&format!("{card} [data-testid=move-menu]")).await?;
             b.click("[data-testid=move-not_accept]").await?;
             b.wait("[data-testid=move-dialog]").await?;
@@ -294,6 +287,15 @@ async fn a_stale_move_is_explained_and_the_card_goes_back() {
                 "litigation",
             )
             .await?;
+            // … while, through the API, someone routes it to the police station (the live
+            // board moves the card under the open dialog).
+            let route = Command::Route {
+                handler: shared::model::HandlerRef::Department(fx.police_station),
+                cooperating: vec![],
+                note: String::new(),
+            };
+            app.move_case(&lead, &case, route).await;
+            b.wait(&card_in("routed", &code)).await?;
             b.click("[data-testid=confirm-move]").await?;
             // Explained, and the card shows where the case is now.
             b.wait("[data-testid=notice], [data-testid=dialog-error]")
@@ -309,6 +311,143 @@ async fn a_stale_move_is_explained_and_the_card_goes_back() {
         }
         .await;
         (b, result)
+    })
+    .await;
+}
+
+/// Starts a browser of 1280×800 or fails the test.
+async fn desktop(server: &TestServer) -> Browser {
+    match Browser::start(&server.base_url, 1280, 800, false).await {
+        Ok(b) => b,
+        Err(e) => panic!("could not start the browser: {e}"),
+    }
+}
+
+/// Two people at two browsers: the mediator accepts a case from the card's menu; the lead's
+/// board, open meanwhile, shows the card in its new column within a second, without a reload.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_move_in_one_browser_reaches_another_within_a_second() {
+    let server = TestServer::start().await;
+    let fx = server.fixture.clone();
+    let app = server.app();
+    let lead_api = app.login("lead").await;
+    let case = app.register(&lead_api, &app.sample_case()).await;
+    let route = Command::Route {
+        handler: shared::model::HandlerRef::Mediator(fx.mediator),
+        cooperating: vec![],
+        note: String::new(),
+    };
+    app.move_case(&lead_api, &case, route).await;
+    let code = case.code.clone();
+    let watcher = desktop(&server).await;
+    let mover = desktop(&server).await;
+    scenario("live_two_browsers", watcher, |lead| async move {
+        let result = async {
+            sign_in(&lead, "lead").await?;
+            lead.wait(&card_in("routed", &code)).await?;
+            lead.wait("[data-testid=live-state][data-live=true]")
+                .await?;
+            sign_in(&mover, "mediator").await?;
+            let card = card_in("routed", &code);
+            mover
+                .click(&format!("{card} [data-testid=move-menu]"))
+                .await?;
+            mover.click("[data-testid=move-accept]").await?;
+            mover.wait(&card_in("in_handling", &code)).await?;
+            // Counted from the moment the mover's board showed the answer.
+            let took = lead
+                .wait_within(
+                    &card_in("in_handling", &code),
+                    std::time::Duration::from_secs(1),
+                )
+                .await?;
+            eprintln!("the move reached the other board {took:?} after the mover saw it");
+            let _ = mover.close().await;
+            Ok(())
+        }
+        .await;
+        (lead, result)
+    })
+    .await;
+}
+
+/// A department liaison accepts one routing and declines another; the lead's board follows
+/// each, and the declined case is back in Registered with the department and the reason.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_liaison_accepts_and_declines_and_the_leads_board_follows() {
+    let server = TestServer::start().await;
+    let fx = server.fixture.clone();
+    let app = server.app();
+    let lead_api = app.login("lead").await;
+    let mut codes = Vec::new();
+    for _ in 0..2 {
+        let case = app.register(&lead_api, &app.sample_case()).await;
+        let route = Command::Route {
+            handler: shared::model::HandlerRef::Department(fx.police_station),
+            cooperating: vec![],
+            note: String::new(),
+        };
+        app.move_case(&lead_api, &case, route).await;
+        codes.push(case.code);
+    }
+    let (accepted, declined) = (codes[0].clone(), codes[1].clone());
+    let watcher = desktop(&server).await;
+    let liaison = desktop(&server).await;
+    scenario("liaison_live", watcher, |lead| async move {
+        let result = async {
+            sign_in(&lead, "lead").await?;
+            lead.wait(&card_in("routed", &accepted)).await?;
+            lead.wait(&format!(
+                "{} [data-testid=card-awaiting]",
+                card_in("routed", &declined)
+            ))
+            .await?;
+            lead.wait("[data-testid=live-state][data-live=true]")
+                .await?;
+            sign_in(&liaison, "police").await?;
+            // The liaison's inbox says what came in.
+            liaison.wait("[data-testid=notify-count]").await?;
+            let card = card_in("routed", &accepted);
+            liaison
+                .click(&format!("{card} [data-testid=move-menu]"))
+                .await?;
+            liaison.click("[data-testid=move-accept]").await?;
+            lead.wait_within(
+                &card_in("in_handling", &accepted),
+                std::time::Duration::from_secs(2),
+            )
+            .await?;
+            let card = card_in("routed", &declined);
+            liaison
+                .click(&format!("{card} [data-testid=move-menu]"))
+                .await?;
+            liaison.click("[data-testid=move-decline]").await?;
+            liaison.wait("[data-testid=move-dialog]").await?;
+            liaison
+                .fill(
+                    "[data-testid=move-dialog] textarea[name=reason]",
+                    "不属本所职责",
+                )
+                .await?;
+            liaison.click("[data-testid=confirm-move]").await?;
+            // Gone from the liaison's board (no longer theirs) …
+            liaison
+                .wait_gone(&format!("[data-testid=\"card-{declined}\"]"))
+                .await?;
+            // … and back with the lead, saying who declined and why.
+            let back = format!(
+                "{} [data-testid=card-returned]",
+                card_in("registered", &declined)
+            );
+            lead.wait_within(&back, std::time::Duration::from_secs(2))
+                .await?;
+            lead.wait_text(&back, "不属本所职责").await?;
+            lead.wait_text(&back, "派出所").await?;
+            let _ = liaison.close().await;
+            Ok(())
+        }
+        .await;
+        (lead, result)
     })
     .await;
 }
