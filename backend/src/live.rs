@@ -54,6 +54,10 @@ pub struct LiveHub {
     kept: Mutex<HashMap<i64, VecDeque<Arc<Published>>>>,
     /// The newest revision published per town.
     newest: Mutex<HashMap<i64, i64>>,
+    /// PostgreSQL: whether the listener is connected and listening.
+    listening: std::sync::atomic::AtomicBool,
+    /// PostgreSQL: each town's revision as last heard (while listening).
+    pg_revs: Mutex<HashMap<i64, i64>>,
 }
 
 impl Default for LiveHub {
@@ -67,6 +71,8 @@ impl Default for LiveHub {
             out,
             kept: Mutex::new(HashMap::new()),
             newest: Mutex::new(HashMap::new()),
+            listening: std::sync::atomic::AtomicBool::new(false),
+            pg_revs: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -86,10 +92,58 @@ impl LiveHub {
         let _ = self.queue.send(change);
     }
 
-    /// Starts the publisher on first use (it needs the runtime and the state).
+    /// Whether the PostgreSQL listener is connected.
+    pub fn pg_listening(&self) -> bool {
+        self.listening.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// A town's revision as heard by the listener (`None` when not listening or not heard).
+    pub fn pg_rev(&self, town_id: i64) -> Option<i64> {
+        if !self.pg_listening() {
+            return None;
+        }
+        self.pg_revs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&town_id)
+            .copied()
+    }
+
+    /// Records a town's revision (read from the database, or committed here); revisions only
+    /// move on. Returns whether it was news.
+    pub fn pg_observe(&self, town_id: i64, rev: i64) -> bool {
+        if !self.pg_listening() {
+            return false;
+        }
+        let mut revs = self.pg_revs.lock().unwrap_or_else(PoisonError::into_inner);
+        let known = revs.entry(town_id).or_insert(rev);
+        if rev > *known {
+            *known = rev;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn set_listening(&self, on: bool) {
+        if !on {
+            self.pg_revs
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clear();
+        }
+        self.listening
+            .store(on, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Starts the publisher (and on PostgreSQL the listener) on first use: they need the
+    /// runtime and the state.
     pub fn start(&self, state: &AppState) {
         if self.started.set(()).is_err() {
             return;
+        }
+        if state.db.backend == crate::db::Backend::Postgres {
+            tokio::spawn(listen(state.clone()));
         }
         let Some(mut queue) = self
             .queued
@@ -201,6 +255,48 @@ impl LiveHub {
                 .collect(),
         )
     }
+}
+
+/// Listens on `PG_CHANNEL` for as long as the server runs: each notification is noted for
+/// the board cache (which patches instead of rebuilding), the town's revision and the
+/// publisher. After a lost connection the caches are cleared (a change may have been missed)
+/// and revisions are asked of the database until listening again.
+async fn listen(state: AppState) {
+    let mut delay = std::time::Duration::from_millis(200);
+    loop {
+        match sqlx::postgres::PgListener::connect(state.db.url()).await {
+            Ok(mut listener) => match listener.listen(PG_CHANNEL).await {
+                Ok(()) => {
+                    state.clear_caches();
+                    state.live.set_listening(true);
+                    delay = std::time::Duration::from_millis(200);
+                    // `None` or an error: the connection is gone.
+                    while let Ok(Some(notification)) = listener.try_recv().await {
+                        if let Some(change) = parse_payload(notification.payload()) {
+                            heard(&state, change);
+                        }
+                    }
+                    state.live.set_listening(false);
+                    tracing::warn!("live: the PostgreSQL listener lost its connection");
+                }
+                Err(e) => tracing::warn!("live: LISTEN failed: {e}"),
+            },
+            Err(e) => tracing::warn!("live: the PostgreSQL listener cannot connect: {e}"),
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(std::time::Duration::from_secs(10));
+    }
+}
+
+/// One change heard from PostgreSQL (this server's or another's).
+fn heard(state: &AppState, change: Change) {
+    // Noted for the board before the revision moves (a reader that sees the new revision
+    // then patches).
+    state
+        .boards
+        .note_change(change.town_id, change.rev, change.case_id);
+    state.live.pg_observe(change.town_id, change.rev);
+    state.live.note(change);
 }
 
 /// The card of one case as the board shows it, if it is on a board.

@@ -161,8 +161,16 @@ impl AppState {
         match self.db.backend {
             Backend::Sqlite => Ok(self.revisions.get(town_id)),
             Backend::Postgres => {
+                // While this server LISTENs, every commit of every server is heard: the
+                // revision is known here without asking the database.
+                self.live.start(self);
+                if let Some(rev) = self.live.pg_rev(town_id) {
+                    return Ok(rev);
+                }
                 let mut conn = self.db.pool.acquire().await?;
-                db::cases::town_rev(&mut conn, town_id).await
+                let rev = db::cases::town_rev(&mut conn, town_id).await?;
+                self.live.pg_observe(town_id, rev);
+                Ok(rev)
             }
         }
     }
@@ -180,6 +188,20 @@ impl AppState {
         db_rev: i64,
     ) -> Result<(), sqlx::Error> {
         self.live.start(self);
+        let mut wtx = wtx;
+        if self.db.backend == Backend::Postgres {
+            // Delivered to every server's listener when (and only if) the write commits.
+            let change = crate::live::Change {
+                town_id,
+                rev: db_rev,
+                case_id,
+            };
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(crate::live::PG_CHANNEL)
+                .bind(crate::live::payload(change))
+                .execute(&mut *wtx.tx)
+                .await?;
+        }
         wtx.commit_and(|| {
             let rev = match self.db.backend {
                 // The change is noted before the revision moves, so a reader that sees the
@@ -193,16 +215,20 @@ impl AppState {
                 }
                 Backend::Postgres => {
                     self.boards.note_change(town_id, db_rev, case_id);
+                    self.live.pg_observe(town_id, db_rev);
                     db_rev
                 }
             };
-            // In revision order: on SQLite under the write lock; on PostgreSQL writes to a
-            // town wait for each other on its revision row.
-            self.live.note(crate::live::Change {
-                town_id,
-                rev,
-                case_id,
-            });
+            // In revision order: on SQLite under the write lock. On PostgreSQL the listener
+            // publishes every server's changes in commit order; only while it is down does a
+            // server publish its own.
+            if self.db.backend == Backend::Sqlite || !self.live.pg_listening() {
+                self.live.note(crate::live::Change {
+                    town_id,
+                    rev,
+                    case_id,
+                });
+            }
         })
         .await
     }
@@ -748,6 +774,10 @@ impl BoardCache {
     pub fn note_change(&self, town_id: i64, rev: i64, case_id: i64) {
         let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
         let list = pending.entry(town_id).or_default();
+        if list.contains(&(rev, case_id)) {
+            // Noted by the write itself and again by PostgreSQL's notification.
+            return;
+        }
         if list.len() >= PENDING_MAX {
             list.clear();
         }

@@ -219,6 +219,7 @@ async fn a_liaison_hears_only_of_their_departments_cases() {
         .next(SOON)
         .await
         .unwrap_or_else(|| panic!("no removal"));
+    eprintln!("after decline: {event:?}");
     assert_eq!(
         (event.event.as_str(), &event.data["id"]),
         ("remove", &serde_json::json!(own.id))
@@ -231,4 +232,93 @@ async fn a_liaison_hears_only_of_their_departments_cases() {
     )
     .await;
     assert_eq!(stream.next(Duration::from_millis(300)).await, None);
+}
+
+/// Two servers on one PostgreSQL database: a move made through one reaches a stream open on
+/// the other, and the other's board shows it (its caches learn of the change by LISTEN). On
+/// SQLite one server owns the database file, so there is no second server to test.
+#[tokio::test]
+async fn a_change_through_one_server_reaches_the_boards_of_another() {
+    let app = TestApp::new().await;
+    if app.state.db.backend != backend::db::Backend::Postgres {
+        eprintln!("SQLite: one server per database; tested on PostgreSQL");
+        return;
+    }
+    let other = backend::AppState::new(app.state.db.clone(), (*app.state.config).clone());
+    let clerk = app.login("clerk").await;
+    let lead = app.login("lead").await;
+    let case = app.register(&clerk, &app.sample_case()).await;
+    // The other server's board, read once (and cached there).
+    let read_board = |state: backend::AppState, cookie: String| async move {
+        let req = Request::builder()
+            .uri("/api/board")
+            .header(COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let res = backend::app(state)
+            .oneshot(req)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let bytes = res
+            .into_body()
+            .collect()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .to_bytes();
+        serde_json::from_slice::<Board>(&bytes).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let before = read_board(other.clone(), lead.clone()).await;
+    assert!(
+        before
+            .cards
+            .iter()
+            .any(|c| c.id == case.id && c.stage == Stage::Registered)
+    );
+    let mut stream = {
+        let req = Request::builder()
+            .uri(format!("/api/events?after={}", before.rev))
+            .header(COOKIE, &lead)
+            .body(Body::empty())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let res = backend::app(other.clone())
+            .oneshot(req)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        Stream {
+            body: res.into_body(),
+            buffer: String::new(),
+        }
+    };
+    assert_eq!(
+        stream.next(SOON).await.map(|e| e.event),
+        Some("hello".to_owned())
+    );
+    // Give the other server's listener a moment to connect.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The move goes through the first server.
+    let started = std::time::Instant::now();
+    app.move_case(
+        &lead,
+        &case,
+        route_to(HandlerRef::Mediator(app.fixture.mediator)),
+    )
+    .await;
+    let event = stream
+        .next(SOON)
+        .await
+        .unwrap_or_else(|| panic!("nothing reached the other server"));
+    eprintln!(
+        "reached the other server's stream in {:?}",
+        started.elapsed()
+    );
+    assert_eq!(event.event, "card");
+    assert_eq!(event.data["card"]["stage"], "routed");
+    let after = read_board(other.clone(), lead.clone()).await;
+    assert!(after.rev > before.rev);
+    assert!(
+        after
+            .cards
+            .iter()
+            .any(|c| c.id == case.id && c.stage == Stage::Routed)
+    );
 }

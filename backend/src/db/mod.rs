@@ -66,6 +66,18 @@ pub struct Db {
     pub backend: Backend,
     /// Serialises write transactions on SQLite (`None` on PostgreSQL).
     write_lock: Option<Arc<Mutex<()>>>,
+    /// The database's URL (PostgreSQL's listener opens a connection of its own).
+    url: Secret,
+}
+
+/// A string kept out of `Debug` output (a URL may carry a password).
+#[derive(Clone)]
+struct Secret(String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"…\"")
+    }
 }
 
 /// A write transaction; on SQLite it holds the write lock until committed or dropped.
@@ -161,7 +173,13 @@ impl Db {
             write_pool,
             backend,
             write_lock,
+            url: Secret(url.to_owned()),
         })
+    }
+
+    /// The database's URL.
+    pub fn url(&self) -> &str {
+        &self.url.0
     }
 
     /// Applies the migrations of this backend that have not run yet.
