@@ -42,6 +42,8 @@ struct Numbers {
 /// `cargo xtask bench [--seconds N] [--postgres]`.
 pub fn bench(args: &[String]) -> Result {
     let postgres = args.iter().any(|a| a == "--postgres");
+    // Only the live board's part (streams), on 10,000 open cards.
+    let live_only = args.iter().any(|a| a == "--live");
     let seconds = args
         .iter()
         .position(|a| a == "--seconds")
@@ -96,7 +98,13 @@ pub fn bench(args: &[String]) -> Result {
     let mut mixed = Vec::new();
     let mut board_sizes = None;
     let mut burst = None;
-    for open in [2_000u32, 10_000] {
+    let mut live = None;
+    let sizes: &[u32] = if live_only {
+        &[10_000]
+    } else {
+        &[2_000, 10_000]
+    };
+    for &open in sizes {
         let url = match &cluster {
             Some(c) => c.create_database(&format!("concord_bench_{open}"))?,
             None => format!(
@@ -118,6 +126,15 @@ pub fn bench(args: &[String]) -> Result {
             ));
         }
         cold_boards.push((open, started.elapsed().as_secs_f64() * 1000.0));
+        if open == 10_000 {
+            live = Some(live_section(
+                &server, &url, &work, &cookie, seconds, postgres,
+            )?);
+            if live_only {
+                drop(server);
+                continue;
+            }
+        }
         let mut row = |what: &str, conc: u32, n: &Numbers| {
             let _ = writeln!(
                 report,
@@ -248,6 +265,9 @@ pub fn bench(args: &[String]) -> Result {
             gz as f64 / 1024.0
         );
     }
+    if let Some(l) = &live {
+        let _ = writeln!(report, "\n{}", l);
+    }
     if let Some(b) = burst {
         let _ = writeln!(
             report,
@@ -299,6 +319,85 @@ pub fn bench(args: &[String]) -> Result {
     Ok(())
 }
 
+/// The live board with 10,000 open cards: 1,000 streams, 100 moves at 10/s, the arrival
+/// times; the transition rate at concurrency 8 with the streams open (and without, to
+/// compare); on PostgreSQL the streams on a second server and its case reads per second.
+fn live_section(
+    server: &Server,
+    url: &str,
+    work: &Path,
+    cookie: &str,
+    seconds: u32,
+    postgres: bool,
+) -> Result<String> {
+    const STREAMS: usize = 1_000;
+    const MOVES: usize = 100;
+    let script = server.transition_script(work, cookie, 8)?;
+    let without = wrk_script(server, &script, 8, seconds)?;
+    let second = if postgres {
+        Some(Server::start_with(
+            &target_dir().join("release").join("concord"),
+            url,
+            10_000,
+            10_000,
+        )?)
+    } else {
+        None
+    };
+    let watch = second.as_ref().unwrap_or(server);
+    let watch_cookie = if postgres {
+        watch.login("lead")?
+    } else {
+        cookie.to_owned()
+    };
+    // The case read, on the watching server.
+    let case_reads = if postgres {
+        let (case_id, _, _) = watch.sample_case(&watch_cookie)?;
+        Some(wrk(
+            watch,
+            work,
+            &format!("/api/cases/{case_id}"),
+            &watch_cookie,
+            16,
+            seconds,
+            None,
+        )?)
+    } else {
+        None
+    };
+    let script = server.transition_script(work, cookie, 8)?;
+    let (arrived, with) =
+        crate::live_bench::arrivals(watch, server, &watch_cookie, STREAMS, MOVES, 10, || {
+            wrk_script(server, &script, 8, seconds)
+        })?;
+    let mut out = format!(
+        "Live board, 10,000 open cards: {} event streams{}; {} moves at 10/s; from sending a move to its arrival on every stream p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (target p99 < 250 ms), {} arrivals missing. Transitions at concurrency 8: {:.0}/s with the streams open, {:.0}/s without (p99 {:.1} and {:.1} ms).",
+        arrived.streams,
+        if postgres {
+            " on a second server over the same database"
+        } else {
+            ""
+        },
+        arrived.moves,
+        arrived.at(0.5),
+        arrived.at(0.99),
+        arrived.at(1.0),
+        arrived.missing,
+        with.rps,
+        without.rps,
+        with.p99_ms,
+        without.p99_ms,
+    );
+    if let Some(reads) = case_reads {
+        out.push_str(&format!(
+            " Case reads on the second server (`GET /api/cases/{{id}}`, concurrency 16, revision known by LISTEN): {:.0}/s, p99 {:.2} ms (target > 12,000/s).",
+            reads.rps, reads.p99_ms
+        ));
+    }
+    drop(second);
+    Ok(out)
+}
+
 /// The release server on a free loopback port with a fresh SQLite database of `open` open and
 /// `closed` closed demo cases.
 pub(crate) struct Server {
@@ -343,6 +442,8 @@ impl Server {
             .env("CONCORD_ADMIN_PASSWORD", DEMO_PASSWORD)
             // The sign-in burst says which address each attempt comes from.
             .env("CONCORD_TRUST_PROXY", "true")
+            // No escalations in the middle of a measurement (they write too).
+            .env("CONCORD_SUPERVISE_SECONDS", "0")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()
@@ -413,7 +514,7 @@ impl Server {
     }
 
     /// Registered cases (id, version) — at most 200 — and a mediator to route them to.
-    fn registered(&self, cookie: &str) -> Result<(Vec<(i64, i64)>, String)> {
+    pub(crate) fn registered(&self, cookie: &str) -> Result<(Vec<(i64, i64)>, String)> {
         let list = http(
             self.port,
             "GET",
@@ -838,14 +939,14 @@ fn board_timing(server: &Server) -> Result<f64> {
 }
 
 /// An HTTP answer.
-struct Answer {
-    status: u16,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
     headers: String,
-    body: String,
+    pub(crate) body: String,
 }
 
 /// A minimal HTTP/1.1 request over loopback (the benchmark's set-up calls only).
-fn http(
+pub(crate) fn http(
     port: u16,
     method: &str,
     path: &str,
@@ -944,7 +1045,7 @@ fn dechunk(mut rest: &str) -> String {
 }
 
 /// Every integer after `key` in a JSON text (good enough for the set-up's flat lists).
-fn json_numbers(text: &str, key: &str) -> Vec<i64> {
+pub(crate) fn json_numbers(text: &str, key: &str) -> Vec<i64> {
     text.match_indices(key)
         .filter_map(|(i, _)| {
             let rest = &text[i + key.len()..];
