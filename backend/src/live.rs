@@ -42,6 +42,29 @@ pub struct Change {
 pub struct Published {
     pub change: Change,
     pub entry: Option<Arc<CardEntry>>,
+    /// The `card` event as sent, unmasked and masked: made by the first stream that needs
+    /// it, shared by all the others.
+    frames: [OnceLock<axum::body::Bytes>; 2],
+}
+
+impl Published {
+    /// A change to publish.
+    pub fn new(change: Change, entry: Option<Arc<CardEntry>>) -> Published {
+        Published {
+            change,
+            entry,
+            frames: Default::default(),
+        }
+    }
+
+    /// The card event in the masked or unmasked view, made once.
+    pub fn frame(
+        &self,
+        masked: bool,
+        make: impl FnOnce() -> axum::body::Bytes,
+    ) -> axum::body::Bytes {
+        self.frames[usize::from(masked)].get_or_init(make).clone()
+    }
 }
 
 /// The hub: the queue into the publisher, the broadcast out of it, and the kept changes.
@@ -163,7 +186,7 @@ impl LiveHub {
                         None
                     }
                 };
-                state.live.publish(Published { change, entry });
+                state.live.publish(Published::new(change, entry));
             }
         });
     }
@@ -212,14 +235,14 @@ impl LiveHub {
     pub fn reload_all(&self, towns: &[i64], revs: impl Fn(i64) -> i64) {
         for &town in towns {
             let rev = revs(town);
-            self.publish(Published {
-                change: Change {
+            self.publish(Published::new(
+                Change {
                     town_id: town,
                     rev,
                     case_id: 0,
                 },
-                entry: None,
-            });
+                None,
+            ));
         }
     }
 
@@ -347,14 +370,14 @@ mod tests {
     }
 
     fn published(rev: i64) -> Published {
-        Published {
-            change: Change {
+        Published::new(
+            Change {
                 town_id: 1,
                 rev,
                 case_id: rev,
             },
-            entry: None,
-        }
+            None,
+        )
     }
 
     #[test]

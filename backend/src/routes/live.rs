@@ -8,16 +8,16 @@
 //! The stream ends when the session does.
 
 use std::collections::HashSet;
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use futures_util::Stream;
 use serde::Deserialize;
 use shared::ApiError;
 use shared::model::Role;
@@ -37,6 +37,8 @@ pub fn router() -> Router<AppState> {
 
 /// How often a stream checks that its session is still alive.
 const SESSION_CHECK: Duration = Duration::from_secs(60);
+/// How often an idle stream sends a comment, so that proxies keep it open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// Where a stream starts.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -64,7 +66,7 @@ pub(crate) async fn events(
     me: CurrentUser,
     headers: HeaderMap,
     Query(q): Query<EventsQuery>,
-) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+) -> AppResult<Response> {
     state.live.start(&state);
     let town = me.actor.town_id;
     let resumed = headers
@@ -76,12 +78,34 @@ pub(crate) async fn events(
     // Subscribe before looking at what was kept: nothing falls between the two.
     let sub = state.live.subscribe();
     let resume = state.live.resume(town, after, current);
-    let (tx, rx) = mpsc::channel::<Event>(64);
+    let (tx, rx) = mpsc::channel::<Bytes>(64);
     tokio::spawn(feed(state, me, after, current, resume, sub, tx));
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|e| (Ok::<Event, Infallible>(e), rx))
+    let frames = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|b| (Ok::<Bytes, std::convert::Infallible>(b), rx))
     });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    let mut response = Body::from_stream(frames).into_response();
+    let h = response.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(response)
+}
+
+/// An event on the wire: `id`, `event` and one `data` line (JSON has no newlines).
+fn frame(id: Option<i64>, event: &str, data: &str) -> Bytes {
+    let mut out = String::with_capacity(data.len() + 48);
+    if let Some(id) = id {
+        out.push_str("id: ");
+        out.push_str(&id.to_string());
+        out.push('\n');
+    }
+    out.push_str("event: ");
+    out.push_str(event);
+    out.push_str("\ndata: ");
+    out.push_str(data);
+    out.push_str("\n\n");
+    Bytes::from(out)
 }
 
 /// What a reader may hear of: everything of their town, or — for a department liaison —
@@ -93,24 +117,29 @@ enum Scope {
     Department(HashSet<i64>),
 }
 
-/// The event of one published change for this reader, if it concerns them.
-fn event_for(p: &Published, actor: &Actor, scope: &mut Scope) -> Option<Event> {
+/// The frame of one published change for this reader, if it concerns them. Readers of the
+/// same view share one frame, made once per change (`Published::frame`).
+fn event_for(p: &Published, actor: &Actor, scope: &mut Scope) -> Option<Bytes> {
     let rev = p.change.rev;
     let id = p.change.case_id;
     if id == 0 {
-        return Some(Event::default().event("reload").data("{}"));
+        return Some(frame(None, "reload", "{}"));
     }
     let readable = p.entry.as_ref().filter(|e| e.readable_by(actor));
-    let event = match (readable, scope) {
+    match (readable, scope) {
         (Some(entry), scope) => {
             if let Scope::Department(ids) = scope {
                 ids.insert(id);
             }
             let masked = !entry.sees_parties(actor);
-            let card = String::from_utf8_lossy(&entry.json[usize::from(masked)]);
-            Event::default()
-                .event("card")
-                .data(format!("{{\"rev\":{rev},\"card\":{card}}}"))
+            Some(p.frame(masked, || {
+                let card = String::from_utf8_lossy(&entry.json[usize::from(masked)]);
+                frame(
+                    Some(rev),
+                    "card",
+                    &format!("{{\"rev\":{rev},\"card\":{card}}}"),
+                )
+            }))
         }
         (None, scope) => {
             if let Scope::Department(ids) = scope
@@ -118,12 +147,13 @@ fn event_for(p: &Published, actor: &Actor, scope: &mut Scope) -> Option<Event> {
             {
                 return None;
             }
-            Event::default()
-                .event("remove")
-                .data(format!("{{\"rev\":{rev},\"id\":{id}}}"))
+            Some(frame(
+                Some(rev),
+                "remove",
+                &format!("{{\"rev\":{rev},\"id\":{id}}}"),
+            ))
         }
-    };
-    Some(event.id(rev.to_string()))
+    }
 }
 
 /// Feeds one stream until the reader goes, their session ends, or they fall too far behind.
@@ -134,7 +164,7 @@ async fn feed(
     current: i64,
     resume: Resume,
     mut sub: broadcast::Receiver<Arc<Published>>,
-    tx: mpsc::Sender<Event>,
+    tx: mpsc::Sender<Bytes>,
 ) {
     let town = me.actor.town_id;
     let mut scope = match (me.actor.role, me.actor.department_id) {
@@ -150,17 +180,17 @@ async fn feed(
         (Role::Liaison, None) => Scope::Department(HashSet::new()),
         _ => Scope::Town,
     };
-    let hello = Event::default()
-        .event("hello")
-        .retry(Duration::from_secs(2))
-        .data(format!("{{\"rev\":{current}}}"));
-    if tx.send(hello).await.is_err() {
+    let hello = format!(
+        "retry: 2000\n{}",
+        String::from_utf8_lossy(&frame(None, "hello", &format!("{{\"rev\":{current}}}")))
+    );
+    if tx.send(Bytes::from(hello)).await.is_err() {
         return;
     }
     let mut last = after;
     match resume {
         Resume::Reload => {
-            let _ = tx.send(Event::default().event("reload").data("{}")).await;
+            let _ = tx.send(frame(None, "reload", "{}")).await;
             last = current;
         }
         Resume::Replay(list) => {
@@ -176,6 +206,8 @@ async fn feed(
     }
     let mut check = tokio::time::interval(SESSION_CHECK);
     check.tick().await;
+    let mut idle = tokio::time::interval(KEEP_ALIVE);
+    idle.tick().await;
     loop {
         tokio::select! {
             received = sub.recv() => match received {
@@ -190,11 +222,16 @@ async fn feed(
                 Ok(_) => {}
                 Err(broadcast::error::RecvError::Lagged(_)) => {
                     // Too far behind to catch up from here: the board reloads.
-                    let _ = tx.send(Event::default().event("reload").data("{}")).await;
+                    let _ = tx.send(frame(None, "reload", "{}")).await;
                     return;
                 }
                 Err(broadcast::error::RecvError::Closed) => return,
             },
+            _ = idle.tick() => {
+                if tx.send(Bytes::from_static(b": keep-alive\n\n")).await.is_err() {
+                    return;
+                }
+            }
             _ = check.tick() => {
                 if !session_alive(&state, &me).await {
                     return;
