@@ -1,7 +1,8 @@
 //! `GET /api/events`: the live board's stream of server-sent events (see `crate::live`).
 //!
 //! Events: `card` (`{"rev": N, "card": CaseCard}`: a card as the reader sees it, new or
-//! changed), `remove` (`{"rev": N, "id": case}`: gone from the reader's board — archived, or
+//! changed), `touch` (`{"rev": N, "id": case}`: the case changed but not its card — a note),
+//! `remove` (`{"rev": N, "id": case}`: gone from the reader's board — archived, or
 //! out of a liaison's scope), `reload` (missed too much: load the board again), and `hello`
 //! (`{"rev": N}`, first). Each `card` and `remove` carries the town's revision as its event
 //! id, so a browser that reconnects sends `Last-Event-ID` and gets exactly what it missed.
@@ -37,6 +38,8 @@ pub fn router() -> Router<AppState> {
 
 /// How often a stream checks that its session is still alive.
 const SESSION_CHECK: Duration = Duration::from_secs(60);
+/// The most bytes of waiting events put into one write.
+const BATCH_MAX: usize = 256 * 1024;
 /// How often an idle stream sends a comment, so that proxies keep it open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
@@ -126,6 +129,15 @@ fn event_for(p: &Published, actor: &Actor, scope: &mut Scope) -> Option<Bytes> {
         return Some(frame(None, "reload", "{}"));
     }
     let readable = p.entry.as_ref().filter(|e| e.readable_by(actor));
+    if p.touch {
+        return readable.map(|_| {
+            frame(
+                Some(rev),
+                "touch",
+                &format!("{{\"rev\":{rev},\"id\":{id}}}"),
+            )
+        });
+    }
     match (readable, scope) {
         (Some(entry), scope) => {
             if let Scope::Department(ids) = scope {
@@ -211,15 +223,26 @@ async fn feed(
     loop {
         tokio::select! {
             received = sub.recv() => match received {
-                Ok(p) if p.change.town_id == town && p.change.rev > last => {
-                    last = p.change.rev;
-                    if let Some(event) = event_for(&p, &me.actor, &mut scope)
-                        && tx.send(event).await.is_err()
-                    {
+                Ok(first) => {
+                    // Whatever else is already waiting goes out in the same write: under a
+                    // burst of changes a stream costs one write per burst, not per change.
+                    let mut batch: Vec<u8> = Vec::new();
+                    let mut next = Some(first);
+                    while let Some(p) = next.take() {
+                        if p.change.town_id == town && p.change.rev > last {
+                            last = p.change.rev;
+                            if let Some(event) = event_for(&p, &me.actor, &mut scope) {
+                                batch.extend_from_slice(&event);
+                            }
+                        }
+                        if batch.len() < BATCH_MAX {
+                            next = sub.try_recv().ok();
+                        }
+                    }
+                    if !batch.is_empty() && tx.send(Bytes::from(batch)).await.is_err() {
                         return;
                     }
                 }
-                Ok(_) => {}
                 Err(broadcast::error::RecvError::Lagged(_)) => {
                     // Too far behind to catch up from here: the board reloads.
                     let _ = tx.send(frame(None, "reload", "{}")).await;
