@@ -312,6 +312,14 @@ fn data_error(path: &str, msg: &str) -> AppError {
                 expected: expected_type(msg),
             },
         )
+    } else if is_date_error(msg) {
+        (
+            path.to_owned(),
+            Reason::Other {
+                zh: "日期无效:应为真实存在的日期,格式 YYYY-MM-DD。".to_owned(),
+                en: "Not a valid date: use a real date written YYYY-MM-DD.".to_owned(),
+            },
+        )
     } else if msg.starts_with("invalid value") || msg.contains("out of range") {
         (path.to_owned(), range_of(msg))
     } else if let Some(name) = backticked(msg, "duplicate field") {
@@ -334,6 +342,16 @@ fn data_error(path: &str, msg: &str) -> AppError {
         field
     };
     AppError::field(&field, reason)
+}
+
+/// Whether serde's message is chrono's for a date that does not parse ("input is out of
+/// range" for 2026-02-30, "input contains invalid characters", "premature end of input").
+fn is_date_error(msg: &str) -> bool {
+    msg.starts_with("input is out of range")
+        || msg.starts_with("input contains invalid characters")
+        || msg.starts_with("premature end of input")
+        || msg.starts_with("trailing input")
+        || msg.starts_with("input is not enough for unique date")
 }
 
 /// The JSON type serde expected, from its message ("expected i64" → "integer").
@@ -497,6 +515,28 @@ mod tests {
                 e.fields.first().map(|f| f.reason.clone()),
             ),
             other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_impossible_or_malformed_date_says_so_by_its_field() {
+        for body in [
+            r#"{"what": "x", "due_on": "2026-02-30"}"#,
+            r#"{"what": "x", "due_on": "2026-13-40"}"#,
+            r#"{"what": "x", "due_on": "soon"}"#,
+            r#"{"what": "x", "due_on": "2026-12"}"#,
+        ] {
+            match parse_json::<shared::api::NewUrging>(body.as_bytes()) {
+                Err(AppError::Api(e)) => {
+                    assert_eq!(e.fields[0].field, "due_on", "{body}");
+                    assert!(
+                        matches!(&e.fields[0].reason, Reason::Other { en, .. } if en.contains("YYYY-MM-DD")),
+                        "{body}: {:?}",
+                        e.fields[0].reason
+                    );
+                }
+                other => panic!("{body}: unexpected {other:?}"),
+            }
         }
     }
 

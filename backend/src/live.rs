@@ -45,9 +45,6 @@ pub struct Published {
     /// The `card` event as sent, unmasked and masked: made by the first stream that needs
     /// it, shared by all the others.
     frames: [OnceLock<axum::body::Bytes>; 2],
-    /// The card did not change (a note, or a change an earlier event already carried):
-    /// readers get a `touch`, for the case page's timeline, not the card again.
-    pub touch: bool,
 }
 
 impl Published {
@@ -57,7 +54,6 @@ impl Published {
             change,
             entry,
             frames: Default::default(),
-            touch: false,
         }
     }
 
@@ -182,10 +178,10 @@ impl LiveHub {
         };
         let state = state.clone();
         tokio::spawn(async move {
-            // What was last published of each case: the card is loaded after its change, so
-            // under a burst an earlier change may already carry a later state; the later
-            // change then says nothing new and goes out as a `touch`.
-            let mut last: HashMap<i64, u64> = HashMap::new();
+            // The card is loaded after its change, so under a burst an event may carry a later
+            // state than its revision and the next one the same state again: clients apply
+            // cards by version. (Dropping the repeat would lose the move for a stream that
+            // joined between the two.)
             while let Some(change) = queue.recv().await {
                 if change.case_id == 0 {
                     state.live.publish(Published::new(change, None));
@@ -194,14 +190,17 @@ impl LiveHub {
                 let entry = match load(&state, change.case_id).await {
                     Ok(entry) => entry,
                     Err(e) => {
+                        // The change cannot be shown: its town's boards reload instead.
                         tracing::warn!("live: loading case {} failed: {e}", change.case_id);
+                        let reload = Change {
+                            case_id: 0,
+                            ..change
+                        };
+                        state.live.publish(Published::new(reload, None));
                         continue;
                     }
                 };
-                let seen = fingerprint(entry.as_deref());
-                let mut published = Published::new(change, entry);
-                published.touch = last.insert(change.case_id, seen) == Some(seen);
-                state.live.publish(published);
+                state.live.publish(Published::new(change, entry));
             }
         });
     }
@@ -335,17 +334,6 @@ fn heard(state: &AppState, change: Change) {
         .note_change(change.town_id, change.rev, change.case_id);
     state.live.pg_observe(change.town_id, change.rev);
     state.live.note(change);
-}
-
-/// A fingerprint of what a card event would say (0: no card).
-fn fingerprint(entry: Option<&CardEntry>) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let Some(entry) = entry else {
-        return 0;
-    };
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    entry.json.hash(&mut h);
-    h.finish() | 1
 }
 
 /// The card of one case as the board shows it, if it is on a board.

@@ -16,8 +16,6 @@ pub enum LiveEvent {
     Card(i64, Box<CaseCard>),
     /// A case left the reader's board.
     Remove(i64, i64),
-    /// A case changed but not its card (a note on its timeline).
-    Touch(i64, i64),
     /// Too much was missed: load the board again.
     Reload,
 }
@@ -33,10 +31,6 @@ pub fn parse(event: &str, data: &str) -> Option<LiveEvent> {
             Some(LiveEvent::Card(rev?, card))
         }
         "remove" => Some(LiveEvent::Remove(
-            rev?,
-            value.get("id").and_then(serde_json::Value::as_i64)?,
-        )),
-        "touch" => Some(LiveEvent::Touch(
             rev?,
             value.get("id").and_then(serde_json::Value::as_i64)?,
         )),
@@ -73,7 +67,7 @@ impl LiveStream {
         let on_event = std::rc::Rc::new(on_event);
         let on_state = std::rc::Rc::new(on_state);
         let mut listeners = Vec::new();
-        for name in ["hello", "card", "remove", "touch", "reload"] {
+        for name in ["hello", "card", "remove", "reload"] {
             let on_event = std::rc::Rc::clone(&on_event);
             let on_state = std::rc::Rc::clone(&on_state);
             let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
@@ -126,10 +120,6 @@ mod tests {
             Some(LiveEvent::Remove(8, 42))
         );
         assert_eq!(parse("reload", "{}"), Some(LiveEvent::Reload));
-        assert_eq!(
-            parse("touch", r#"{"rev":9,"id":42}"#),
-            Some(LiveEvent::Touch(9, 42))
-        );
         assert_eq!(parse("card", r#"{"rev":9,"card":{"id":1}}"#), None);
         assert_eq!(parse("mystery", r#"{"rev":1}"#), None);
         assert_eq!(parse("hello", "not json"), None);

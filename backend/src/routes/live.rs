@@ -1,8 +1,7 @@
 //! `GET /api/events`: the live board's stream of server-sent events (see `crate::live`).
 //!
 //! Events: `card` (`{"rev": N, "card": CaseCard}`: a card as the reader sees it, new or
-//! changed), `touch` (`{"rev": N, "id": case}`: the case changed but not its card — a note),
-//! `remove` (`{"rev": N, "id": case}`: gone from the reader's board — archived, or
+//! changed, or changed elsewhere — a note), `remove` (`{"rev": N, "id": case}`: gone from the reader's board — archived, or
 //! out of a liaison's scope), `reload` (missed too much: load the board again), and `hello`
 //! (`{"rev": N}`, first). Each `card` and `remove` carries the town's revision as its event
 //! id, so a browser that reconnects sends `Last-Event-ID` and gets exactly what it missed.
@@ -14,7 +13,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -27,7 +26,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::auth::CurrentUser;
 use crate::db;
-use crate::error::AppResult;
+use crate::error::{AppQuery, AppResult};
 use crate::live::{Published, Resume};
 use crate::state::AppState;
 
@@ -60,6 +59,7 @@ pub(crate) struct EventsQuery {
     responses(
         (status = 200, description = "`text/event-stream`: `hello`, then `card`, `remove` and `reload` events as the town's cases change", content_type = "text/event-stream", body = String),
         (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 422, description = "`after` is not a revision number", body = ApiError),
         (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
     ),
     security(("session" = [])),
@@ -68,7 +68,7 @@ pub(crate) async fn events(
     State(state): State<AppState>,
     me: CurrentUser,
     headers: HeaderMap,
-    Query(q): Query<EventsQuery>,
+    AppQuery(q): AppQuery<EventsQuery>,
 ) -> AppResult<Response> {
     state.live.start(&state);
     let town = me.actor.town_id;
@@ -129,15 +129,6 @@ fn event_for(p: &Published, actor: &Actor, scope: &mut Scope) -> Option<Bytes> {
         return Some(frame(None, "reload", "{}"));
     }
     let readable = p.entry.as_ref().filter(|e| e.readable_by(actor));
-    if p.touch {
-        return readable.map(|_| {
-            frame(
-                Some(rev),
-                "touch",
-                &format!("{{\"rev\":{rev},\"id\":{id}}}"),
-            )
-        });
-    }
     match (readable, scope) {
         (Some(entry), scope) => {
             if let Scope::Department(ids) = scope {

@@ -91,7 +91,7 @@ fn CaseView(id: i64) -> impl IntoView {
                 load_case();
                 load_timeline();
             }
-            LiveEvent::Remove(_, gone) | LiveEvent::Touch(_, gone) if gone == id => {
+            LiveEvent::Remove(_, gone) if gone == id => {
                 load_case();
                 load_timeline();
             }

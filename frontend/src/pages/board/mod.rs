@@ -199,7 +199,7 @@ impl BoardCtx {
 /// One event of the live stream, on the board.
 fn on_live(ctx: BoardCtx, event: LiveEvent, filtered: bool, reload: RwSignal<u32>) {
     match event {
-        LiveEvent::Hello(_) | LiveEvent::Touch(..) => {}
+        LiveEvent::Hello(_) => {}
         LiveEvent::Card(_, card) => {
             let id = card.id;
             let held = ctx.pending.with_untracked(|p| p.contains(&id))
