@@ -14,7 +14,8 @@
 //!     └── 柳园村 (village)
 //! ```
 //!
-//! Departments of town A (all functional, 3 working days to respond): 派出所 (police),
+//! Departments of town A (3 working days to respond; 派出所 is the police station, the rest
+//! functional): 派出所 (police),
 //! 司法所 (judicial), 国土所 (land), 市场监管所 (market), 县法学会 (law society),
 //! 人民法庭 (tribunal).
 //!
@@ -81,6 +82,15 @@ pub struct Fixture {
 
 /// One argon2id hash of the fixture password, shared by every fixture user (hashing is slow
 /// on purpose; tests build many fixtures).
+/// The kind of a fixture department: 派出所 is the police station, the rest are functional.
+fn kind_of(name: &str) -> DepartmentKind {
+    if name == "派出所" {
+        DepartmentKind::Police
+    } else {
+        DepartmentKind::Functional
+    }
+}
+
 fn fixture_hash() -> Result<String, AppError> {
     static HASH: OnceLock<String> = OnceLock::new();
     if let Some(h) = HASH.get() {
@@ -172,9 +182,7 @@ pub async fn seed_fixture(state: &AppState) -> Result<Fixture, AppError> {
         "县法学会",
         "人民法庭",
     ] {
-        departments.push(
-            db::org::insert_department(conn, town_a, name, DepartmentKind::Functional, 3).await?,
-        );
+        departments.push(db::org::insert_department(conn, town_a, name, kind_of(name), 3).await?);
     }
     let now = chrono::Utc::now().timestamp_millis();
     let mut user = async |username: &str,

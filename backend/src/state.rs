@@ -260,13 +260,17 @@ impl AppState {
         };
         let parties = db::cases::parties(&mut conn, id).await?;
         let public_notes = db::events::public_notes(&mut conn, id).await?;
-        let urgings = db::supervision::urgings(&mut conn, id).await?;
+        let extras = db::clock::extras(&mut conn, id).await?;
         drop(conn);
-        let explained = row.explain_due(&*self.calendar().await?, self.config.today())?;
+        let explained = row.explain_due(
+            extras.pauses(),
+            &*self.calendar().await?,
+            self.config.today(),
+        )?;
         let cached = Arc::new(CachedCase {
             rev,
             explained,
-            urgings,
+            extras,
             row,
             parties,
             public_notes,
@@ -503,8 +507,8 @@ pub(crate) struct CachedCase {
     pub row: CaseRow,
     /// The due date explained, as of loading.
     pub explained: DueExplained,
-    /// The case's urgings.
-    pub urgings: Vec<shared::model::Urging>,
+    /// Urgings, suspensions, extensions, the police notice.
+    pub extras: db::clock::CaseExtras,
     pub parties: Vec<Party>,
     pub public_notes: Vec<(i64, String)>,
     details: [OnceLock<CaseDetail>; 2],
@@ -521,7 +525,7 @@ impl CachedCase {
         }
         let detail = self.row.clone().into_detail(
             &self.parties,
-            &self.urgings,
+            &self.extras,
             masked,
             self.explained.clone(),
         )?;

@@ -110,7 +110,7 @@ pub async fn tick(state: &AppState, now: DateTime<Utc>) -> Result<TickReport, Ap
         sqlx::query_as(
             "SELECT id, town_id, village_id, handler_kind, handler_id, due_on FROM cases \
              WHERE stage IN ('registered', 'routed', 'in_handling') AND due_on <= $1 \
-             ORDER BY id",
+             AND suspended_on IS NULL ORDER BY id",
         )
         .bind(soon)
         .fetch_all(&mut *conn)

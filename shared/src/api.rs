@@ -210,6 +210,108 @@ impl NewUrging {
     }
 }
 
+/// Suspending a case's clock: why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewSuspension {
+    pub reason_kind: crate::model::SuspendReason,
+    /// What the case waits for, in words.
+    pub reason: String,
+}
+
+impl NewSuspension {
+    /// Checks the fields: a reason in words.
+    pub fn check(&self, lang: crate::Lang) -> Result<(), Vec<crate::FieldError>> {
+        let mut c = crate::validate::Checker::new(lang);
+        c.required("reason", &self.reason, crate::validate::NOTE_MAX);
+        c.finish()
+    }
+}
+
+/// Resuming a suspended case, with an optional note of what ended the wait.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResumeRequest {
+    #[serde(default)]
+    pub note: String,
+}
+
+/// An extension request: how many days, why, and whether both parties consented.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewExtension {
+    /// Days to add, in the clock's unit.
+    pub days: u32,
+    pub reason: String,
+    /// Both parties consented (recorded; people's mediation requires it).
+    #[serde(default)]
+    pub consent: bool,
+}
+
+impl NewExtension {
+    /// Checks the request against the track's rule, given how many extensions were approved.
+    pub fn check(
+        &self,
+        rule: crate::deadline::ExtensionRule,
+        approved: u32,
+        lang: crate::Lang,
+    ) -> Result<(), Vec<crate::FieldError>> {
+        let mut c = crate::validate::Checker::new(lang);
+        c.required("reason", &self.reason, crate::validate::NOTE_MAX);
+        if let Some((field, reason)) = rule.refusal(self.days, self.consent, approved) {
+            c.fail(field, reason);
+        }
+        c.finish()
+    }
+}
+
+/// The lead's decision on an extension request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExtensionDecision {
+    pub approve: bool,
+    /// Why (required when refusing).
+    #[serde(default)]
+    pub note: String,
+}
+
+impl ExtensionDecision {
+    /// Checks the fields: a refusal says why.
+    pub fn check(&self, lang: crate::Lang) -> Result<(), Vec<crate::FieldError>> {
+        let mut c = crate::validate::Checker::new(lang);
+        if self.approve {
+            c.max_len("note", &self.note, crate::validate::NOTE_MAX);
+        } else {
+            c.required("note", &self.note, crate::validate::NOTE_MAX);
+        }
+        c.finish()
+    }
+}
+
+/// A message in a case's thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewMessage {
+    pub text: String,
+}
+
+impl NewMessage {
+    /// Checks the fields: some text.
+    pub fn check(&self, lang: crate::Lang) -> Result<(), Vec<crate::FieldError>> {
+        let mut c = crate::validate::Checker::new(lang);
+        c.required("text", &self.text, crate::validate::NOTE_MAX);
+        c.finish()
+    }
+}
+
+/// The risk reports to a police station: pending first, then the acknowledged, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PoliceNoticeList {
+    pub notices: Vec<crate::model::PoliceNotice>,
+    pub pending: u32,
+}
+
 /// A note on a case's timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -250,6 +352,12 @@ pub struct PublicStatus {
     /// mediation room" for mediators) — never a person.
     pub handling_unit: Option<String>,
     pub on_time: Option<bool>,
+    /// While open: the last day of the time limit, as suspensions and extensions moved it.
+    #[serde(default)]
+    pub due_on: Option<NaiveDate>,
+    /// While open: the handling is suspended (waiting for a party, a hearing, an appraisal).
+    #[serde(default)]
+    pub suspended: bool,
     pub notes: Vec<PublicNote>,
 }
 

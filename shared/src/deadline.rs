@@ -9,6 +9,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
+use crate::error::Reason;
 use crate::lang::Lang;
 use crate::model::{CaseKind, Category, Channel, Stage};
 
@@ -85,6 +86,122 @@ impl Track {
                 "The mediation period may be extended only with both parties' consent.",
             )),
             _ => None,
+        }
+    }
+}
+
+/// What a track allows in extensions (延期) of its clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExtensionRule {
+    /// Whether the clock may be extended at all.
+    pub allowed: bool,
+    /// At most one approved extension (a petition: 信访条例 Art. 33).
+    pub once: bool,
+    /// The most days one extension may add, in the clock's unit.
+    pub max_days: u32,
+    /// Both parties must consent, and the consent is recorded (人民调解).
+    pub consent: bool,
+}
+
+impl ExtensionRule {
+    /// Days an extension may add where a track sets no limit of its own.
+    pub const DEFAULT_MAX_DAYS: u32 = 30;
+
+    /// Why a request for `days` (with `consent` given or not) is refused under this rule,
+    /// when `approved` extensions were granted before; `None` when it may be asked.
+    pub fn refusal(
+        self,
+        days: u32,
+        consent: bool,
+        approved: u32,
+    ) -> Option<(&'static str, Reason)> {
+        if !self.allowed {
+            return Some((
+                "days",
+                Reason::Other {
+                    zh: "该类案件的期限依法不得延长。".into(),
+                    en: "This kind of case's time limit cannot be extended.".into(),
+                },
+            ));
+        }
+        if self.once && approved > 0 {
+            return Some((
+                "days",
+                Reason::Other {
+                    zh: "该类案件只能延期一次,已经延期过。".into(),
+                    en: "This kind of case may be extended once only, and it has been.".into(),
+                },
+            ));
+        }
+        if days == 0 || days > self.max_days {
+            return Some((
+                "days",
+                Reason::OutOfRange {
+                    min: 1,
+                    max: i64::from(self.max_days),
+                },
+            ));
+        }
+        if self.consent && !consent {
+            return Some((
+                "consent",
+                Reason::Other {
+                    zh: "延长调解期限须经双方当事人同意,请先征得并记录同意。".into(),
+                    en: "Extending a mediation needs both parties' consent: obtain and record it first.".into(),
+                },
+            ));
+        }
+        None
+    }
+
+    /// The rule as the case page states it.
+    pub fn text(self, lang: Lang) -> String {
+        if !self.allowed {
+            return lang
+                .pick("期限不得延长。", "The time limit cannot be extended.")
+                .to_owned();
+        }
+        let mut s = match lang {
+            Lang::Zh => format!("可延期,每次至多 {} 日", self.max_days),
+            Lang::En => format!("May be extended by at most {} days", self.max_days),
+        };
+        if self.once {
+            s.push_str(lang.pick(",仅限一次", ", once only"));
+        }
+        if self.consent {
+            s.push_str(lang.pick(",须双方当事人同意", ", with both parties' consent"));
+        }
+        s.push_str(lang.pick("。", "."));
+        s
+    }
+}
+
+impl Track {
+    /// What this track allows in extensions (DESIGN.md, "Default clocks").
+    pub fn extension(self) -> ExtensionRule {
+        let rule = |allowed, once, max_days, consent| ExtensionRule {
+            allowed,
+            once,
+            max_days,
+            consent,
+        };
+        match self {
+            // People's mediation: only with both parties' consent.
+            Track::PeoplesMediation => rule(true, false, 30, true),
+            // Court-delegated pre-filing mediation: once, 30 days, with the parties' consent.
+            Track::CourtDelegated => rule(true, true, 30, true),
+            // A petition: one extension of at most 30 days, approved by the lead.
+            Track::Petition => rule(true, true, 30, false),
+            // Labour mediation ends at 15 days (then arbitration); a consumer mediation at 45
+            // working days; legal aid decides within 7 days: none is extended (a wait for an
+            // appraisal is a suspension, not an extension).
+            Track::LabourMediation | Track::Consumer | Track::LegalAid => {
+                rule(false, false, 0, false)
+            }
+            Track::Consultation | Track::Psych | Track::Demand => {
+                rule(true, false, ExtensionRule::DEFAULT_MAX_DAYS, false)
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-use crate::deadline::{ClockRule, DueBadge, DueExplained};
+use crate::deadline::{ClockRule, DueBadge, DueExplained, ExtensionRule};
 use crate::lang::Lang;
 
 /// Declares a closed list with wire names and labels in both languages.
@@ -154,6 +154,17 @@ vocabulary! {
         Minors = "minors", "涉及未成年人", "Involves minors";
         Vulnerable = "vulnerable", "涉及困难群体", "Involves vulnerable people";
         AgainstOfficials = "against_officials", "反映公职人员", "Report against officials";
+    }
+}
+
+impl RiskFlag {
+    /// The flags that oblige the center to report the matter to the police station the same
+    /// day (人民调解法 Art. 25): a risk of turning criminal, or of a group incident.
+    pub const POLICE: [RiskFlag; 2] = [RiskFlag::CriminalRisk, RiskFlag::GroupIncident];
+
+    /// Whether a matter with these flags is reported to the police station.
+    pub fn needs_police_notice(flags: &[RiskFlag]) -> bool {
+        flags.iter().any(|f| RiskFlag::POLICE.contains(f))
     }
 }
 
@@ -316,6 +327,7 @@ vocabulary! {
     DepartmentKind {
         ServiceRoom = "service_room", "服务室", "Service room";
         Functional = "functional", "职能部门", "Functional department";
+        Police = "police", "派出所", "Police station";
     }
 }
 
@@ -337,6 +349,33 @@ vocabulary! {
         Urged = "urged", "督办", "Urged";
         UrgingAcknowledged = "urging_acknowledged", "督办已确认", "Urging acknowledged";
         Note = "note", "办理记录", "Note";
+        Suspended = "suspended", "中止办理", "Suspended";
+        Resumed = "resumed", "恢复办理", "Resumed";
+        ExtensionRequested = "extension_requested", "申请延期", "Extension requested";
+        ExtensionApproved = "extension_approved", "延期已批准", "Extension approved";
+        ExtensionRefused = "extension_refused", "延期未批准", "Extension refused";
+        PoliceNotified = "police_notified", "通报派出所", "Reported to the police station";
+        PoliceAcknowledged = "police_acknowledged", "派出所已确认", "Police station acknowledged";
+        Message = "message", "沟通消息", "Message";
+    }
+}
+
+vocabulary! {
+    /// Why a case's clock is suspended (中止).
+    SuspendReason {
+        WaitingParty = "waiting_party", "等待当事人", "Waiting for a party";
+        Hearing = "hearing", "等待听证或开庭", "Waiting for a hearing";
+        Appraisal = "appraisal", "鉴定评估", "Expert appraisal";
+        Other = "other", "其他", "Other";
+    }
+}
+
+vocabulary! {
+    /// Where an extension request stands.
+    ExtensionStatus {
+        Pending = "pending", "待审批", "Awaiting the lead";
+        Approved = "approved", "已批准", "Approved";
+        Refused = "refused", "未批准", "Refused";
     }
 }
 
@@ -518,6 +557,15 @@ pub struct CaseCard {
     /// Urgings (督办) the handler has not acknowledged.
     #[serde(default)]
     pub open_urgings: u32,
+    /// While suspended (中止): the day the clock stopped.
+    #[serde(default)]
+    pub suspended_on: Option<NaiveDate>,
+    /// An extension request waits for the lead.
+    #[serde(default)]
+    pub extension_pending: bool,
+    /// A risk report to the police station that the station has not acknowledged.
+    #[serde(default)]
+    pub police_pending: bool,
 }
 
 vocabulary! {
@@ -533,6 +581,12 @@ vocabulary! {
         Urged = "urged", "督办", "Urged";
         UrgingAcknowledged = "urging_acknowledged", "督办已确认", "Urging acknowledged";
         Note = "note", "新办理记录", "New progress note";
+        Message = "message", "新消息", "New message";
+        Suspended = "suspended", "案件中止", "Case suspended";
+        ExtensionRequested = "extension_requested", "延期申请", "Extension requested";
+        ExtensionDecided = "extension_decided", "延期审批结果", "Extension decided";
+        PoliceNotice = "police_notice", "风险通报", "Risk report from the center";
+        PoliceAcknowledged = "police_acknowledged", "派出所已确认通报", "Police acknowledged the report";
     }
 }
 
@@ -569,6 +623,61 @@ pub struct Urging {
     pub what: String,
     pub due_on: NaiveDate,
     pub by: String,
+    pub at: DateTime<Utc>,
+    pub acknowledged_by: Option<String>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
+/// A suspension of a case's clock: from a day up to the day before it resumed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Suspension {
+    pub id: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub from: NaiveDate,
+    /// The day it resumed (`None` while suspended).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub until: Option<NaiveDate>,
+    pub reason_kind: SuspendReason,
+    pub reason: String,
+    pub by: String,
+    pub resumed_by: Option<String>,
+}
+
+/// An extension of a case's clock, asked by the handler and decided by the lead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Extension {
+    pub id: i64,
+    /// Days asked, in the clock's unit.
+    pub days: u32,
+    pub reason: String,
+    /// Both parties consented (people's mediation needs it).
+    pub consent: bool,
+    pub requested_by: String,
+    pub requested_at: DateTime<Utc>,
+    pub status: ExtensionStatus,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The lead's note on the decision.
+    pub decision: Option<String>,
+}
+
+/// A risk report to the police station (民转刑 or group-incident risk), and its
+/// acknowledgement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PoliceNotice {
+    pub id: i64,
+    pub case_id: i64,
+    pub case_code: String,
+    /// The case's summary, personal names masked.
+    pub summary: String,
+    pub village: String,
+    pub risk: RiskLevel,
+    pub risk_flags: Vec<RiskFlag>,
+    /// The station told (`None`: the town has no police station on record).
+    pub department: Option<String>,
     pub at: DateTime<Utc>,
     pub acknowledged_by: Option<String>,
     pub acknowledged_at: Option<DateTime<Utc>>,
@@ -627,6 +736,17 @@ pub struct CaseDetail {
     pub returned: Option<ReturnNote>,
     /// The lead's urgings (督办单), oldest first.
     pub urgings: Vec<Urging>,
+    /// The clock's suspensions, oldest first.
+    #[serde(default)]
+    pub suspensions: Vec<Suspension>,
+    /// Extension requests, oldest first.
+    #[serde(default)]
+    pub extensions: Vec<Extension>,
+    /// What the track allows in extensions.
+    pub extension_rule: ExtensionRule,
+    /// The risk report to the police station, if the matter needed one.
+    #[serde(default)]
+    pub police_notice: Option<PoliceNotice>,
     pub registered_at: DateTime<Utc>,
     pub registered_by: String,
     pub routed_at: Option<DateTime<Utc>>,

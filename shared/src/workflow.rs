@@ -210,6 +210,16 @@ pub enum Act {
     Urge,
     /// Acknowledge an urging.
     Acknowledge,
+    /// Suspend the case's clock (中止), with a reason.
+    Suspend,
+    /// Resume a suspended case's clock.
+    Resume,
+    /// Ask for an extension of the clock (延期申请).
+    AskExtension,
+    /// Approve or refuse an extension.
+    DecideExtension,
+    /// Write in the case's message thread (between the center and the handlers).
+    Message,
 }
 
 /// Who may do each act.
@@ -218,6 +228,11 @@ pub const ACTS: &[(Act, Who)] = &[
     (Act::Note, Who::Participants),
     (Act::Urge, Who::Lead),
     (Act::Acknowledge, Who::Handler),
+    (Act::Suspend, Who::HandlerOrLead),
+    (Act::Resume, Who::HandlerOrLead),
+    (Act::AskExtension, Who::Handler),
+    (Act::DecideExtension, Who::Lead),
+    (Act::Message, Who::Participants),
 ];
 
 impl Act {
@@ -240,6 +255,11 @@ impl Act {
             Act::Note => lang.pick("记录办理情况", "Adding a note"),
             Act::Urge => lang.pick("督办", "Urging"),
             Act::Acknowledge => lang.pick("确认督办", "Acknowledging an urging"),
+            Act::Suspend => lang.pick("中止办理", "Suspending a case"),
+            Act::Resume => lang.pick("恢复办理", "Resuming a case"),
+            Act::AskExtension => lang.pick("申请延期", "Asking for an extension"),
+            Act::DecideExtension => lang.pick("审批延期", "Deciding on an extension"),
+            Act::Message => lang.pick("发送消息", "Writing a message"),
         };
         forbidden(what, self.who(), lang)
     }

@@ -598,7 +598,7 @@ async fn many_simultaneous_registrations_all_succeed() {
         let cookie = if i % 2 == 0 { &clerk } else { &grid };
         app.post_json("/api/cases", Some(cookie), &body)
     });
-    let answers = futures_join_all(requests).await;
+    let answers = concord_tests::join_all(requests).await;
     for res in &answers {
         res.expect_status(201);
     }
@@ -608,32 +608,6 @@ async fn many_simultaneous_registrations_all_succeed() {
         .map(|r| r.json::<CaseDetail>().code)
         .collect();
     assert_eq!(codes.len(), 24, "codes are unique");
-}
-
-/// Runs futures concurrently on the test's runtime (tasks would need 'static).
-async fn futures_join_all<F: std::future::Future>(
-    futures: impl Iterator<Item = F>,
-) -> Vec<F::Output> {
-    let mut futures: Vec<_> = futures.map(Box::pin).collect();
-    let mut out: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (i, f) in futures.iter_mut().enumerate() {
-            if out[i].is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => out[i] = Some(v),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    out.into_iter().flatten().collect()
 }
 
 #[tokio::test]

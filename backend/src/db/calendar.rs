@@ -114,15 +114,17 @@ pub async fn recount_open_cases(
     )
     .fetch_all(&mut *conn)
     .await?;
+    let pauses = super::clock::pauses_by_case(&mut *conn).await?;
     let mut towns = Vec::new();
     for r in rows {
-        let clock = super::cases::clock_of(
+        let mut clock = super::cases::clock_of(
             &r.clock_track,
             r.clock_days,
             &r.clock_unit,
             &r.clock_started_on,
             r.extension_days,
         )?;
+        clock.pauses = pauses.get(&r.id).cloned().unwrap_or_default();
         let due = super::date_text(clock.due_on(calendar, today));
         if due != r.due_on {
             sqlx::query("UPDATE cases SET due_on = $1 WHERE id = $2")

@@ -7,15 +7,16 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{CaseFilter, NewParty};
 use shared::calendar::Calendar;
-use shared::deadline::{Clock, ClockRule, DueExplained};
+use shared::deadline::{Clock, ClockRule, DueExplained, Pause};
 use shared::model::{
-    CaseCard, CaseDetail, CaseKind, Category, Channel, HandlerRef, LegalRoute, Outcome, Party,
-    ReturnNote, RiskFlag, RiskLevel, Stage, Urging,
+    CaseCard, CaseDetail, CaseKind, Category, Channel, Extension, HandlerRef, LegalRoute, Outcome,
+    Party, ReturnNote, RiskFlag, RiskLevel, Stage, Suspension, Urging,
 };
 use shared::privacy::{PartyView, Redactor, mask_party};
 use shared::workflow::{Actor, CaseFacts, CaseState};
 use sqlx::{AnyConnection, FromRow};
 
+use super::clock::CaseExtras;
 use super::{Arg, SqlBuilder, corrupt, date_text, from_millis, parse_date, parse_enum};
 
 /// A serde enum's wire name (for `Track`, `DayUnit`, which have no `as_str`).
@@ -224,6 +225,8 @@ pub struct CaseRow {
     pub response_due_on: Option<String>,
     pub returned_by: Option<String>,
     pub return_reason: Option<String>,
+    /// While suspended: the day the clock stopped.
+    pub suspended_on: Option<String>,
     /// Urgings not yet acknowledged.
     pub open_urgings: i64,
 }
@@ -236,7 +239,7 @@ const CASE_SELECT: &str = "SELECT c.id, c.code, c.town_id, c.kind, c.category, c
     c.clock_days, c.clock_unit, c.clock_started_on, c.paused_days, c.extension_days, c.due_on, \
     c.registered_at, ru.display_name AS registered_by_name, c.routed_at, c.handling_at, \
     c.closed_at, c.archived_at, c.applicant_last4, c.version, c.response_due_on, \
-    c.returned_by, c.return_reason, \
+    c.returned_by, c.return_reason, c.suspended_on, \
     (SELECT COUNT(*) FROM case_urgings u WHERE u.case_id = c.id \
      AND u.acknowledged_at IS NULL) AS open_urgings \
     FROM cases c \
@@ -261,6 +264,18 @@ pub async fn id_by_code(conn: &mut AnyConnection, code: &str) -> Result<Option<i
         .bind(code)
         .fetch_optional(conn)
         .await
+}
+
+/// Takes a case for a change: bumps its version, which on PostgreSQL also holds the row's
+/// lock until the transaction ends, so that two changes of one case run one after the other
+/// (on SQLite the write lock does that already). Returns false when there is no such case.
+pub async fn take_for_change(conn: &mut AnyConnection, id: i64) -> Result<bool, sqlx::Error> {
+    let n = sqlx::query("UPDATE cases SET version = version + 1 WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?
+        .rows_affected();
+    Ok(n > 0)
 }
 
 /// The town of a case.
@@ -312,33 +327,36 @@ impl CaseRow {
         place
     }
 
-    /// The case as the case page shows it. `parties` are the stored (unmasked) parties; when
-    /// `masked`, they are masked and so is the free text (`shared::privacy::Redactor`).
-    /// The case's clock: the rule it started with, its start, its extensions. (Suspensions
-    /// are not recorded yet: no pauses.)
-    pub fn clock(&self) -> Result<Clock, sqlx::Error> {
-        clock_of(
+    /// The case's clock: the rule it started with, its start, its extensions, and the
+    /// `pauses` of its suspensions (`db::clock`).
+    pub fn clock(&self, pauses: Vec<Pause>) -> Result<Clock, sqlx::Error> {
+        let mut clock = clock_of(
             &self.clock_track,
             self.clock_days,
             &self.clock_unit,
             &self.clock_started_on,
             self.extension_days,
-        )
+        )?;
+        clock.pauses = pauses;
+        Ok(clock)
     }
 
     /// The case's due date and how it came about, on `calendar`.
     pub fn explain_due(
         &self,
+        pauses: Vec<Pause>,
         calendar: &Calendar,
         today: NaiveDate,
     ) -> Result<DueExplained, sqlx::Error> {
-        Ok(self.clock()?.explain(calendar, today))
+        Ok(self.clock(pauses)?.explain(calendar, today))
     }
 
+    /// The case as the case page shows it. `parties` are the stored (unmasked) parties; when
+    /// `masked`, they are masked and so is the free text (`shared::privacy::Redactor`).
     pub fn into_detail(
         self,
         parties: &[Party],
-        urgings: &[Urging],
+        extras: &CaseExtras,
         masked: bool,
         due_explained: DueExplained,
     ) -> Result<CaseDetail, sqlx::Error> {
@@ -353,7 +371,7 @@ impl CaseRow {
         } else {
             parties.to_vec()
         };
-        let clock = self.clock()?.rule;
+        let clock = self.clock(Vec::new())?.rule;
         Ok(CaseDetail {
             id: self.id,
             code: self.code.clone(),
@@ -398,13 +416,33 @@ impl CaseRow {
                 by,
                 reason: self.return_reason.as_deref().map(text),
             }),
-            urgings: urgings
+            urgings: extras
+                .urgings
                 .iter()
                 .map(|u| Urging {
                     what: text(&u.what),
                     ..u.clone()
                 })
                 .collect(),
+            suspensions: extras
+                .suspensions
+                .iter()
+                .map(|p| Suspension {
+                    reason: text(&p.reason),
+                    ..p.clone()
+                })
+                .collect(),
+            extensions: extras
+                .extensions
+                .iter()
+                .map(|e| Extension {
+                    reason: text(&e.reason),
+                    decision: e.decision.as_deref().map(text),
+                    ..e.clone()
+                })
+                .collect(),
+            extension_rule: clock.track.extension(),
+            police_notice: extras.police_notice.clone(),
             registered_at: from_millis(self.registered_at),
             registered_by: self.registered_by_name.clone(),
             routed_at: self.routed_at.map(from_millis),
@@ -704,6 +742,9 @@ struct CardRow {
     returned_by: Option<String>,
     return_reason: Option<String>,
     open_urgings: i64,
+    suspended_on: Option<String>,
+    pending_extensions: i64,
+    police_pending: i64,
 }
 
 impl CardRow {
@@ -738,6 +779,9 @@ impl CardRow {
             awaiting_until,
             returned,
             open_urgings: u32::try_from(self.open_urgings).unwrap_or(0),
+            suspended_on: self.suspended_on.as_deref().map(parse_date).transpose()?,
+            extension_pending: self.pending_extensions > 0,
+            police_pending: self.police_pending > 0,
             id: self.id,
             kind: parse_enum("kind", &self.kind)?,
             category: parse_enum("category", &self.category)?,
@@ -822,7 +866,11 @@ const CARD_SELECT: &str = "SELECT c.id, c.code, c.summary, c.kind, c.category, c
     c.facts, a.name AS area_name, g.name AS group_name, c.cooperating, c.response_due_on, \
     c.returned_by, c.return_reason, \
     (SELECT COUNT(*) FROM case_urgings u WHERE u.case_id = c.id \
-     AND u.acknowledged_at IS NULL) AS open_urgings \
+     AND u.acknowledged_at IS NULL) AS open_urgings, c.suspended_on, \
+    (SELECT COUNT(*) FROM case_extensions e WHERE e.case_id = c.id \
+     AND e.status = 'pending') AS pending_extensions, \
+    (SELECT COUNT(*) FROM police_notices n WHERE n.case_id = c.id \
+     AND n.acknowledged_at IS NULL) AS police_pending \
     FROM cases c \
     JOIN org_units v ON v.id = c.village_id \
     LEFT JOIN org_units a ON a.id = c.area_id \
@@ -915,8 +963,11 @@ pub async fn list(
             .bind(Arg::Int(id.unwrap_or_default()));
     }
     if filter.overdue {
-        w.push(" AND c.stage IN ('registered', 'routed', 'in_handling') AND c.due_on < ")
-            .bind(Arg::Text(date_text(today)));
+        w.push(
+            " AND c.stage IN ('registered', 'routed', 'in_handling') \
+             AND c.suspended_on IS NULL AND c.due_on < ",
+        )
+        .bind(Arg::Text(date_text(today)));
     }
     if filter.mine {
         w.push(" AND ");

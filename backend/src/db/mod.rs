@@ -11,6 +11,7 @@
 
 pub mod calendar;
 pub mod cases;
+pub mod clock;
 pub mod events;
 pub mod org;
 pub mod sessions;

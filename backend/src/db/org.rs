@@ -157,6 +157,28 @@ pub async fn department_of_town(
         .await
 }
 
+/// The name of a department.
+pub async fn department_name(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT name FROM departments WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The kind of a department, as stored (`police`, `functional`, `service_room`).
+pub async fn department_kind(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT kind FROM departments WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
 /// Adds a department to a town; returns its id.
 pub async fn insert_department(
     conn: &mut AnyConnection,

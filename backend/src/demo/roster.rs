@@ -246,7 +246,7 @@ pub const DEPARTMENTS: &[DepartmentPlan] = &[
     DepartmentPlan {
         dept: Dept::Police,
         name: "派出所",
-        kind: DepartmentKind::Functional,
+        kind: DepartmentKind::Police,
         response_days: 3,
         liaison_username: "police",
         liaison_name: "刘志刚",

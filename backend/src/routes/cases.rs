@@ -25,7 +25,8 @@ use shared::api::{
 };
 use shared::deadline::{Clock, ClockRule, response_due};
 use shared::model::{
-    CaseCard, CaseDetail, CaseEvent, EventKind, HandlerRef, OrgLevel, PartySide, Role, Stage,
+    CaseCard, CaseDetail, CaseEvent, EventKind, HandlerRef, OrgLevel, PartySide, RiskFlag, Role,
+    Stage,
 };
 use shared::privacy::Redactor;
 use shared::validate::{
@@ -233,6 +234,9 @@ pub(crate) async fn register(
         )
         .await?;
     }
+    if RiskFlag::needs_police_notice(&req.risk_flags) {
+        super::clock::report_to_police(conn, &me, case_id, town_id, &code, now_ms).await?;
+    }
     let rev = db::cases::bump_town(conn, town_id).await?;
     let row = db::cases::by_id(conn, case_id)
         .await?
@@ -314,7 +318,7 @@ async fn fresh_code(conn: &mut AnyConnection, today: chrono::NaiveDate) -> AppRe
 }
 
 /// The case as `actor` may see it: parties masked unless they may see them.
-async fn detail_of(
+pub(crate) async fn detail_of(
     state: &AppState,
     conn: &mut AnyConnection,
     row: CaseRow,
@@ -323,9 +327,13 @@ async fn detail_of(
     let facts = row.facts()?;
     let parties = db::cases::parties(conn, row.id).await?;
     let may_see = shared::privacy::may_see_parties(actor, &facts);
-    let urgings = db::supervision::urgings(conn, row.id).await?;
-    let explained = row.explain_due(&*state.calendar().await?, state.config.today())?;
-    Ok(row.into_detail(&parties, &urgings, !may_see, explained)?)
+    let extras = db::clock::extras(conn, row.id).await?;
+    let explained = row.explain_due(
+        extras.pauses(),
+        &*state.calendar().await?,
+        state.config.today(),
+    )?;
+    Ok(row.into_detail(&parties, &extras, !may_see, explained)?)
 }
 
 /// The case `id` if it is in `actor`'s town, whether they see its parties masked, and whether

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod board;
 pub mod calendar;
 pub mod cases;
+pub mod clock;
 pub mod live;
 pub mod openapi;
 pub mod org;
@@ -25,6 +26,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(board::router())
         .merge(calendar::router())
         .merge(cases::router())
+        .merge(clock::router())
         .merge(live::router())
         .merge(public::router())
         .merge(supervision::router())

@@ -45,6 +45,13 @@ use crate::state::AppState;
         super::supervision::notifications,
         super::supervision::read_all,
         super::supervision::read_one,
+        super::clock::suspend,
+        super::clock::resume,
+        super::clock::ask_extension,
+        super::clock::decide_extension,
+        super::clock::message,
+        super::clock::police_notices,
+        super::clock::acknowledge_notice,
         openapi_json,
     ),
     // Types used only in query parameters are not collected from the paths.
@@ -56,6 +63,7 @@ use crate::state::AppState;
         (name = "cases", description = "The board, the case list, registration, the closed loop"),
         (name = "calendar", description = "The working-day calendar: holidays and make-up working days"),
         (name = "supervision", description = "Urgings (督办) and notifications"),
+        (name = "clock", description = "Suspensions, extensions, the message thread and risk reports to the police station"),
         (name = "public", description = "For residents, without an account"),
         (name = "meta", description = "This document"),
     )

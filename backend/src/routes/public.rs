@@ -141,6 +141,8 @@ fn public_status(
             archived_on: None,
             handling_unit: None,
             on_time: None,
+            due_on: None,
+            suspended: false,
             notes: Vec::new(),
         }
     } else {
@@ -183,6 +185,8 @@ fn public_status(
             archived_on: in_stage(Stage::Archived, row.archived_at),
             handling_unit,
             on_time: Some(on_time),
+            due_on: stage.is_open().then_some(due),
+            suspended: stage.is_open() && row.suspended_on.is_some(),
             notes,
         }
     };

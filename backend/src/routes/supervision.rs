@@ -8,13 +8,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use shared::api::{NewUrging, NotificationList};
 use shared::model::{EventKind, NotificationKind, Stage, Urging};
-use shared::workflow::{self, Act};
+use shared::workflow::Act;
 use shared::{ApiError, FieldError, Reason};
 
 use crate::auth::CurrentUser;
 use crate::db;
 use crate::db::events::NewEvent;
 use crate::error::{AppError, AppJson, AppResult, IdPath, RequestLang};
+use crate::routes::clock::case_for_act;
 use crate::routes::now_ms;
 use crate::state::AppState;
 
@@ -80,14 +81,7 @@ pub(crate) async fn urge(
     let today = state.config.today();
     let mut wtx = state.db.begin_write().await?;
     let conn = &mut wtx.tx;
-    let row = db::cases::by_id(conn, id)
-        .await?
-        .filter(|r| r.facts().is_ok_and(|f| workflow::may_read(&me.actor, &f)))
-        .ok_or_else(AppError::not_found)?;
-    let facts = row.facts()?;
-    if !Act::Urge.is_permitted(&me.actor, &facts) {
-        return Err(Act::Urge.refusal(lang).into());
-    }
+    let (row, facts) = case_for_act(conn, &me, id, Act::Urge, lang).await?;
     if !matches!(facts.stage, Stage::Routed | Stage::InHandling) || facts.handler.is_none() {
         let reason = Reason::Other {
             zh: "只能督办已分流、正在办理的案件。".into(),
@@ -162,16 +156,9 @@ pub(crate) async fn acknowledge(
 ) -> AppResult<Json<Urging>> {
     let mut wtx = state.db.begin_write().await?;
     let conn = &mut wtx.tx;
-    let row = db::cases::by_id(conn, id)
-        .await?
-        .filter(|r| r.facts().is_ok_and(|f| workflow::may_read(&me.actor, &f)))
-        .ok_or_else(AppError::not_found)?;
+    let (row, _) = case_for_act(conn, &me, id, Act::Acknowledge, lang).await?;
     if !db::supervision::urging_exists(conn, id, urging_id).await? {
         return Err(AppError::not_found());
-    }
-    let facts = row.facts()?;
-    if !Act::Acknowledge.is_permitted(&me.actor, &facts) {
-        return Err(Act::Acknowledge.refusal(lang).into());
     }
     let now = now_ms();
     if !db::supervision::acknowledge_urging(conn, id, urging_id, me.user.id, now).await? {

@@ -256,6 +256,9 @@ texts! {
     HandlingUnit => "承办单位", "Handling unit";
     OnTime => "办理时限", "Timeliness";
     OnTimeYes => "按期办理", "On time";
+    DueBy => "办理期限", "Due by";
+    HandlingState => "办理状态", "Handling";
+    SuspendedPublic => "中止办理中(等待当事人、听证或鉴定等),期限顺延", "Suspended (waiting for a party, a hearing or an appraisal): the time limit is extended accordingly";
     OnTimeNo => "已超期,中心正在督办", "Overdue; the center is following it up";
     PublicNotes => "办理情况", "Notes from the center";
     NoPublicNotes => "暂无公开的办理情况。", "No notes published yet.";

@@ -172,6 +172,14 @@ fn StatusResult(status: PublicStatus) -> impl IntoView {
                 {status.handling_unit.clone().map(|u| view! {
                     <div><dt>{tr(T::HandlingUnit)}</dt><dd data-testid="status-unit">{u}</dd></div>
                 })}
+                {status.due_on.map(|d| view! {
+                    <div><dt>{tr(T::DueBy)}</dt>
+                        <dd data-testid="status-due">{d.format("%Y-%m-%d").to_string()}</dd>
+                    </div>
+                })}
+                {status.suspended.then(|| view! {
+                    <div><dt>{tr(T::HandlingState)}</dt><dd data-testid="status-suspended">{tr(T::SuspendedPublic)}</dd></div>
+                })}
                 {status.on_time.map(|ok| view! {
                     <div><dt>{tr(T::OnTime)}</dt>
                         <dd data-testid="status-on-time" data-on-time=ok.to_string()>
