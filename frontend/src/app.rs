@@ -20,6 +20,7 @@ use crate::pages::case::CasePage;
 use crate::pages::intake::IntakePage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
+use crate::pages::police::PolicePage;
 use crate::pages::status::StatusPage;
 use crate::session::{Session, use_session};
 
@@ -51,6 +52,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/board") view=|| view! { <Staff><BoardPage /></Staff> } />
                         <Route path=path!("/cases/new") view=|| view! { <Staff><IntakePage /></Staff> } />
                         <Route path=path!("/cases/:id") view=|| view! { <Staff><CasePage /></Staff> } />
+                        <Route path=path!("/police") view=|| view! { <Staff><PolicePage /></Staff> } />
                         <Route path=path!("/admin/calendar") view=|| view! { <Staff><CalendarPage /></Staff> } />
                     </Routes>
                 </main>

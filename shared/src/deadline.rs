@@ -598,6 +598,33 @@ impl DueBadge {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn extension_rules_follow_each_track() {
+        let petition = Track::Petition.extension();
+        assert_eq!(petition.refusal(30, false, 0), None);
+        assert_eq!(petition.refusal(31, false, 0).map(|r| r.0), Some("days"));
+        assert_eq!(petition.refusal(0, false, 0).map(|r| r.0), Some("days"));
+        assert_eq!(petition.refusal(10, false, 1).map(|r| r.0), Some("days"));
+        let mediation = Track::PeoplesMediation.extension();
+        assert_eq!(
+            mediation.refusal(15, false, 0).map(|r| r.0),
+            Some("consent")
+        );
+        assert_eq!(mediation.refusal(15, true, 3), None);
+        for track in [Track::LabourMediation, Track::Consumer, Track::LegalAid] {
+            assert!(track.extension().refusal(1, true, 0).is_some(), "{track:?}");
+        }
+        assert_eq!(
+            petition.text(Lang::En),
+            "May be extended by at most 30 days, once only."
+        );
+        assert_eq!(
+            mediation.text(Lang::Zh),
+            "可延期,每次至多 30 日,须双方当事人同意。"
+        );
+    }
+
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

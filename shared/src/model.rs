@@ -494,6 +494,9 @@ pub struct UserInfo {
     pub department_id: Option<i64>,
     /// For grid workers and town leaders: the unit they are responsible for.
     pub org_unit_id: Option<i64>,
+    /// A liaison of the town's police station (receives the risk reports).
+    #[serde(default)]
+    pub police: bool,
 }
 
 /// A party to a case. Personal fields are masked (`masked = true`) for roles that may not see

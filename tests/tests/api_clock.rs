@@ -485,7 +485,9 @@ async fn a_risky_matter_is_reported_to_the_police_the_same_day_until_acknowledge
     let mut req = app.sample_case();
     req.risk_flags = vec![RiskFlag::CriminalRisk];
     let case = app.register(&clerk, &req).await;
-    let notice = case.police_notice.clone().expect("a police notice");
+    let Some(notice) = case.police_notice.clone() else {
+        panic!("a criminal-risk matter has no police notice");
+    };
     assert_eq!(notice.department.as_deref(), Some("派出所"));
     assert!(!notice.summary.contains("张三"));
     // An ordinary matter is not reported.

@@ -17,6 +17,8 @@ pub struct UserRow {
     pub department_id: Option<i64>,
     pub org_unit_id: Option<i64>,
     pub active: i64,
+    /// The kind of the user's department ('' for none).
+    pub department_kind: String,
 }
 
 impl UserRow {
@@ -31,12 +33,14 @@ impl UserRow {
             town_id: self.town_id.unwrap_or(0),
             department_id: self.department_id,
             org_unit_id: self.org_unit_id,
+            police: self.department_kind == "police",
         })
     }
 }
 
 const COLUMNS: &str = "id, username, password_hash, display_name, role, town_id, department_id, \
-                       org_unit_id, active";
+    org_unit_id, active, COALESCE((SELECT d.kind FROM departments d \
+    WHERE d.id = users.department_id), '') AS department_kind";
 
 /// The user with this username, active or not.
 pub async fn by_username(

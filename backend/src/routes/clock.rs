@@ -479,7 +479,7 @@ pub(crate) async fn decide_extension(
     };
     let mut details = vec![("days".to_owned(), request.days.to_string())];
     if req.approve {
-        details.push(("due_on".to_owned(), due.clone()));
+        details.push(("new_due_on".to_owned(), due.clone()));
     }
     db::events::insert(
         conn,

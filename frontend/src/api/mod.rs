@@ -10,8 +10,9 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{
-    Board, CaseFilter, LoginRequest, NewUrging, NoteRequest, NotificationList, PublicStatus,
-    RegisterCase, StatusLookup, TransitionRequest,
+    Board, CaseFilter, ExtensionDecision, LoginRequest, NewExtension, NewMessage, NewSuspension,
+    NewUrging, NoteRequest, NotificationList, PoliceNoticeList, PublicStatus, RegisterCase,
+    ResumeRequest, StatusLookup, TransitionRequest,
 };
 use shared::calendar::{CalendarYear, PutCalendarYear};
 use shared::model::{CaseDetail, CaseEvent, Handler, OrgUnit, Urging, UserInfo};
@@ -170,6 +171,47 @@ pub async fn urge(id: i64, request: &NewUrging) -> Result<Urging> {
 /// `POST /api/cases/{id}/urgings/{urging}/acknowledge`: the handler acknowledges.
 pub async fn acknowledge(id: i64, urging: i64) -> Result<Urging> {
     let url = format!("/api/cases/{id}/urgings/{urging}/acknowledge");
+    post(&url, &serde_json::json!({}), true).await
+}
+
+/// `POST /api/cases/{id}/suspend`: suspends the case's clock.
+pub async fn suspend(id: i64, request: &NewSuspension) -> Result<CaseDetail> {
+    post(&format!("/api/cases/{id}/suspend"), request, true).await
+}
+
+/// `POST /api/cases/{id}/resume`: the clock runs again.
+pub async fn resume(id: i64, request: &ResumeRequest) -> Result<CaseDetail> {
+    post(&format!("/api/cases/{id}/resume"), request, true).await
+}
+
+/// `POST /api/cases/{id}/extensions`: the handler asks for an extension.
+pub async fn ask_extension(id: i64, request: &NewExtension) -> Result<CaseDetail> {
+    post(&format!("/api/cases/{id}/extensions"), request, true).await
+}
+
+/// `POST /api/cases/{id}/extensions/{ext}/decision`: the lead decides.
+pub async fn decide_extension(
+    id: i64,
+    ext: i64,
+    request: &ExtensionDecision,
+) -> Result<CaseDetail> {
+    let url = format!("/api/cases/{id}/extensions/{ext}/decision");
+    post(&url, request, true).await
+}
+
+/// `POST /api/cases/{id}/messages`: a message in the case's thread.
+pub async fn send_message(id: i64, request: &NewMessage) -> Result<CaseDetail> {
+    post(&format!("/api/cases/{id}/messages"), request, true).await
+}
+
+/// `GET /api/police-notices`: the risk reports (the station's own, or the town's).
+pub async fn police_notices() -> Result<PoliceNoticeList> {
+    get("/api/police-notices").await
+}
+
+/// `POST /api/police-notices/{id}/acknowledge`: the station acknowledges a report.
+pub async fn acknowledge_notice(id: i64) -> Result<PoliceNoticeList> {
+    let url = format!("/api/police-notices/{id}/acknowledge");
     post(&url, &serde_json::json!({}), true).await
 }
 

@@ -32,6 +32,19 @@ pub fn Header() -> impl IntoView {
         })
     });
 
+    // The risk reports: the police station's liaisons, and the center's lead and clerks.
+    let sees_police = Memo::new(move |_| {
+        session.user.with(|u| {
+            u.as_ref().is_some_and(|u| {
+                u.police
+                    || matches!(
+                        u.role,
+                        shared::model::Role::Lead | shared::model::Role::Clerk
+                    )
+            })
+        })
+    });
+
     let switch_lang = move |_| {
         let next = match lang.get_untracked() {
             Lang::Zh => Lang::En,
@@ -67,6 +80,9 @@ pub fn Header() -> impl IntoView {
                 </Show>
                 <Show when=move || may_register.get()>
                     <A href="/cases/new" attr:data-testid="nav-register">{tr(T::NavRegister)}</A>
+                </Show>
+                <Show when=move || sees_police.get()>
+                    <A href="/police" attr:data-testid="nav-police">{tr(T::NavPolice)}</A>
                 </Show>
                 <Show when=move || is_admin.get()>
                     <A href="/admin/calendar" attr:data-testid="nav-calendar">{tr(T::NavCalendar)}</A>

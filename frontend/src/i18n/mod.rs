@@ -152,6 +152,12 @@ pub fn event_detail(key: &str, value: &str, lang: Lang) -> (String, String) {
         "level" => Some(T::EscalationLevel),
         "told" => Some(T::PeopleTold),
         "due_on" => Some(T::UrgingDue),
+        "new_due_on" => Some(T::NewDueOn),
+        "reason_kind" => Some(T::SuspendReasonLabel),
+        "paused_days" => Some(T::PausedDays),
+        "days" => Some(T::ExtensionDays),
+        "consent" => Some(T::ConsentLabel),
+        "department" => Some(T::PoliceStation),
         _ => None,
     };
     let key = label.map_or_else(|| key.to_owned(), |t| t.get(lang).to_owned());
@@ -159,6 +165,17 @@ pub fn event_detail(key: &str, value: &str, lang: Lang) -> (String, String) {
         Some(T::Outcome) => Outcome::parse(value).map(|o| o.label(lang).to_owned()),
         Some(T::RouteTold) => LegalRoute::parse(value).map(|r| r.label(lang).to_owned()),
         Some(T::Retention) => value.parse::<u8>().ok().map(|n| years(n, lang)),
+        Some(T::SuspendReasonLabel) => {
+            shared::model::SuspendReason::parse(value).map(|r| r.label(lang).to_owned())
+        }
+        Some(T::ConsentLabel) => Some(
+            if value == "true" {
+                T::Yes.get(lang)
+            } else {
+                T::No.get(lang)
+            }
+            .to_owned(),
+        ),
         Some(T::EscalationLevel) => {
             shared::model::NotificationKind::parse(value).map(|k| k.label(lang).to_owned())
         }

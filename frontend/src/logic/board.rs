@@ -128,6 +128,19 @@ pub fn card_with_detail(card: &CaseCard, case: &CaseDetail) -> CaseCard {
                 .count(),
         )
         .unwrap_or(u32::MAX),
+        suspended_on: case
+            .suspensions
+            .iter()
+            .find(|s| s.until.is_none())
+            .map(|s| s.from),
+        extension_pending: case
+            .extensions
+            .iter()
+            .any(|e| e.status == shared::model::ExtensionStatus::Pending),
+        police_pending: case
+            .police_notice
+            .as_ref()
+            .is_some_and(|n| n.acknowledged_at.is_none()),
     }
 }
 
@@ -301,6 +314,7 @@ pub(crate) mod tests {
             town_id: 1,
             department_id: None,
             org_unit_id: None,
+            police: false,
         }
     }
 

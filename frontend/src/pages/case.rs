@@ -22,6 +22,7 @@ use crate::i18n::{self, T, tr, use_lang};
 use crate::live::{LiveEvent, LiveStream};
 use crate::logic::board::{actor_of, command_name, facts_of_detail};
 use crate::logic::time;
+use crate::pages::case_clock::{ClockPanel, ClockRights, MessagesPanel, PoliceNoticeFact};
 use crate::pages::not_found::NotFound;
 use crate::session::use_session;
 
@@ -157,6 +158,21 @@ fn CaseView(id: i64) -> impl IntoView {
             _ => Vec::new(),
         })
     });
+    // After a change of the clock or a message: the fresh case and timeline.
+    let changed = Callback::new(move |detail: CaseDetail| {
+        case.set(Remote::Ready(detail));
+        load_timeline();
+    });
+    let may_message = Memo::new(move |_| {
+        let actor = session.user.with(|u| u.as_ref().map(actor_of));
+        case.with(|c| match (c, actor) {
+            (Remote::Ready(detail), Some(actor)) => {
+                detail.stage != Stage::Archived
+                    && Act::Message.is_permitted(&actor, &facts_of_detail(detail))
+            }
+            _ => false,
+        })
+    });
     let may_note = Memo::new(move |_| {
         let actor = session.user.with(|u| u.as_ref().map(actor_of));
         case.with(|c| match (c, actor) {
@@ -182,16 +198,26 @@ fn CaseView(id: i64) -> impl IntoView {
                     let (may_urge, may_acknowledge) = actor.map_or((false, false), |a| {
                         (held && Act::Urge.is_permitted(&a, &facts), Act::Acknowledge.is_permitted(&a, &facts))
                     });
+                    let rights = actor.map_or(ClockRights::default(), |a| ClockRights {
+                        suspend: Act::Suspend.is_permitted(&a, &facts),
+                        ask_extension: Act::AskExtension.is_permitted(&a, &facts),
+                        decide_extension: Act::DecideExtension.is_permitted(&a, &facts),
+                    });
                     let reload = Callback::new(move |()| {
                         load_case();
                         load_timeline();
                     });
                     view! {
-                        <CaseBody detail commands acting act=Callback::new(act) may_urge may_acknowledge reload />
+                        <CaseBody detail commands acting act=Callback::new(act) may_urge may_acknowledge rights
+                            changed reload />
                     }.into_any()
                 }
             }}
             <div class="case-lower">
+                <MessagesPanel id events=Signal::derive(move || match timeline.get() {
+                    Remote::Ready(events) => events,
+                    _ => Vec::new(),
+                }) may_write=may_message.into() done=changed />
                 <section class="panel" aria-labelledby="timeline-title">
                     <h2 id="timeline-title" class="panel-title">{tr(T::TimelineTitle)}</h2>
                     <Show when=move || may_note.get()>
@@ -222,9 +248,13 @@ fn CaseBody(
     act: Callback<CommandKind>,
     may_urge: bool,
     may_acknowledge: bool,
+    rights: ClockRights,
+    changed: Callback<CaseDetail>,
     reload: Callback<()>,
 ) -> impl IntoView {
     let urgings_detail = detail.clone();
+    let clock_detail = detail.clone();
+    let police_notice = detail.police_notice.clone();
     let lang = use_lang();
     let today = time::today();
     let d = detail;
@@ -343,6 +373,7 @@ fn CaseBody(
                     }</p>
                     {move || clock.track.notice(lang.get()).map(|n| view! { <p class="hint">{n}</p> })}
                 </section>
+                <ClockPanel detail=clock_detail rights done=changed />
                 <section class="panel" aria-labelledby="handling-title" data-testid="handling">
                     <h2 id="handling-title" class="panel-title">{tr(T::HandlingTitle)}</h2>
                     <dl class="facts facts-stack">
@@ -351,6 +382,7 @@ fn CaseBody(
                         {(!cooperating.is_empty()).then(|| view! {
                             <div><dt>{tr(T::Cooperating)}</dt><dd><CooperatingNames units=cooperating.clone() /></dd></div>
                         })}
+                        {police_notice.map(|notice| view! { <PoliceNoticeFact notice /> })}
                         {d.awaiting_until.map(|until| view! {
                             <div><dt>{tr(T::AwaitingLabel)}</dt>
                                 <dd data-testid="awaiting">{time::date(until)} " "

@@ -3,7 +3,9 @@
 pub mod board;
 pub mod calendar;
 pub mod case;
+pub mod case_clock;
 pub mod intake;
 pub mod login;
 pub mod not_found;
+pub mod police;
 pub mod status;

@@ -127,6 +127,11 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
     let returned = card.returned.clone();
     let awaiting = card.awaiting_until;
     let urgings = card.open_urgings;
+    let (suspended, extension, police) = (
+        card.suspended_on,
+        card.extension_pending,
+        card.police_pending,
+    );
     let down_card = card.clone();
     let menu_card = card.clone();
     let open_href = href.clone();
@@ -181,7 +186,23 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
                                 {move || i18n::urged(urgings, lang.get())}
                             </span>
                         })}
-                        <DeadlineBadge stage due_on today />
+                        {suspended.map(|since| view! {
+                            <span class="chip chip-wait" data-testid="card-suspended"
+                                title=move || format!("{} {}", T::SuspendedSince.get(lang.get()), since)>
+                                {tr(T::ChipSuspended)}
+                            </span>
+                        })}
+                        {extension.then(|| view! {
+                            <span class="chip chip-urged" data-testid="card-extension">{tr(T::ChipExtension)}</span>
+                        })}
+                        {police.then(|| view! {
+                            <span class="chip chip-police" data-testid="card-police">{tr(T::ChipPolice)}</span>
+                        })}
+                        {if suspended.is_some() {
+                            ().into_any()
+                        } else {
+                            view! { <DeadlineBadge stage due_on today /> }.into_any()
+                        }}
                     </div>
                     <div class="card-summary" title=card.summary.clone()>{card.summary.clone()}</div>
                     <div class="card-meta">
