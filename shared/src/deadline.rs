@@ -1,9 +1,10 @@
 //! Case clocks: which rule a case starts with, its due date, and the board's deadline badge.
 //!
 //! A case keeps the rule it started with (`ClockRule` is stored on the case), so changing the
-//! defaults later never moves an existing deadline. Clocks count calendar days or working
-//! days. Until the holiday calendar lands, working days are Monday to Friday; the calendar,
-//! pauses (`Clock::paused_days`) and extensions (`Clock::extension_days`) plug into `Clock`.
+//! defaults later never moves an existing deadline. A clock counts calendar days or the working
+//! days of the holiday calendar (`crate::calendar`), stands still while the case is suspended
+//! (`Clock::pauses`) and runs longer by approved extensions (`Clock::extension_days`, within
+//! each track's `ExtensionRule`).
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};

@@ -451,3 +451,91 @@ async fn a_liaison_accepts_and_declines_and_the_leads_board_follows() {
     })
     .await;
 }
+
+/// The mediator suspends a case from the case page (a missing reason is named first), the
+/// lead's board marks the card, the mediator resumes it and asks for an extension with the
+/// parties' consent, and the lead approves it; a message goes to the thread. A risky matter
+/// shows on the police station's risk-report page until its liaison acknowledges it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_case_is_suspended_resumed_and_extended_from_the_case_page() {
+    let server = TestServer::start().await;
+    let fx = server.app().fixture.clone();
+    let app = server.app();
+    let lead_api = app.login("lead").await;
+    let mediator_api = app.login("mediator").await;
+    let case = app.register(&lead_api, &app.sample_case()).await;
+    let route = Command::Route {
+        handler: shared::model::HandlerRef::Mediator(fx.mediator),
+        cooperating: vec![],
+        note: String::new(),
+    };
+    let routed = app.move_case(&lead_api, &case, route).await;
+    app.move_case(&mediator_api, &routed, Command::Accept).await;
+    let mut risky = app.sample_case();
+    risky.risk_flags = vec![shared::model::RiskFlag::GroupIncident];
+    let risky = app.register(&lead_api, &risky).await;
+    let (id, code) = (case.id, case.code.clone());
+    let b = desktop(&server).await;
+    scenario("clock_panel", b, |b| async move {
+        let result = async {
+            sign_in(&b, "mediator").await?;
+            b.goto(&format!("/cases/{id}")).await?;
+            b.wait("[data-testid=suspend-form]").await?;
+            b.click("[data-testid=suspend]").await?;
+            b.wait_text("#err-suspend-reason", "必填").await?;
+            b.choose("#suspend-kind", "appraisal").await?;
+            b.fill("#suspend-reason", "等待伤情鉴定").await?;
+            b.click("[data-testid=suspend]").await?;
+            b.wait("[data-testid=suspension][data-open=true]").await?;
+            b.wait("[data-testid=resume-form]").await?;
+            b.click("[data-testid=resume]").await?;
+            b.wait("[data-testid=suspension][data-open=false]").await?;
+            b.fill("#ext-days", "10").await?;
+            b.fill("#ext-reason", "双方需时间协商").await?;
+            b.click("[data-testid=ask-extension]").await?;
+            b.wait_text("#err-ext-consent", "同意").await?;
+            b.click("[data-testid=ext-consent]").await?;
+            b.click("[data-testid=ask-extension]").await?;
+            b.wait("[data-testid=extension][data-status=pending]")
+                .await?;
+            b.fill("#message-text", "鉴定结果已出,请中心协调").await?;
+            b.click("[data-testid=send-message]").await?;
+            b.wait_text("[data-testid=message]", "鉴定结果已出").await?;
+            sign_out(&b).await?;
+            sign_in(&b, "lead").await?;
+            b.wait(&format!(
+                "{} [data-testid=card-extension]",
+                card_in("in_handling", &code)
+            ))
+            .await?;
+            b.wait(&format!(
+                "{} [data-testid=card-police]",
+                card_in("registered", &risky.code)
+            ))
+            .await?;
+            b.goto(&format!("/cases/{id}")).await?;
+            b.wait("[data-testid=decide-extension]").await?;
+            b.click("[data-testid=approve-extension]").await?;
+            b.wait("[data-testid=extension][data-status=approved]")
+                .await?;
+            b.wait_text("[data-testid=due-explained]", "延长 10")
+                .await?;
+            sign_out(&b).await?;
+            sign_in(&b, "police").await?;
+            b.goto("/police").await?;
+            let item = format!("[data-testid=police-item][data-code=\"{}\"]", risky.code);
+            b.wait(&format!("{item}[data-pending=true]")).await?;
+            let text = b.text(&item).await?;
+            if text.contains("张三") {
+                return Err(format!("the report shows a party's name: {text}").into());
+            }
+            b.click(&format!("{item} [data-testid=police-acknowledge]"))
+                .await?;
+            b.wait(&format!("{item}[data-pending=false]")).await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}

@@ -427,6 +427,17 @@ async fn one_case(
         },
     )
     .await?;
+    // A risky matter was reported to the police station on the day; the station acknowledged
+    // all but the last day's reports.
+    if shared::model::RiskFlag::needs_police_notice(&c.risk_flags) {
+        let station = ids.departments.get(&Dept::Police).copied();
+        let at = c.registered_at.timestamp_millis();
+        let notice = db::clock::insert_notice(conn, case_id, ids.town, station, at).await?;
+        let day_old = c.registered_at < chrono::Utc::now() - chrono::Duration::days(1);
+        if let (true, Some(liaison)) = (day_old, ids.liaisons.get(&Dept::Police)) {
+            db::clock::acknowledge_notice(conn, notice, *liaison, at + 2 * 3_600_000).await?;
+        }
+    }
     let moved = c.routed_at.is_some() || c.route_told.is_some() || archive_no.is_some();
     if moved {
         let change = CaseState {

@@ -13,8 +13,9 @@ pub fn message_for(errors: &[FieldError], name: &str, lang: shared::Lang) -> Opt
         .map(|e| e.reason.message(lang))
 }
 
-/// The error line under an input; empty when the field is fine. Its id is `err-{name}` so the
-/// input can point at it with `aria-describedby`.
+/// The error line under an input; empty when the field is fine. Its id is `err-{name}` (or
+/// `err-{scope}-{name}` where several forms on a page name the same field) so the input can
+/// point at it with `aria-describedby`.
 #[component]
 pub fn FieldMessage(
     /// The field's path, as the API names it (it may change, as a party row's index does).
@@ -22,10 +23,20 @@ pub fn FieldMessage(
     name: Signal<String>,
     /// The form's current errors.
     errors: Signal<Vec<FieldError>>,
+    /// The form's name, when another form on the page has a field of the same name.
+    #[prop(optional)]
+    scope: &'static str,
 ) -> impl IntoView {
     let lang = use_lang();
-    let id = move || format!("err-{}", name.get());
-    let testid = move || format!("error-{}", name.get());
+    let key = move || {
+        if scope.is_empty() {
+            name.get()
+        } else {
+            format!("{scope}-{}", name.get())
+        }
+    };
+    let id = move || format!("err-{}", key());
+    let testid = move || format!("error-{}", key());
     let text = Memo::new(move |_| name.with(|n| errors.with(|e| message_for(e, n, lang.get()))));
     view! {
         <p class="field-error" id=id data-testid=testid role="alert" hidden=move || text.with(Option::is_none)>

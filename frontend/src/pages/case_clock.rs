@@ -104,6 +104,7 @@ pub fn ClockPanel(
     let consent = RwSignal::new(false);
     let decision_note = RwSignal::new(String::new());
     let errors = RwSignal::new(Vec::<FieldError>::new());
+    let ext_errors = RwSignal::new(Vec::<FieldError>::new());
     let pending = RwSignal::new(false);
 
     let suspend = move |ev: leptos::ev::SubmitEvent| {
@@ -140,7 +141,7 @@ pub fn ClockPanel(
         ev.prevent_default();
         let l = lang.get_untracked();
         let Ok(n) = days.get_untracked().trim().parse::<u32>() else {
-            errors.set(vec![FieldError::new(
+            ext_errors.set(vec![FieldError::new(
                 "days",
                 shared::Reason::OutOfRange {
                     min: 1,
@@ -156,7 +157,7 @@ pub fn ClockPanel(
             consent: consent.get_untracked(),
         };
         if let Err(fields) = request.check(rule, u32::try_from(approved).unwrap_or(0), l) {
-            errors.set(fields);
+            ext_errors.set(fields);
             return;
         }
         submit_with(
@@ -195,9 +196,10 @@ pub fn ClockPanel(
             <ul class="clock-log">
                 {suspensions.into_iter().map(|s| {
                     let kind = s.reason_kind;
-                    let span = match s.until {
-                        Some(u) => format!("{} – {}", time::date(s.from), time::date(u)),
-                        None => format!("{} –", time::date(s.from)),
+                    let (from, until) = (s.from, s.until);
+                    let span = move || match until {
+                        Some(u) => format!("{} – {}", time::date(from), time::date(u)),
+                        None => format!("{} {}", T::SuspendedSince.get(lang.get()), time::date(from)),
                     };
                     view! {
                         <li class="clock-entry" data-testid="suspension" data-open=s.until.is_none().to_string()>
@@ -227,7 +229,7 @@ pub fn ClockPanel(
                     <p class="hint">{tr(T::SuspendedNotice)}</p>
                     <div class="field">
                         <label for="resume-note">{tr(T::ResumeNote)}</label>
-                        <input id="resume-note" name="note" prop:value=move || resume_note.get()
+                        <input type="text" id="resume-note" name="note" prop:value=move || resume_note.get()
                             on:input=move |ev| resume_note.set(event_target_value(&ev)) />
                     </div>
                     <button type="button" class="btn btn-primary" data-testid="resume"
@@ -252,10 +254,10 @@ pub fn ClockPanel(
                     </div>
                     <div class="field">
                         <label for="suspend-reason">{tr(T::SuspendWhat)}</label>
-                        <input id="suspend-reason" name="reason" aria-describedby="err-reason"
+                        <input type="text" id="suspend-reason" name="reason" aria-describedby="err-suspend-reason"
                             prop:value=move || reason.get()
                             on:input=move |ev| reason.set(event_target_value(&ev)) />
-                        <FieldMessage name="reason" errors=errors.into() />
+                        <FieldMessage name="reason" scope="suspend" errors=errors.into() />
                     </div>
                     <button type="submit" class="btn btn-secondary" data-testid="suspend"
                         disabled=move || pending.get()>{tr(T::Suspend)}</button>
@@ -266,26 +268,27 @@ pub fn ClockPanel(
                     <div class="field">
                         <label for="ext-days">{tr(T::ExtensionDays)}</label>
                         <input id="ext-days" name="days" type="number" min="1" max=rule.max_days.to_string()
-                            inputmode="numeric" aria-describedby="err-days"
+                            inputmode="numeric" aria-describedby="err-ext-days"
                             prop:value=move || days.get()
                             on:input=move |ev| days.set(event_target_value(&ev)) />
-                        <FieldMessage name="days" errors=errors.into() />
+                        <FieldMessage name="days" scope="ext" errors=ext_errors.into() />
                     </div>
                     <div class="field">
                         <label for="ext-reason">{tr(T::ExtensionReason)}</label>
-                        <input id="ext-reason" name="ext_reason" aria-describedby="err-reason"
+                        <input type="text" id="ext-reason" name="ext_reason" aria-describedby="err-ext-reason"
                             prop:value=move || ext_reason.get()
                             on:input=move |ev| ext_reason.set(event_target_value(&ev)) />
+                        <FieldMessage name="reason" scope="ext" errors=ext_errors.into() />
                     </div>
                     {rule.consent.then(|| view! {
                         <label class="check" for="ext-consent">
                             <input type="checkbox" id="ext-consent" name="consent" data-testid="ext-consent"
-                                aria-describedby="err-consent"
+                                aria-describedby="err-ext-consent"
                                 prop:checked=move || consent.get()
                                 on:change=move |ev| consent.set(event_target_checked(&ev)) />
                             <span>{tr(T::ConsentLabel)}</span>
                         </label>
-                        <FieldMessage name="consent" errors=errors.into() />
+                        <FieldMessage name="consent" scope="ext" errors=ext_errors.into() />
                     })}
                     <button type="submit" class="btn btn-secondary" data-testid="ask-extension"
                         disabled=move || pending.get()>{tr(T::AskExtension)}</button>
@@ -297,10 +300,10 @@ pub fn ClockPanel(
                     <div class="clock-form" data-testid="decide-extension">
                         <div class="field">
                             <label for="decision-note">{tr(T::DecisionNote)}</label>
-                            <input id="decision-note" name="note" aria-describedby="err-note"
+                            <input type="text" id="decision-note" name="note" aria-describedby="err-decide-note"
                                 prop:value=move || decision_note.get()
                                 on:input=move |ev| decision_note.set(event_target_value(&ev)) />
-                            <FieldMessage name="note" errors=errors.into() />
+                            <FieldMessage name="note" scope="decide" errors=errors.into() />
                         </div>
                         <div class="note-actions">
                             <button type="button" class="btn btn-primary" data-testid="approve-extension"
@@ -375,11 +378,11 @@ pub fn MessagesPanel(
                 <form class="note-form" on:submit=send novalidate data-testid="message-form">
                     <div class="field">
                         <label for="message-text" class="sr-only">{tr(T::MessagesTitle)}</label>
-                        <textarea id="message-text" name="text" rows="2" aria-describedby="err-text"
+                        <textarea id="message-text" name="text" rows="2" aria-describedby="err-message-text"
                             placeholder=move || T::MessagePlaceholder.get(lang.get())
                             prop:value=move || text.get()
                             on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-                        <FieldMessage name="text" errors=errors.into() />
+                        <FieldMessage name="text" scope="message" errors=errors.into() />
                     </div>
                     <button type="submit" class="btn btn-primary" data-testid="send-message"
                         disabled=move || pending.get()>{tr(T::SendMessage)}</button>
