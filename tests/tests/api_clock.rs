@@ -16,14 +16,23 @@ use shared::workflow::Command;
 /// An empty JSON object.
 static EMPTY: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(|| json!({}));
 
-/// A case registered by the clerk, routed to the mediator and accepted.
+/// A case of `kind` registered by the clerk, routed to the mediator and accepted.
 async fn in_handling(app: &TestApp, kind: CaseKind) -> (CaseDetail, String, String) {
+    let mut req = app.sample_case();
+    req.kind = kind;
+    registered_and_accepted(app, &req).await
+}
+
+/// `req` registered by the clerk, routed to the mediator and accepted; with the lead's and
+/// the mediator's cookies.
+async fn registered_and_accepted(
+    app: &TestApp,
+    req: &shared::api::RegisterCase,
+) -> (CaseDetail, String, String) {
     let clerk = app.login("clerk").await;
     let lead = app.login("lead").await;
     let mediator = app.login("mediator").await;
-    let mut req = app.sample_case();
-    req.kind = kind;
-    let case = app.register(&clerk, &req).await;
+    let case = app.register(&clerk, req).await;
     let routed = app
         .move_case(
             &lead,
@@ -338,25 +347,10 @@ async fn a_mediation_is_extended_only_with_both_parties_consent_and_a_refusal_sa
 #[tokio::test]
 async fn a_labour_mediation_is_never_extended() {
     let app = TestApp::new().await;
-    let clerk = app.login("clerk").await;
-    let lead = app.login("lead").await;
-    let mediator = app.login("mediator").await;
     let mut req = app.sample_case();
     req.category = shared::model::Category::Labour;
-    let case = app.register(&clerk, &req).await;
+    let (case, _, mediator) = registered_and_accepted(&app, &req).await;
     assert!(!case.extension_rule.allowed);
-    let routed = app
-        .move_case(
-            &lead,
-            &case,
-            Command::Route {
-                handler: HandlerRef::Mediator(app.fixture.mediator),
-                cooperating: vec![],
-                note: String::new(),
-            },
-        )
-        .await;
-    app.move_case(&mediator, &routed, Command::Accept).await;
     let res = app
         .post_json(
             &format!("/api/cases/{}/extensions", case.id),
