@@ -352,7 +352,8 @@ pub struct PublicStatus {
     /// mediation room" for mediators) — never a person.
     pub handling_unit: Option<String>,
     pub on_time: Option<bool>,
-    /// While open: the last day of the time limit, as suspensions and extensions moved it.
+    /// While open and not suspended: the last day of the time limit, as suspensions and
+    /// extensions moved it.
     #[serde(default)]
     pub due_on: Option<NaiveDate>,
     /// While open: the handling is suspended (waiting for a party, a hearing, an appraisal).

@@ -542,3 +542,46 @@ async fn a_risky_matter_is_reported_to_the_police_the_same_day_until_acknowledge
             .any(|n| n.kind == NotificationKind::PoliceAcknowledged)
     );
 }
+
+#[tokio::test]
+async fn closing_a_suspended_case_ends_its_suspension_and_the_public_sees_it_waiting() {
+    let app = TestApp::new().await;
+    let (case, lead, mediator) = in_handling(&app, CaseKind::Dispute).await;
+    app.post_json(
+        &format!("/api/cases/{}/suspend", case.id),
+        Some(&mediator),
+        &json!({"reason_kind": "waiting_party", "reason": "当事人外出务工"}),
+    )
+    .await
+    .expect_status(200);
+    let lookup = json!({"code": case.code, "phone_last4": "5678"});
+    let public: shared::api::PublicStatus = app
+        .post_json("/api/public/status", None, &lookup)
+        .await
+        .json();
+    assert!(public.suspended);
+    assert_eq!(public.due_on, None, "the date moves while suspended");
+    assert_eq!(public.on_time, Some(true));
+    let suspended = app.read_case(&lead, case.id).await;
+    app.move_case(
+        &mediator,
+        &suspended,
+        Command::Close {
+            outcome: shared::model::Outcome::AgreementWritten,
+            summary: "双方达成协议".into(),
+            route_told: None,
+        },
+    )
+    .await;
+    let closed = app.read_case(&lead, case.id).await;
+    assert_eq!(closed.stage, Stage::Closed);
+    assert!(closed.suspensions.iter().all(|s| s.until.is_some()));
+    let board: Board = app.get("/api/board", Some(&lead)).await.json();
+    let card = board.cards.iter().find(|c| c.id == case.id);
+    assert!(card.is_some_and(|c| c.suspended_on.is_none()));
+    let public: shared::api::PublicStatus = app
+        .post_json("/api/public/status", None, &lookup)
+        .await
+        .json();
+    assert!(!public.suspended);
+}

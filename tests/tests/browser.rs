@@ -479,6 +479,8 @@ async fn a_case_is_suspended_resumed_and_extended_from_the_case_page() {
     scenario("clock_panel", b, |b| async move {
         let result = async {
             sign_in(&b, "mediator").await?;
+            // A handler's board opens on their own cases.
+            b.wait("[data-testid=filter-mine]:checked").await?;
             b.goto(&format!("/cases/{id}")).await?;
             b.wait("[data-testid=suspend-form]").await?;
             b.click("[data-testid=suspend]").await?;

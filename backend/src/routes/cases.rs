@@ -518,6 +518,11 @@ pub(crate) async fn transition(
         },
     )
     .await?;
+    // A case that leaves handling while suspended (closed with a result) ends its suspension:
+    // the card no longer says 中止, and the pause is kept as it stood.
+    if change.stage != Stage::InHandling && row.suspended_on.is_some() {
+        db::clock::resume(conn, id, today, me.user.id, now_ms).await?;
+    }
     notify_move(conn, &me, &row, &change, &req.command, now_ms).await?;
     let rev = db::cases::bump_town(conn, row.town_id).await?;
     state.commit_case_change(wtx, row.town_id, id, rev).await?;

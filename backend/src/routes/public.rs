@@ -147,9 +147,12 @@ fn public_status(
         }
     } else {
         let due = row.due_on()?;
+        // While suspended the clock stands: the case is on time, and its due date is not yet
+        // known (it moves on by each day the suspension lasts).
+        let suspended = stage.is_open() && row.suspended_on.is_some();
         let on_time = match date(row.closed_at) {
             Some(closed) if !stage.is_open() => closed <= due,
-            _ => today <= due,
+            _ => suspended || today <= due,
         };
         let handling_unit = match row.handler()? {
             Some(HandlerRef::Department(_)) => row.handler_name.clone(),
@@ -185,8 +188,8 @@ fn public_status(
             archived_on: in_stage(Stage::Archived, row.archived_at),
             handling_unit,
             on_time: Some(on_time),
-            due_on: stage.is_open().then_some(due),
-            suspended: stage.is_open() && row.suspended_on.is_some(),
+            due_on: (stage.is_open() && !suspended).then_some(due),
+            suspended,
             notes,
         }
     };

@@ -255,6 +255,9 @@ pub(crate) mod tests {
             awaiting_until: None,
             returned: None,
             open_urgings: 0,
+            suspended_on: None,
+            extension_pending: false,
+            police_pending: false,
         }
     }
 
@@ -302,6 +305,12 @@ pub(crate) mod tests {
             awaiting_until: None,
             returned: None,
             urgings: vec![],
+            suspensions: vec![],
+            extensions: vec![],
+            extension_rule: ClockRule::default_for(card.kind, card.category, card.channel)
+                .track
+                .extension(),
+            police_notice: None,
         }
     }
 

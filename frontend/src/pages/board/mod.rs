@@ -18,7 +18,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::Lang;
 use shared::api::CaseFilter;
 use shared::error::ErrorKind;
-use shared::model::{CaseCard, Stage};
+use shared::model::{CaseCard, Role, Stage};
 use shared::workflow::{Actor, CaseFacts, Command, CommandKind};
 
 use crate::api;
@@ -245,7 +245,20 @@ pub fn BoardPage() -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
     let navigate = use_navigate();
-    let filter = Memo::new(move |_| query.with(|q| filter::from_lookup(|k| q.get(k))));
+    // A mediator or a liaison opens on their own cases (an inbox, not the whole town) until
+    // they choose another filter on this page.
+    let touched = RwSignal::new(false);
+    let filter = Memo::new(move |_| {
+        let mut f = query.with(|q| filter::from_lookup(|k| q.get(k)));
+        let handler = session.user.with(|u| {
+            u.as_ref()
+                .is_some_and(|u| matches!(u.role, Role::Mediator | Role::Liaison))
+        });
+        if handler && !touched.get() && filter::to_query(&f).is_empty() {
+            f.mine = true;
+        }
+        f
+    });
 
     let actor = Memo::new(move |_| session.user.with(|u| u.as_ref().map(actor_of)));
     let ctx = BoardCtx {
@@ -335,6 +348,7 @@ pub fn BoardPage() -> impl IntoView {
     });
 
     let set_filter = Callback::new(move |(f, replace): (CaseFilter, bool)| {
+        touched.set(true);
         let q = filter::to_query(&f);
         let url = if q.is_empty() {
             "/board".to_owned()
