@@ -312,6 +312,20 @@ pub struct PoliceNoticeList {
     pub pending: u32,
 }
 
+impl PoliceNoticeList {
+    /// The list, with its count of reports not yet acknowledged.
+    pub fn of(notices: Vec<crate::model::PoliceNotice>) -> PoliceNoticeList {
+        let pending = notices
+            .iter()
+            .filter(|n| n.acknowledged_at.is_none())
+            .count();
+        PoliceNoticeList {
+            pending: u32::try_from(pending).unwrap_or(u32::MAX),
+            notices,
+        }
+    }
+}
+
 /// A note on a case's timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

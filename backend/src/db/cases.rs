@@ -824,16 +824,25 @@ async fn person_names(
     conn: &mut AnyConnection,
     rows: &[CardRow],
 ) -> Result<std::collections::HashMap<i64, Vec<String>>, sqlx::Error> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    names_of_cases(conn, &ids).await
+}
+
+/// Personal party names per case, for `case_ids` (in batches of 500).
+pub async fn names_of_cases(
+    conn: &mut AnyConnection,
+    case_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<String>>, sqlx::Error> {
     let mut names: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
-    for chunk in rows.chunks(500) {
+    for chunk in case_ids.chunks(500) {
         let mut q = SqlBuilder::new(
             "SELECT case_id, name FROM parties WHERE kind <> 'organisation' AND case_id IN (",
         );
-        for (i, row) in chunk.iter().enumerate() {
+        for (i, id) in chunk.iter().enumerate() {
             if i > 0 {
                 q.push(", ");
             }
-            q.bind(Arg::Int(row.id));
+            q.bind(Arg::Int(*id));
         }
         q.push(")");
         let found: Vec<(i64, String)> = sqlx::query_as_with(&q.sql, q.arguments()?)

@@ -80,8 +80,8 @@ fn conflict(zh: &str, en: &str, lang: Lang) -> AppError {
         .into()
 }
 
-/// An event of `me` on case `case_id`, not public.
-fn event<'a>(
+/// An event of `me` on case `case_id` that moves nothing, not public.
+pub(crate) fn event<'a>(
     me: &'a CurrentUser,
     case_id: i64,
     at_ms: i64,
@@ -644,14 +644,7 @@ pub(crate) async fn police_notices(
         _ => return Err(police_refusal(lang)),
     };
     let notices = db::clock::notices(&mut conn, town, department, 200).await?;
-    let pending = notices
-        .iter()
-        .filter(|n| n.acknowledged_at.is_none())
-        .count();
-    Ok(Json(PoliceNoticeList {
-        pending: u32::try_from(pending).unwrap_or(u32::MAX),
-        notices,
-    }))
+    Ok(Json(PoliceNoticeList::of(notices)))
 }
 
 async fn is_police(conn: &mut AnyConnection, me: &CurrentUser) -> AppResult<bool> {
@@ -750,12 +743,5 @@ pub(crate) async fn acknowledge_notice(
     let rev = db::cases::bump_town(conn, town_id).await?;
     let notices = db::clock::notices(conn, town_id, department, 200).await?;
     state.commit_case_change(wtx, town_id, case_id, rev).await?;
-    let pending = notices
-        .iter()
-        .filter(|n| n.acknowledged_at.is_none())
-        .count();
-    Ok(Json(PoliceNoticeList {
-        pending: u32::try_from(pending).unwrap_or(u32::MAX),
-        notices,
-    }))
+    Ok(Json(PoliceNoticeList::of(notices)))
 }

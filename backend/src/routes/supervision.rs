@@ -13,9 +13,8 @@ use shared::{ApiError, FieldError, Reason};
 
 use crate::auth::CurrentUser;
 use crate::db;
-use crate::db::events::NewEvent;
 use crate::error::{AppError, AppJson, AppResult, IdPath, RequestLang};
-use crate::routes::clock::case_for_act;
+use crate::routes::clock::{case_for_act, event};
 use crate::routes::now_ms;
 use crate::state::AppState;
 
@@ -99,19 +98,14 @@ pub(crate) async fn urge(
     let due = req.due_on.format("%Y-%m-%d").to_string();
     db::events::insert(
         conn,
-        &NewEvent {
-            case_id: id,
-            at_ms: now,
-            actor_id: me.user.id,
-            actor_name: me.name(),
-            actor_role: me.user.role,
-            kind: EventKind::Urged,
-            from_stage: None,
-            to_stage: None,
-            text: Some(what),
-            details: vec![("due_on".into(), due.clone())],
-            public: false,
-        },
+        &event(
+            &me,
+            id,
+            now,
+            EventKind::Urged,
+            Some(what),
+            vec![("due_on".into(), due.clone())],
+        ),
     )
     .await?;
     let mut people = Vec::new();
@@ -168,19 +162,14 @@ pub(crate) async fn acknowledge(
     }
     db::events::insert(
         conn,
-        &NewEvent {
-            case_id: id,
-            at_ms: now,
-            actor_id: me.user.id,
-            actor_name: me.name(),
-            actor_role: me.user.role,
-            kind: EventKind::UrgingAcknowledged,
-            from_stage: None,
-            to_stage: None,
-            text: None,
-            details: Vec::new(),
-            public: false,
-        },
+        &event(
+            &me,
+            id,
+            now,
+            EventKind::UrgingAcknowledged,
+            None,
+            Vec::new(),
+        ),
     )
     .await?;
     let leads = db::supervision::leads_of(conn, row.town_id).await?;
