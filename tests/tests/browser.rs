@@ -489,6 +489,7 @@ async fn a_case_is_suspended_resumed_and_extended_from_the_case_page() {
             b.fill("#suspend-reason", "等待伤情鉴定").await?;
             b.click("[data-testid=suspend]").await?;
             b.wait("[data-testid=suspension][data-open=true]").await?;
+            b.wait("[data-testid=case-suspended]").await?;
             b.wait("[data-testid=resume-form]").await?;
             b.click("[data-testid=resume]").await?;
             b.wait("[data-testid=suspension][data-open=false]").await?;

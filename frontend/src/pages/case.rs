@@ -255,6 +255,8 @@ fn CaseBody(
     let urgings_detail = detail.clone();
     let clock_detail = detail.clone();
     let police_notice = detail.police_notice.clone();
+    // While suspended the clock stands: the head says so instead of counting days.
+    let suspended = detail.suspensions.iter().any(|s| s.until.is_none());
     let lang = use_lang();
     let today = time::today();
     let d = detail;
@@ -291,7 +293,11 @@ fn CaseBody(
                 <span class=format!("stage-tag stage-{}", stage.as_str()) data-testid="case-stage">
                     {move || stage.label(lang.get())}
                 </span>
-                <DeadlineBadge stage due_on=d.due_on today />
+                {if suspended {
+                    view! { <span class="chip chip-wait" data-testid="case-suspended">{tr(T::ChipSuspended)}</span> }.into_any()
+                } else {
+                    view! { <DeadlineBadge stage due_on=d.due_on today /> }.into_any()
+                }}
                 <RiskTag risk />
             </div>
             <p class="case-summary" data-testid="case-summary">{d.summary.clone()}</p>
