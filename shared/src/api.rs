@@ -123,6 +123,15 @@ pub struct CaseFilter {
     /// Only cases the current user handles.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub mine: bool,
+    /// Only cases routed and waiting for their handler to accept (待接收).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub awaiting: bool,
+    /// Only open cases escalated past their handler (to the center or the town leader).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub escalated: bool,
+    /// Only cases with an urging (督办) not yet acknowledged.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub urged: bool,
     /// Free text: matches the code, summary, facts and place.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
@@ -132,6 +141,140 @@ pub struct CaseFilter {
     /// Page size of `GET /api/cases` (at most `PER_PAGE_MAX`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<u32>,
+}
+
+impl CaseFilter {
+    /// The filter of a ready-made board view.
+    pub fn preset(view: crate::model::BoardView) -> CaseFilter {
+        use crate::model::BoardView;
+        let mut f = CaseFilter::default();
+        match view {
+            BoardView::Mine => f.mine = true,
+            BoardView::Overdue => f.overdue = true,
+            BoardView::Awaiting => f.awaiting = true,
+            BoardView::Escalated => f.escalated = true,
+            BoardView::Urged => f.urged = true,
+        }
+        f
+    }
+
+    /// The ready-made view this filter is exactly, if any (the board marks it chosen).
+    pub fn as_preset(&self) -> Option<crate::model::BoardView> {
+        let f = self.stored();
+        crate::model::BoardView::ALL
+            .iter()
+            .copied()
+            .find(|v| CaseFilter::preset(*v) == f)
+    }
+
+    /// The filter as a saved view keeps it: no page, the search text trimmed.
+    pub fn stored(&self) -> CaseFilter {
+        let q = self
+            .q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_owned);
+        CaseFilter {
+            q,
+            page: None,
+            per_page: None,
+            ..self.clone()
+        }
+    }
+
+    /// Whether nothing is filtered (pages aside).
+    pub fn is_blank(&self) -> bool {
+        self.stored() == CaseFilter::default()
+    }
+}
+
+/// A person's own named board view (a saved filter).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SavedView {
+    pub id: i64,
+    pub name: String,
+    pub filter: CaseFilter,
+}
+
+/// A person's saved views, in the order they were saved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SavedViews {
+    pub views: Vec<SavedView>,
+}
+
+/// Most saved views per person.
+pub const VIEWS_MAX: usize = 20;
+/// Longest name of a saved view, in characters.
+pub const VIEW_NAME_MAX: u32 = 30;
+
+/// Saving the board's filter as a named view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewView {
+    pub name: String,
+    pub filter: CaseFilter,
+}
+
+impl NewView {
+    /// Checks the fields against the person's `existing` views: a one-line name, not one of
+    /// theirs already (ignoring case and spaces around it), a filter that filters something,
+    /// a free text within `Q_MAX`, and room for one more view.
+    pub fn check(
+        &self,
+        existing: &[SavedView],
+        lang: crate::Lang,
+    ) -> Result<(), Vec<crate::FieldError>> {
+        use crate::error::Reason;
+        let mut c = crate::validate::Checker::new(lang);
+        c.required_line("name", &self.name, VIEW_NAME_MAX);
+        let name = self.name.trim().to_lowercase();
+        if c.is_fine("name")
+            && existing
+                .iter()
+                .any(|v| v.name.trim().to_lowercase() == name)
+        {
+            c.fail(
+                "name",
+                Reason::Other {
+                    zh: "已有同名的视图,请换一个名称。".into(),
+                    en: "You already have a view of this name; choose another.".into(),
+                },
+            );
+        }
+        if c.is_fine("name") && existing.len() >= VIEWS_MAX {
+            c.fail(
+                "name",
+                Reason::Other {
+                    zh: format!("最多可保存 {VIEWS_MAX} 个视图,请先删除一个。"),
+                    en: format!("At most {VIEWS_MAX} views can be saved; delete one first."),
+                },
+            );
+        }
+        if let Some(q) = &self.filter.q {
+            c.max_len("filter.q", q, Q_MAX);
+        }
+        if self.filter.is_blank() {
+            c.fail(
+                "filter",
+                Reason::Other {
+                    zh: "没有任何筛选条件:全部案件无需保存为视图。".into(),
+                    en: "Nothing is filtered: the whole board needs no saved view.".into(),
+                },
+            );
+        }
+        c.finish()
+    }
+}
+
+/// The cases newly put on the signed-in person's plate — routed to them, or returned to the
+/// center — that they have not opened since (the board marks them "new").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewCases {
+    pub cases: Vec<i64>,
 }
 
 /// Largest page of `GET /api/cases`.
@@ -426,6 +569,100 @@ pub fn is_publicly_restricted(kind: CaseKind, category: Category, flags: &[RiskF
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_preset_is_recognised_and_nothing_else_is() {
+        use crate::model::BoardView;
+        for v in BoardView::ALL {
+            let f = CaseFilter::preset(*v);
+            assert_eq!(f.as_preset(), Some(*v), "{v:?}");
+            assert!(!f.is_blank());
+            let paged = CaseFilter {
+                page: Some(3),
+                ..f.clone()
+            };
+            assert_eq!(paged.as_preset(), Some(*v), "pages do not matter");
+            let more = CaseFilter {
+                risk: Some(RiskLevel::High),
+                ..f
+            };
+            assert_eq!(
+                more.as_preset(),
+                None,
+                "a preset and more is not the preset"
+            );
+        }
+        assert_eq!(CaseFilter::default().as_preset(), None);
+        assert!(BoardView::Mine.offered_to(crate::model::Role::Mediator));
+        assert!(!BoardView::Mine.offered_to(crate::model::Role::Lead));
+        assert!(BoardView::Urged.offered_to(crate::model::Role::Lead));
+    }
+
+    #[test]
+    fn a_new_view_names_its_field_and_why() {
+        let lang = crate::Lang::En;
+        let view = |name: &str, filter: CaseFilter| NewView {
+            name: name.into(),
+            filter,
+        };
+        let urged = CaseFilter::preset(crate::model::BoardView::Urged);
+        assert!(view("督办 东村", urged.clone()).check(&[], lang).is_ok());
+        let fields = |r: Result<(), Vec<crate::FieldError>>| {
+            r.err()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| e.field)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(fields(view("  ", urged.clone()).check(&[], lang)), ["name"]);
+        assert_eq!(
+            fields(view("a\nb", urged.clone()).check(&[], lang)),
+            ["name"]
+        );
+        assert_eq!(
+            fields(view(&"长".repeat(31), urged.clone()).check(&[], lang)),
+            ["name"]
+        );
+        assert_eq!(
+            fields(view("all", CaseFilter::default()).check(&[], lang)),
+            ["filter"]
+        );
+        let spaces = CaseFilter {
+            q: Some("   ".into()),
+            page: Some(2),
+            ..CaseFilter::default()
+        };
+        assert_eq!(fields(view("all", spaces).check(&[], lang)), ["filter"]);
+        let long_q = CaseFilter {
+            q: Some("x".repeat(101)),
+            ..CaseFilter::default()
+        };
+        assert_eq!(fields(view("x", long_q).check(&[], lang)), ["filter.q"]);
+        let mine = SavedView {
+            id: 1,
+            name: "East Village".into(),
+            filter: urged.clone(),
+        };
+        let dup = view(" east village ", urged.clone()).check(std::slice::from_ref(&mine), lang);
+        assert!(
+            dup.as_ref()
+                .is_err_and(|e| e[0].message.contains("already")),
+            "{dup:?}"
+        );
+        let full: Vec<SavedView> = (0..VIEWS_MAX as i64)
+            .map(|i| SavedView {
+                id: i,
+                name: format!("v{i}"),
+                filter: urged.clone(),
+            })
+            .collect();
+        let over = view("one more", urged).check(&full, lang);
+        assert!(
+            over.as_ref()
+                .is_err_and(|e| e[0].field == "name" && e[0].message.contains("20")),
+            "{over:?}"
+        );
+    }
 
     #[test]
     fn sensitive_matters_are_restricted_publicly() {

@@ -569,6 +569,41 @@ pub struct CaseCard {
     /// A risk report to the police station that the station has not acknowledged.
     #[serde(default)]
     pub police_pending: bool,
+    /// The highest escalation past the handler (督办升级) while the case is open.
+    #[serde(default)]
+    pub escalation: Option<Escalation>,
+    /// The cooperating units' names (联合调处), beside the lead handler.
+    #[serde(default)]
+    pub cooperating_names: Vec<String>,
+}
+
+vocabulary! {
+    /// The board's ready-made views (a filter each; see `shared::api::CaseFilter::preset`).
+    BoardView {
+        Mine = "mine", "我的案件", "My cases";
+        Overdue = "overdue", "已逾期", "Overdue";
+        Awaiting = "awaiting", "待接收", "Awaiting acceptance";
+        Escalated = "escalated", "已升级", "Escalated";
+        Urged = "urged", "督办未确认", "Urged, not acknowledged";
+    }
+}
+
+impl BoardView {
+    /// Whether the view is offered to `role`: "my cases" only to those who handle cases.
+    pub fn offered_to(self, role: Role) -> bool {
+        match self {
+            BoardView::Mine => matches!(role, Role::Mediator | Role::Liaison),
+            _ => true,
+        }
+    }
+}
+
+vocabulary! {
+    /// How far an overdue case has been escalated past its handler (the supervisor's steps).
+    Escalation {
+        Lead = "overdue", "已升级至中心", "Escalated to the center";
+        TownLeader = "overdue_7", "已升级至镇领导", "Escalated to the town leader";
+    }
 }
 
 vocabulary! {

@@ -298,6 +298,82 @@ impl Browser {
         ])
     }
 
+    /// Checks the page as it is now with axe-core against the WCAG 2.1 A and AA rules; fails
+    /// listing each violation (rule, impact, help and up to five elements). The script comes
+    /// from `CONCORD_AXE_JS` (set by `cargo xtask test`, which installs axe-core from npm),
+    /// else `target/axe/node_modules/axe-core/axe.min.js`.
+    pub async fn expect_accessible(&self, what: &str) -> Result {
+        let path = std::env::var_os("CONCORD_AXE_JS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                    .join("../target/axe/node_modules/axe-core/axe.min.js")
+            });
+        let script = std::fs::read_to_string(&path).map_err(|e| {
+            format!(
+                "axe-core is not at {} ({e}); `cargo xtask test` installs it \
+                 (npm install --prefix target/axe axe-core@4.10.3)",
+                path.display()
+            )
+        })?;
+        let loaded = self
+            .client
+            .execute("return typeof window.axe === 'object';", vec![])
+            .await?;
+        if loaded != json!(true) {
+            // The UMD bundle sets `window.axe` when run as a plain script.
+            self.client
+                .execute(
+                    &format!("(function () {{ {script} }}).call(window);"),
+                    vec![],
+                )
+                .await?;
+        }
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 window.axe.run(document, {
+                     runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+                     resultTypes: ['violations'],
+                 }).then(
+                     r => done(r.violations.map(v => ({
+                         id: v.id, impact: v.impact, help: v.help,
+                         nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' — ' + (n.failureSummary || '').replace(/\\s+/g, ' ')),
+                     }))),
+                     e => done([{ id: 'axe-failed', impact: 'critical', help: String(e), nodes: [] }]),
+                 );",
+                vec![],
+            )
+            .await?;
+        let violations = found.as_array().cloned().unwrap_or_default();
+        if violations.is_empty() {
+            return Ok(());
+        }
+        let list: Vec<String> = violations
+            .iter()
+            .map(|v| {
+                let nodes: Vec<&str> = v["nodes"]
+                    .as_array()
+                    .map(|n| n.iter().filter_map(|x| x.as_str()).collect())
+                    .unwrap_or_default();
+                format!(
+                    "{} ({}): {}\n      {}",
+                    v["id"].as_str().unwrap_or("?"),
+                    v["impact"].as_str().unwrap_or("?"),
+                    v["help"].as_str().unwrap_or(""),
+                    nodes.join("\n      ")
+                )
+            })
+            .collect();
+        Err(format!(
+            "axe-core found {} accessibility violation(s) on {what}:\n  {}",
+            list.len(),
+            list.join("\n  ")
+        )
+        .into())
+    }
+
     /// Saves a screenshot under `target/browser-screenshots/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -80,11 +80,13 @@ async fn a_matter_goes_round_the_closed_loop_in_the_browser() {
             b.goto("/login").await?;
             b.wait("[data-testid=lang-switch][data-lang=zh-CN]").await?;
             b.wait_text("[data-testid=login-submit]", "登录").await?;
+            b.expect_accessible("the sign-in page").await?;
 
             // The clerk registers a matter at the window.
             sign_in(&b, "clerk").await?;
             b.goto("/cases/new").await?;
             b.wait("[data-testid=intake-form]").await?;
+            b.expect_accessible("the intake form").await?;
             b.choose("select[name=kind]", "dispute").await?;
             b.choose("select[name=category]", "neighbour").await?;
             b.choose("select[name=channel]", "window").await?;
@@ -108,6 +110,7 @@ async fn a_matter_goes_round_the_closed_loop_in_the_browser() {
             if code.len() != 11 {
                 return Err(format!("the receipt shows `{code}`, not a case code").into());
             }
+            b.expect_accessible("the receipt").await?;
             sign_out(&b).await?;
 
             // The lead drags the card from Registered to Routed and picks the mediator.
@@ -116,6 +119,8 @@ async fn a_matter_goes_round_the_closed_loop_in_the_browser() {
             b.drag_mouse(&card_in("registered", &code), "[data-testid=column-routed]")
                 .await?;
             b.wait("[data-testid=move-dialog]").await?;
+            b.expect_accessible("the routing dialog on the lead's board")
+                .await?;
             b.choose(
                 "[data-testid=move-dialog] select[name=handler]",
                 &format!("mediator:{}", fx.mediator),
@@ -186,8 +191,11 @@ async fn a_matter_goes_round_the_closed_loop_in_the_browser() {
             b.click("[data-testid=lookup]").await?;
             b.wait_text("[data-testid=status-progress]", "已办结")
                 .await?;
+            b.expect_accessible("the public status page").await?;
             b.click("[data-testid=lang-switch]").await?;
             b.wait_text("[data-testid=status-progress]", "Closed")
+                .await?;
+            b.expect_accessible("the public status page in English")
                 .await?;
             b.wait_text("[data-testid=lookup]", "Look").await?;
 
@@ -233,6 +241,7 @@ async fn a_lead_routes_a_card_by_touch_on_a_tablet() {
             sign_in(&b, "lead").await?;
             let card = card_in("registered", &code);
             b.wait(&card).await?;
+            b.expect_accessible("the lead's board on a tablet").await?;
             b.drag_touch(
                 &format!("{card} [data-testid=drag-handle]"),
                 "[data-testid=column-routed]",
@@ -481,10 +490,13 @@ async fn a_case_is_suspended_resumed_and_extended_from_the_case_page() {
             sign_in(&b, "mediator").await?;
             // A handler's board opens on their own cases.
             b.wait("[data-testid=filter-mine]:checked").await?;
+            b.wait("[data-testid=view-mine][aria-pressed=true]").await?;
             b.goto(&format!("/cases/{id}")).await?;
             b.wait("[data-testid=suspend-form]").await?;
             b.click("[data-testid=suspend]").await?;
             b.wait_text("#err-suspend-reason", "必填").await?;
+            b.expect_accessible("the case page with a refused suspension")
+                .await?;
             b.choose("#suspend-kind", "appraisal").await?;
             b.fill("#suspend-reason", "等待伤情鉴定").await?;
             b.click("[data-testid=suspend]").await?;
@@ -523,11 +535,15 @@ async fn a_case_is_suspended_resumed_and_extended_from_the_case_page() {
                 .await?;
             b.wait_text("[data-testid=due-explained]", "延长 10")
                 .await?;
+            b.expect_accessible("the lead's case page after an extension")
+                .await?;
             sign_out(&b).await?;
             sign_in(&b, "police").await?;
             b.goto("/police").await?;
             let item = format!("[data-testid=police-item][data-code=\"{}\"]", risky.code);
             b.wait(&format!("{item}[data-pending=true]")).await?;
+            b.expect_accessible("the police station's risk reports")
+                .await?;
             let text = b.text(&item).await?;
             if text.contains("张三") {
                 return Err(format!("the report shows a party's name: {text}").into());
@@ -535,6 +551,110 @@ async fn a_case_is_suspended_resumed_and_extended_from_the_case_page() {
             b.click(&format!("{item} [data-testid=police-acknowledge]"))
                 .await?;
             b.wait(&format!("{item}[data-pending=false]")).await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}
+
+/// A mediator signs in to an inbox, not the whole town: the board opens on "my cases", the
+/// case just routed to them is marked new; accepting it from the menu sends it to the end of
+/// a long column, which scrolls to it; they save their filter as a named view, which outlives
+/// a reload; opening the case clears the mark. axe-core checks the board and the case page.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mediator_opens_on_their_cases_marks_the_new_one_and_keeps_a_view() {
+    let server = TestServer::start().await;
+    let fx = server.fixture.clone();
+    let app = server.app();
+    let lead = app.login("lead").await;
+    let mediator = app.login("mediator").await;
+    let route = || Command::Route {
+        handler: shared::model::HandlerRef::Mediator(fx.mediator),
+        cooperating: vec![shared::model::HandlerRef::Department(fx.judicial_office)],
+        note: String::new(),
+    };
+    // Eight cases the mediator has already opened and accepted: a long "in handling" column.
+    for _ in 0..8 {
+        let case = app.register(&lead, &app.sample_case()).await;
+        let routed = app.move_case(&lead, &case, route()).await;
+        app.move_case(&mediator, &routed, Command::Accept).await;
+        app.post_json(
+            &format!("/api/cases/{}/seen", case.id),
+            Some(&mediator),
+            &serde_json::json!({}),
+        )
+        .await
+        .expect_status(204);
+    }
+    // Someone else's case, and the one just routed to the mediator.
+    app.register(&lead, &app.sample_case()).await;
+    let case = app.register(&lead, &app.sample_case()).await;
+    app.move_case(&lead, &case, route()).await;
+    let code = case.code.clone();
+    let browser = desktop(&server).await;
+    scenario("inbox_and_views", browser, |b| async move {
+        let result = async {
+            sign_in(&b, "mediator").await?;
+            b.wait("[data-testid=view-mine][aria-pressed=true]").await?;
+            let card = card_in("routed", &code);
+            b.wait(&format!("{card} [data-testid=card-new]")).await?;
+            if b.count("[data-testid=card-new]").await? != 1 {
+                return Err("only the case just routed is new".into());
+            }
+            b.wait_text(&format!("{card} [data-testid=card-handler]"), "联合 司法所")
+                .await?;
+            b.expect_accessible("the mediator's board").await?;
+            // Accepted from the menu: the card goes last in "in handling", out of sight, and
+            // the column scrolls to it.
+            b.click(&format!("{card} [data-testid=move-menu]")).await?;
+            b.click("[data-testid=move-accept]").await?;
+            b.wait(&card_in("in_handling", &code)).await?;
+            let scrolled = b
+                .client
+                .execute(
+                    "return document.querySelector('[data-testid=column-in_handling] .column-body').scrollTop;",
+                    vec![],
+                )
+                .await?;
+            if scrolled.as_f64().unwrap_or(0.0) <= 0.0 {
+                return Err(format!("the column did not scroll to the card ({scrolled})").into());
+            }
+            // A named view of their own: my cases, disputes only.
+            b.choose("[data-testid=filter-kind]", "dispute").await?;
+            b.click("[data-testid=save-view]").await?;
+            b.fill("[data-testid=view-name]", "我的纠纷").await?;
+            b.click("[data-testid=view-save]").await?;
+            let saved = "[data-testid=saved-view][data-name=我的纠纷]";
+            b.wait(&format!("{saved} .view-chip[aria-pressed=true]")).await?;
+            b.expect_accessible("the board with a saved view").await?;
+            b.click("[data-testid=view-all]").await?;
+            b.wait("[data-testid=view-all][aria-pressed=true]").await?;
+            b.wait(&format!("{saved} .view-chip[aria-pressed=false]")).await?;
+            // It outlives a reload, and choosing it filters the board again.
+            b.goto("/board").await?;
+            b.click(&format!("{saved} .view-chip")).await?;
+            b.wait(&format!("{saved} .view-chip[aria-pressed=true]")).await?;
+            // Opening the case clears its mark (the board searched for it: the column is
+            // virtualised, and the card is far down it).
+            let found = format!("/board?q={code}");
+            b.goto(&found).await?;
+            let card = card_in("in_handling", &code);
+            b.wait(&format!("{card} [data-testid=card-new]")).await?;
+            b.click(&format!("{card} [data-testid=card-link]")).await?;
+            b.wait("[data-testid=case-page]").await?;
+            b.expect_accessible("the case page").await?;
+            b.goto(&found).await?;
+            b.wait(&card).await?;
+            // The marks load beside the board: give them their moment.
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            if b.count("[data-testid=card-new]").await? != 0 {
+                return Err("the opened case is still marked new".into());
+            }
+            b.goto("/board").await?;
+            b.click(&format!("{saved} [data-testid=delete-view]")).await?;
+            b.wait_gone(saved).await?;
             Ok(())
         }
         .await;

@@ -268,9 +268,11 @@ fn run(args: &[String]) -> Result {
 fn test(args: &[String]) -> Result {
     let sqlite_only = args.iter().any(|a| a == "--sqlite-only");
     ensure_test_packages(!sqlite_only)?;
+    let axe = ensure_axe()?;
     build_frontend()?;
     let workspace_tests = || {
         let mut cmd = cargo();
+        cmd.env("CONCORD_AXE_JS", &axe);
         cmd.args([
             "test",
             "--workspace",
@@ -297,6 +299,7 @@ fn test(args: &[String]) -> Result {
     cmd.args(["test", "--package", "concord-tests", "--no-fail-fast"]);
     cmd.env("CONCORD_FRONTEND_DIST", dist_dir());
     cmd.env("CONCORD_TEST_POSTGRES_URL", cluster.url());
+    cmd.env("CONCORD_AXE_JS", &axe);
     // Every API test, and of the browser tests those whose outcome depends on the database;
     // the ones about the screen alone (touch, layout) ran against SQLite above, and so did
     // the SQLite backup tests.
@@ -312,6 +315,41 @@ fn test(args: &[String]) -> Result {
     let result = status(&mut cmd);
     drop(cluster);
     result
+}
+
+/// The axe-core version the browser tests check accessibility with (npm, pinned).
+const AXE_CORE: &str = "axe-core@4.10.3";
+
+/// Installs axe-core from npm into `target/axe` (once) and returns its `axe.min.js`, which the
+/// browser tests inject into each page they check (`CONCORD_AXE_JS`).
+fn ensure_axe() -> Result<PathBuf> {
+    let dir = target_dir().join("axe");
+    let script = dir.join("node_modules/axe-core/axe.min.js");
+    let wanted = AXE_CORE.trim_start_matches("axe-core@");
+    let installed = std::fs::read_to_string(dir.join("node_modules/axe-core/package.json"))
+        .is_ok_and(|p| p.contains(&format!("\"version\": \"{wanted}\"")));
+    if !installed {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        eprintln!(
+            "xtask: installing {AXE_CORE} from npm into {}",
+            dir.display()
+        );
+        status(
+            Command::new("npm")
+                .args([
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--no-save",
+                    "--prefix",
+                ])
+                .arg(&dir)
+                .arg(AXE_CORE),
+        )
+        .map_err(|e| format!("{e} (the browser tests need npm, to install {AXE_CORE})"))?;
+    }
+    Ok(script)
 }
 
 /// A free TCP port on loopback.

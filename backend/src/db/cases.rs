@@ -2,6 +2,8 @@
 //! one query), stage updates guarded by `version`, the board's rows, the filtered and paged
 //! list, the public look-up by code, archive numbers and the per-town revision counter.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -678,8 +680,13 @@ impl CardEntry {
             && filter.handler.is_none_or(|h| Some(h) == c.handler)
             && filter.risk.is_none_or(|r| r == c.risk)
             && filter.stage.is_none_or(|s| s == c.stage)
-            && (!filter.overdue || (c.stage.is_open() && c.due_on < today))
+            && (!filter.overdue
+                || (c.stage.is_open() && c.suspended_on.is_none() && c.due_on < today))
             && (!filter.mine || is_mine(c.handler, actor))
+            && (!filter.awaiting
+                || (c.stage == shared::model::Stage::Routed && c.awaiting_until.is_some()))
+            && (!filter.escalated || c.escalation.is_some())
+            && (!filter.urged || c.open_urgings > 0)
             && (q.is_empty()
                 || if self.sees_parties(actor) {
                     self.haystack.contains(q)
@@ -745,11 +752,27 @@ struct CardRow {
     suspended_on: Option<String>,
     pending_extensions: i64,
     police_pending: i64,
+    escalation: Option<String>,
 }
 
 impl CardRow {
-    /// The entry, with `names` the case's personal party names.
-    fn into_entry(self, names: &[String]) -> Result<CardEntry, sqlx::Error> {
+    /// The entry, with `names` the case's personal party names and `units` the names of
+    /// (at least) its cooperating units.
+    fn into_entry(
+        self,
+        names: &[String],
+        units: &HashMap<HandlerRef, String>,
+    ) -> Result<CardEntry, sqlx::Error> {
+        let cooperating = split_list::<HandlerRef>("handler", &self.cooperating)?;
+        let cooperating_names = cooperating
+            .iter()
+            .filter_map(|u| units.get(u).cloned())
+            .collect();
+        let stage: shared::model::Stage = parse_enum("stage", &self.stage)?;
+        let escalation = match self.escalation.as_deref() {
+            Some(level) if stage.is_open() => Some(parse_enum("escalation", level)?),
+            _ => None,
+        };
         let mut public_haystack = format!("{}\n{}", self.code, self.village);
         for part in [&self.area_name, &self.group_name].into_iter().flatten() {
             public_haystack.push('\n');
@@ -782,12 +805,14 @@ impl CardRow {
             suspended_on: self.suspended_on.as_deref().map(parse_date).transpose()?,
             extension_pending: self.pending_extensions > 0,
             police_pending: self.police_pending > 0,
+            escalation,
+            cooperating_names,
             id: self.id,
             kind: parse_enum("kind", &self.kind)?,
             category: parse_enum("category", &self.category)?,
             channel: parse_enum("channel", &self.channel)?,
             risk: parse_enum("risk", &self.risk)?,
-            stage: parse_enum("stage", &self.stage)?,
+            stage,
             handler: handler_of(self.handler_kind.as_deref(), self.handler_id)?,
             due_on: parse_date(&self.due_on)?,
             registered_at: from_millis(self.registered_at),
@@ -813,7 +838,7 @@ impl CardRow {
             haystack: haystack.to_lowercase(),
             public_haystack: public_haystack.to_lowercase(),
             json,
-            cooperating: split_list("handler", &self.cooperating)?,
+            cooperating,
         })
     }
 }
@@ -861,12 +886,67 @@ async fn entries_of(
     rows: Vec<CardRow>,
 ) -> Result<Vec<CardEntry>, sqlx::Error> {
     let names = person_names(conn, &rows).await?;
+    let mut wanted = std::collections::BTreeSet::new();
+    for r in &rows {
+        wanted.extend(split_list::<HandlerRef>("handler", &r.cooperating)?);
+    }
+    let units = unit_names(conn, &wanted).await?;
     rows.into_iter()
         .map(|r| {
             let n = names.get(&r.id).map_or(&[][..], Vec::as_slice);
-            r.into_entry(n)
+            r.into_entry(n, &units)
         })
         .collect()
+}
+
+/// The names of handling units (departments' names, mediators' display names).
+async fn unit_names(
+    conn: &mut AnyConnection,
+    units: &std::collections::BTreeSet<HandlerRef>,
+) -> Result<HashMap<HandlerRef, String>, sqlx::Error> {
+    let mut out = HashMap::new();
+    let departments: Vec<i64> = units
+        .iter()
+        .filter_map(|u| match u {
+            HandlerRef::Department(id) => Some(*id),
+            HandlerRef::Mediator(_) => None,
+        })
+        .collect();
+    let mediators: Vec<i64> = units
+        .iter()
+        .filter_map(|u| match u {
+            HandlerRef::Mediator(id) => Some(*id),
+            HandlerRef::Department(_) => None,
+        })
+        .collect();
+    for (ids, sql, unit) in [
+        (
+            departments,
+            "SELECT id, name FROM departments WHERE id IN (",
+            HandlerRef::Department as fn(i64) -> HandlerRef,
+        ),
+        (
+            mediators,
+            "SELECT id, display_name FROM users WHERE id IN (",
+            HandlerRef::Mediator,
+        ),
+    ] {
+        for chunk in ids.chunks(500) {
+            let mut q = SqlBuilder::new(sql);
+            for (i, id) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.bind(Arg::Int(*id));
+            }
+            q.push(")");
+            let found: Vec<(i64, String)> = sqlx::query_as_with(&q.sql, q.arguments()?)
+                .fetch_all(&mut *conn)
+                .await?;
+            out.extend(found.into_iter().map(|(id, name)| (unit(id), name)));
+        }
+    }
+    Ok(out)
 }
 
 const CARD_SELECT: &str = "SELECT c.id, c.code, c.summary, c.kind, c.category, c.channel, \
@@ -879,7 +959,9 @@ const CARD_SELECT: &str = "SELECT c.id, c.code, c.summary, c.kind, c.category, c
     (SELECT COUNT(*) FROM case_extensions e WHERE e.case_id = c.id \
      AND e.status = 'pending') AS pending_extensions, \
     (SELECT COUNT(*) FROM police_notices n WHERE n.case_id = c.id \
-     AND n.acknowledged_at IS NULL) AS police_pending \
+     AND n.acknowledged_at IS NULL) AS police_pending, \
+    (SELECT MAX(e.level) FROM case_escalations e WHERE e.case_id = c.id \
+     AND e.level IN ('overdue', 'overdue_7')) AS escalation \
     FROM cases c \
     JOIN org_units v ON v.id = c.village_id \
     LEFT JOIN org_units a ON a.id = c.area_id \
@@ -982,6 +1064,21 @@ pub async fn list(
         w.push(" AND ");
         mine(&mut w, actor);
     }
+    if filter.awaiting {
+        w.push(" AND c.stage = 'routed' AND c.response_due_on IS NOT NULL");
+    }
+    if filter.escalated {
+        w.push(
+            " AND c.stage IN ('registered', 'routed', 'in_handling') AND EXISTS (SELECT 1 \
+             FROM case_escalations e WHERE e.case_id = c.id AND e.level IN ('overdue', 'overdue_7'))",
+        );
+    }
+    if filter.urged {
+        w.push(
+            " AND EXISTS (SELECT 1 FROM case_urgings u WHERE u.case_id = c.id \
+             AND u.acknowledged_at IS NULL)",
+        );
+    }
     if actor.role == shared::model::Role::Liaison {
         // A liaison lists only the cases their department leads or cooperates on
         // (`shared::workflow::may_read`).
@@ -1079,7 +1176,7 @@ pub async fn list(
 }
 
 /// Appends the condition "`actor` handles the case" (false for roles that handle none).
-fn mine(w: &mut SqlBuilder, actor: &Actor) {
+pub(crate) fn mine(w: &mut SqlBuilder, actor: &Actor) {
     match actor.role {
         shared::model::Role::Mediator => {
             w.push("(c.handler_kind = 'mediator' AND c.handler_id = ")

@@ -17,6 +17,7 @@ pub mod org;
 pub mod sessions;
 pub mod supervision;
 pub mod users;
+pub mod views;
 
 use std::path::Path;
 use std::str::FromStr;

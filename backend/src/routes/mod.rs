@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod org;
 pub mod public;
 pub mod supervision;
+pub mod views;
 
 use axum::Router;
 
@@ -30,6 +31,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(live::router())
         .merge(public::router())
         .merge(supervision::router())
+        .merge(views::router())
         .merge(openapi::router())
         .fallback(api_not_found)
         .method_not_allowed_fallback(api_method_not_allowed)

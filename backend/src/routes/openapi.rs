@@ -52,6 +52,11 @@ use crate::state::AppState;
         super::clock::message,
         super::clock::police_notices,
         super::clock::acknowledge_notice,
+        super::views::views,
+        super::views::save_view,
+        super::views::delete_view,
+        super::views::new_cases,
+        super::views::seen,
         openapi_json,
     ),
     // Types used only in query parameters are not collected from the paths.

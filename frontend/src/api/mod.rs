@@ -10,9 +10,10 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{
-    Board, CaseFilter, ExtensionDecision, LoginRequest, NewExtension, NewMessage, NewSuspension,
-    NewUrging, NoteRequest, NotificationList, PoliceNoticeList, PublicStatus, RegisterCase,
-    ResumeRequest, StatusLookup, TransitionRequest,
+    Board, CaseFilter, ExtensionDecision, LoginRequest, NewCases, NewExtension, NewMessage,
+    NewSuspension, NewUrging, NewView, NoteRequest, NotificationList, PoliceNoticeList,
+    PublicStatus, RegisterCase, ResumeRequest, SavedView, SavedViews, StatusLookup,
+    TransitionRequest,
 };
 use shared::calendar::{CalendarYear, PutCalendarYear};
 use shared::model::{CaseDetail, CaseEvent, Handler, OrgUnit, Urging, UserInfo};
@@ -228,6 +229,41 @@ pub async fn mark_read(id: Option<i64>) -> Result<()> {
     };
     send(
         prepare(Request::post(&url)).json(&serde_json::json!({})),
+        true,
+    )
+    .await
+    .map(|_| ())
+}
+
+/// `GET /api/views`: the person's saved board views.
+pub async fn views() -> Result<SavedViews> {
+    get("/api/views").await
+}
+
+/// `POST /api/views`: saves a board view.
+pub async fn save_view(request: &NewView) -> Result<SavedView> {
+    post("/api/views", request, true).await
+}
+
+/// `DELETE /api/views/{id}`.
+pub async fn delete_view(id: i64) -> Result<()> {
+    send(
+        prepare(Request::delete(&format!("/api/views/{id}"))).build(),
+        true,
+    )
+    .await
+    .map(|_| ())
+}
+
+/// `GET /api/board/new`: cases newly on the person's plate, not opened since.
+pub async fn new_cases() -> Result<NewCases> {
+    get("/api/board/new").await
+}
+
+/// `POST /api/cases/{id}/seen`: the person opened the case.
+pub async fn mark_seen(id: i64) -> Result<()> {
+    send(
+        prepare(Request::post(&format!("/api/cases/{id}/seen"))).json(&serde_json::json!({})),
         true,
     )
     .await

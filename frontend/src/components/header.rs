@@ -67,7 +67,7 @@ pub fn Header() -> impl IntoView {
     view! {
         <header class="app-header">
             <a class="skip-link" href="#main">{tr(T::SkipToContent)}</a>
-            <a class="brand" href="/board" data-testid="brand">
+            <a class="brand" href="/board" data-testid="brand" aria-label=move || T::AppName.get(lang.get())>
                 <span class="brand-mark" aria-hidden="true">"综"</span>
                 <span class="brand-text">
                     <span class="brand-name">{tr(T::AppName)}</span>

@@ -205,6 +205,18 @@ pub fn returned_by(by: &str, declined: bool, lang: Lang) -> String {
     }
 }
 
+/// The handler and the cooperating units on a card: "张调解 · 联合 司法所、国土所" /
+/// "张调解 · with 司法所, 国土所".
+pub fn handler_with(handler: &str, cooperating: &[String], lang: Lang) -> String {
+    if cooperating.is_empty() {
+        return handler.to_owned();
+    }
+    match lang {
+        Lang::Zh => format!("{handler} · 联合 {}", cooperating.join("、")),
+        Lang::En => format!("{handler} · with {}", cooperating.join(", ")),
+    }
+}
+
 /// Unacknowledged urgings on a card: "督办 2" / "Urged 2" (the count only above one).
 pub fn urged(n: u32, lang: Lang) -> String {
     let word = T::UrgedChip.get(lang);
@@ -230,6 +242,20 @@ mod tests {
         assert_eq!(initial_lang(Some("zh-CN")), Lang::Zh);
         assert_eq!(initial_lang(Some("")), Lang::Zh);
         assert_eq!(initial_lang(None), Lang::Zh);
+    }
+
+    #[test]
+    fn cooperating_units_follow_the_handler_on_a_card() {
+        let units = ["司法所".to_owned(), "国土所".to_owned()];
+        assert_eq!(handler_with("张调解", &[], Lang::Zh), "张调解");
+        assert_eq!(
+            handler_with("张调解", &units, Lang::Zh),
+            "张调解 · 联合 司法所、国土所"
+        );
+        assert_eq!(
+            handler_with("张调解", &units[..1], Lang::En),
+            "张调解 · with 司法所"
+        );
     }
 
     #[test]

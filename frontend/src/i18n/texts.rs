@@ -304,6 +304,19 @@ texts! {
     Restricted => "该事项涉及个人隐私,仅显示办理进度。", "This matter is private; only its progress is shown.";
     StatusPrivacy => "本页不显示任何个人信息。", "This page shows no personal data.";
     StatusAgain => "查询其他案件", "Look up another case";
+    ChipEscalated => "已升级", "Escalated";
+    ChipNew => "新", "New";
+    NewCaseTitle => "新分派或新退回的案件,打开后不再标记", "Newly routed or returned to you: marked until you open it";
+    ViewsLabel => "视图", "Views";
+    ViewAll => "全部案件", "All cases";
+    SaveView => "保存为视图", "Save as view";
+    ViewName => "视图名称", "View name";
+    ViewNamePlaceholder => "如:渠口村督办", "e.g. East village, urged";
+    ViewSave => "保存", "Save";
+    ViewSaved => "视图已保存", "View saved";
+    ViewDeleted => "视图已删除", "View deleted";
+    DeleteView => "删除视图", "Delete view";
+    ViewsFailed => "视图加载失败", "Views could not be loaded";
 }
 
 #[cfg(test)]

@@ -141,6 +141,13 @@ pub fn card_with_detail(card: &CaseCard, case: &CaseDetail) -> CaseCard {
             .police_notice
             .as_ref()
             .is_some_and(|n| n.acknowledged_at.is_none()),
+        // The case does not carry these; the live card that follows every change does.
+        escalation: card.escalation.filter(|_| case.stage.is_open()),
+        cooperating_names: if case.cooperating.is_empty() {
+            Vec::new()
+        } else {
+            card.cooperating_names.clone()
+        },
     }
 }
 
@@ -184,7 +191,14 @@ pub fn apply_live_card(
     filtered: bool,
 ) -> LiveApplied {
     match cards.iter().position(|c| c.id == card.id) {
-        Some(i) if card.version <= cards[i].version => LiveApplied::Ignored,
+        // An older card, or the one already shown. The same version with other content is
+        // the server's fuller card (names and marks the case page's answer does not carry).
+        Some(i)
+            if card.version < cards[i].version
+                || (card.version == cards[i].version && *cards[i] == card) =>
+        {
+            LiveApplied::Ignored
+        }
         Some(i) => {
             let moved = cards[i].stage != card.stage;
             cards[i] = Arc::new(card);
@@ -196,6 +210,21 @@ pub fn apply_live_card(
             LiveApplied::Added
         }
     }
+}
+
+/// Whether a live change puts the case newly on `actor`'s plate, to be marked "new" until
+/// they open it — the same rule as the server's `GET /api/board/new`: routed to them (it was
+/// not theirs before), or, for the center lead, back from a handler (declined, or not
+/// accepted in time).
+pub fn newly_on_plate(before: Option<&CaseCard>, after: &CaseCard, actor: &Actor) -> bool {
+    let routed_to_me = after.stage == Stage::Routed
+        && after.handler.is_some_and(|h| actor.is_unit(h))
+        && before.is_none_or(|b| b.handler != after.handler || b.stage != Stage::Routed);
+    let returned_to_center = actor.role == shared::model::Role::Lead
+        && after.stage == Stage::Registered
+        && after.returned.is_some()
+        && before.is_none_or(|b| b.stage != Stage::Registered || b.returned.is_none());
+    routed_to_me || returned_to_center
 }
 
 /// The wire name of a command (its JSON `type`), used in test hooks such as `move-route`.
@@ -258,6 +287,8 @@ pub(crate) mod tests {
             suspended_on: None,
             extension_pending: false,
             police_pending: false,
+            escalation: None,
+            cooperating_names: Vec::new(),
         }
     }
 
@@ -328,6 +359,45 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_case_is_new_to_whoever_it_is_newly_routed_or_returned_to() {
+        let me = Actor {
+            user_id: 7,
+            role: Role::Mediator,
+            town_id: 1,
+            department_id: None,
+        };
+        let lead = Actor {
+            user_id: 2,
+            role: Role::Lead,
+            ..me
+        };
+        let registered = card(1, Stage::Registered, day(9));
+        let mut routed = card(1, Stage::Routed, day(9));
+        routed.handler = Some(HandlerRef::Mediator(7));
+        assert!(newly_on_plate(Some(&registered), &routed, &me));
+        assert!(
+            newly_on_plate(None, &routed, &me),
+            "joined the board routed to me"
+        );
+        assert!(!newly_on_plate(Some(&routed), &routed, &me), "already mine");
+        assert!(!newly_on_plate(Some(&registered), &routed, &lead));
+        let mut to_other = routed.clone();
+        to_other.handler = Some(HandlerRef::Mediator(8));
+        assert!(!newly_on_plate(Some(&registered), &to_other, &me));
+        let mut accepted = routed.clone();
+        accepted.stage = Stage::InHandling;
+        assert!(!newly_on_plate(Some(&routed), &accepted, &me));
+        let mut declined = registered.clone();
+        declined.returned = Some(shared::model::ReturnNote {
+            by: "派出所".into(),
+            reason: Some("不属本所职责".into()),
+        });
+        assert!(newly_on_plate(Some(&to_other), &declined, &lead));
+        assert!(!newly_on_plate(Some(&declined), &declined, &lead));
+        assert!(!newly_on_plate(Some(&to_other), &declined, &me));
+    }
+
+    #[test]
     fn live_cards_replace_only_older_versions_and_join_an_unfiltered_board() {
         let mut cards = vec![Arc::new(card(1, Stage::Registered, day(1)))];
         let mut newer = card(1, Stage::Routed, day(1));
@@ -346,6 +416,15 @@ pub(crate) mod tests {
             LiveApplied::Ignored
         );
         assert_eq!(cards[0].stage, Stage::Routed);
+        // The same version with what only the server's card carries: taken, not a move.
+        let mut fuller = card(1, Stage::Routed, day(1));
+        fuller.version = 2;
+        fuller.cooperating_names = vec!["司法所".into()];
+        assert_eq!(
+            apply_live_card(&mut cards, fuller, false),
+            LiveApplied::Updated { moved: false }
+        );
+        assert_eq!(cards[0].cooperating_names, ["司法所"]);
         // A new card joins the board, unless the board is filtered.
         assert_eq!(
             apply_live_card(&mut cards, card(2, Stage::Registered, day(2)), true),

@@ -1,6 +1,6 @@
 //! The board's filters in the browser's URL: `CaseFilter` to a query string and back, with the
 //! same field names the API uses (`kind`, `category`, `channel`, `village`, `handler`, `risk`,
-//! `stage`, `overdue`, `mine`, `q`, `page`, `per_page`), so a reload or the back button
+//! `stage`, `overdue`, `mine`, `awaiting`, `escalated`, `urged`, `q`, `page`, `per_page`), so a reload or the back button
 //! restores the board and the same string can be sent to `GET /api/board`.
 
 use shared::api::CaseFilter;
@@ -36,6 +36,15 @@ pub fn to_query(filter: &CaseFilter) -> String {
     }
     if filter.mine {
         pairs.push(("mine", "true".to_owned()));
+    }
+    if filter.awaiting {
+        pairs.push(("awaiting", "true".to_owned()));
+    }
+    if filter.escalated {
+        pairs.push(("escalated", "true".to_owned()));
+    }
+    if filter.urged {
+        pairs.push(("urged", "true".to_owned()));
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         pairs.push(("q", q.to_owned()));
@@ -75,6 +84,9 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> CaseFilter {
         stage: text("stage").and_then(|v| Stage::parse(&v)),
         overdue: flag("overdue"),
         mine: flag("mine"),
+        awaiting: flag("awaiting"),
+        escalated: flag("escalated"),
+        urged: flag("urged"),
         q: text("q"),
         page: text("page")
             .and_then(|v| v.parse().ok())
@@ -168,6 +180,9 @@ mod tests {
             stage: Some(Stage::Routed),
             overdue: true,
             mine: true,
+            awaiting: true,
+            escalated: true,
+            urged: true,
             q: Some("拖欠 工资&利息".to_owned()),
             page: Some(2),
             per_page: Some(100),
@@ -180,7 +195,7 @@ mod tests {
         let query = to_query(&filter);
         assert!(query.starts_with("kind=dispute&category=labour&channel=hotline_12345"));
         assert!(query.contains("handler=department%3A3"));
-        assert!(query.contains("overdue=true&mine=true"));
+        assert!(query.contains("overdue=true&mine=true&awaiting=true&escalated=true&urged=true"));
         assert_eq!(from_query(&query), filter);
         assert_eq!(from_query(&format!("?{query}")), filter);
     }

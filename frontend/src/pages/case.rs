@@ -81,6 +81,10 @@ fn CaseView(id: i64) -> impl IntoView {
     };
     load_case();
     load_timeline();
+    // Opened: no longer "new" on this person's board, its notifications read.
+    spawn_local(async move {
+        let _ = api::mark_seen(id).await;
+    });
     // Someone else's change to this case shows at once.
     let stream = StoredValue::new_local(None::<LiveStream>);
     stream.set_value(LiveStream::open(

@@ -45,6 +45,39 @@ pub fn Column(stage: Stage, index: usize, ctx: BoardCtx, count: Signal<usize>) -
     let resize = window_event_listener(ev::resize, move |_| measure());
     on_cleanup(move || resize.remove());
 
+    // A card this person just moved into this column: if its place is out of sight, the
+    // column scrolls to it and it is highlighted; the keyboard focus, lost with the card's
+    // old element, goes to its menu button.
+    Effect::new(move || {
+        let Some(id) = ctx.focus.get() else {
+            return;
+        };
+        let Some(i) = list.with(|l| l.iter().position(|c| c.id == id)) else {
+            return;
+        };
+        ctx.focus.set(None);
+        let Some(el) = body.get_untracked() else {
+            return;
+        };
+        let top = i as f64 * CARD_SLOT;
+        let (seen_from, height) = (f64::from(el.scroll_top()), f64::from(el.client_height()));
+        if top < seen_from || top + CARD_SLOT > seen_from + height {
+            let target = (top - (height - CARD_SLOT) / 2.0).max(0.0);
+            el.set_scroll_top(target as i32);
+            scroll_top.set(target);
+            ctx.highlight(id);
+        }
+        let code = list.with_untracked(|l| l.get(i).map(|c| c.code.clone()));
+        request_animation_frame(move || {
+            let lost = document()
+                .active_element()
+                .is_none_or(|a| a.tag_name().eq_ignore_ascii_case("body"));
+            if let (true, Some(code)) = (lost, code) {
+                menu::focus_card_menu(&code);
+            }
+        });
+    });
+
     let window = Memo::new(move |_| {
         let n = list.with(Vec::len);
         visible_window(n, CARD_SLOT, scroll_top.get(), viewport.get(), OVERSCAN)
@@ -115,6 +148,9 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
     let today = ctx.today.get_untracked();
     let badge = card.badge(today);
     let pending = move || ctx.pending.with(|p| p.contains(&id));
+    let fresh = move || ctx.fresh.with(|f| f.contains(&id));
+    let escalation = card.escalation;
+    let cooperating = card.cooperating_names.clone();
     let arrived = move || ctx.arrived.with(|a| a.contains(&id));
     let dragging = move || {
         ctx.drag
@@ -142,6 +178,7 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
                 class="card"
                 class:pending=pending
                 class:arrived=arrived
+                class:fresh=fresh
                 class:dragging=dragging
                 data-testid=format!("card-{}", card.code)
                 data-code=card.code.clone()
@@ -175,6 +212,19 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
                 <div class="card-main">
                     <div class="card-top">
                         <a class="card-code" href=href draggable="false" data-testid="card-link">{card.code.clone()}</a>
+                        <Show when=fresh>
+                            <span class="chip chip-new" data-testid="card-new"
+                                title=move || T::NewCaseTitle.get(lang.get())>
+                                {tr(T::ChipNew)}
+                            </span>
+                        </Show>
+                        {escalation.map(|level| view! {
+                            <span class="chip chip-escalated" data-testid="card-escalated"
+                                data-level=level.as_str()
+                                title=move || level.label(lang.get())>
+                                {tr(T::ChipEscalated)}
+                            </span>
+                        })}
                         {awaiting.map(|until| view! {
                             <span class="chip chip-wait" data-testid="card-awaiting"
                                 title=move || i18n::awaiting_title(until, lang.get())>
@@ -229,11 +279,18 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
                                         </span>
                                     }.into_any()
                                 }
-                                None => view! {
-                                    <span class="card-handler" class:unassigned=unassigned>
-                                        {move || handler.clone().unwrap_or_else(|| T::Unassigned.get(lang.get()).to_owned())}
-                                    </span>
-                                }.into_any(),
+                                None => {
+                                    let title = cooperating.join("、");
+                                    view! {
+                                        <span class="card-handler" class:unassigned=unassigned
+                                            data-testid="card-handler" title=title>
+                                            {move || match &handler {
+                                                Some(h) => i18n::handler_with(h, &cooperating, lang.get()),
+                                                None => T::Unassigned.get(lang.get()).to_owned(),
+                                            }}
+                                        </span>
+                                    }.into_any()
+                                }
                             }}
                         </span>
                         <button

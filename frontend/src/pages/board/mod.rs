@@ -6,6 +6,7 @@ mod column;
 mod drag;
 mod filters;
 mod menu;
+mod views;
 
 use std::sync::Arc;
 
@@ -29,6 +30,7 @@ use crate::i18n::{self, T, tr, use_lang};
 use crate::live::{LiveEvent, LiveStream};
 use crate::logic::board::{
     LiveApplied, actor_of, apply_case, apply_live_card, column_counts, facts_of_card,
+    newly_on_plate,
 };
 use crate::logic::filter;
 use crate::session::use_session;
@@ -37,6 +39,7 @@ use column::Column;
 use drag::{Drag, DragGhost, install_drag_listeners};
 use filters::FilterBar;
 use menu::{MenuState, MoveMenu};
+use views::ViewBar;
 
 /// Height of one card's slot in a column (the card and the gap below it), in px. The CSS
 /// (`--card-slot`) uses the same number.
@@ -85,9 +88,26 @@ pub struct BoardCtx {
     pub live: RwSignal<bool>,
     /// Live cards held back while this person drags or saves them.
     pub deferred: RwSignal<Vec<CaseCard>>,
+    /// Cases newly on this person's plate, not opened since (marked "new").
+    pub fresh: RwSignal<Vec<i64>>,
+    /// A card this person just moved: its column scrolls to it if it is out of sight.
+    pub focus: RwSignal<Option<i64>>,
 }
 
 impl BoardCtx {
+    /// Highlights a card for a moment (someone else moved it, or this person's move sent it
+    /// out of sight and its column scrolled to it).
+    pub fn highlight(&self, id: i64) {
+        let arrived = self.arrived;
+        arrived.update(|a| a.push(id));
+        set_timeout(
+            move || {
+                let _ = arrived.try_update(|a| a.retain(|x| *x != id));
+            },
+            std::time::Duration::from_millis(2400),
+        );
+    }
+
     /// The state machine's view of a card.
     pub fn facts(&self, card: &CaseCard) -> Option<(Actor, CaseFacts)> {
         let actor = self.actor.get_untracked()?;
@@ -111,7 +131,7 @@ impl BoardCtx {
         let (_, to) = kind.edge();
         let original = card.clone();
         ctx.pending.update(|p| p.push(card.id));
-        // Show the move at once.
+        // Show the move at once, where the card now stands in its column.
         ctx.cards.update(|cards| {
             if let Some(c) = cards.iter_mut().find(|c| c.id == card.id) {
                 let mut moved = (**c).clone();
@@ -119,6 +139,7 @@ impl BoardCtx {
                 *c = Arc::new(moved);
             }
         });
+        ctx.focus.set(Some(card.id));
         let target = DialogTarget::of_card(card);
         spawn_local(async move {
             let result = send_transition(&target, Command::Accept).await;
@@ -176,6 +197,7 @@ impl BoardCtx {
                 self.cards.update(|cards| {
                     apply_case(cards, &case);
                 });
+                self.focus.set(Some(case.id));
                 self.notices
                     .success(i18n::moved(&case.code, case.stage.label(l), l));
             }
@@ -222,19 +244,22 @@ fn on_live(ctx: BoardCtx, event: LiveEvent, filtered: bool, reload: RwSignal<u32
 fn apply_live(ctx: BoardCtx, card: CaseCard, filtered: bool) {
     let id = card.id;
     let mut applied = LiveApplied::Ignored;
-    ctx.cards
-        .update(|cards| applied = apply_live_card(cards, card, filtered));
+    let mut fresh = false;
+    ctx.cards.update(|cards| {
+        let before = cards.iter().find(|c| c.id == id).cloned();
+        if let Some(actor) = ctx.actor.get_untracked() {
+            fresh = newly_on_plate(before.as_deref(), &card, &actor);
+        }
+        applied = apply_live_card(cards, card, filtered);
+    });
+    if fresh && applied != LiveApplied::Ignored && !ctx.fresh.with_untracked(|f| f.contains(&id)) {
+        ctx.fresh.update(|f| f.push(id));
+    }
     if matches!(
         applied,
         LiveApplied::Updated { moved: true } | LiveApplied::Added
     ) {
-        ctx.arrived.update(|a| a.push(id));
-        set_timeout(
-            move || {
-                let _ = ctx.arrived.try_update(|a| a.retain(|x| *x != id));
-            },
-            std::time::Duration::from_millis(2400),
-        );
+        ctx.highlight(id);
     }
 }
 
@@ -282,6 +307,8 @@ pub fn BoardPage() -> impl IntoView {
         arrived: RwSignal::new(Vec::new()),
         live: RwSignal::new(false),
         deferred: RwSignal::new(Vec::new()),
+        fresh: RwSignal::new(Vec::new()),
+        focus: RwSignal::new(None),
     };
     provide_context(ctx);
     install_drag_listeners(ctx);
@@ -301,6 +328,12 @@ pub fn BoardPage() -> impl IntoView {
         } else {
             load.set(Load::Loading);
         }
+        spawn_local(async move {
+            // The "new" marks: not worth failing the board over.
+            if let Ok(new) = api::new_cases().await {
+                let _ = ctx.fresh.try_set(new.cases);
+            }
+        });
         spawn_local(async move {
             let result = api::board(&f).await;
             if seq.try_get_value() != Some(n) {
@@ -397,6 +430,7 @@ pub fn BoardPage() -> impl IntoView {
                     <a class="btn btn-primary" href="/cases/new" data-testid="board-register">{tr(T::NavRegister)}</a>
                 </Show>
             </div>
+            <ViewBar filter set_filter />
             <FilterBar filter set_filter />
             {move || match load.get() {
                 Load::Loading => view! { <Loading /> }.into_any(),
