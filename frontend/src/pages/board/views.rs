@@ -149,6 +149,14 @@ pub fn ViewBar(
                     on:click=move |_| {
                         errors.set(Vec::new());
                         naming.set(true);
+                        request_animation_frame(|| {
+                            if let Some(el) = document()
+                                .get_element_by_id("view-name")
+                                .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok())
+                            {
+                                let _ = el.focus();
+                            }
+                        });
                     }>
                     {tr(T::SaveView)}
                 </button>
