@@ -4,10 +4,9 @@
 //! (the change crosses by LISTEN/NOTIFY), and case reads per second are measured there.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
+use std::io::{Read, Write};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::Result;
@@ -43,27 +42,28 @@ pub(crate) fn arrivals<T>(
     per_second: u32,
     during: impl FnOnce() -> Result<T>,
 ) -> Result<(Arrivals, T)> {
-    // rev -> arrival instants, one per stream.
-    let seen: Arc<Mutex<HashMap<i64, Vec<Instant>>>> = Arc::new(Mutex::new(HashMap::new()));
+    // One thread reads every stream (an event loop, as a browser's network stack would be
+    // per machine): the readers cost the shared cores as little as they can.
     let ready = Arc::new(AtomicUsize::new(0));
     let stop = Arc::new(AtomicBool::new(false));
-    let mut handles = Vec::new();
-    for _ in 0..streams {
-        let (seen, ready, stop) = (Arc::clone(&seen), Arc::clone(&ready), Arc::clone(&stop));
-        let port = watch.port;
-        let cookie = cookie.to_owned();
-        let handle = std::thread::Builder::new()
-            .stack_size(128 * 1024)
-            .spawn(move || stream(port, &cookie, &seen, &ready, &stop))
-            .map_err(|e| format!("could not start a stream thread: {e}"))?;
-        handles.push(handle);
-    }
+    let reader = {
+        let (ready, stop) = (Arc::clone(&ready), Arc::clone(&stop));
+        let (port, cookie) = (watch.port, cookie.to_owned());
+        std::thread::Builder::new()
+            .name("streams".into())
+            .spawn(move || read_streams(port, &cookie, streams, &ready, &stop))
+            .map_err(|e| format!("could not start the stream reader: {e}"))?
+    };
     let started = Instant::now();
     while ready.load(Ordering::Acquire) < streams {
-        if started.elapsed() > Duration::from_secs(60) {
+        if started.elapsed() > Duration::from_secs(60) || reader.is_finished() {
             stop.store(true, Ordering::Release);
+            let why = match reader.join() {
+                Ok(Err(e)) => format!(": {e}"),
+                _ => String::new(),
+            };
             return Err(format!(
-                "only {} of {streams} streams opened within 60 s",
+                "only {} of {streams} streams opened within 60 s{why}",
                 ready.load(Ordering::Acquire)
             ));
         }
@@ -121,8 +121,10 @@ pub(crate) fn arrivals<T>(
     std::thread::sleep(Duration::from_secs(2));
     let beside = during();
     stop.store(true, Ordering::Release);
+    let seen = reader
+        .join()
+        .map_err(|_| "the stream reader panicked".to_owned())??;
     let beside = beside?;
-    let seen = seen.lock().map_err(|_| "a stream thread panicked")?;
     let mut ms = Vec::new();
     let mut missing = 0;
     for (at, rev) in &sent {
@@ -135,9 +137,6 @@ pub(crate) fn arrivals<T>(
         );
     }
     ms.sort_by(f64::total_cmp);
-    drop(seen);
-    // The stream threads end at their next read (a keep-alive within 15 s); not waited for.
-    drop(handles);
     Ok((
         Arrivals {
             streams,
@@ -158,46 +157,116 @@ fn current_rev(server: &Server, cookie: &str) -> Result<i64> {
         .ok_or_else(|| "the board has no revision".to_owned())
 }
 
-/// One stream: reads events and notes when each revision arrived.
-fn stream(
+/// One connection of the reader: what is left of its last line, and whether it said hello.
+struct Conn {
+    tcp: mio::net::TcpStream,
+    request: Vec<u8>,
+    sent: usize,
+    carry: Vec<u8>,
+    hello: bool,
+}
+
+/// Opens `n` event streams and reads them all on this thread until `stop`; returns when
+/// each revision arrived on each stream (`rev` → one instant per stream).
+fn read_streams(
     port: u16,
     cookie: &str,
-    seen: &Mutex<HashMap<i64, Vec<Instant>>>,
+    n: usize,
     ready: &AtomicUsize,
     stop: &AtomicBool,
-) {
-    let Ok(mut tcp) = TcpStream::connect(("127.0.0.1", port)) else {
-        return;
-    };
-    let _ = tcp.set_read_timeout(Some(Duration::from_secs(1)));
+) -> Result<HashMap<i64, Vec<Instant>>> {
+    use mio::{Events, Interest, Poll, Token};
+    let mut poll = Poll::new().map_err(|e| format!("poll: {e}"))?;
+    let addr: std::net::SocketAddr = ([127, 0, 0, 1], port).into();
     let request = format!(
         "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nAccept: text/event-stream\r\n\r\n"
-    );
-    if tcp.write_all(request.as_bytes()).is_err() {
-        return;
+    )
+    .into_bytes();
+    let mut conns = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut tcp =
+            mio::net::TcpStream::connect(addr).map_err(|e| format!("connect stream {i}: {e}"))?;
+        poll.registry()
+            .register(&mut tcp, Token(i), Interest::READABLE | Interest::WRITABLE)
+            .map_err(|e| format!("register stream {i}: {e}"))?;
+        conns.push(Conn {
+            tcp,
+            request: request.clone(),
+            sent: 0,
+            carry: Vec::new(),
+            hello: false,
+        });
     }
-    let mut reader = BufReader::new(tcp);
-    let mut line = String::new();
-    let mut counted = false;
+    let mut seen: HashMap<i64, Vec<Instant>> = HashMap::new();
+    let mut events = Events::with_capacity(1024);
+    let mut buf = vec![0u8; 256 * 1024];
     while !stop.load(Ordering::Acquire) {
-        line.clear();
-        match reader.read_line(&mut line) {
-            Ok(0) => return,
-            Ok(_) => {}
-            Err(_) => continue,
-        }
-        if !counted && line.contains("event: hello") {
-            counted = true;
-            ready.fetch_add(1, Ordering::AcqRel);
-        }
-        let id = line
-            .strip_prefix("id: ")
-            .or_else(|| line.strip_prefix("id:"));
-        if let Some(rev) = id.and_then(|i| i.trim().parse::<i64>().ok()) {
-            let now = Instant::now();
-            if let Ok(mut seen) = seen.lock() {
-                seen.entry(rev).or_default().push(now);
+        poll.poll(&mut events, Some(Duration::from_millis(100)))
+            .map_err(|e| format!("poll: {e}"))?;
+        for event in &events {
+            let Some(conn) = conns.get_mut(event.token().0) else {
+                continue;
+            };
+            if event.is_writable() && conn.sent < conn.request.len() {
+                match conn.tcp.write(&conn.request[conn.sent..]) {
+                    Ok(k) => conn.sent += k,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotConnected => {}
+                    Err(e) => return Err(format!("a stream could not send its request: {e}")),
+                }
+            }
+            if !event.is_readable() {
+                continue;
+            }
+            loop {
+                match conn.tcp.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(k) => {
+                        let now = Instant::now();
+                        lines(conn, &buf[..k], |line| {
+                            if let Some(id) = line.strip_prefix(b"id: ") {
+                                let rev = std::str::from_utf8(id).ok().and_then(|t| t.trim().parse().ok());
+                                if let Some(rev) = rev {
+                                    seen.entry(rev).or_default().push(now);
+                                }
+                            } else if line == b"event: hello" {
+                                return true;
+                            }
+                            false
+                        })
+                        .then(|| ready.fetch_add(1, Ordering::AcqRel));
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
             }
         }
     }
+    Ok(seen)
+}
+
+/// Feeds `chunk` to the connection's line splitter, calling `line` on each whole line (without
+/// its `\n`); returns whether the stream said hello for the first time.
+fn lines(conn: &mut Conn, chunk: &[u8], mut line: impl FnMut(&[u8]) -> bool) -> bool {
+    let mut greeted = false;
+    let mut rest = chunk;
+    while let Some(end) = rest.iter().position(|b| *b == b'\n') {
+        let (head, tail) = rest.split_at(end);
+        let whole: &[u8] = if conn.carry.is_empty() {
+            head
+        } else {
+            conn.carry.extend_from_slice(head);
+            &conn.carry
+        };
+        let whole = whole.strip_suffix(b"\r").unwrap_or(whole);
+        if line(whole) && !conn.hello {
+            conn.hello = true;
+            greeted = true;
+        }
+        conn.carry.clear();
+        rest = &tail[1..];
+    }
+    conn.carry.extend_from_slice(rest);
+    greeted
 }

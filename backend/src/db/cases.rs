@@ -863,13 +863,7 @@ pub async fn names_of_cases(
         let mut q = SqlBuilder::new(
             "SELECT case_id, name FROM parties WHERE kind <> 'organisation' AND case_id IN (",
         );
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind(Arg::Int(*id));
-        }
-        q.push(")");
+        q.bind_ids(chunk).push(")");
         let found: Vec<(i64, String)> = sqlx::query_as_with(&q.sql, q.arguments()?)
             .fetch_all(&mut *conn)
             .await?;
@@ -933,13 +927,7 @@ async fn unit_names(
     ] {
         for chunk in ids.chunks(500) {
             let mut q = SqlBuilder::new(sql);
-            for (i, id) in chunk.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                q.bind(Arg::Int(*id));
-            }
-            q.push(")");
+            q.bind_ids(chunk).push(")");
             let found: Vec<(i64, String)> = sqlx::query_as_with(&q.sql, q.arguments()?)
                 .fetch_all(&mut *conn)
                 .await?;
@@ -993,13 +981,7 @@ pub async fn board_entries_of(
     for chunk in case_ids.chunks(500) {
         let mut q = SqlBuilder::new(CARD_SELECT);
         q.push("WHERE c.stage IN ('registered', 'routed', 'in_handling', 'closed') AND c.id IN (");
-        for (i, id) in chunk.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind(Arg::Int(*id));
-        }
-        q.push(")");
+        q.bind_ids(chunk).push(")");
         let rows: Vec<CardRow> = sqlx::query_as_with(&q.sql, q.arguments()?)
             .fetch_all(&mut *conn)
             .await?;

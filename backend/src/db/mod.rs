@@ -315,6 +315,17 @@ impl SqlBuilder {
         self
     }
 
+    /// Appends a comma-separated placeholder for each id (inside an `IN (…)`).
+    pub fn bind_ids(&mut self, ids: &[i64]) -> &mut Self {
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(Arg::Int(*id));
+        }
+        self
+    }
+
     /// The arguments, in placeholder order.
     pub fn arguments(&self) -> Result<AnyArguments<'static>, sqlx::Error> {
         let mut out = AnyArguments::default();

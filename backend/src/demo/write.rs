@@ -460,5 +460,43 @@ async fn one_case(
         };
         db::cases::update_stage(conn, case_id, 1, &change).await?;
     }
+    supervision_of(conn, ids, c, case_id).await?;
     Ok(case_id)
+}
+
+/// What supervision left on an open demo case: a routing still waiting for acceptance is an
+/// unread notification to its handler (marked "new" on their board); a matter in handling
+/// past its due date has an urging (督办) from the lead, acknowledged if it is a week old.
+async fn supervision_of(
+    conn: &mut AnyConnection,
+    ids: &Ids,
+    c: &PlannedCase,
+    case_id: i64,
+) -> Result<(), sqlx::Error> {
+    use shared::model::{NotificationKind, Stage};
+    let Some(handler) = c.handler.map(|h| ids.handler(h)) else {
+        return Ok(());
+    };
+    let people = db::supervision::people_of(conn, handler).await?;
+    let now = Utc::now();
+    if c.stage == Stage::Routed {
+        let at = c.routed_at.unwrap_or(c.registered_at).timestamp_millis();
+        db::supervision::notify(conn, &people, Some(case_id), NotificationKind::Routed, "", at)
+            .await?;
+    }
+    let today = now.date_naive();
+    if c.stage == Stage::InHandling && c.due_on < today {
+        let at = (now - chrono::Duration::days(((today - c.due_on).num_days()).min(9))).timestamp_millis();
+        let due = today + chrono::Duration::days(3);
+        let what = "已超过办理期限,请于三日内报告调解进展并说明逾期原因。";
+        let urging = db::supervision::insert_urging(conn, case_id, ids.lead, at, what, due).await?;
+        let due_text = due.format("%Y-%m-%d").to_string();
+        db::supervision::notify(conn, &people, Some(case_id), NotificationKind::Urged, &due_text, at)
+            .await?;
+        if (today - c.due_on).num_days() >= 7 {
+            let by = people.first().copied().unwrap_or(ids.lead);
+            db::supervision::acknowledge_urging(conn, case_id, urging, by, at + 3_600_000).await?;
+        }
+    }
+    Ok(())
 }
