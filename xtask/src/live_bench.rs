@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::Result;
@@ -225,7 +225,9 @@ fn read_streams(
                         let now = Instant::now();
                         lines(conn, &buf[..k], |line| {
                             if let Some(id) = line.strip_prefix(b"id: ") {
-                                let rev = std::str::from_utf8(id).ok().and_then(|t| t.trim().parse().ok());
+                                let rev = std::str::from_utf8(id)
+                                    .ok()
+                                    .and_then(|t| t.trim().parse().ok());
                                 if let Some(rev) = rev {
                                     seen.entry(rev).or_default().push(now);
                                 }

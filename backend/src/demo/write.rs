@@ -481,18 +481,33 @@ async fn supervision_of(
     let now = Utc::now();
     if c.stage == Stage::Routed {
         let at = c.routed_at.unwrap_or(c.registered_at).timestamp_millis();
-        db::supervision::notify(conn, &people, Some(case_id), NotificationKind::Routed, "", at)
-            .await?;
+        db::supervision::notify(
+            conn,
+            &people,
+            Some(case_id),
+            NotificationKind::Routed,
+            "",
+            at,
+        )
+        .await?;
     }
     let today = now.date_naive();
     if c.stage == Stage::InHandling && c.due_on < today {
-        let at = (now - chrono::Duration::days(((today - c.due_on).num_days()).min(9))).timestamp_millis();
+        let at = (now - chrono::Duration::days(((today - c.due_on).num_days()).min(9)))
+            .timestamp_millis();
         let due = today + chrono::Duration::days(3);
         let what = "已超过办理期限,请于三日内报告调解进展并说明逾期原因。";
         let urging = db::supervision::insert_urging(conn, case_id, ids.lead, at, what, due).await?;
         let due_text = due.format("%Y-%m-%d").to_string();
-        db::supervision::notify(conn, &people, Some(case_id), NotificationKind::Urged, &due_text, at)
-            .await?;
+        db::supervision::notify(
+            conn,
+            &people,
+            Some(case_id),
+            NotificationKind::Urged,
+            &due_text,
+            at,
+        )
+        .await?;
         if (today - c.due_on).num_days() >= 7 {
             let by = people.first().copied().unwrap_or(ids.lead);
             db::supervision::acknowledge_urging(conn, case_id, urging, by, at + 3_600_000).await?;
