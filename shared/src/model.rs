@@ -734,6 +734,15 @@ impl CaseCard {
     pub fn badge(&self, today: NaiveDate) -> DueBadge {
         DueBadge::for_case(self.stage, self.due_on, today)
     }
+
+    /// Whether the case stands escalated on `today`: the supervisor took it past its handler,
+    /// and it is still overdue (an extension, a suspension or closing ends that).
+    pub fn is_escalated(&self, today: NaiveDate) -> bool {
+        self.escalation.is_some()
+            && self.stage.is_open()
+            && self.suspended_on.is_none()
+            && self.due_on < today
+    }
 }
 
 /// Everything about one case, as the case page shows it.

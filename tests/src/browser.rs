@@ -346,7 +346,10 @@ impl Browser {
                 vec![],
             )
             .await?;
-        let violations = found.as_array().cloned().unwrap_or_default();
+        let violations = found
+            .as_array()
+            .cloned()
+            .ok_or_else(|| format!("axe-core answered {found} on {what}, not a list"))?;
         if violations.is_empty() {
             return Ok(());
         }

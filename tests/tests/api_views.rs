@@ -148,6 +148,28 @@ async fn the_ready_made_views_filter_the_board_and_the_list_alike() {
         card(&app, &lead, late.id).await.and_then(|c| c.escalation),
         Some(Escalation::Lead)
     );
+    // No longer overdue (as after an extension): no longer escalated; overdue again: back.
+    let escalated = serde_urlencoded(&CaseFilter::preset(BoardView::Escalated));
+    for (due, expected) in [
+        (today + Duration::days(5), vec![]),
+        (today - Duration::days(2), vec![late.id]),
+    ] {
+        app.execute(&format!(
+            "UPDATE cases SET due_on = '{due}' WHERE id = {}",
+            late.id
+        ))
+        .await;
+        assert_eq!(
+            board_ids(&app, &lead, &escalated).await,
+            expected,
+            "board, due {due}"
+        );
+        assert_eq!(
+            list_ids(&app, &lead, &escalated).await,
+            expected,
+            "list, due {due}"
+        );
+    }
     // Accepting ends "awaiting"; the view follows without a reload of anything else.
     app.move_case(&mediator, &awaiting, Command::Accept).await;
     let query = serde_urlencoded(&CaseFilter::preset(BoardView::Awaiting));
@@ -438,6 +460,11 @@ async fn a_case_routed_to_me_is_new_until_i_open_it() {
             },
         )
         .await;
+    // The decline's notice, still unread, does not make the lead's own recall news.
+    assert!(
+        !new_cases(&app, &lead).await.contains(&second.id),
+        "a recall"
+    );
     app.move_case(
         &lead,
         &recalled,

@@ -575,9 +575,12 @@ async fn a_mediator_opens_on_their_cases_marks_the_new_one_and_keeps_a_view() {
         cooperating: vec![shared::model::HandlerRef::Department(fx.judicial_office)],
         note: String::new(),
     };
-    // Eight cases the mediator has already opened and accepted: a long "in handling" column.
+    // Eight cases the mediator has already opened and accepted: a long "in handling" column,
+    // all due before the one to come (the column sorts by due date, then by the random code).
+    let mut long = Vec::new();
     for _ in 0..8 {
         let case = app.register(&lead, &app.sample_case()).await;
+        long.push(case.id.to_string());
         let routed = app.move_case(&lead, &case, route()).await;
         app.move_case(&mediator, &routed, Command::Accept).await;
         app.post_json(
@@ -588,11 +591,17 @@ async fn a_mediator_opens_on_their_cases_marks_the_new_one_and_keeps_a_view() {
         .await
         .expect_status(204);
     }
+    let soon = app.state.config.today() + chrono::Duration::days(10);
+    app.execute(&format!(
+        "UPDATE cases SET due_on = '{soon}' WHERE id IN ({})",
+        long.join(", ")
+    ))
+    .await;
     // Someone else's case, and the one just routed to the mediator.
     app.register(&lead, &app.sample_case()).await;
     let case = app.register(&lead, &app.sample_case()).await;
     app.move_case(&lead, &case, route()).await;
-    let code = case.code.clone();
+    let (code, case_id) = (case.code.clone(), case.id);
     let browser = desktop(&server).await;
     scenario("inbox_and_views", browser, |b| async move {
         let result = async {
@@ -645,6 +654,20 @@ async fn a_mediator_opens_on_their_cases_marks_the_new_one_and_keeps_a_view() {
             b.click(&format!("{card} [data-testid=card-link]")).await?;
             b.wait("[data-testid=case-page]").await?;
             b.expect_accessible("the case page").await?;
+            // The page tells the server on opening; wait for that before leaving it (a full
+            // navigation would cancel the request in flight).
+            let asked = std::time::Instant::now();
+            loop {
+                let new: shared::api::NewCases =
+                    app.get("/api/board/new", Some(&mediator)).await.json();
+                if !new.cases.contains(&case_id) {
+                    break;
+                }
+                if asked.elapsed() > std::time::Duration::from_secs(10) {
+                    return Err("opening the case never marked it seen".into());
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
             b.goto(&found).await?;
             b.wait(&card).await?;
             // The marks load beside the board: give them their moment.

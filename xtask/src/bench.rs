@@ -762,7 +762,6 @@ fn scheduled_transitions(
     })
 }
 
-/// A process's resident memory, now and at its peak (MB), from `/proc`.
 /// CPU seconds (user + system) a process has used so far, from `/proc/<pid>/stat`.
 pub(crate) fn cpu_seconds(pid: u32) -> f64 {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
@@ -783,6 +782,7 @@ fn cpus() -> f64 {
     std::thread::available_parallelism().map_or(1.0, |n| n.get() as f64)
 }
 
+/// A process's resident memory, now and at its peak (MB), from `/proc`.
 fn memory_mb(pid: u32) -> (u64, u64) {
     let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {

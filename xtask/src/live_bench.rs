@@ -46,6 +46,8 @@ pub(crate) fn arrivals<T>(
     // per machine): the readers cost the shared cores as little as they can.
     let ready = Arc::new(AtomicUsize::new(0));
     let stop = Arc::new(AtomicBool::new(false));
+    // Whatever way this function returns, the reader stops (and closes its streams).
+    let _stop_reader = StopOnDrop(Arc::clone(&stop));
     let reader = {
         let (ready, stop) = (Arc::clone(&ready), Arc::clone(&stop));
         let (port, cookie) = (watch.port, cookie.to_owned());
@@ -157,6 +159,15 @@ fn current_rev(server: &Server, cookie: &str) -> Result<i64> {
         .ok_or_else(|| "the board has no revision".to_owned())
 }
 
+/// Sets the flag when dropped.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
+    }
+}
+
 /// One connection of the reader: what is left of its last line, and whether it said hello.
 struct Conn {
     tcp: mio::net::TcpStream,
@@ -201,8 +212,11 @@ fn read_streams(
     let mut events = Events::with_capacity(1024);
     let mut buf = vec![0u8; 256 * 1024];
     while !stop.load(Ordering::Acquire) {
-        poll.poll(&mut events, Some(Duration::from_millis(100)))
-            .map_err(|e| format!("poll: {e}"))?;
+        match poll.poll(&mut events, Some(Duration::from_millis(100))) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(format!("poll: {e}")),
+        }
         for event in &events {
             let Some(conn) = conns.get_mut(event.token().0) else {
                 continue;

@@ -685,7 +685,7 @@ impl CardEntry {
             && (!filter.mine || is_mine(c.handler, actor))
             && (!filter.awaiting
                 || (c.stage == shared::model::Stage::Routed && c.awaiting_until.is_some()))
-            && (!filter.escalated || c.escalation.is_some())
+            && (!filter.escalated || c.is_escalated(today))
             && (!filter.urged || c.open_urgings > 0)
             && (q.is_empty()
                 || if self.sees_parties(actor) {
@@ -1050,9 +1050,15 @@ pub async fn list(
         w.push(" AND c.stage = 'routed' AND c.response_due_on IS NOT NULL");
     }
     if filter.escalated {
+        // As `CaseCard::is_escalated`: escalated, and still overdue (not suspended).
         w.push(
-            " AND c.stage IN ('registered', 'routed', 'in_handling') AND EXISTS (SELECT 1 \
-             FROM case_escalations e WHERE e.case_id = c.id AND e.level IN ('overdue', 'overdue_7'))",
+            " AND c.stage IN ('registered', 'routed', 'in_handling') \
+             AND c.suspended_on IS NULL AND c.due_on < ",
+        )
+        .bind(Arg::Text(date_text(today)))
+        .push(
+            " AND EXISTS (SELECT 1 FROM case_escalations e WHERE e.case_id = c.id \
+             AND e.level IN ('overdue', 'overdue_7'))",
         );
     }
     if filter.urged {

@@ -66,7 +66,8 @@ pub async fn delete(conn: &mut AnyConnection, user_id: i64, id: i64) -> Result<b
 
 /// The cases newly on `actor`'s plate that they have not opened since: routed to them (and
 /// still theirs, in Routed or In handling), or returned to the center (declined, or not
-/// accepted in time, and still Registered) — each with an unread notification saying so.
+/// accepted in time, and still Registered with that return on the card) — each with an unread
+/// notification saying so.
 pub async fn new_cases(conn: &mut AnyConnection, actor: &Actor) -> Result<Vec<i64>, sqlx::Error> {
     let mut q = SqlBuilder::new(
         "SELECT DISTINCT n.case_id FROM notifications n JOIN cases c ON c.id = n.case_id \
@@ -78,8 +79,8 @@ pub async fn new_cases(conn: &mut AnyConnection, actor: &Actor) -> Result<Vec<i6
         .push(" AND ((n.kind = 'routed' AND c.stage IN ('routed', 'in_handling') AND ");
     super::cases::mine(&mut q, actor);
     q.push(
-        ") OR (n.kind IN ('declined', 'response_expired') AND c.stage = 'registered')) \
-         ORDER BY n.case_id",
+        ") OR (n.kind IN ('declined', 'response_expired') AND c.stage = 'registered' \
+         AND c.returned_by IS NOT NULL)) ORDER BY n.case_id",
     );
     sqlx::query_scalar_with(&q.sql, q.arguments()?)
         .fetch_all(conn)

@@ -227,6 +227,17 @@ pub fn newly_on_plate(before: Option<&CaseCard>, after: &CaseCard, actor: &Actor
     routed_to_me || returned_to_center
 }
 
+/// Whether the case is on `actor`'s plate at all — theirs in Routed or In handling, or (for
+/// the lead) back at the center with a return on it: a "new" mark on anything else lapses.
+pub fn on_plate(card: &CaseCard, actor: &Actor) -> bool {
+    let mine = matches!(card.stage, Stage::Routed | Stage::InHandling)
+        && card.handler.is_some_and(|h| actor.is_unit(h));
+    let returned = actor.role == shared::model::Role::Lead
+        && card.stage == Stage::Registered
+        && card.returned.is_some();
+    mine || returned
+}
+
 /// The wire name of a command (its JSON `type`), used in test hooks such as `move-route`.
 pub fn command_name(kind: CommandKind) -> &'static str {
     match kind {
@@ -395,6 +406,10 @@ pub(crate) mod tests {
         assert!(newly_on_plate(Some(&to_other), &declined, &lead));
         assert!(!newly_on_plate(Some(&declined), &declined, &lead));
         assert!(!newly_on_plate(Some(&to_other), &declined, &me));
+        // Still on the plate: mine routed or in handling; the lead's returned case.
+        assert!(on_plate(&routed, &me) && on_plate(&accepted, &me));
+        assert!(!on_plate(&to_other, &me) && !on_plate(&declined, &me));
+        assert!(on_plate(&declined, &lead) && !on_plate(&registered, &lead));
     }
 
     #[test]

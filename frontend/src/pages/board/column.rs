@@ -123,7 +123,9 @@ pub fn Column(stage: Stage, index: usize, ctx: BoardCtx, count: Signal<usize>) -
                 }
             >
                 <div class="spacer-top" style:height=move || format!("{}px", window.get().pad_top)></div>
-                <For each=visible key=|c| (c.id, c.version, c.stage) let:card>
+                // Keyed by the card object: a card replaced by a fuller one of the same version
+                // (an urging, a cooperating unit's name) is drawn again.
+                <For each=visible key=|c| (c.id, Arc::as_ptr(c) as usize) let:card>
                     <Card card ctx />
                 </For>
                 <div class="spacer-bottom" style:height=move || format!("{}px", window.get().pad_bottom)></div>
@@ -149,7 +151,10 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
     let badge = card.badge(today);
     let pending = move || ctx.pending.with(|p| p.contains(&id));
     let fresh = move || ctx.fresh.with(|f| f.contains(&id));
-    let escalation = card.escalation;
+    let escalation = card
+        .is_escalated(today)
+        .then_some(card.escalation)
+        .flatten();
     let cooperating = card.cooperating_names.clone();
     let arrived = move || ctx.arrived.with(|a| a.contains(&id));
     let dragging = move || {

@@ -30,7 +30,7 @@ use crate::i18n::{self, T, tr, use_lang};
 use crate::live::{LiveEvent, LiveStream};
 use crate::logic::board::{
     LiveApplied, actor_of, apply_case, apply_live_card, column_counts, facts_of_card,
-    newly_on_plate,
+    newly_on_plate, on_plate,
 };
 use crate::logic::filter;
 use crate::session::use_session;
@@ -108,6 +108,23 @@ impl BoardCtx {
         );
     }
 
+    /// Asks the column that now holds the card to bring it into sight; a request no column
+    /// took (the card left the filtered board) lapses rather than wait for a later change.
+    pub fn scroll_to(&self, id: i64) {
+        let focus = self.focus;
+        focus.set(Some(id));
+        set_timeout(
+            move || {
+                let _ = focus.try_update(|f| {
+                    if *f == Some(id) {
+                        *f = None;
+                    }
+                });
+            },
+            std::time::Duration::from_millis(300),
+        );
+    }
+
     /// The state machine's view of a card.
     pub fn facts(&self, card: &CaseCard) -> Option<(Actor, CaseFacts)> {
         let actor = self.actor.get_untracked()?;
@@ -139,7 +156,7 @@ impl BoardCtx {
                 *c = Arc::new(moved);
             }
         });
-        ctx.focus.set(Some(card.id));
+        ctx.scroll_to(card.id);
         let target = DialogTarget::of_card(card);
         spawn_local(async move {
             let result = send_transition(&target, Command::Accept).await;
@@ -197,7 +214,7 @@ impl BoardCtx {
                 self.cards.update(|cards| {
                     apply_case(cards, &case);
                 });
-                self.focus.set(Some(case.id));
+                self.scroll_to(case.id);
                 self.notices
                     .success(i18n::moved(&case.code, case.stage.label(l), l));
             }
@@ -244,16 +261,23 @@ fn on_live(ctx: BoardCtx, event: LiveEvent, filtered: bool, reload: RwSignal<u32
 fn apply_live(ctx: BoardCtx, card: CaseCard, filtered: bool) {
     let id = card.id;
     let mut applied = LiveApplied::Ignored;
-    let mut fresh = false;
+    let (mut fresh, mut still) = (false, true);
     ctx.cards.update(|cards| {
         let before = cards.iter().find(|c| c.id == id).cloned();
         if let Some(actor) = ctx.actor.get_untracked() {
             fresh = newly_on_plate(before.as_deref(), &card, &actor);
+            still = on_plate(&card, &actor);
         }
         applied = apply_live_card(cards, card, filtered);
     });
-    if fresh && applied != LiveApplied::Ignored && !ctx.fresh.with_untracked(|f| f.contains(&id)) {
-        ctx.fresh.update(|f| f.push(id));
+    if applied != LiveApplied::Ignored {
+        let marked = ctx.fresh.with_untracked(|f| f.contains(&id));
+        if fresh && !marked {
+            ctx.fresh.update(|f| f.push(id));
+        } else if marked && !still {
+            // Routed away, accepted by nobody, declined: no longer this person's news.
+            ctx.fresh.update(|f| f.retain(|x| *x != id));
+        }
     }
     if matches!(
         applied,
@@ -329,8 +353,11 @@ pub fn BoardPage() -> impl IntoView {
             load.set(Load::Loading);
         }
         spawn_local(async move {
-            // The "new" marks: not worth failing the board over.
-            if let Ok(new) = api::new_cases().await {
+            // The "new" marks: not worth failing the board over; an answer for an older
+            // load is dropped like the board's.
+            if let Ok(new) = api::new_cases().await
+                && seq.try_get_value() == Some(n)
+            {
                 let _ = ctx.fresh.try_set(new.cases);
             }
         });

@@ -16,6 +16,18 @@ use crate::components::notice::use_notices;
 use crate::i18n::{T, tr, use_lang};
 use crate::session::use_session;
 
+/// Puts the keyboard focus on the element matching `css` once it is drawn (after the control
+/// that had it went away: the save form closed, a view was deleted).
+fn focus_later(css: &'static str) {
+    request_animation_frame(move || {
+        if let Ok(Some(el)) = document().query_selector(css)
+            && let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el)
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
 /// The row of views above the filter bar.
 #[component]
 pub fn ViewBar(
@@ -82,6 +94,8 @@ pub fn ViewBar(
                     name.set(String::new());
                     naming.set(false);
                     notices.success(T::ViewSaved.get(l));
+                    // The new view is the one chosen now.
+                    focus_later("[data-testid=saved-view] .view-chip[aria-pressed=true]");
                 }
                 Err(err) => {
                     let fields = err.fields(l);
@@ -100,6 +114,7 @@ pub fn ViewBar(
             match api::delete_view(view.id).await {
                 Ok(()) => {
                     saved.update(|s| s.retain(|v| v.id != view.id));
+                    focus_later("[data-testid=view-all]");
                     notices.success(format!("{}:{}", T::ViewDeleted.get(l), view.name));
                 }
                 Err(err) => notices.error(err.message(l), None),
@@ -108,7 +123,7 @@ pub fn ViewBar(
     };
 
     view! {
-        <nav class="view-bar" data-testid="views" aria-label=move || T::ViewsLabel.get(lang.get())>
+        <div class="view-bar" role="group" data-testid="views" aria-label=move || T::ViewsLabel.get(lang.get())>
             <button type="button" class="view-chip" data-testid="view-all"
                 aria-pressed=move || current.with(CaseFilter::is_blank).to_string()
                 on:click=move |_| choose(CaseFilter::default())>
@@ -178,16 +193,20 @@ pub fn ViewBar(
                         on:keydown=move |ev| {
                             if ev.key() == "Escape" {
                                 naming.set(false);
+                                focus_later("[data-testid=save-view]");
                             }
                         } />
                     <button type="submit" class="btn btn-primary btn-small" data-testid="view-save"
                         disabled=move || saving.get()>{tr(T::ViewSave)}</button>
-                    <button type="button" class="btn btn-link" on:click=move |_| naming.set(false)>
+                    <button type="button" class="btn btn-link" on:click=move |_| {
+                        naming.set(false);
+                        focus_later("[data-testid=save-view]");
+                    }>
                         {tr(T::Cancel)}
                     </button>
                     <FieldMessage name="name" scope="view" errors=errors.into() />
                 </form>
             </Show>
-        </nav>
+        </div>
     }
 }
