@@ -18,6 +18,7 @@ pub mod guard;
 pub mod hasher;
 pub mod limits;
 pub mod live;
+pub mod pages;
 pub mod routes;
 pub mod state;
 pub mod supervise;
@@ -141,8 +142,14 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         )
     });
+    // The public pages: forms, so the same cross-site refusal as the API, and small bodies.
+    let pages = pages::router()
+        .layer(middleware::from_fn(guard::same_origin))
+        .layer(DefaultBodyLimit::max(pages::FORM_LIMIT))
+        .layer(RequestBodyTimeoutLayer::new(BODY_READ_TIMEOUT));
     let router = Router::new()
         .nest("/api", api)
+        .merge(pages)
         .fallback_service(files)
         .layer(middleware::from_fn(error::language));
     let router = match hsts {

@@ -1,6 +1,7 @@
 //! The app's frame and router: the header, the notices, and one route per page. Staff pages
 //! wait for the session check and send a signed-out person to the sign-in page (and back
-//! afterwards); the public status page needs no account.
+//! afterwards). The public status page (`/status`) is not here: the server renders it
+//! (`backend::pages`), so a resident never downloads this app.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -21,7 +22,6 @@ use crate::pages::intake::IntakePage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use crate::pages::police::PolicePage;
-use crate::pages::status::StatusPage;
 use crate::session::{Session, use_session};
 
 /// The whole app.
@@ -48,7 +48,6 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <NotFound /> }>
                         <Route path=path!("/") view=Home />
                         <Route path=path!("/login") view=LoginPage />
-                        <Route path=path!("/status") view=StatusPage />
                         <Route path=path!("/board") view=|| view! { <Staff><BoardPage /></Staff> } />
                         <Route path=path!("/cases/new") view=|| view! { <Staff><IntakePage /></Staff> } />
                         <Route path=path!("/cases/:id") view=|| view! { <Staff><CasePage /></Staff> } />

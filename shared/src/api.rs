@@ -516,6 +516,10 @@ pub struct PublicStatus {
     /// While open: the handling is suspended (waiting for a party, a hearing, an appraisal).
     #[serde(default)]
     pub suspended: bool,
+    /// Once closed: how it ended (the kind of result, never the agreement's contents or
+    /// amounts).
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
     pub notes: Vec<PublicNote>,
 }
 

@@ -195,6 +195,42 @@ impl Stage {
     }
 }
 
+/// Where one step of the stage row (Registered → … → Archived) stands for a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepState {
+    Done,
+    /// Passed over (a matter not accepted goes from registered straight to closed).
+    Skipped,
+    Current,
+    Ahead,
+}
+
+impl StepState {
+    /// The state of step `step` for a case in `current`; `reached` says whether the step has
+    /// a date. The last stage, once reached, is done, not "current": an archived case is
+    /// finished.
+    pub fn of(step: Stage, current: Stage, reached: bool) -> StepState {
+        let pos = |s: Stage| Stage::ALL.iter().position(|x| *x == s).unwrap_or(0);
+        match pos(step).cmp(&pos(current)) {
+            std::cmp::Ordering::Less if reached => StepState::Done,
+            std::cmp::Ordering::Less => StepState::Skipped,
+            std::cmp::Ordering::Equal if current == Stage::Archived => StepState::Done,
+            std::cmp::Ordering::Equal => StepState::Current,
+            std::cmp::Ordering::Greater => StepState::Ahead,
+        }
+    }
+
+    /// The wire name (`data-state` in the pages).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepState::Done => "done",
+            StepState::Skipped => "skipped",
+            StepState::Current => "current",
+            StepState::Ahead => "ahead",
+        }
+    }
+}
+
 vocabulary! {
     /// How a case ended.
     Outcome {
@@ -871,5 +907,33 @@ mod tests {
         let rate = resolution_rate(outcomes).unwrap_or_default();
         assert!((rate - 66.666).abs() < 0.01, "{rate}");
         assert_eq!(resolution_rate([Outcome::Withdrawn]), None);
+    }
+
+    #[test]
+    fn steps_before_the_stage_are_done_or_skipped_after_it_ahead_and_archived_is_finished() {
+        assert_eq!(
+            StepState::of(Stage::Registered, Stage::InHandling, true),
+            StepState::Done
+        );
+        assert_eq!(
+            StepState::of(Stage::Routed, Stage::Closed, false),
+            StepState::Skipped
+        );
+        assert_eq!(
+            StepState::of(Stage::InHandling, Stage::InHandling, true),
+            StepState::Current
+        );
+        assert_eq!(
+            StepState::of(Stage::Closed, Stage::Closed, true),
+            StepState::Current
+        );
+        assert_eq!(
+            StepState::of(Stage::Archived, Stage::Closed, false),
+            StepState::Ahead
+        );
+        assert_eq!(
+            StepState::of(Stage::Archived, Stage::Archived, true),
+            StepState::Done
+        );
     }
 }

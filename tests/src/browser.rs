@@ -377,6 +377,13 @@ impl Browser {
         .into())
     }
 
+    /// Runs `script` (a function body ending in `return …`) in the page and returns its value.
+    pub async fn eval<T: serde::de::DeserializeOwned>(&self, script: &str) -> Result<T> {
+        let value = self.client.execute(script, vec![]).await?;
+        serde_json::from_value(value.clone())
+            .map_err(|e| format!("the page's script answered {value}: {e}").into())
+    }
+
     /// Saves a screenshot under `target/browser-screenshots/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

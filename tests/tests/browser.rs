@@ -192,12 +192,18 @@ async fn a_matter_goes_round_the_closed_loop_in_the_browser() {
             b.wait_text("[data-testid=status-progress]", "已办结")
                 .await?;
             b.expect_accessible("the public status page").await?;
+            // The outcome and every step, the archived one finished.
+            b.wait_text("[data-testid=status-outcome]", "达成").await?;
+            b.wait("[data-step=archived][data-state=done]").await?;
+            // English keeps the code; the digits are asked again.
             b.click("[data-testid=lang-switch]").await?;
+            b.wait_text("[data-testid=lookup]", "Look").await?;
+            b.fill("input[name=phone_last4]", "5678").await?;
+            b.click("[data-testid=lookup]").await?;
             b.wait_text("[data-testid=status-progress]", "Closed")
                 .await?;
             b.expect_accessible("the public status page in English")
                 .await?;
-            b.wait_text("[data-testid=lookup]", "Look").await?;
 
             // Wrong digits: the same not-found answer as a wrong code.
             b.fill("input[name=phone_last4]", "0000").await?;
@@ -678,6 +684,75 @@ async fn a_mediator_opens_on_their_cases_marks_the_new_one_and_keeps_a_view() {
             b.goto("/board").await?;
             b.click(&format!("{saved} [data-testid=delete-view]")).await?;
             b.wait_gone(saved).await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}
+
+/// A resident on a phone (360×640): an empty submit asks for both fields; the look-up shows
+/// every stage of a closed matter in one column, nothing cut off, with its result; axe finds
+/// nothing on the form, the errors or the answer.
+#[tokio::test]
+async fn a_resident_looks_a_closed_matter_up_on_a_phone() {
+    let server = TestServer::start().await;
+    let app = server.app();
+    let clerk = app.login("clerk").await;
+    let lead = app.login("lead").await;
+    let mediator = app.login("mediator").await;
+    let case = app.register(&clerk, &app.sample_case()).await;
+    let routed = app
+        .move_case(
+            &lead,
+            &case,
+            Command::Route {
+                handler: shared::model::HandlerRef::Mediator(app.fixture.mediator),
+                cooperating: vec![],
+                note: String::new(),
+            },
+        )
+        .await;
+    let handling = app.move_case(&mediator, &routed, Command::Accept).await;
+    app.move_case(
+        &mediator,
+        &handling,
+        Command::Close {
+            outcome: shared::model::Outcome::AgreementOral,
+            summary: "双方当场和解".to_owned(),
+            route_told: None,
+        },
+    )
+    .await;
+    let browser = Browser::start(&server.base_url, 360, 640, true)
+        .await
+        .unwrap_or_else(|e| panic!("browser: {e}"));
+    let code = case.code.clone();
+    scenario("a_resident_looks_a_closed_matter_up_on_a_phone", browser, |b| async move {
+        let result = async {
+            b.goto(&format!("/status?code={code}")).await?;
+            b.click("[data-testid=lookup]").await?;
+            // The code came from the link; only the digits are missing.
+            b.wait_text("[data-testid=error-phone_last4]", "必填").await?;
+            if b.count("[data-testid=error-code]").await? != 0 {
+                return Err("the filled-in code was refused".into());
+            }
+            b.wait("#status-last4[aria-invalid=true]").await?;
+            b.expect_accessible("the status page with a field error").await?;
+            b.fill("input[name=phone_last4]", "5678").await?;
+            b.click("[data-testid=lookup]").await?;
+            b.wait_text("[data-testid=status-outcome]", "口头协议").await?;
+            b.wait("[data-step=closed][data-state=current]").await?;
+            // Every step lies inside the phone's width.
+            let overflow: bool = b
+                .eval("return [...document.querySelectorAll('[data-step]')].some(e => { const r = e.getBoundingClientRect(); return r.right > window.innerWidth || r.left < 0; }) || document.documentElement.scrollWidth > window.innerWidth;")
+                .await?;
+            if overflow {
+                return Err("a step is cut off at 360 px".into());
+            }
+            b.expect_accessible("the status page's answer on a phone").await?;
+            b.screenshot("status-phone-360").await?;
             Ok(())
         }
         .await;

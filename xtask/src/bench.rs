@@ -53,7 +53,7 @@ pub fn bench(args: &[String]) -> Result {
     if Command::new("wrk").arg("--version").output().is_err() {
         return Err("the benchmark needs wrk: apt-get install -y wrk".to_owned());
     }
-    crate::build_frontend()?;
+    let bundle = crate::frontend::build()?;
     crate::build_server()?;
     status(cargo().args([
         "build",
@@ -285,12 +285,12 @@ pub fn bench(args: &[String]) -> Result {
     }
     let _ = writeln!(report, "\n## What the browser downloads\n");
     let _ = writeln!(report, "| file | raw KiB | gzip KiB |\n|---|---:|---:|");
-    for file in [
-        "pkg/concord_frontend_bg.wasm",
-        "pkg/concord_frontend.js",
-        "index.html",
-        "style.css",
-    ] {
+    for file in bundle
+        .files
+        .iter()
+        .map(String::as_str)
+        .chain(["index.html"])
+    {
         let path = dist_dir().join(file);
         let raw = fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         let gz = gzip_size(&path)?;

@@ -14,12 +14,12 @@
 use std::env;
 use std::ffi::OsString;
 use std::fs;
-use std::io;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod bench;
+mod frontend;
 mod fuzz;
 mod live_bench;
 mod postgres;
@@ -88,55 +88,9 @@ fn status(cmd: &mut Command) -> Result {
     }
 }
 
-/// `cargo xtask build-frontend`: wasm32 build, optional wasm-opt on cargo's output, JS glue,
-/// static files.
-fn build_frontend() -> Result {
-    ensure_wasm_target()?;
-    let profile = "wasm-release";
-    status(cargo().args([
-        "build",
-        "--package",
-        "concord-frontend",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        profile,
-    ]))?;
-    let wasm = target_dir()
-        .join("wasm32-unknown-unknown")
-        .join(profile)
-        .join("concord_frontend.wasm");
-    let input = optimize_wasm(&wasm)?;
-
-    let dist = dist_dir();
-    let pkg = dist.join("pkg");
-    if dist.exists() {
-        fs::remove_dir_all(&dist)
-            .map_err(|e| format!("could not clear {}: {e}", dist.display()))?;
-    }
-    fs::create_dir_all(&pkg).map_err(|e| format!("could not create {}: {e}", pkg.display()))?;
-    let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
-    bindgen
-        .input_path(&input)
-        .out_name("concord_frontend")
-        .web(true)
-        .map_err(|e| format!("wasm-bindgen: {e}"))?
-        .omit_default_module_path(false)
-        .typescript(false)
-        .debug(false);
-    bindgen
-        .generate(&pkg)
-        .map_err(|e| format!("wasm-bindgen could not generate the glue: {e}"))?;
-
-    copy_dir(&root().join("frontend").join("static"), &dist)
-        .map_err(|e| format!("could not copy frontend/static: {e}"))?;
-    for file in ["pkg/concord_frontend_bg.wasm", "pkg/concord_frontend.js"] {
-        let size = fs::metadata(dist.join(file)).map(|m| m.len()).unwrap_or(0);
-        eprintln!("xtask: {file}: {} KiB", size / 1024);
-    }
-    eprintln!("xtask: frontend built into {}", dist.display());
-    Ok(())
+/// `cargo xtask build-frontend` (see `frontend`).
+pub fn build_frontend() -> Result {
+    frontend::build().map(drop)
 }
 
 /// Adds the wasm32 target through rustup when it is missing (RUSTUP_AUTO_INSTALL may be off).
@@ -187,56 +141,6 @@ fn ensure_test_packages(with_postgres: bool) -> Result {
             .args(&missing)
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )
-}
-
-/// Shrinks cargo's wasm with Binaryen's `wasm-opt` when it is installed. It runs on cargo's
-/// output, before wasm-bindgen: Debian's binaryen 108 breaks the app when run after it. If
-/// `wasm-opt` is missing or fails, the unoptimised file is used.
-fn optimize_wasm(wasm: &Path) -> Result<PathBuf> {
-    if env::var_os("CONCORD_NO_WASM_OPT").is_some() {
-        return Ok(wasm.to_path_buf());
-    }
-    let out = wasm.with_extension("opt.wasm");
-    let ran = Command::new("wasm-opt")
-        .arg("-Oz")
-        .args([
-            "--enable-bulk-memory",
-            "--enable-nontrapping-float-to-int",
-            "--enable-sign-ext",
-            "--enable-mutable-globals",
-        ])
-        .args(["--enable-reference-types", "--enable-multivalue"])
-        .arg(wasm)
-        .arg("-o")
-        .arg(&out)
-        .status();
-    match ran {
-        Ok(s) if s.success() => Ok(out),
-        Ok(s) => {
-            eprintln!("xtask: wasm-opt failed ({s}); using the unoptimised wasm");
-            Ok(wasm.to_path_buf())
-        }
-        Err(_) => {
-            eprintln!(
-                "xtask: wasm-opt not found (Debian package binaryen); using the unoptimised wasm"
-            );
-            Ok(wasm.to_path_buf())
-        }
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) -> io::Result<()> {
-    fs::create_dir_all(to)?;
-    for entry in fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
 }
 
 /// Builds the release server and returns its path.
@@ -323,18 +227,24 @@ const AXE_CORE: &str = "axe-core@4.10.3";
 /// Installs axe-core from npm into `target/axe` (once) and returns its `axe.min.js`, which the
 /// browser tests inject into each page they check (`CONCORD_AXE_JS`).
 fn ensure_axe() -> Result<PathBuf> {
-    let dir = target_dir().join("axe");
-    let script = dir.join("node_modules/axe-core/axe.min.js");
-    let wanted = AXE_CORE.trim_start_matches("axe-core@");
-    let installed = std::fs::read_to_string(dir.join("node_modules/axe-core/package.json"))
+    npm_package("axe", AXE_CORE, "axe.min.js")
+        .map_err(|e| format!("{e} (the browser tests need npm, to install {AXE_CORE})"))
+}
+
+/// Installs a pinned npm package (`name@version`) into `target/<folder>` unless that version
+/// is there already, and returns the path of `file` inside it.
+pub fn npm_package(folder: &str, spec: &str, file: &str) -> Result<PathBuf> {
+    let dir = target_dir().join(folder);
+    let (name, wanted) = spec
+        .rsplit_once('@')
+        .ok_or_else(|| format!("{spec}: not name@version"))?;
+    let package = dir.join("node_modules").join(name);
+    let installed = fs::read_to_string(package.join("package.json"))
         .is_ok_and(|p| p.contains(&format!("\"version\": \"{wanted}\"")));
     if !installed {
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        eprintln!(
-            "xtask: installing {AXE_CORE} from npm into {}",
-            dir.display()
-        );
+        ensure_npm()?;
+        fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        eprintln!("xtask: installing {spec} from npm into {}", dir.display());
         status(
             Command::new("npm")
                 .args([
@@ -345,11 +255,28 @@ fn ensure_axe() -> Result<PathBuf> {
                     "--prefix",
                 ])
                 .arg(&dir)
-                .arg(AXE_CORE),
-        )
-        .map_err(|e| format!("{e} (the browser tests need npm, to install {AXE_CORE})"))?;
+                .arg(spec),
+        )?;
     }
-    Ok(script)
+    Ok(package.join(file))
+}
+
+/// Installs Debian's npm (with node) when it is missing and this runs as root with apt;
+/// otherwise says what to install.
+fn ensure_npm() -> Result {
+    if Command::new("npm").arg("--version").output().is_ok() {
+        return Ok(());
+    }
+    if !(Path::new("/usr/bin/apt-get").exists() && postgres::is_root()) {
+        return Err("the build needs npm and node: apt-get install -y npm".to_owned());
+    }
+    eprintln!("xtask: installing npm");
+    status(Command::new("apt-get").args(["update", "-qq"]))?;
+    status(
+        Command::new("apt-get")
+            .args(["install", "-y", "-qq", "npm"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
 }
 
 /// A free TCP port on loopback.

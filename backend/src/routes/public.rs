@@ -20,11 +20,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use chrono::{FixedOffset, NaiveDate};
 use shared::api::{PublicNote, PublicProgress, PublicStatus, StatusLookup, is_publicly_restricted};
-use shared::model::{HandlerRef, Stage};
+use shared::model::{HandlerRef, Outcome, Stage};
 use shared::privacy::Redactor;
 use shared::validate::normalize_case_code;
 use shared::{ApiError, Lang, Reason};
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::auth::ClientIp;
@@ -67,6 +68,25 @@ pub(crate) async fn status(
     RequestLang(lang): RequestLang,
     AppJson(req): AppJson<StatusLookup>,
 ) -> AppResult<Response> {
+    let (cached, code) = look_up(&state, ip, &req).await?;
+    let today = state.config.today();
+    let json = cached.public_json(lang, today, || {
+        let answer = public_status(&cached, code, lang, today, state.config.timezone())?;
+        serde_json::to_vec(&answer)
+            .map(Bytes::from)
+            .map_err(AppError::internal)
+    })?;
+    Ok(([(CONTENT_TYPE, "application/json")], json).into_response())
+}
+
+/// Finds the case a look-up names, counting the attempt against the address and the code
+/// first; every failure to match answers `FAILURE_FLOOR` after `started` with the same 404.
+/// Returns the case and its normalised code.
+pub(crate) async fn look_up(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    req: &StatusLookup,
+) -> AppResult<(Arc<CachedCase>, String)> {
     let started = Instant::now();
     let limits = &state.limits;
     let ip = ip.to_string();
@@ -96,18 +116,11 @@ pub(crate) async fn status(
         return Err(AppError::not_found());
     };
     attempt.release();
-    let today = state.config.today();
-    let json = cached.public_json(lang, today, || {
-        let answer = public_status(&cached, code, lang, today, state.config.timezone())?;
-        serde_json::to_vec(&answer)
-            .map(Bytes::from)
-            .map_err(AppError::internal)
-    })?;
-    Ok(([(CONTENT_TYPE, "application/json")], json).into_response())
+    Ok((cached, code))
 }
 
 /// What the resident sees of a case (`code` as normalised).
-fn public_status(
+pub(crate) fn public_status(
     cached: &CachedCase,
     code: String,
     lang: Lang,
@@ -143,6 +156,7 @@ fn public_status(
             on_time: None,
             due_on: None,
             suspended: false,
+            outcome: None,
             notes: Vec::new(),
         }
     } else {
@@ -190,6 +204,11 @@ fn public_status(
             on_time: Some(on_time),
             due_on: (stage.is_open() && !suspended).then_some(due),
             suspended,
+            outcome: if stage.is_open() {
+                None
+            } else {
+                row.outcome.as_deref().and_then(Outcome::parse)
+            },
             notes,
         }
     };

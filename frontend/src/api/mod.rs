@@ -12,8 +12,7 @@ use serde::de::DeserializeOwned;
 use shared::api::{
     Board, CaseFilter, ExtensionDecision, LoginRequest, NewCases, NewExtension, NewMessage,
     NewSuspension, NewUrging, NewView, NoteRequest, NotificationList, PoliceNoticeList,
-    PublicStatus, RegisterCase, ResumeRequest, SavedView, SavedViews, StatusLookup,
-    TransitionRequest,
+    RegisterCase, ResumeRequest, SavedView, SavedViews, TransitionRequest,
 };
 use shared::calendar::{CalendarYear, PutCalendarYear};
 use shared::model::{CaseDetail, CaseEvent, Handler, OrgUnit, Urging, UserInfo};
@@ -157,11 +156,6 @@ pub async fn add_note(id: i64, request: &NoteRequest) -> Result<CaseEvent> {
 /// `GET /api/cases/{id}/timeline`.
 pub async fn timeline(id: i64) -> Result<Vec<CaseEvent>> {
     get(&format!("/api/cases/{id}/timeline")).await
-}
-
-/// `POST /api/public/status`: the resident's look-up (no session).
-pub async fn public_status(request: &StatusLookup) -> Result<PublicStatus> {
-    post("/api/public/status", request, false).await
 }
 
 /// `POST /api/cases/{id}/urgings`: the lead urges the handler.

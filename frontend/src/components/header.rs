@@ -87,7 +87,7 @@ pub fn Header() -> impl IntoView {
                 <Show when=move || is_admin.get()>
                     <A href="/admin/calendar" attr:data-testid="nav-calendar">{tr(T::NavCalendar)}</A>
                 </Show>
-                <A href="/status" attr:data-testid="nav-status">{tr(T::NavStatus)}</A>
+                <a href="/status" rel="external" data-testid="nav-status">{tr(T::NavStatus)}</a>
             </nav>
             <div class="header-tools">
                 <button

@@ -244,19 +244,7 @@ texts! {
     PreviousHandler => "原承办单位", "Previous handler";
 
     // The public status page.
-    StatusTitle => "办理进度查询", "Case status lookup";
-    StatusIntro => "请输入受理回执上的案件编号和申请人手机号后四位。", "Enter the case code from your receipt and the last four digits of the applicant's phone.";
-    CodeLabel => "案件编号", "Case code";
-    CodePlaceholder => "例如 2611-7K3M9Q", "e.g. 2611-7K3M9Q";
-    Last4Label => "手机号后四位", "Last four digits of the phone";
-    Lookup => "查询", "Look up";
-    LookingUp => "正在查询…", "Looking up…";
-    StatusNotFound => "未找到该案件。请核对案件编号和手机号后四位。", "No case found. Check the case code and the last four digits of the phone.";
     Progress => "办理进度", "Progress";
-    HandlingUnit => "承办单位", "Handling unit";
-    OnTime => "办理时限", "Timeliness";
-    OnTimeYes => "按期办理", "On time";
-    DueBy => "办理期限", "Due by";
     NewDueOn => "新期限", "New due date";
     SuspendReasonLabel => "中止原因", "Reason for suspension";
     PausedDays => "中止天数", "Days suspended";
@@ -296,13 +284,6 @@ texts! {
     ChipSuspended => "中止", "Suspended";
     ChipExtension => "延期待批", "Extension asked";
     ChipPolice => "待派出所确认", "Police to acknowledge";
-    HandlingState => "办理状态", "Handling";
-    SuspendedPublic => "中止办理中(等待当事人、听证或鉴定等),期限顺延", "Suspended (waiting for a party, a hearing or an appraisal): the time limit is extended accordingly";
-    OnTimeNo => "已超期,中心正在督办", "Overdue; the center is following it up";
-    PublicNotes => "办理情况", "Notes from the center";
-    NoPublicNotes => "暂无公开的办理情况。", "No notes published yet.";
-    Restricted => "该事项涉及个人隐私,仅显示办理进度。", "This matter is private; only its progress is shown.";
-    StatusPrivacy => "本页不显示任何个人信息。", "This page shows no personal data.";
     StatusAgain => "查询其他案件", "Look up another case";
     ChipEscalated => "已升级", "Escalated";
     ChipNew => "新", "New";

@@ -713,7 +713,7 @@ fn Receipt(
                     {tr(T::RegisterAnother)}
                 </button>
                 <a class="btn btn-secondary" href=href data-testid="open-case">{tr(T::OpenCase)}</a>
-                <a class="btn btn-link" href=url data-testid="receipt-status-link">{tr(T::NavStatus)}</a>
+                <a class="btn btn-link" href=url rel="external" data-testid="receipt-status-link">{tr(T::NavStatus)}</a>
             </div>
         </div>
     }

@@ -142,7 +142,7 @@ pub fn LoginPage() -> impl IntoView {
                 </form>
                 <p class="login-public">
                     {tr(T::LoginPublicHint)} " "
-                    <a href="/status" data-testid="login-status-link">{tr(T::NavStatus)}</a>
+                    <a href="/status" rel="external" data-testid="login-status-link">{tr(T::NavStatus)}</a>
                 </p>
             </div>
         </section>

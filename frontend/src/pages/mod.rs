@@ -8,4 +8,3 @@ pub mod intake;
 pub mod login;
 pub mod not_found;
 pub mod police;
-pub mod status;
