@@ -9,6 +9,7 @@
 //! | `CONCORD_SESSION_HOURS` | `12` | how long a sign-in lasts |
 //! | `CONCORD_TIMEZONE_OFFSET_HOURS` | `8` | the centers' time zone, for "today" (deadlines, badges) |
 //! | `CONCORD_COOKIE_SECURE` | `false` | mark the session cookie `Secure` (behind HTTPS) |
+//! | `CONCORD_PUBLIC_URL` | the request's host | the address residents reach the center's site at (`https://zz.example.gov.cn`): receipts print it and their QR codes open it |
 //! | `CONCORD_LOGIN_MAX_FAILURES` | `5` | failed sign-ins per username and address before 429 |
 //! | `CONCORD_LOGIN_IP_MAX_FAILURES` | `50` | failed sign-ins per address (any username) before 429 |
 //! | `CONCORD_LOGIN_WINDOW_MINUTES` | `15` | window of the two limits above |
@@ -40,6 +41,8 @@ pub struct Config {
     /// Offset of the centers' time zone from UTC, in hours (China: 8).
     pub timezone_offset_hours: i32,
     pub cookie_secure: bool,
+    /// Where residents reach the site (receipts and their QR codes); none: the request's host.
+    pub public_url: Option<String>,
     pub login_max_failures: u32,
     pub login_ip_max_failures: u32,
     pub login_window: Duration,
@@ -67,6 +70,7 @@ impl Default for Config {
             session_ttl: Duration::from_secs(12 * 3600),
             timezone_offset_hours: 8,
             cookie_secure: false,
+            public_url: None,
             login_max_failures: 5,
             login_ip_max_failures: 50,
             login_window: Duration::from_secs(15 * 60),
@@ -109,6 +113,18 @@ impl Config {
         }
         if let Some(v) = parse_bool("CONCORD_COOKIE_SECURE")? {
             c.cookie_secure = v;
+        }
+        if let Some(v) = var("CONCORD_PUBLIC_URL") {
+            let v = v.trim().trim_end_matches('/').to_owned();
+            if !(v.starts_with("https://") || v.starts_with("http://"))
+                || v.contains(['?', '#', ' '])
+            {
+                return Err(
+                    "CONCORD_PUBLIC_URL must be an http:// or https:// address without a query"
+                        .to_owned(),
+                );
+            }
+            c.public_url = Some(v);
         }
         if let Some(v) = parse::<u32>("CONCORD_LOGIN_MAX_FAILURES")? {
             c.login_max_failures = v;

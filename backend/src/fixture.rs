@@ -125,6 +125,27 @@ pub async fn seed_fixture(state: &AppState) -> Result<Fixture, AppError> {
         Some("LY"),
     )
     .await?;
+    for (town, name, address, phone) in [
+        (
+            town_a,
+            "瓜州镇综治中心",
+            "瓜州镇人民路 12 号",
+            "0937-5512345",
+        ),
+        (
+            town_b,
+            "柳园镇综治中心",
+            "柳园镇文化街 3 号",
+            "0937-5567890",
+        ),
+    ] {
+        let center = db::org::CenterRow {
+            name: name.to_owned(),
+            address: address.to_owned(),
+            phone: phone.to_owned(),
+        };
+        db::org::put_center(conn, town, &center).await?;
+    }
     let mut villages = [0; 2];
     let mut areas = [[0; 2]; 2];
     let mut groups = [[[0; 2]; 2]; 2];

@@ -272,7 +272,7 @@ fn render(view: &Page) -> Markup {
                 }
                 main data-testid="status-page" {
                     h1 { (t("办理进度查询", "Case status lookup")) }
-                    p.muted { (t("请输入受理回执上的案件编号和申请人手机号后四位。", "Enter the case code from your receipt and the last four digits of the applicant's phone.")) }
+                    p.muted { (t("请输入受理回执上的案件编号和申请人手机号后四位(未留手机号的,输入回执上的查询码)。", "Enter the case code from your receipt and the last four digits of the applicant's phone (or, if no phone was given, the query code on the receipt).")) }
                     form method="post" action="/status" novalidate data-testid="status-form" {
                         input type="hidden" name="lang" value=(l.pick("zh", "en"));
                         div.field {
@@ -288,7 +288,7 @@ fn render(view: &Page) -> Markup {
                             }
                         }
                         div.field {
-                            label for="status-last4" { (t("手机号后四位", "Last four digits of the phone")) }
+                            label for="status-last4" { (t("手机号后四位或查询码", "Last four digits of the phone, or query code")) }
                             input #status-last4 name="phone_last4" type="text" inputmode="numeric" maxlength="4"
                                 autocomplete="off" .mono
                                 autofocus[focus_digits]

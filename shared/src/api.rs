@@ -479,8 +479,34 @@ pub struct NoteRequest {
     pub public: bool,
 }
 
+/// What the intake receipt prints besides the case: the town's center, when the matter is
+/// due, and how the resident looks it up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseReceipt {
+    pub code: String,
+    /// The town's center (name, address, phone), when the administrator recorded it.
+    pub center: Option<Center>,
+    /// While open: the last day of the time limit.
+    pub due_on: Option<NaiveDate>,
+    /// The look-up page with the code filled in (what the QR code opens).
+    pub lookup_url: String,
+    /// How the resident proves it is theirs: the last four digits of an applicant's phone,
+    /// or this query code when no applicant gave a phone.
+    pub query_code: Option<String>,
+}
+
+/// A town's center as its receipts name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Center {
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+}
+
 /// The public status page's question: the case code and the last four digits of the
-/// applicant's phone.
+/// applicant's phone (or, when no applicant gave a phone, the receipt's query code).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusLookup {

@@ -110,7 +110,20 @@ async fn a_matter_goes_round_the_closed_loop_in_the_browser() {
             if code.len() != 11 {
                 return Err(format!("the receipt shows `{code}`, not a case code").into());
             }
+            // The receipt names the town's center, its address and phone, the expected date,
+            // and carries the QR code of the look-up.
+            b.wait_text("[data-testid=receipt-center]", "瓜州镇综治中心").await?;
+            b.wait_text("[data-testid=receipt-contact]", "0937-5512345").await?;
+            b.wait("[data-testid=receipt-due]").await?;
+            b.wait_text("[data-testid=receipt-url]", &format!("/status?code={code}")).await?;
+            let qr_loaded: bool = b
+                .eval("const i = document.querySelector('[data-testid=receipt-qr]'); return !!i && i.complete && i.naturalWidth > 0;")
+                .await?;
+            if !qr_loaded {
+                return Err("the receipt's QR code did not load".into());
+            }
             b.expect_accessible("the receipt").await?;
+            b.screenshot("receipt-1280").await?;
             sign_out(&b).await?;
 
             // The lead drags the card from Registered to Routed and picks the mediator.

@@ -62,6 +62,8 @@ pub fn bench(args: &[String]) -> Result {
         "concord-tests",
         "--bin",
         "board-timing",
+        "--bin",
+        "public-timing",
     ]))?;
     let work = target_dir().join("bench");
     fs::create_dir_all(&work).map_err(|e| format!("could not create {}: {e}", work.display()))?;
@@ -94,6 +96,7 @@ pub fn bench(args: &[String]) -> Result {
     );
     let _ = writeln!(report, "|---:|---|---:|---:|---:|---:|---:|---:|");
     let mut board_seconds = None;
+    let mut public = None;
     let mut cold_boards = Vec::new();
     let mut mixed = Vec::new();
     let mut board_sizes = None;
@@ -236,6 +239,10 @@ pub fn bench(args: &[String]) -> Result {
                 &wrk_script(&server, &script, 8, seconds)?,
             );
             board_seconds = Some(board_timing(&server)?);
+            public = Some((
+                public_sizes(&server, &code)?,
+                public_timing(&server, &code, &last4)?,
+            ));
             let other = server.login("clerk")?;
             burst = Some(sign_in_flood(&server, &work, &other, 500, 50, seconds)?);
         }
@@ -299,6 +306,15 @@ pub fn bench(args: &[String]) -> Result {
             "| {file} | {:.1} | {:.1} |",
             raw as f64 / 1024.0,
             gz as f64 / 1024.0
+        );
+    }
+    if let Some(((html, css), (form_ms, answer_ms))) = public {
+        let _ = writeln!(
+            report,
+            "\nThe public look-up (`/status`, server-rendered, no script) is {:.1} KiB of HTML and {:.1} KiB of style sheet as sent gzipped ({:.1} KiB in all; the page needs nothing else). On slow 3G (400 ms latency, 400 kbit/s, cold cache, 360×640) the form is usable {form_ms:.0} ms after navigation starts and the answer is shown {answer_ms:.0} ms after the digits are sent (medians of three fresh browsers).",
+            html as f64 / 1024.0,
+            css as f64 / 1024.0,
+            (html + css) as f64 / 1024.0,
         );
     }
     if let Some(ms) = board_seconds {
@@ -957,6 +973,52 @@ fn gzip_size(path: &Path) -> Result<u64> {
         .output()
         .map_err(|e| format!("could not run gzip: {e}"))?;
     Ok(out.stdout.len() as u64)
+}
+
+/// The gzipped sizes (bytes, best level) of the public look-up page and its style sheet.
+fn public_sizes(server: &Server, code: &str) -> Result<(usize, usize)> {
+    let path = format!("/status?code={code}");
+    let plain = http(server.port, "GET", &path, None, None)?;
+    let css = plain
+        .body
+        .split("href=\"")
+        .filter_map(|s| s.split('"').next())
+        .find(|h| h.starts_with("/public-") && h.ends_with(".css"))
+        .ok_or("the status page names no style sheet")?
+        .to_owned();
+    let sheet = http(server.port, "GET", &css, None, None)?;
+    Ok((gzipped_len(&plain.body)?, gzipped_len(&sheet.body)?))
+}
+
+/// The size of `text` gzipped at the best level (what `gzip -9` sends).
+fn gzipped_len(text: &str) -> Result<usize> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(text.as_bytes())
+        .and_then(|()| gz.finish())
+        .map(|out| out.len())
+        .map_err(|e| format!("gzip: {e}"))
+}
+
+/// The public look-up on slow 3G: (form usable, answer shown) in ms.
+fn public_timing(server: &Server, code: &str, digits: &str) -> Result<(f64, f64)> {
+    let exe = target_dir().join("release").join("public-timing");
+    let out = Command::new(exe)
+        .args([server.base().as_str(), code, digits])
+        .output()
+        .map_err(|e| format!("could not run public-timing: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        return Err(format!(
+            "public-timing failed: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let mut numbers = text.split_whitespace().map(str::parse::<f64>);
+    match (numbers.next(), numbers.next()) {
+        (Some(Ok(form)), Some(Ok(answer))) => Ok((form, answer)),
+        _ => Err(format!("public-timing printed `{text}`")),
+    }
 }
 
 /// How long the board with the server's open cards takes to show in headless Chromium (ms).

@@ -145,6 +145,31 @@ pub async fn insert(conn: &mut AnyConnection, c: &NewCase<'_>) -> Result<i64, sq
     .await
 }
 
+/// Records the query code of a case none of whose applicants gave a phone.
+pub async fn set_query_code(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    query_code: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE cases SET query_code = $1 WHERE id = $2")
+        .bind(query_code)
+        .bind(case_id)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// The query code of a case (none when an applicant gave a phone).
+pub async fn query_code(
+    conn: &mut AnyConnection,
+    case_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT query_code FROM cases WHERE id = $1")
+        .bind(case_id)
+        .fetch_one(conn)
+        .await
+}
+
 /// Stores one party of a case.
 pub async fn insert_party(
     conn: &mut AnyConnection,

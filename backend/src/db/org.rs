@@ -208,3 +208,42 @@ pub async fn response_days(conn: &mut AnyConnection, id: i64) -> Result<i64, sql
             .await?;
     Ok(days.unwrap_or(shared::deadline::RESPONSE_DAYS_DEFAULT))
 }
+
+/// A town's center as its receipts name it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CenterRow {
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+}
+
+/// The center of `town_id`, when one is recorded.
+pub async fn center(
+    conn: &mut AnyConnection,
+    town_id: i64,
+) -> Result<Option<CenterRow>, sqlx::Error> {
+    sqlx::query_as("SELECT name, address, phone FROM centers WHERE town_id = $1")
+        .bind(town_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Records (or replaces) the center of `town_id`.
+pub async fn put_center(
+    conn: &mut AnyConnection,
+    town_id: i64,
+    center: &CenterRow,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO centers (town_id, name, address, phone) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (town_id) DO UPDATE SET name = excluded.name, address = excluded.address, \
+         phone = excluded.phone",
+    )
+    .bind(town_id)
+    .bind(&center.name)
+    .bind(&center.address)
+    .bind(&center.phone)
+    .execute(conn)
+    .await
+    .map(drop)
+}

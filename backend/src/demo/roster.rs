@@ -10,6 +10,10 @@ pub const COUNTY: &str = "瓜州县";
 pub const TOWN: &str = "瓜州镇";
 /// The town's letter code, used in archive numbers (`GZ-2026-0042`).
 pub const TOWN_CODE: &str = "GZ";
+/// The town's center as its receipts name it.
+pub const CENTER_NAME: &str = "瓜州镇综治中心(矛盾纠纷调处化解中心)";
+pub const CENTER_ADDRESS: &str = "瓜州县瓜州镇人民路 12 号 镇政府院内一楼";
+pub const CENTER_PHONE: &str = "0937-5512345";
 /// The first six digits of ID numbers issued in the county (瓜州县).
 pub const COUNTY_ID_PREFIX: &str = "620922";
 

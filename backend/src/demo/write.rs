@@ -180,6 +180,12 @@ pub(crate) async fn org_and_people(
     )
     .await?;
     ids.town = town;
+    let center = db::org::CenterRow {
+        name: roster::CENTER_NAME.to_owned(),
+        address: roster::CENTER_ADDRESS.to_owned(),
+        phone: roster::CENTER_PHONE.to_owned(),
+    };
+    db::org::put_center(conn, town, &center).await?;
     for v in VILLAGES {
         let id = db::org::insert_unit(
             conn,

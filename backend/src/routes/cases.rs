@@ -147,12 +147,21 @@ pub(crate) async fn register(
     let code = fresh_code(conn, today).await?;
     let rule = ClockRule::default_for(req.kind, req.category, req.channel);
     let clock = Clock::new(rule, today);
-    let last4: Vec<String> = req
+    let mut last4: Vec<String> = req
         .parties
         .iter()
         .filter(|p| p.side == PartySide::Applicant)
         .filter_map(|p| p.phone.as_deref().and_then(phone_last_four))
         .collect();
+    // No applicant gave a phone: the receipt prints a query code, which the look-up takes in
+    // place of the phone's last four digits.
+    let query_code = last4.is_empty().then(|| {
+        use rand::Rng;
+        format!("{:04}", rand::rngs::OsRng.gen_range(0..10_000))
+    });
+    if let Some(q) = &query_code {
+        last4.push(q.clone());
+    }
     let spot = req.closed_on_the_spot.as_ref();
     let stage = if spot.is_some() {
         Stage::Closed
@@ -187,12 +196,15 @@ pub(crate) async fn register(
         },
     )
     .await?;
+    if let Some(q) = &query_code {
+        db::cases::set_query_code(conn, case_id, q).await?;
+    }
     for (i, party) in req.parties.iter().enumerate() {
         db::cases::insert_party(conn, case_id, i, party).await?;
     }
     // The receipt, by text message, to each applicant with a phone.
     let receipt = format!(
-        "【综治中心】您反映的事项已登记,查询码 {code}。可凭查询码和手机号后四位查询办理进度。"
+        "【综治中心】您反映的事项已登记,案件编号 {code}。可凭案件编号和手机号后四位查询办理进度。"
     );
     for phone in applicant_phones(conn, case_id).await? {
         db::supervision::queue_sms(conn, case_id, &phone, &receipt, now_ms).await?;
@@ -338,7 +350,7 @@ pub(crate) async fn detail_of(
 
 /// The case `id` if it is in `actor`'s town, whether they see its parties masked, and whether
 /// their reading it is logged.
-async fn visible_case(
+pub(crate) async fn visible_case(
     state: &AppState,
     actor: &Actor,
     id: i64,
@@ -580,7 +592,7 @@ async fn notify_move(
     if matches!(command, Command::Close { .. } | Command::NotAccept { .. }) {
         let text = match after.outcome {
             Some(outcome) => format!(
-                "【综治中心】您反映的事项(查询码 {})已办结:{}。可凭查询码和手机号后四位查询。",
+                "【综治中心】您反映的事项(案件编号 {})已办结:{}。可凭案件编号和手机号后四位查询。",
                 before.code,
                 outcome.label(shared::Lang::Zh)
             ),

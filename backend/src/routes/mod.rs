@@ -10,6 +10,7 @@ pub mod live;
 pub mod openapi;
 pub mod org;
 pub mod public;
+pub mod receipts;
 pub mod supervision;
 pub mod views;
 
@@ -30,6 +31,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(clock::router())
         .merge(live::router())
         .merge(public::router())
+        .merge(receipts::router())
         .merge(supervision::router())
         .merge(views::router())
         .merge(openapi::router())

@@ -36,6 +36,8 @@ use crate::state::AppState;
         super::cases::transition,
         super::cases::add_note,
         super::cases::timeline,
+        super::receipts::receipt,
+        super::receipts::qr,
         super::live::events,
         super::calendar::read_year,
         super::calendar::put_year,

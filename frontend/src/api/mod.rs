@@ -10,8 +10,8 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{
-    Board, CaseFilter, ExtensionDecision, LoginRequest, NewCases, NewExtension, NewMessage,
-    NewSuspension, NewUrging, NewView, NoteRequest, NotificationList, PoliceNoticeList,
+    Board, CaseFilter, CaseReceipt, ExtensionDecision, LoginRequest, NewCases, NewExtension,
+    NewMessage, NewSuspension, NewUrging, NewView, NoteRequest, NotificationList, PoliceNoticeList,
     RegisterCase, ResumeRequest, SavedView, SavedViews, TransitionRequest,
 };
 use shared::calendar::{CalendarYear, PutCalendarYear};
@@ -151,6 +151,11 @@ pub async fn transition(id: i64, request: &TransitionRequest) -> Result<CaseDeta
 /// `POST /api/cases/{id}/notes`.
 pub async fn add_note(id: i64, request: &NoteRequest) -> Result<CaseEvent> {
     post(&format!("/api/cases/{id}/notes"), request, true).await
+}
+
+/// `GET /api/cases/{id}/receipt`: the center, the expected date and how to look it up.
+pub async fn receipt(id: i64) -> Result<CaseReceipt> {
+    get(&format!("/api/cases/{id}/receipt")).await
 }
 
 /// `GET /api/cases/{id}/timeline`.

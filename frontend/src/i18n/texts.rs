@@ -207,6 +207,10 @@ texts! {
     ReceiptVisit => "访问以下网址:", "Visit:";
     ReceiptEnter => "输入案件编号和申请人手机号后四位即可查询。", "Enter the case code and the last four digits of the applicant's phone.";
     ReceiptKeep => "请妥善保管本回执。", "Please keep this receipt.";
+    ReceiptDue => "预计办结日期", "Expected by";
+    ReceiptQrAlt => "扫码打开进度查询页(已填好案件编号)", "Scan to open the status page with the case code filled in";
+    ReceiptNoPhone => "申请人未留手机号:查询时在“手机号后四位”一栏输入查询码", "No applicant phone was given: in the look-up, enter this query code where the phone's last four digits go:";
+    ReceiptPhone => "电话", "Phone";
     ReceiptSpot => "本事项已当场化解并办结。", "This matter was resolved on the spot and is closed.";
     Print => "打印回执", "Print receipt";
     RegisterAnother => "继续登记", "Register another";

@@ -665,12 +665,17 @@ fn Receipt(
     let lang = use_lang();
     let origin = window().location().origin().unwrap_or_default();
     let url = status_url(&origin, &case.code);
-    let short_url = format!("{}/status", origin.trim_end_matches('/'));
+    let code = case.code.clone();
     let registered_on = time::date(time::date_of(case.registered_at));
     let kind = case.kind;
     let category = case.category;
     let closed = !case.stage.is_open();
     let href = format!("/cases/{}", case.id);
+    let id = case.id;
+    // The center, the expected date and the look-up address come from the server (the
+    // public address may differ from the one staff use).
+    let facts = LocalResource::new(move || api::receipt(id));
+    let facts = move || facts.get().and_then(Result::ok);
     let another = move |_| {
         form.update(|f| *f = f.next_after());
         saved.set(None);
@@ -686,7 +691,9 @@ fn Receipt(
             </div>
             <article class="receipt-paper">
                 <header class="receipt-head">
-                    <div class="receipt-center">{tr(T::ReceiptCenter)}</div>
+                    <div class="receipt-center" data-testid="receipt-center">
+                        {move || facts().and_then(|f| f.center).map(|c| c.name).unwrap_or_else(|| T::ReceiptCenter.get(lang.get()).to_owned())}
+                    </div>
                     <h1 class="receipt-title">{tr(T::ReceiptTitle)}</h1>
                 </header>
                 <div class="receipt-code-label">{tr(T::ReceiptCode)}</div>
@@ -695,13 +702,38 @@ fn Receipt(
                     <div><dt>{tr(T::ReceiptDate)}</dt><dd data-testid="receipt-date">{registered_on}</dd></div>
                     <div><dt>{tr(T::ReceiptKind)}</dt>
                         <dd>{move || format!("{} · {}", kind.label(lang.get()), category.label(lang.get()))}</dd></div>
+                    {move || facts().and_then(|f| f.due_on).map(|d| view! {
+                        <div><dt>{tr(T::ReceiptDue)}</dt><dd data-testid="receipt-due">{time::date(d)}</dd></div>
+                    })}
                 </dl>
                 {closed.then(|| view! { <p class="receipt-spot">{tr(T::ReceiptSpot)}</p> })}
                 <section class="receipt-howto">
                     <h2>{tr(T::ReceiptHowTo)}</h2>
-                    <p>{tr(T::ReceiptVisit)} <strong class="receipt-url" data-testid="receipt-url">{short_url}</strong></p>
-                    <p>{tr(T::ReceiptEnter)}</p>
+                    <div class="receipt-howto-body">
+                        <img class="receipt-qr" src=format!("/api/cases/{id}/qr.svg") width="120" height="120"
+                            alt=move || T::ReceiptQrAlt.get(lang.get()) data-testid="receipt-qr" />
+                        <div>
+                            <p>{tr(T::ReceiptVisit)} " "
+                                <strong class="receipt-url" data-testid="receipt-url">
+                                    {move || facts().map(|f| f.lookup_url).unwrap_or_else(|| url.clone())}
+                                </strong>
+                            </p>
+                            {move || match facts().and_then(|f| f.query_code) {
+                                Some(q) => view! {
+                                    <p data-testid="receipt-query">{tr(T::ReceiptNoPhone)} " "
+                                        <strong class="receipt-query-code mono" data-testid="receipt-query-code">{q}</strong>
+                                    </p>
+                                }.into_any(),
+                                None => view! { <p>{tr(T::ReceiptEnter)}</p> }.into_any(),
+                            }}
+                        </div>
+                    </div>
                 </section>
+                {move || facts().and_then(|f| f.center).map(|c| view! {
+                    <p class="receipt-contact" data-testid="receipt-contact">
+                        {c.address} " · " {tr(T::ReceiptPhone)} " " {c.phone}
+                    </p>
+                })}
                 <p class="receipt-keep">{tr(T::ReceiptKeep)}</p>
             </article>
             <div class="receipt-actions no-print">
@@ -713,7 +745,7 @@ fn Receipt(
                     {tr(T::RegisterAnother)}
                 </button>
                 <a class="btn btn-secondary" href=href data-testid="open-case">{tr(T::OpenCase)}</a>
-                <a class="btn btn-link" href=url rel="external" data-testid="receipt-status-link">{tr(T::NavStatus)}</a>
+                <a class="btn btn-link" href=status_url(&origin, &code) rel="external" data-testid="receipt-status-link">{tr(T::NavStatus)}</a>
             </div>
         </div>
     }
