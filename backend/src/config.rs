@@ -17,6 +17,8 @@
 //! | `CONCORD_STATUS_WINDOW_MINUTES` | `10` | window of the limit above |
 //! | `CONCORD_STATUS_CODE_MAX_FAILURES` | `20` | failed look-ups of one case code (from any address) before 429 |
 //! | `CONCORD_STATUS_CODE_WINDOW_MINUTES` | `15` | window of the limit above: the longest a code under attack stays locked after the attack stops |
+//! | `CONCORD_ONLINE_MAX_PER_ADDRESS` | `5` | online requests (the public form) accepted per address per hour |
+//! | `CONCORD_ONLINE_MAX_PER_PHONE` | `3` | online requests accepted per contact phone per 24 hours |
 //! | `CONCORD_DB_MAX_CONNECTIONS` | `8` | size of the database pool (writes have a pool of their own beside it) |
 //! | `CONCORD_HEADER_TIMEOUT_SECONDS` | `10` | how long a client may take to send a request's headers |
 //! | `CONCORD_TRUST_PROXY` | `false` | behind a reverse proxy: take the client address from `X-Forwarded-For`, its rightmost hop that is not a trusted proxy |
@@ -50,6 +52,12 @@ pub struct Config {
     pub status_window: Duration,
     pub status_code_max_failures: u32,
     pub status_code_window: Duration,
+    /// Online requests (网上诉求) accepted per address per `online_window_address`.
+    pub online_max_per_address: u32,
+    pub online_window_address: Duration,
+    /// Online requests accepted per contact phone per `online_window_phone`.
+    pub online_max_per_phone: u32,
+    pub online_window_phone: Duration,
     pub db_max_connections: u32,
     /// How long a client may take to send a request's headers before the connection closes.
     pub header_read_timeout: Duration,
@@ -78,6 +86,10 @@ impl Default for Config {
             status_window: Duration::from_secs(10 * 60),
             status_code_max_failures: 20,
             status_code_window: Duration::from_secs(15 * 60),
+            online_max_per_address: 5,
+            online_window_address: Duration::from_secs(60 * 60),
+            online_max_per_phone: 3,
+            online_window_phone: Duration::from_secs(24 * 60 * 60),
             db_max_connections: 8,
             header_read_timeout: Duration::from_secs(10),
             trust_proxy: false,
@@ -146,6 +158,12 @@ impl Config {
         }
         if let Some(v) = parse::<u64>("CONCORD_STATUS_CODE_WINDOW_MINUTES")? {
             c.status_code_window = Duration::from_secs(v * 60);
+        }
+        if let Some(v) = parse::<u32>("CONCORD_ONLINE_MAX_PER_ADDRESS")? {
+            c.online_max_per_address = v;
+        }
+        if let Some(v) = parse::<u32>("CONCORD_ONLINE_MAX_PER_PHONE")? {
+            c.online_max_per_phone = v;
         }
         if let Some(v) = parse::<u32>("CONCORD_DB_MAX_CONNECTIONS")? {
             c.db_max_connections = v.max(1);

@@ -447,13 +447,17 @@ impl Default for AccessBuffer {
 }
 
 /// The guessing limits (see `limits`): sign-in per username and address and per address,
-/// the public look-up per address and per case code. Keys are text.
+/// the public look-up per address and per case code; and the online requests per address
+/// and per phone. Keys are text.
 #[derive(Debug)]
 pub(crate) struct Limits {
     pub login_user: Arc<AttemptLimiter<String>>,
     pub login_ip: Arc<AttemptLimiter<String>>,
     pub status_ip: Arc<AttemptLimiter<String>>,
     pub status_code: Arc<AttemptLimiter<String>>,
+    /// Online requests per address and per contact phone (every accepted request counts).
+    pub online_ip: Arc<AttemptLimiter<String>>,
+    pub online_phone: Arc<AttemptLimiter<String>>,
 }
 
 impl Limits {
@@ -464,6 +468,8 @@ impl Limits {
             login_ip: limiter(c.login_ip_max_failures, c.login_window),
             status_ip: limiter(c.status_max_failures, c.status_window),
             status_code: limiter(c.status_code_max_failures, c.status_code_window),
+            online_ip: limiter(c.online_max_per_address, c.online_window_address),
+            online_phone: limiter(c.online_max_per_phone, c.online_window_phone),
         }
     }
 }

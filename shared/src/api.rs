@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{
     CaseCard, CaseKind, Category, Channel, Gender, HandlerRef, Outcome, PartyKind, PartySide,
-    RiskFlag, RiskLevel, Stage,
+    RiskFlag, RiskLevel, Satisfaction, Stage,
 };
 use crate::workflow::Command;
 
@@ -546,8 +546,128 @@ pub struct PublicStatus {
     /// amounts).
     #[serde(default)]
     pub outcome: Option<Outcome>,
+    /// Once closed: the resident's rating, if given (it can be given once).
+    #[serde(default)]
+    pub rating: Option<Satisfaction>,
     pub notes: Vec<PublicNote>,
 }
+
+impl PublicStatus {
+    /// Whether the resident may rate the result now: closed, and not rated yet.
+    pub fn may_rate(&self) -> bool {
+        self.progress == PublicProgress::Closed && self.rating.is_none()
+    }
+}
+
+/// The resident's rating of a closed case (满意度), proved like a look-up: the code and the
+/// last four digits of the applicant's phone (or the query code).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RateCase {
+    pub code: String,
+    pub phone_last4: String,
+    pub satisfaction: Satisfaction,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// Longest rating comment, in characters.
+pub const RATING_COMMENT_MAX: usize = 500;
+
+/// The center's satisfaction figures over a period: the ratings residents gave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SatisfactionFigures {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub from: Option<NaiveDate>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub to: Option<NaiveDate>,
+    /// Cases closed in the period (by the day they were closed).
+    pub closed: u64,
+    /// Of those, how many the residents rated, and how.
+    pub rated: u64,
+    pub satisfied: u64,
+    pub basically_satisfied: u64,
+    pub dissatisfied: u64,
+    /// 满意 and 基本满意 over all ratings, in per cent with one decimal (none when no rating).
+    pub satisfaction_rate: Option<f64>,
+}
+
+impl SatisfactionFigures {
+    /// The figures from the count of each rating (and the cases closed).
+    pub fn from_counts(
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        closed: u64,
+        satisfied: u64,
+        basically_satisfied: u64,
+        dissatisfied: u64,
+    ) -> SatisfactionFigures {
+        let rated = satisfied + basically_satisfied + dissatisfied;
+        let satisfaction_rate = (rated > 0).then(|| {
+            let per_mille = ((satisfied + basically_satisfied) * 1000 + rated / 2) / rated;
+            per_mille as f64 / 10.0
+        });
+        SatisfactionFigures {
+            from,
+            to,
+            closed,
+            rated,
+            satisfied,
+            basically_satisfied,
+            dissatisfied,
+            satisfaction_rate,
+        }
+    }
+}
+
+/// A resident's request from the public form (网上诉求): it is registered as a case with the
+/// channel "online". `website` is a honeypot: people never see it, so it stays empty.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OnlineRequest {
+    pub kind: Option<CaseKind>,
+    pub category: Option<Category>,
+    #[serde(default)]
+    pub facts: String,
+    #[serde(default)]
+    pub request: String,
+    pub village_id: Option<i64>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+    /// The resident ticked the consent to the processing of their personal data (PIPL
+    /// Art. 14, 17) after reading what is stored and for how long.
+    #[serde(default)]
+    pub consent: bool,
+    #[serde(default)]
+    pub website: String,
+}
+
+impl OnlineRequest {
+    /// The card's summary: the first line of what happened, cut to fit with an ellipsis.
+    pub fn summary(&self) -> String {
+        let first = self
+            .facts
+            .trim()
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("");
+        let max = ONLINE_SUMMARY_CHARS;
+        if first.chars().count() <= max {
+            first.to_owned()
+        } else {
+            let mut s: String = first.chars().take(max - 1).collect();
+            s.push('…');
+            s
+        }
+    }
+}
+
+/// How long an online request's card summary is at most, in characters.
+pub const ONLINE_SUMMARY_CHARS: usize = 40;
 
 /// The coarse progress every case shows publicly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -79,6 +79,10 @@ pub enum Reason {
     Required,
     /// Longer than `max` characters.
     TooLong { max: u32 },
+    /// Shorter than `min` characters.
+    TooShort { min: u32 },
+    /// A consent that must be given before sending was not ticked.
+    ConsentRequired,
     /// A number outside `min..=max`.
     OutOfRange { min: i64, max: i64 },
     /// Not one of the allowed values.
@@ -122,6 +126,16 @@ impl Reason {
                 Lang::Zh => format!("不能超过 {max} 个字。"),
                 Lang::En => format!("At most {max} characters."),
             },
+            Reason::TooShort { min } => match lang {
+                Lang::Zh => format!("请多写几句,至少 {min} 个字。"),
+                Lang::En => format!("Please write a little more: at least {min} characters."),
+            },
+            Reason::ConsentRequired => lang
+                .pick(
+                    "请先阅读个人信息处理说明并勾选同意。",
+                    "Read how your personal information is handled and tick your consent first.",
+                )
+                .to_owned(),
             Reason::OutOfRange { min, max } => match lang {
                 Lang::Zh => format!("应在 {min} 到 {max} 之间。"),
                 Lang::En => format!("Must be between {min} and {max}."),

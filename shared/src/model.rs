@@ -136,6 +136,118 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// The resident's rating of a closed case's result (满意度), given once through the look-up.
+    Satisfaction {
+        Satisfied = "satisfied", "满意", "Satisfied";
+        Basic = "basically_satisfied", "基本满意", "Basically satisfied";
+        Dissatisfied = "dissatisfied", "不满意", "Dissatisfied";
+    }
+}
+
+impl Satisfaction {
+    /// Whether the rating counts towards the satisfaction rate (满意 and 基本满意 do).
+    pub fn counts_as_satisfied(self) -> bool {
+        matches!(self, Satisfaction::Satisfied | Satisfaction::Basic)
+    }
+}
+
+/// The resident's rating as the case page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseRating {
+    pub satisfaction: Satisfaction,
+    /// The resident's comment (masked like any free text for those who may not see parties).
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl CaseKind {
+    /// What the online request form offers for the kind, in a resident's words.
+    pub fn plain(self, lang: Lang) -> &'static str {
+        match self {
+            CaseKind::Dispute => lang.pick(
+                "我和别人有矛盾纠纷,想请中心调解",
+                "I have a dispute with someone and want the center to mediate",
+            ),
+            CaseKind::Demand => lang.pick(
+                "我有困难或诉求,想请政府部门帮忙解决",
+                "I have a problem or a demand for a government office to solve",
+            ),
+            CaseKind::Petition => lang.pick(
+                "我要信访:反映问题、提出建议或投诉",
+                "I want to petition: report a problem, make a suggestion or complain",
+            ),
+            CaseKind::LegalAid => lang.pick(
+                "我请不起律师,想申请法律援助",
+                "I cannot afford a lawyer and want legal aid",
+            ),
+            CaseKind::Consultation => {
+                lang.pick("我想咨询一个法律问题", "I have a question about the law")
+            }
+            CaseKind::Psych => lang.pick(
+                "我心里有压力,想找人疏导",
+                "I am under strain and want someone to talk to",
+            ),
+        }
+    }
+}
+
+impl Category {
+    /// What the online request form offers for the category, in everyday words.
+    pub fn plain(self, lang: Lang) -> &'static str {
+        match self {
+            Category::MarriageFamily => lang.pick(
+                "家里的事:夫妻、赡养老人、抚养孩子、继承",
+                "Family: marriage, caring for parents, children, inheritance",
+            ),
+            Category::Neighbour => lang.pick(
+                "邻居之间:噪音、通行、漏水、占地",
+                "Neighbours: noise, right of way, leaks, encroachment",
+            ),
+            Category::HousingHomestead => lang.pick("房子和宅基地", "A house or a homestead plot"),
+            Category::Contract => lang.pick(
+                "借钱、买卖、租赁等约定",
+                "Loans, sales, leases and other agreements",
+            ),
+            Category::Business => lang.pick(
+                "做生意、种植养殖、合作经营",
+                "Running a business, farming, a partnership",
+            ),
+            Category::Damages => lang.pick(
+                "有人受伤或东西被损坏,要求赔偿",
+                "Someone was hurt or something damaged, and compensation is wanted",
+            ),
+            Category::LandForest => lang.pick(
+                "承包地、山林、草场、用水",
+                "Contracted land, forest, pasture, water",
+            ),
+            Category::Expropriation => lang.pick(
+                "征地、拆迁和补偿",
+                "Land taken, demolition and compensation",
+            ),
+            Category::Pollution => lang.pick(
+                "污染:排污、粉尘、噪声、异味",
+                "Pollution: waste water, dust, noise, smells",
+            ),
+            Category::Labour => lang.pick(
+                "工资被拖欠、工伤、劳动关系",
+                "Unpaid wages, injury at work, employment",
+            ),
+            Category::Consumer => lang.pick(
+                "买东西或花钱买服务上当",
+                "A purchase or a paid service gone wrong",
+            ),
+            Category::Medical => lang.pick("看病、医疗纠纷", "Medical treatment"),
+            Category::Traffic => lang.pick("交通事故", "A road accident"),
+            Category::PropertyManagement => {
+                lang.pick("小区物业和收费", "Estate management and its charges")
+            }
+            Category::Other => lang.pick("其他事情", "Something else"),
+        }
+    }
+}
+
+vocabulary! {
     /// How risky a matter is judged at intake.
     RiskLevel {
         Low = "low", "低", "Low";
@@ -393,6 +505,7 @@ vocabulary! {
         PoliceNotified = "police_notified", "通报派出所", "Reported to the police station";
         PoliceAcknowledged = "police_acknowledged", "派出所已确认", "Police station acknowledged";
         Message = "message", "沟通消息", "Message";
+        Rated = "rated", "群众评价", "Rated by the resident";
     }
 }
 
@@ -661,6 +774,8 @@ vocabulary! {
         ExtensionDecided = "extension_decided", "延期审批结果", "Extension decided";
         PoliceNotice = "police_notice", "风险通报", "Risk report from the center";
         PoliceAcknowledged = "police_acknowledged", "派出所已确认通报", "Police acknowledged the report";
+        OnlineRequest = "online_request", "新网上诉求", "New online request";
+        Rated = "rated", "群众不满意", "A resident was dissatisfied";
     }
 }
 
@@ -836,6 +951,9 @@ pub struct CaseDetail {
     pub handling_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub archived_at: Option<DateTime<Utc>>,
+    /// The resident's rating of the result, once given through the look-up.
+    #[serde(default)]
+    pub rating: Option<CaseRating>,
     pub parties: Vec<Party>,
     /// Whether personal data in `parties` is masked for this reader.
     pub parties_masked: bool,
@@ -866,6 +984,10 @@ pub struct CaseEvent {
     pub details: Vec<(String, String)>,
     /// Whether residents see it on the public status page.
     pub public: bool,
+    /// Recorded by the system (the supervisor, or a resident through the public pages) rather
+    /// than by a signed-in person: `actor_role` means nothing then.
+    #[serde(default)]
+    pub by_system: bool,
 }
 
 #[cfg(test)]

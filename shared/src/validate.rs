@@ -2,7 +2,7 @@
 //! intake form as a whole. The server runs it on every request; the browser runs the same code
 //! to show errors before sending.
 
-use crate::api::{NewParty, RegisterCase};
+use crate::api::{NewParty, OnlineRequest, RATING_COMMENT_MAX, RegisterCase};
 use crate::error::{FieldError, Reason};
 use crate::lang::Lang;
 use crate::model::{Outcome, PartyKind, PartySide};
@@ -28,6 +28,15 @@ pub const PARTIES_MAX: usize = 30;
 pub const ID_NUMBER_MAX: u32 = 30;
 /// Longest phone number as typed.
 pub const PHONE_MAX: u32 = 20;
+
+/// Shortest account of what happened in an online request, in characters.
+pub const ONLINE_FACTS_MIN: u32 = 10;
+/// Longest account of what happened in an online request, in characters.
+pub const ONLINE_FACTS_MAX: u32 = 2000;
+/// Longest "what you would like" of an online request, in characters.
+pub const ONLINE_REQUEST_MAX: u32 = 500;
+/// Longest name on an online request, in characters.
+pub const ONLINE_NAME_MAX: u32 = 40;
 
 /// The alphabet of case codes: no 0/O, 1/I/L, so codes read aloud and typed from a receipt
 /// without confusion.
@@ -315,9 +324,139 @@ pub fn check_register(req: &RegisterCase, lang: Lang) -> Result<(), Vec<FieldErr
     c.finish()
 }
 
+/// Checks a resident's online request (the honeypot is the caller's: it is not a field a
+/// person can correct). The phone is required: it is how the center calls back, and its last
+/// four digits are how the resident looks the matter up.
+pub fn check_online_request(req: &OnlineRequest, lang: Lang) -> Result<(), Vec<FieldError>> {
+    let mut c = Checker::new(lang);
+    if req.kind.is_none() {
+        c.fail("kind", Reason::Required);
+    }
+    if req.category.is_none() {
+        c.fail("category", Reason::Required);
+    }
+    c.required("facts", &req.facts, ONLINE_FACTS_MAX);
+    if c.is_fine("facts") && (req.facts.trim().chars().count() as u32) < ONLINE_FACTS_MIN {
+        c.fail(
+            "facts",
+            Reason::TooShort {
+                min: ONLINE_FACTS_MIN,
+            },
+        );
+    }
+    c.max_len("request", &req.request, ONLINE_REQUEST_MAX);
+    if req.village_id.is_none() {
+        c.fail("village_id", Reason::Required);
+    }
+    c.required_line("name", &req.name, ONLINE_NAME_MAX);
+    c.required_line("phone", &req.phone, PHONE_MAX);
+    if c.is_fine("phone") && !is_valid_phone(req.phone.trim()) {
+        c.fail("phone", Reason::InvalidPhone);
+    }
+    if !req.consent {
+        c.fail("consent", Reason::ConsentRequired);
+    }
+    c.finish()
+}
+
+/// Checks a rating's comment (the rest is the look-up's).
+pub fn check_rating_comment(comment: &str, lang: Lang) -> Result<(), Vec<FieldError>> {
+    let mut c = Checker::new(lang);
+    c.max_len("comment", comment, RATING_COMMENT_MAX as u32);
+    c.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn online() -> OnlineRequest {
+        OnlineRequest {
+            kind: Some(crate::model::CaseKind::Dispute),
+            category: Some(crate::model::Category::Labour),
+            facts: "包工头拖欠三个月工资,多次讨要未果。".to_owned(),
+            request: "希望尽快结清工资".to_owned(),
+            village_id: Some(7),
+            name: "张三".to_owned(),
+            phone: "13812345678".to_owned(),
+            consent: true,
+            website: String::new(),
+        }
+    }
+
+    fn refused(req: &OnlineRequest) -> Vec<(String, Reason)> {
+        check_online_request(req, Lang::Zh)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|f| (f.field, f.reason))
+            .collect()
+    }
+
+    #[test]
+    fn a_complete_online_request_passes() {
+        assert_eq!(refused(&online()), vec![]);
+    }
+
+    #[test]
+    fn an_online_request_names_each_missing_or_bad_field() {
+        assert_eq!(
+            refused(&OnlineRequest::default()),
+            vec![
+                ("kind".to_owned(), Reason::Required),
+                ("category".to_owned(), Reason::Required),
+                ("facts".to_owned(), Reason::Required),
+                ("village_id".to_owned(), Reason::Required),
+                ("name".to_owned(), Reason::Required),
+                ("phone".to_owned(), Reason::Required),
+                ("consent".to_owned(), Reason::ConsentRequired),
+            ]
+        );
+        let mut req = online();
+        req.facts = "工资没给".to_owned();
+        req.phone = "12345".to_owned();
+        req.name = "张\n三".to_owned();
+        req.request = "要".repeat(501);
+        assert_eq!(
+            refused(&req),
+            vec![
+                ("facts".to_owned(), Reason::TooShort { min: 10 }),
+                ("request".to_owned(), Reason::TooLong { max: 500 }),
+                ("name".to_owned(), Reason::ControlCharacters),
+                ("phone".to_owned(), Reason::InvalidPhone),
+            ]
+        );
+        req = online();
+        req.facts = "字".repeat(2001);
+        req.consent = false;
+        assert_eq!(
+            refused(&req),
+            vec![
+                ("facts".to_owned(), Reason::TooLong { max: 2000 }),
+                ("consent".to_owned(), Reason::ConsentRequired),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_online_summary_is_the_first_line_cut_with_an_ellipsis() {
+        let mut req = online();
+        req.facts = "\n  邻居家的狗每天夜里叫  \n第二行".to_owned();
+        assert_eq!(req.summary(), "邻居家的狗每天夜里叫");
+        req.facts = "字".repeat(100);
+        let summary = req.summary();
+        assert_eq!(summary.chars().count(), crate::api::ONLINE_SUMMARY_CHARS);
+        assert!(summary.ends_with('…'));
+    }
+
+    #[test]
+    fn satisfaction_figures_round_to_one_decimal() {
+        let f = crate::api::SatisfactionFigures::from_counts(None, None, 9, 1, 1, 1);
+        assert_eq!(f.rated, 3);
+        assert_eq!(f.satisfaction_rate, Some(66.7));
+        let none = crate::api::SatisfactionFigures::from_counts(None, None, 4, 0, 0, 0);
+        assert_eq!(none.satisfaction_rate, None);
+    }
 
     #[test]
     fn phones_accept_mobiles_and_landlines_only() {

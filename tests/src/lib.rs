@@ -437,6 +437,35 @@ impl TestApp {
         res.json()
     }
 
+    /// Takes a registered case through the loop to closed: the lead routes it to the fixture
+    /// mediator, who accepts it and closes it with a written agreement (`summary`).
+    pub async fn close_case(&self, case: &CaseDetail, summary: &str) -> CaseDetail {
+        let lead = self.login("lead").await;
+        let mediator = self.login("mediator").await;
+        let routed = self
+            .move_case(
+                &lead,
+                case,
+                Command::Route {
+                    handler: shared::model::HandlerRef::Mediator(self.fixture.mediator),
+                    cooperating: vec![],
+                    note: String::new(),
+                },
+            )
+            .await;
+        let handling = self.move_case(&mediator, &routed, Command::Accept).await;
+        self.move_case(
+            &mediator,
+            &handling,
+            Command::Close {
+                outcome: shared::model::Outcome::AgreementWritten,
+                summary: summary.to_owned(),
+                route_told: None,
+            },
+        )
+        .await
+    }
+
     /// Reads a case (expects 200).
     pub async fn read_case(&self, cookie: &str, id: i64) -> CaseDetail {
         let res = self.get(&format!("/api/cases/{id}"), Some(cookie)).await;

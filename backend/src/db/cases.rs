@@ -11,8 +11,9 @@ use shared::api::{CaseFilter, NewParty};
 use shared::calendar::Calendar;
 use shared::deadline::{Clock, ClockRule, DueExplained, Pause};
 use shared::model::{
-    CaseCard, CaseDetail, CaseKind, Category, Channel, Extension, HandlerRef, LegalRoute, Outcome,
-    Party, ReturnNote, RiskFlag, RiskLevel, Stage, Suspension, Urging,
+    CaseCard, CaseDetail, CaseKind, CaseRating, Category, Channel, Extension, HandlerRef,
+    LegalRoute, Outcome, Party, ReturnNote, RiskFlag, RiskLevel, Satisfaction, Stage, Suspension,
+    Urging,
 };
 use shared::privacy::{PartyView, Redactor, mask_party};
 use shared::workflow::{Actor, CaseFacts, CaseState};
@@ -145,6 +146,66 @@ pub async fn insert(conn: &mut AnyConnection, c: &NewCase<'_>) -> Result<i64, sq
     .await
 }
 
+/// Records the resident's rating of a closed case, if it has none yet: one conditional
+/// statement, so of two ratings sent together exactly one is kept. Bumps the version (the
+/// case changed). Returns false when the case is not closed or is rated already.
+pub async fn rate(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    satisfaction: Satisfaction,
+    comment: Option<&str>,
+    at_ms: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE cases SET rating = $1, rating_comment = $2, rated_at = $3, version = version + 1 \
+         WHERE id = $4 AND rating IS NULL AND stage IN ('closed', 'archived')",
+    )
+    .bind(satisfaction.as_str())
+    .bind(comment)
+    .bind(at_ms)
+    .bind(case_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The cases of a town closed in `[from_ms, to_ms)` (either end open when `None`) and how
+/// their residents rated them: `(closed, [satisfied, basically satisfied, dissatisfied])`.
+pub async fn satisfaction_counts(
+    conn: &mut AnyConnection,
+    town_id: i64,
+    from_ms: Option<i64>,
+    to_ms: Option<i64>,
+) -> Result<(u64, [u64; 3]), sqlx::Error> {
+    let rows: Vec<(Option<String>, i64)> = sqlx::query_as(
+        "SELECT rating, COUNT(*) FROM cases WHERE town_id = $1 \
+         AND stage IN ('closed', 'archived') AND closed_at IS NOT NULL \
+         AND closed_at >= $2 AND closed_at < $3 GROUP BY rating",
+    )
+    .bind(town_id)
+    .bind(from_ms.unwrap_or(i64::MIN))
+    .bind(to_ms.unwrap_or(i64::MAX))
+    .fetch_all(conn)
+    .await?;
+    let mut closed = 0;
+    let mut counts = [0u64; 3];
+    for (rating, n) in rows {
+        let n = u64::try_from(n).unwrap_or(0);
+        closed += n;
+        let rating = rating
+            .as_deref()
+            .map(|r| parse_enum::<Satisfaction>("rating", r))
+            .transpose()?;
+        match rating {
+            Some(Satisfaction::Satisfied) => counts[0] += n,
+            Some(Satisfaction::Basic) => counts[1] += n,
+            Some(Satisfaction::Dissatisfied) => counts[2] += n,
+            None => {}
+        }
+    }
+    Ok((closed, counts))
+}
+
 /// Records the query code of a case none of whose applicants gave a phone.
 pub async fn set_query_code(
     conn: &mut AnyConnection,
@@ -256,6 +317,10 @@ pub struct CaseRow {
     pub suspended_on: Option<String>,
     /// Urgings not yet acknowledged.
     pub open_urgings: i64,
+    /// The resident's rating (`Satisfaction`), its comment and when (ms), once given.
+    pub rating: Option<String>,
+    pub rating_comment: Option<String>,
+    pub rated_at: Option<i64>,
 }
 
 const CASE_SELECT: &str = "SELECT c.id, c.code, c.town_id, c.kind, c.category, c.channel, \
@@ -266,7 +331,7 @@ const CASE_SELECT: &str = "SELECT c.id, c.code, c.town_id, c.kind, c.category, c
     c.clock_days, c.clock_unit, c.clock_started_on, c.paused_days, c.extension_days, c.due_on, \
     c.registered_at, ru.display_name AS registered_by_name, c.routed_at, c.handling_at, \
     c.closed_at, c.archived_at, c.applicant_last4, c.version, c.response_due_on, \
-    c.returned_by, c.return_reason, c.suspended_on, \
+    c.returned_by, c.return_reason, c.suspended_on, c.rating, c.rating_comment, c.rated_at, \
     (SELECT COUNT(*) FROM case_urgings u WHERE u.case_id = c.id \
      AND u.acknowledged_at IS NULL) AS open_urgings \
     FROM cases c \
@@ -380,6 +445,14 @@ impl CaseRow {
 
     /// The case as the case page shows it. `parties` are the stored (unmasked) parties; when
     /// `masked`, they are masked and so is the free text (`shared::privacy::Redactor`).
+    /// The resident's rating and when it was given, once given.
+    pub fn rating(&self) -> Result<Option<(Satisfaction, i64)>, sqlx::Error> {
+        match (&self.rating, self.rated_at) {
+            (Some(r), Some(at)) => Ok(Some((parse_enum("rating", r)?, at))),
+            _ => Ok(None),
+        }
+    }
+
     pub fn into_detail(
         self,
         parties: &[Party],
@@ -431,6 +504,11 @@ impl CaseRow {
                 .map(|r| parse_enum::<LegalRoute>("route", r))
                 .transpose()?,
             archive_no: self.archive_no.clone(),
+            rating: self.rating()?.map(|(satisfaction, at)| CaseRating {
+                satisfaction,
+                comment: self.rating_comment.as_deref().map(text),
+                at: from_millis(at),
+            }),
             clock,
             due_on: self.due_on()?,
             due_explained,

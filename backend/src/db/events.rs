@@ -55,6 +55,7 @@ pub async fn insert(conn: &mut AnyConnection, e: &NewEvent<'_>) -> Result<CaseEv
         text: text.map(str::to_owned),
         details: e.details.clone(),
         public: e.public,
+        by_system: false,
     })
 }
 
@@ -70,6 +71,7 @@ struct EventRow {
     text: Option<String>,
     details: String,
     is_public: i64,
+    by_system: i64,
 }
 
 /// A case's timeline, oldest first.
@@ -78,8 +80,10 @@ pub async fn timeline(
     case_id: i64,
 ) -> Result<Vec<CaseEvent>, sqlx::Error> {
     let rows: Vec<EventRow> = sqlx::query_as(
-        "SELECT id, at, actor_name, actor_role, kind, from_stage, to_stage, text, details, \
-         is_public FROM case_events WHERE case_id = $1 ORDER BY id",
+        "SELECT e.id, e.at, e.actor_name, e.actor_role, e.kind, e.from_stage, e.to_stage, \
+         e.text, e.details, e.is_public, CASE WHEN u.username = 'system' THEN 1 ELSE 0 END \
+         AS by_system FROM case_events e JOIN users u ON u.id = e.actor_id \
+         WHERE e.case_id = $1 ORDER BY e.id",
     )
     .bind(case_id)
     .fetch_all(conn)
@@ -102,6 +106,7 @@ pub async fn timeline(
                 text: r.text,
                 details: serde_json::from_str(&r.details).unwrap_or_default(),
                 public: r.is_public != 0,
+                by_system: r.by_system != 0,
             })
         })
         .collect()

@@ -228,6 +228,27 @@ pub async fn center(
         .await
 }
 
+/// Every town's center that is recorded, with the town's id, by town.
+pub async fn centers(conn: &mut AnyConnection) -> Result<Vec<(i64, CenterRow)>, sqlx::Error> {
+    let rows: Vec<(i64, String, String, String)> =
+        sqlx::query_as("SELECT town_id, name, address, phone FROM centers ORDER BY town_id")
+            .fetch_all(conn)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(town, name, address, phone)| {
+            (
+                town,
+                CenterRow {
+                    name,
+                    address,
+                    phone,
+                },
+            )
+        })
+        .collect())
+}
+
 /// Records (or replaces) the center of `town_id`.
 pub async fn put_center(
     conn: &mut AnyConnection,

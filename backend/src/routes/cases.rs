@@ -143,7 +143,50 @@ pub(crate) async fn register(
 
     let mut wtx = state.db.begin_write().await?;
     let conn: &mut AnyConnection = &mut wtx.tx;
-    let (area_id, group_id) = check_place(conn, town_id, &req, lang).await?;
+    let registrar = Registrar {
+        user_id: me.user.id,
+        name: me.name(),
+        role: me.user.role,
+    };
+    let (case_id, code) = insert_registered(
+        conn, town_id, &req, &registrar, &calendar, today, now_ms, lang,
+    )
+    .await?;
+    if RiskFlag::needs_police_notice(&req.risk_flags) {
+        super::clock::report_to_police(conn, &me, case_id, town_id, &code, now_ms).await?;
+    }
+    let rev = db::cases::bump_town(conn, town_id).await?;
+    let row = db::cases::by_id(conn, case_id)
+        .await?
+        .ok_or_else(|| AppError::internal("the new case vanished"))?;
+    let detail = detail_of(&state, conn, row, &me.actor).await?;
+    state.commit_case_change(wtx, town_id, case_id, rev).await?;
+    Ok((StatusCode::CREATED, Json(detail)))
+}
+
+/// Who registers a matter: a signed-in person, or the system for a resident's online request.
+pub(crate) struct Registrar<'a> {
+    pub user_id: i64,
+    pub name: &'a str,
+    pub role: Role,
+}
+
+/// Registers a checked intake form in `town_id` inside the caller's write transaction: the
+/// place is checked, the case gets a fresh code, its clock, the phones' last digits (or a query
+/// code), its parties, the applicants' text-message receipt and its first events. Returns the
+/// case's id and code; the caller reports risks, bumps the town and commits.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_registered(
+    conn: &mut AnyConnection,
+    town_id: i64,
+    req: &RegisterCase,
+    registrar: &Registrar<'_>,
+    calendar: &shared::calendar::Calendar,
+    today: chrono::NaiveDate,
+    now_ms: i64,
+    lang: Lang,
+) -> AppResult<(i64, String)> {
+    let (area_id, group_id) = check_place(conn, town_id, req, lang).await?;
     let code = fresh_code(conn, today).await?;
     let rule = ClockRule::default_for(req.kind, req.category, req.channel);
     let clock = Clock::new(rule, today);
@@ -187,10 +230,10 @@ pub(crate) async fn register(
             stage,
             outcome: spot.map(|s| s.outcome),
             outcome_summary: spot.map(|s| s.summary.trim()),
-            due_on: clock.due_on(&calendar, today),
+            due_on: clock.due_on(calendar, today),
             clock,
             registered_at_ms: now_ms,
-            registered_by: me.user.id,
+            registered_by: registrar.user_id,
             closed_at_ms: spot.map(|_| now_ms),
             applicant_last4: &last4.join(" "),
         },
@@ -212,9 +255,9 @@ pub(crate) async fn register(
     let event = |kind, from, to, text, details| NewEvent {
         case_id,
         at_ms: now_ms,
-        actor_id: me.user.id,
-        actor_name: me.name(),
-        actor_role: me.user.role,
+        actor_id: registrar.user_id,
+        actor_name: registrar.name,
+        actor_role: registrar.role,
         kind,
         from_stage: from,
         to_stage: to,
@@ -246,16 +289,7 @@ pub(crate) async fn register(
         )
         .await?;
     }
-    if RiskFlag::needs_police_notice(&req.risk_flags) {
-        super::clock::report_to_police(conn, &me, case_id, town_id, &code, now_ms).await?;
-    }
-    let rev = db::cases::bump_town(conn, town_id).await?;
-    let row = db::cases::by_id(conn, case_id)
-        .await?
-        .ok_or_else(|| AppError::internal("the new case vanished"))?;
-    let detail = detail_of(&state, conn, row, &me.actor).await?;
-    state.commit_case_change(wtx, town_id, case_id, rev).await?;
-    Ok((StatusCode::CREATED, Json(detail)))
+    Ok((case_id, code))
 }
 
 /// Checks that the village, area and group exist in the town and nest; returns the area and

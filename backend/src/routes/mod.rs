@@ -6,6 +6,7 @@ pub mod board;
 pub mod calendar;
 pub mod cases;
 pub mod clock;
+pub mod figures;
 pub mod live;
 pub mod openapi;
 pub mod org;
@@ -29,6 +30,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(calendar::router())
         .merge(cases::router())
         .merge(clock::router())
+        .merge(figures::router())
         .merge(live::router())
         .merge(public::router())
         .merge(receipts::router())

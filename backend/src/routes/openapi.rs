@@ -42,6 +42,13 @@ use crate::state::AppState;
         super::calendar::read_year,
         super::calendar::put_year,
         super::public::status,
+        super::public::rating,
+        super::figures::satisfaction,
+        crate::pages::status::form,
+        crate::pages::status::submit,
+        crate::pages::status::submit_rating,
+        crate::pages::request::form,
+        crate::pages::request::submit,
         super::supervision::urge,
         super::supervision::acknowledge,
         super::supervision::notifications,
@@ -72,6 +79,8 @@ use crate::state::AppState;
         (name = "supervision", description = "Urgings (督办) and notifications"),
         (name = "clock", description = "Suspensions, extensions, the message thread and risk reports to the police station"),
         (name = "public", description = "For residents, without an account"),
+        (name = "pages", description = "The public pages residents open on a phone: server-rendered HTML forms (the status look-up and rating, the online request)"),
+        (name = "figures", description = "The center's figures"),
         (name = "meta", description = "This document"),
     )
 )]

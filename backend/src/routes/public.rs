@@ -19,9 +19,13 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use chrono::{FixedOffset, NaiveDate};
-use shared::api::{PublicNote, PublicProgress, PublicStatus, StatusLookup, is_publicly_restricted};
-use shared::model::{HandlerRef, Outcome, Stage};
+use shared::ErrorKind;
+use shared::api::{
+    PublicNote, PublicProgress, PublicStatus, RateCase, StatusLookup, is_publicly_restricted,
+};
+use shared::model::{EventKind, HandlerRef, NotificationKind, Outcome, Role, Satisfaction, Stage};
 use shared::privacy::Redactor;
+use shared::validate::check_rating_comment;
 use shared::validate::normalize_case_code;
 use shared::{ApiError, Lang, Reason};
 
@@ -29,16 +33,20 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::auth::ClientIp;
+use crate::db;
 use crate::db::cases::local_date;
+use crate::db::events::NewEvent;
 use crate::db::from_millis;
 use crate::error::{AppError, AppJson, AppResult, RequestLang};
 use crate::limits::AttemptLimiter;
 use crate::routes::auth::rate_limited;
 use crate::state::{AppState, CachedCase};
 
-/// `/public/status`.
+/// `/public/status` and `/public/rating`.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/public/status", post(status))
+    Router::new()
+        .route("/public/status", post(status))
+        .route("/public/rating", post(rating))
 }
 
 /// The least time a failed look-up takes: every failure is answered at this moment after the
@@ -77,6 +85,133 @@ pub(crate) async fn status(
             .map_err(AppError::internal)
     })?;
     Ok(([(CONTENT_TYPE, "application/json")], json).into_response())
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/public/rating",
+    tag = "public",
+    request_body = RateCase,
+    responses(
+        (status = 200, description = "The rating was kept; the case's public status as it is now", body = PublicStatus),
+        (status = 400, description = "The body is not JSON, or not `application/json`", body = ApiError),
+        (status = 403, description = "The request came from another site", body = ApiError),
+        (status = 404, description = "No such case, or the digits do not match (the same answer as the look-up)", body = ApiError),
+        (status = 409, description = "The case is not closed yet, or was rated already (a case is rated once)", body = ApiError),
+        (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
+        (status = 422, description = "Fields refused: each names the field and the reason", body = ApiError),
+        (status = 429, description = "Too many attempts, or the server is busy: see `retry_after` and the `Retry-After` header", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+)]
+pub(crate) async fn rating(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    RequestLang(lang): RequestLang,
+    AppJson(req): AppJson<RateCase>,
+) -> AppResult<axum::Json<PublicStatus>> {
+    let (cached, code) = rate(&state, ip, &req, lang).await?;
+    let today = state.config.today();
+    Ok(axum::Json(public_status(
+        &cached,
+        code,
+        lang,
+        today,
+        state.config.timezone(),
+    )?))
+}
+
+/// Keeps the resident's rating of a closed case, proved like a look-up (the same throttles
+/// and the same 404): once per case, closed cases only — a 409 says which, in `lang`. A
+/// dissatisfied rating tells the town's leads, for a follow-up visit (回访). Returns the case
+/// as it is now.
+pub(crate) async fn rate(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    req: &RateCase,
+    lang: Lang,
+) -> AppResult<(Arc<CachedCase>, String)> {
+    let lookup = StatusLookup {
+        code: req.code.clone(),
+        phone_last4: req.phone_last4.clone(),
+    };
+    let (cached, code) = look_up(state, ip, &lookup).await?;
+    check_rating_comment(&req.comment, lang)
+        .map_err(|fields| ApiError::validation(fields, lang))?;
+    let case_id = cached.row.id;
+    let town_id = cached.row.town_id;
+    let comment = Some(req.comment.trim()).filter(|c| !c.is_empty());
+    let now_ms = super::now_ms();
+    let mut wtx = state.db.begin_write().await?;
+    let conn = &mut *wtx.tx;
+    if !db::cases::rate(conn, case_id, req.satisfaction, comment, now_ms).await? {
+        drop(wtx);
+        let rated = db::cases::by_id(&mut *state.db.pool.acquire().await?, case_id)
+            .await?
+            .is_some_and(|row| row.rating.is_some());
+        return Err(not_ratable(rated, lang).into());
+    }
+    let system = db::supervision::system_user(conn).await?;
+    db::events::insert(
+        conn,
+        &NewEvent {
+            case_id,
+            at_ms: now_ms,
+            actor_id: system,
+            actor_name: RESIDENT,
+            actor_role: Role::Admin,
+            kind: EventKind::Rated,
+            from_stage: None,
+            to_stage: None,
+            text: comment,
+            details: vec![(
+                "satisfaction".to_owned(),
+                req.satisfaction.as_str().to_owned(),
+            )],
+            public: false,
+        },
+    )
+    .await?;
+    if req.satisfaction == Satisfaction::Dissatisfied {
+        let leads = db::supervision::leads_of(conn, town_id).await?;
+        let text = format!("案件 {code} 的群众评价为不满意,请安排回访。");
+        db::supervision::notify(
+            conn,
+            &leads,
+            Some(case_id),
+            NotificationKind::Rated,
+            &text,
+            now_ms,
+        )
+        .await?;
+    }
+    let rev = db::cases::bump_town(conn, town_id).await?;
+    state.commit_case_change(wtx, town_id, case_id, rev).await?;
+    let cached = state
+        .case(case_id)
+        .await?
+        .ok_or_else(|| AppError::internal("the rated case vanished"))?;
+    Ok((cached, code))
+}
+
+/// The name the timeline gives a resident who acted through the public pages (the timeline
+/// stores names as written; a person's name is never known here).
+pub(crate) const RESIDENT: &str = "群众(网上)";
+
+/// The 409 of a rating that cannot be kept: rated already, or not closed yet.
+fn not_ratable(rated: bool, lang: Lang) -> ApiError {
+    let (zh, en) = if rated {
+        (
+            "该案件已经评价过,每个案件只能评价一次。",
+            "This case has been rated already; a case is rated once.",
+        )
+    } else {
+        (
+            "案件办结后才能评价。",
+            "A case can be rated once it is closed.",
+        )
+    };
+    ApiError::new(ErrorKind::Conflict, lang).with_message(lang.pick(zh, en))
 }
 
 /// Finds the case a look-up names, counting the attempt against the address and the code
@@ -138,6 +273,7 @@ pub(crate) fn public_status(
         .parse()
         .map_err(|_| AppError::internal("stored category"))?;
     let restricted = is_publicly_restricted(kind, category, &row.risk_flags()?);
+    let rating = row.rating()?.map(|(r, _)| r);
     let date = |ms: Option<i64>| ms.map(|ms| local_date(from_millis(ms), tz));
     let registered_on = local_date(from_millis(row.registered_at), tz);
     let answer = if restricted {
@@ -157,6 +293,7 @@ pub(crate) fn public_status(
             due_on: None,
             suspended: false,
             outcome: None,
+            rating,
             notes: Vec::new(),
         }
     } else {
@@ -209,6 +346,7 @@ pub(crate) fn public_status(
             } else {
                 row.outcome.as_deref().and_then(Outcome::parse)
             },
+            rating,
             notes,
         }
     };

@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
 
 /// The look-up page for `code`, on the public address (`CONCORD_PUBLIC_URL`), else on the
 /// host the request came to.
-fn lookup_url(state: &AppState, headers: &HeaderMap, code: &str) -> String {
+pub(crate) fn lookup_url(state: &AppState, headers: &HeaderMap, code: &str) -> String {
     let base = state.config.public_url.clone().unwrap_or_else(|| {
         let host = headers
             .get(HOST)
@@ -45,6 +45,16 @@ fn lookup_url(state: &AppState, headers: &HeaderMap, code: &str) -> String {
     });
     let code: String = form_urlencoded::byte_serialize(code.as_bytes()).collect();
     format!("{base}/status?code={code}")
+}
+
+/// The QR code of `url` as an SVG document (at least 160 px, with its quiet zone).
+pub(crate) fn qr_svg(url: &str) -> AppResult<String> {
+    let code = QrCode::new(url.as_bytes()).map_err(AppError::internal)?;
+    Ok(code
+        .render::<svg::Color<'_>>()
+        .min_dimensions(160, 160)
+        .quiet_zone(true)
+        .build())
 }
 
 #[utoipa::path(
@@ -115,12 +125,7 @@ pub(crate) async fn qr(
 ) -> AppResult<Response> {
     let (cached, _, _) = visible_case(&state, &me.actor, id).await?;
     let url = lookup_url(&state, &headers, &cached.row.code);
-    let code = QrCode::new(url.as_bytes()).map_err(AppError::internal)?;
-    let image = code
-        .render::<svg::Color<'_>>()
-        .min_dimensions(160, 160)
-        .quiet_zone(true)
-        .build();
+    let image = qr_svg(&url)?;
     Ok((
         [(CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"))],
         image,

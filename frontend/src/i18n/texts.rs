@@ -232,6 +232,9 @@ texts! {
     HandlingTitle => "承办", "Handling";
     ResultTitle => "办理结果", "Result";
     ArchiveNo => "归档号", "Archive number";
+    Rating => "群众评价", "Resident's rating";
+    RatingComment => "评价意见", "Comment";
+    RatedAt => "评价时间", "Rated on";
     TimelineTitle => "办理记录", "Timeline";
     TimelineEmpty => "暂无记录。", "No entries yet.";
     TimelineFailed => "办理记录加载失败。", "The timeline could not be loaded.";

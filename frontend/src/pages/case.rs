@@ -283,7 +283,8 @@ fn CaseBody(
     let has_flags = !flags.is_empty();
     let outcome = d.outcome;
     let route_told = d.route_told;
-    let has_result = d.outcome.is_some() || d.archive_no.is_some();
+    let has_result = d.outcome.is_some() || d.archive_no.is_some() || d.rating.is_some();
+    let rating = d.rating.clone();
     let cooperating = d.cooperating.clone();
     let masked = d.parties_masked;
     let parties = d.parties.clone();
@@ -429,6 +430,21 @@ fn CaseBody(
                             {d.archive_no.clone().map(|n| view! {
                                 <div><dt>{tr(T::ArchiveNo)}</dt><dd data-testid="archive-no">{n}</dd></div>
                             })}
+                            {rating.map(|r| {
+                                let s = r.satisfaction;
+                                view! {
+                                    <div>
+                                        <dt>{tr(T::Rating)}</dt>
+                                        <dd data-testid="rating" data-satisfaction=s.as_str()>
+                                            <span class=format!("rating rating-{}", s.as_str())>{move || s.label(lang.get())}</span>
+                                            " · " <time>{time::date_time(r.at)}</time>
+                                        </dd>
+                                    </div>
+                                    {r.comment.map(|c| view! {
+                                        <div><dt>{tr(T::RatingComment)}</dt><dd class="prose" data-testid="rating-comment">{c}</dd></div>
+                                    })}
+                                }
+                            })}
                         </dl>
                     </section>
                 })}
@@ -521,7 +537,7 @@ fn Timeline(events: Vec<CaseEvent>) -> impl IntoView {
             {events
                 .into_iter()
                 .map(|e| {
-                    let (kind, role, from, to, public) = (e.kind, e.actor_role, e.from_stage, e.to_stage, e.public);
+                    let (kind, role, from, to, public) = (e.kind, (!e.by_system).then_some(e.actor_role), e.from_stage, e.to_stage, e.public);
                     view! {
                         <li class="event" data-testid="event" data-kind=kind.as_str() data-public=public.to_string()>
                             <div class="event-head">
@@ -537,7 +553,10 @@ fn Timeline(events: Vec<CaseEvent>) -> impl IntoView {
                                 </span>
                                 <time class="event-time">{time::date_time(e.at)}</time>
                             </div>
-                            <div class="event-actor">{e.actor_name.clone()} " · " {move || role.label(lang.get())}</div>
+                            <div class="event-actor">
+                                {e.actor_name.clone()}
+                                {role.map(|role| view! { " · " {move || role.label(lang.get())} })}
+                            </div>
                             {e.text.clone().map(|t| view! { <p class="event-text prose">{t}</p> })}
                             {(!e.details.is_empty()).then(|| view! {
                                 <dl class="event-details">

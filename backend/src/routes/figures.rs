@@ -1,0 +1,104 @@
+//! The center's figures. `GET /api/figures/satisfaction`: how the residents rated the cases
+//! their town closed in a period (满意 / 基本满意 / 不满意, and the satisfaction rate), for
+//! the center's lead, the town leaders and the administrator.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{Days, NaiveDate, TimeZone};
+use serde::Deserialize;
+use shared::api::SatisfactionFigures;
+use shared::model::Role;
+use shared::{ApiError, Reason};
+
+use crate::auth::CurrentUser;
+use crate::db;
+use crate::error::{AppError, AppQuery, AppResult, RequestLang};
+use crate::state::AppState;
+
+/// `/figures/satisfaction`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/figures/satisfaction", get(satisfaction))
+}
+
+/// The period of a figure: both days included, either end open.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Period {
+    /// The first day (`YYYY-MM-DD`), in the centers' time zone.
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<NaiveDate>,
+    /// The last day (`YYYY-MM-DD`), included.
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<NaiveDate>,
+}
+
+/// Who sees a town's figures.
+fn sees_figures(role: Role) -> bool {
+    matches!(role, Role::Lead | Role::TownLeader | Role::Admin)
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/figures/satisfaction",
+    tag = "figures",
+    params(Period),
+    responses(
+        (status = 200, description = "The ratings of the cases the town closed in the period", body = SatisfactionFigures),
+        (status = 400, description = "The query string does not parse", body = ApiError),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 403, description = "Only the center's lead, the town leaders and the administrator see the figures", body = ApiError),
+        (status = 422, description = "`from` or `to` is not a real date (`YYYY-MM-DD`), or `to` is before `from`: the field is named", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn satisfaction(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    me: CurrentUser,
+    AppQuery(period): AppQuery<Period>,
+) -> AppResult<Json<SatisfactionFigures>> {
+    if !sees_figures(me.user.role) {
+        return Err(ApiError::new(shared::ErrorKind::Forbidden, lang)
+            .with_message(lang.pick(
+                "只有中心负责人、包村领导和系统管理员可以查看统计数字。",
+                "Only the center's lead, the town leaders and the administrator see the figures.",
+            ))
+            .into());
+    }
+    if let (Some(from), Some(to)) = (period.from, period.to)
+        && to < from
+    {
+        return Err(AppError::fields(vec![shared::FieldError::new(
+            "to",
+            Reason::Other {
+                zh: "结束日期不能早于开始日期。".to_owned(),
+                en: "The last day cannot be before the first.".to_owned(),
+            },
+            lang,
+        )]));
+    }
+    let tz = state.config.timezone();
+    let start_ms = |day: NaiveDate| {
+        tz.from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
+            .single()
+            .map(|t| t.timestamp_millis())
+    };
+    let from_ms = period.from.and_then(start_ms);
+    let to_ms = period
+        .to
+        .and_then(|d| d.checked_add_days(Days::new(1)))
+        .and_then(start_ms);
+    let mut conn = state.db.pool.acquire().await?;
+    let (closed, [s, b, d]) =
+        db::cases::satisfaction_counts(&mut conn, me.actor.town_id, from_ms, to_ms).await?;
+    Ok(Json(SatisfactionFigures::from_counts(
+        period.from,
+        period.to,
+        closed,
+        s,
+        b,
+        d,
+    )))
+}
