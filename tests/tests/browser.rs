@@ -773,3 +773,146 @@ async fn a_resident_looks_a_closed_matter_up_on_a_phone() {
     })
     .await;
 }
+
+/// A resident brings a matter from a phone, the lead sees it on the board, the resident looks
+/// it up through the receipt's link (the QR code's address), and rates the result once it is
+/// closed; axe-core checks every page on the way.
+#[tokio::test]
+async fn a_resident_brings_a_matter_online_and_rates_it_once_closed() {
+    let server = TestServer::start().await;
+    let app = server.app();
+    let village = app.fixture.villages[0].to_string();
+    let phone = Browser::start(&server.base_url, 360, 640, true)
+        .await
+        .unwrap_or_else(|e| panic!("browser: {e}"));
+    scenario("an_online_request_from_a_phone", phone, |b| async move {
+        let result = async {
+            b.goto("/request").await?;
+            b.expect_accessible("the online request form").await?;
+            b.screenshot("request-phone-360").await?;
+            // Sent without the consent: named, and nothing typed is lost.
+            b.click("[data-testid=kind-dispute]").await?;
+            b.choose("select[name=category]", "labour").await?;
+            b.fill(
+                "[data-testid=facts]",
+                "包工头拖欠我们三个月工资,多次讨要未果。",
+            )
+            .await?;
+            b.choose("select[name=village_id]", &village).await?;
+            b.fill("[data-testid=name]", "李四").await?;
+            b.fill("[data-testid=phone]", "137 1234 5678").await?;
+            b.click("[data-testid=send-request]").await?;
+            b.wait_text("[data-testid=error-consent]", "勾选同意")
+                .await?;
+            b.wait("#req-consent[aria-invalid=true]").await?;
+            let kept: String = b
+                .eval("return document.querySelector('[data-testid=facts]').value;")
+                .await?;
+            if !kept.starts_with("包工头") {
+                return Err(format!("the facts typed were lost: {kept:?}").into());
+            }
+            b.expect_accessible("the request form with an error")
+                .await?;
+            b.click("[data-testid=consent]").await?;
+            b.click("[data-testid=send-request]").await?;
+            let code = b.text("[data-testid=request-code]").await?;
+            b.wait_text("[data-testid=request-center]", "瓜州镇综治中心")
+                .await?;
+            let overflow: bool = b
+                .eval("return document.documentElement.scrollWidth > window.innerWidth;")
+                .await?;
+            if overflow {
+                return Err("the receipt is wider than the phone".into());
+            }
+            b.expect_accessible("the online request's receipt").await?;
+            b.screenshot("request-receipt-360").await?;
+            // The receipt's link is the QR code's address: the code is filled in.
+            b.click("[data-testid=request-lookup]").await?;
+            b.wait("#status-last4[autofocus]").await?;
+            let filled: String = b
+                .eval("return document.querySelector('#status-code').value;")
+                .await?;
+            if filled != code {
+                return Err(format!("the link filled in {filled:?}, not {code:?}").into());
+            }
+            b.fill("input[name=phone_last4]", "5678").await?;
+            b.click("[data-testid=lookup]").await?;
+            b.wait("[data-step=registered][data-state=current]").await?;
+            if b.count("[data-testid=rating-form]").await? != 0 {
+                return Err("an open case offers a rating".into());
+            }
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+
+    let (id, code): (i64, String) =
+        sqlx::query_as("SELECT id, code FROM cases WHERE channel = 'online'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap_or_else(|e| panic!("no online case: {e}"));
+    // The lead sees it on the board, in the registered column, marked as online.
+    let desk = Browser::start(&server.base_url, 1280, 800, false)
+        .await
+        .unwrap_or_else(|e| panic!("browser: {e}"));
+    let card = card_in("registered", &code);
+    scenario("the_online_request_on_the_board", desk, |b| async move {
+        let result = async {
+            sign_in(&b, "lead").await?;
+            b.wait_text(&card, "包工头").await?;
+            b.wait(&format!("{card} [data-testid=card-online]")).await?;
+            b.click(&format!("{card} [data-testid=card-link]")).await?;
+            b.wait_text("[data-testid=case-channel]", "网上诉求")
+                .await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+
+    // Closed by the mediator; the resident rates it from the phone.
+    let case = app.read_case(&app.login("lead").await, id).await;
+    app.close_case(&case, "工资已结清").await;
+    let phone = Browser::start(&server.base_url, 360, 640, true)
+        .await
+        .unwrap_or_else(|e| panic!("browser: {e}"));
+    scenario("a_rating_from_a_phone", phone, |b| async move {
+        let result = async {
+            b.goto(&format!("/status?code={code}")).await?;
+            b.fill("input[name=phone_last4]", "5678").await?;
+            b.click("[data-testid=lookup]").await?;
+            b.wait("[data-testid=rating-form]").await?;
+            b.expect_accessible("the rating form").await?;
+            // Sent without a choice: asked for.
+            b.fill("[data-testid=rating-comment]", "处理很及时").await?;
+            b.click("[data-testid=rate]").await?;
+            b.wait_text("[data-testid=rating-error]", "必填").await?;
+            b.expect_accessible("the rating form with an error").await?;
+            b.click("[data-testid=rate-satisfied]").await?;
+            b.click("[data-testid=rate]").await?;
+            b.wait("[data-testid=rating-thanks]").await?;
+            b.wait("[data-testid=status-rating][data-satisfaction=satisfied]")
+                .await?;
+            if b.count("[data-testid=rating-form]").await? != 0 {
+                return Err("the rating is offered again".into());
+            }
+            b.expect_accessible("the rating given").await?;
+            b.screenshot("rating-phone-360").await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+    let detail = app.read_case(&app.login("lead").await, id).await;
+    assert_eq!(
+        detail.rating.map(|r| (r.satisfaction, r.comment)),
+        Some((
+            shared::model::Satisfaction::Satisfied,
+            Some("处理很及时".to_owned())
+        ))
+    );
+}

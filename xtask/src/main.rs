@@ -187,12 +187,17 @@ fn test(args: &[String]) -> Result {
         cmd.env("CONCORD_FRONTEND_DIST", dist_dir());
         cmd
     };
+    let started = std::time::Instant::now();
+    let took = |what: &str| eprintln!("xtask: {what} done at {:.0?}", started.elapsed());
     eprintln!("xtask: ── every test against SQLite ──");
     status(&mut workspace_tests())?;
+    took("the SQLite run");
     eprintln!("xtask: ── frontend unit tests (native) ──");
     status(cargo().args(["test", "--package", "concord-frontend", "--lib"]))?;
+    took("the frontend's unit tests");
     eprintln!("xtask: ── the server against its OpenAPI document (schemathesis) ──");
     fuzz::fuzz(&[])?;
+    took("the fuzz run");
     if sqlite_only {
         eprintln!("xtask: --sqlite-only: PostgreSQL skipped");
         return Ok(());
@@ -204,19 +209,30 @@ fn test(args: &[String]) -> Result {
     cmd.env("CONCORD_FRONTEND_DIST", dist_dir());
     cmd.env("CONCORD_TEST_POSTGRES_URL", cluster.url());
     cmd.env("CONCORD_AXE_JS", &axe);
-    // Every API test, and of the browser tests those whose outcome depends on the database;
-    // the ones about the screen alone (touch, layout) ran against SQLite above, and so did
-    // the SQLite backup tests.
+    // Every API test, and of the browser tests those whose outcome depends on the database
+    // itself (the closed loop, the live board across servers' LISTEN/NOTIFY, the liaison's
+    // scope); the ones about the screen (touch, layout, the case page's dialogs, the public
+    // pages, whose every answer the API tests check on PostgreSQL too) ran against SQLite
+    // above, and so did the SQLite backup tests. This keeps CI under its 45 minutes.
     cmd.args([
         "--",
         "--skip",
         "a_lead_routes_a_card_by_touch_on_a_tablet",
+        "--skip",
+        "a_stale_move_is_explained",
+        "--skip",
+        "a_case_is_suspended_resumed_and_extended",
+        "--skip",
+        "a_mediator_opens_on_their_cases",
+        "--skip",
+        "a_resident_",
         "--skip",
         "a_backup_under_write_load",
         "--skip",
         "a_restore_is_refused",
     ]);
     let result = status(&mut cmd);
+    took("the PostgreSQL run");
     drop(cluster);
     result
 }

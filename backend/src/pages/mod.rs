@@ -95,7 +95,7 @@ impl Tab {
 
 /// A public page: the header (the two pages and the language switch) around `content`.
 /// `keep` is the query to carry over when the language is switched (e.g. the code filled in).
-fn layout(lang: Lang, tab: Tab, title: &str, keep: &[(&str, &str)], content: Markup) -> Markup {
+fn layout(lang: Lang, tab: Tab, title: &str, keep: &[(&str, &str)], content: &Markup) -> Markup {
     let t = |zh: &'static str, en: &'static str| lang.pick(zh, en);
     let (other, other_label, other_tag) = match lang {
         Lang::Zh => ("en", "English", "en"),

@@ -40,7 +40,7 @@ use crate::db;
 use crate::db::org::CenterRow;
 use crate::error::{AppError, AppResult};
 use crate::limits::AttemptLimiter;
-use crate::routes::cases::{Registrar, insert_registered};
+use crate::routes::cases::{Moment, Registrar, insert_registered};
 use crate::routes::public::RESIDENT;
 use crate::routes::receipts::{lookup_url, qr_svg};
 use crate::state::AppState;
@@ -408,10 +408,12 @@ async fn register(
         name: RESIDENT,
         role: Role::Admin,
     };
-    let (case_id, code) = insert_registered(
-        conn, town_id, &case, &registrar, &calendar, today, now_ms, lang,
-    )
-    .await?;
+    let at = Moment {
+        calendar: &calendar,
+        today,
+        now_ms,
+    };
+    let (case_id, code) = insert_registered(conn, town_id, &case, &registrar, &at, lang).await?;
     let leads = db::supervision::leads_of(conn, town_id).await?;
     let text = format!("{code} · {}", category.label(Lang::Zh));
     db::supervision::notify(
@@ -581,7 +583,7 @@ fn render_form(view: &View) -> Markup {
         Tab::Request,
         t("网上反映诉求", "Bring a matter"),
         &[],
-        content,
+        &content,
     )
 }
 
@@ -670,6 +672,6 @@ fn render_receipt(lang: Lang, done: &Registered) -> Markup {
         Tab::Request,
         t("诉求已受理", "Matter registered"),
         &[],
-        content,
+        &content,
     )
 }

@@ -348,7 +348,7 @@ fn render(view: &Page) -> Markup {
         main data-testid="status-page" {
             h1 { (t("办理进度查询", "Case status lookup")) }
             p.muted { (t("请输入受理回执上的案件编号和申请人手机号后四位(未留手机号的,输入回执上的查询码)。", "Enter the case code from your receipt and the last four digits of the applicant's phone (or, if no phone was given, the query code on the receipt).")) }
-            form method="post" action="/status" novalidate data-testid="status-form" {
+            form method="post" action="/status#answer" novalidate data-testid="status-form" {
                 input type="hidden" name="lang" value=(l.pick("zh", "en"));
                 div.field {
                     label for="status-code" { (t("案件编号", "Case code")) }
@@ -376,6 +376,9 @@ fn render(view: &Page) -> Markup {
                 button type="submit" data-testid="lookup" { (t("查询", "Look up")) }
             }
             p.hint { (t("为保护隐私,查询结果不显示当事人姓名、证件号、电话、详细住址和协议内容。", "For privacy, the answer never shows names, ID numbers, phone numbers, street addresses or agreement contents.")) }
+            // The forms' addresses end in `#answer` and `#rating`: on a phone the browser
+            // scrolls to what the form brought instead of showing the form again.
+            div #answer {
             @match &view.answer {
                 Answer::None => {},
                 Answer::NotFound => {
@@ -391,6 +394,7 @@ fn render(view: &Page) -> Markup {
                     (rating(status, view))
                 },
             }
+            }
         }
     };
     layout(
@@ -398,7 +402,7 @@ fn render(view: &Page) -> Markup {
         Tab::Status,
         t("办理进度查询", "Case status"),
         &[("code", view.code.as_str())],
-        content,
+        &content,
     )
 }
 
@@ -418,7 +422,7 @@ fn rating(status: &PublicStatus, view: &Page) -> Markup {
         .map(|(_, m)| m.as_str());
     html! {
         @if let Some(given) = status.rating {
-            section.result.rated data-testid="status-rating" data-satisfaction=(given.as_str())
+            section.result.rated #rating data-testid="status-rating" data-satisfaction=(given.as_str())
                 aria-labelledby="rating-title" {
                 h2 #rating-title { (t("您的评价", "Your rating")) }
                 @if view.thanked {
@@ -432,7 +436,7 @@ fn rating(status: &PublicStatus, view: &Page) -> Markup {
                 }
             }
         } @else if status.may_rate() {
-            form.result method="post" action="/status/rate" novalidate data-testid="rating-form"
+            form.result #rating method="post" action="/status/rate#rating" novalidate data-testid="rating-form"
                 aria-labelledby="rating-title" {
                 h2 #rating-title { (t("评价办理结果", "Rate the result")) }
                 p.hint { (t("事项已办结。您对办理结果满意吗?每个案件只能评价一次。", "The matter is closed. Were you satisfied with the result? A case is rated once.")) }

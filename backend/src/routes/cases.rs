@@ -148,10 +148,12 @@ pub(crate) async fn register(
         name: me.name(),
         role: me.user.role,
     };
-    let (case_id, code) = insert_registered(
-        conn, town_id, &req, &registrar, &calendar, today, now_ms, lang,
-    )
-    .await?;
+    let at = Moment {
+        calendar: &calendar,
+        today,
+        now_ms,
+    };
+    let (case_id, code) = insert_registered(conn, town_id, &req, &registrar, &at, lang).await?;
     if RiskFlag::needs_police_notice(&req.risk_flags) {
         super::clock::report_to_police(conn, &me, case_id, town_id, &code, now_ms).await?;
     }
@@ -171,21 +173,31 @@ pub(crate) struct Registrar<'a> {
     pub role: Role,
 }
 
+/// When a matter is registered: the calendar its clock counts on, the centers' today and the
+/// moment (ms).
+pub(crate) struct Moment<'a> {
+    pub calendar: &'a shared::calendar::Calendar,
+    pub today: chrono::NaiveDate,
+    pub now_ms: i64,
+}
+
 /// Registers a checked intake form in `town_id` inside the caller's write transaction: the
 /// place is checked, the case gets a fresh code, its clock, the phones' last digits (or a query
 /// code), its parties, the applicants' text-message receipt and its first events. Returns the
 /// case's id and code; the caller reports risks, bumps the town and commits.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert_registered(
     conn: &mut AnyConnection,
     town_id: i64,
     req: &RegisterCase,
     registrar: &Registrar<'_>,
-    calendar: &shared::calendar::Calendar,
-    today: chrono::NaiveDate,
-    now_ms: i64,
+    at: &Moment<'_>,
     lang: Lang,
 ) -> AppResult<(i64, String)> {
+    let Moment {
+        calendar,
+        today,
+        now_ms,
+    } = *at;
     let (area_id, group_id) = check_place(conn, town_id, req, lang).await?;
     let code = fresh_code(conn, today).await?;
     let rule = ClockRule::default_for(req.kind, req.category, req.channel);

@@ -291,6 +291,8 @@ texts! {
     ChipSuspended => "中止", "Suspended";
     ChipExtension => "延期待批", "Extension asked";
     ChipPolice => "待派出所确认", "Police to acknowledge";
+    ChipOnline => "网上", "Online";
+    OnlineTitle => "群众网上反映的诉求", "Brought by a resident online";
     StatusAgain => "查询其他案件", "Look up another case";
     ChipEscalated => "已升级", "Escalated";
     ChipNew => "新", "New";

@@ -315,7 +315,7 @@ fn CaseBody(
                     <dl class="facts">
                         <div><dt>{tr(T::Kind)}</dt><dd>{move || kind.label(lang.get())}</dd></div>
                         <div><dt>{tr(T::Category)}</dt><dd>{move || category.label(lang.get())}</dd></div>
-                        <div><dt>{tr(T::Channel)}</dt><dd>{move || channel.label(lang.get())}</dd></div>
+                        <div><dt>{tr(T::Channel)}</dt><dd data-testid="case-channel" data-channel=channel.as_str()>{move || channel.label(lang.get())}</dd></div>
                         <div><dt>{tr(T::Place)}</dt><dd>{d.place.clone()}</dd></div>
                         <div><dt>{tr(T::RegisteredAt)}</dt><dd>{time::date_time(d.registered_at)}</dd></div>
                         <div><dt>{tr(T::RegisteredBy)}</dt><dd>{d.registered_by.clone()}</dd></div>

@@ -173,6 +173,7 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
         card.extension_pending,
         card.police_pending,
     );
+    let online = card.channel == shared::model::Channel::Online;
     let down_card = card.clone();
     let menu_card = card.clone();
     let open_href = href.clone();
@@ -252,6 +253,12 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
                         })}
                         {police.then(|| view! {
                             <span class="chip chip-police" data-testid="card-police">{tr(T::ChipPolice)}</span>
+                        })}
+                        {online.then(|| view! {
+                            <span class="chip chip-online" data-testid="card-online"
+                                title=move || T::OnlineTitle.get(lang.get())>
+                                {tr(T::ChipOnline)}
+                            </span>
                         })}
                         {if suspended.is_some() {
                             ().into_any()
