@@ -438,8 +438,13 @@ impl TestApp {
     }
 
     /// Takes a registered case through the loop to closed: the lead routes it to the fixture
-    /// mediator, who accepts it and closes it with a written agreement (`summary`).
-    pub async fn close_case(&self, case: &CaseDetail, summary: &str) -> CaseDetail {
+    /// mediator, who accepts it and closes it with `outcome` and `summary`.
+    pub async fn close_case(
+        &self,
+        case: &CaseDetail,
+        outcome: shared::model::Outcome,
+        summary: &str,
+    ) -> CaseDetail {
         let lead = self.login("lead").await;
         let mediator = self.login("mediator").await;
         let routed = self
@@ -458,7 +463,7 @@ impl TestApp {
             &mediator,
             &handling,
             Command::Close {
-                outcome: shared::model::Outcome::AgreementWritten,
+                outcome,
                 summary: summary.to_owned(),
                 route_told: None,
             },

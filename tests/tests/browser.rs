@@ -713,31 +713,9 @@ async fn a_resident_looks_a_closed_matter_up_on_a_phone() {
     let server = TestServer::start().await;
     let app = server.app();
     let clerk = app.login("clerk").await;
-    let lead = app.login("lead").await;
-    let mediator = app.login("mediator").await;
     let case = app.register(&clerk, &app.sample_case()).await;
-    let routed = app
-        .move_case(
-            &lead,
-            &case,
-            Command::Route {
-                handler: shared::model::HandlerRef::Mediator(app.fixture.mediator),
-                cooperating: vec![],
-                note: String::new(),
-            },
-        )
+    app.close_case(&case, shared::model::Outcome::AgreementOral, "双方当场和解")
         .await;
-    let handling = app.move_case(&mediator, &routed, Command::Accept).await;
-    app.move_case(
-        &mediator,
-        &handling,
-        Command::Close {
-            outcome: shared::model::Outcome::AgreementOral,
-            summary: "双方当场和解".to_owned(),
-            route_told: None,
-        },
-    )
-    .await;
     let browser = Browser::start(&server.base_url, 360, 640, true)
         .await
         .unwrap_or_else(|e| panic!("browser: {e}"));
@@ -875,7 +853,12 @@ async fn a_resident_brings_a_matter_online_and_rates_it_once_closed() {
 
     // Closed by the mediator; the resident rates it from the phone.
     let case = app.read_case(&app.login("lead").await, id).await;
-    app.close_case(&case, "工资已结清").await;
+    app.close_case(
+        &case,
+        shared::model::Outcome::AgreementWritten,
+        "工资已结清",
+    )
+    .await;
     let phone = Browser::start(&server.base_url, 360, 640, true)
         .await
         .unwrap_or_else(|e| panic!("browser: {e}"));

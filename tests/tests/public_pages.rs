@@ -178,29 +178,12 @@ async fn a_closed_case_shows_its_result_and_an_archived_one_is_finished() {
     let app = TestApp::new().await;
     let clerk = app.login("clerk").await;
     let lead = app.login("lead").await;
-    let mediator = app.login("mediator").await;
     let case = app.register(&clerk, &app.sample_case()).await;
-    let routed = app
-        .move_case(
-            &lead,
-            &case,
-            Command::Route {
-                handler: HandlerRef::Mediator(app.fixture.mediator),
-                cooperating: vec![],
-                note: String::new(),
-            },
-        )
-        .await;
-    let handling = app.move_case(&mediator, &routed, Command::Accept).await;
     let closed = app
-        .move_case(
-            &mediator,
-            &handling,
-            Command::Close {
-                outcome: Outcome::AgreementWritten,
-                summary: "双方签订协议,赔偿 3000 元".to_owned(),
-                route_told: None,
-            },
+        .close_case(
+            &case,
+            Outcome::AgreementWritten,
+            "双方签订协议,赔偿 3000 元",
         )
         .await;
     let html = submit(&app, &form(&case.code, "5678")).await.text();

@@ -421,7 +421,12 @@ async fn a_rating_needs_a_closed_case_and_is_kept_once_of_many_sent_together() {
     res.expect_status(409);
     assert_eq!(res.error().message, "案件办结后才能评价。");
     // Wrong digits: the look-up's 404.
-    app.close_case(&case, "双方达成协议").await;
+    app.close_case(
+        &case,
+        shared::model::Outcome::AgreementWritten,
+        "双方达成协议",
+    )
+    .await;
     app.post_json(
         "/api/public/rating",
         None,
@@ -511,6 +516,20 @@ async fn a_rating_needs_a_closed_case_and_is_kept_once_of_many_sent_together() {
     assert_eq!(told, given == Satisfaction::Dissatisfied);
 }
 
+/// Sends the page's rating form for `code` with the fixture applicant's digits.
+async fn rate_on_page(app: &TestApp, code: &str, more: &[(&str, &str)]) -> TestResponse {
+    let mut pairs = vec![("code", code), ("phone_last4", "5678")];
+    pairs.extend_from_slice(more);
+    app.send(
+        Method::POST,
+        "/status/rate",
+        None,
+        Some(FORM),
+        encode(&pairs),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn the_page_offers_the_rating_once_and_names_a_missing_choice() {
     let app = TestApp::new().await;
@@ -525,7 +544,12 @@ async fn the_page_offers_the_rating_once_and_names_a_missing_choice() {
         !open.contains("data-testid=\"rating-form\""),
         "an open case is not rated"
     );
-    app.close_case(&case, "已协商一致").await;
+    app.close_case(
+        &case,
+        shared::model::Outcome::AgreementWritten,
+        "已协商一致",
+    )
+    .await;
     let closed = app
         .send(Method::POST, "/status", None, Some(FORM), look)
         .await
@@ -535,19 +559,7 @@ async fn the_page_offers_the_rating_once_and_names_a_missing_choice() {
         assert!(closed.contains(&format!("<span>{s}</span>")), "{s}");
     }
     // No choice: asked for, with the comment kept.
-    let res = app
-        .send(
-            Method::POST,
-            "/status/rate",
-            None,
-            Some(FORM),
-            encode(&[
-                ("code", &case.code),
-                ("phone_last4", "5678"),
-                ("comment", "处理得很及时"),
-            ]),
-        )
-        .await;
+    let res = rate_on_page(&app, &case.code, &[("comment", "处理得很及时")]).await;
     res.expect_status(422);
     let html = res.text();
     assert_eq!(
@@ -557,38 +569,14 @@ async fn the_page_offers_the_rating_once_and_names_a_missing_choice() {
     );
     assert!(html.contains(">处理得很及时</textarea>"));
     // Rated: thanked, and the rating shown instead of the form.
-    let res = app
-        .send(
-            Method::POST,
-            "/status/rate",
-            None,
-            Some(FORM),
-            encode(&[
-                ("code", &case.code),
-                ("phone_last4", "5678"),
-                ("satisfaction", "basically_satisfied"),
-            ]),
-        )
-        .await;
+    let res = rate_on_page(&app, &case.code, &[("satisfaction", "basically_satisfied")]).await;
     res.expect_status(200);
     let html = res.text();
     assert!(testid(&html, "rating-thanks").is_some());
     assert!(html.contains("data-satisfaction=\"basically_satisfied\""));
     assert!(!html.contains("data-testid=\"rating-form\""));
     // Again (another tab): 409, said on the page.
-    let res = app
-        .send(
-            Method::POST,
-            "/status/rate",
-            None,
-            Some(FORM),
-            encode(&[
-                ("code", &case.code),
-                ("phone_last4", "5678"),
-                ("satisfaction", "dissatisfied"),
-            ]),
-        )
-        .await;
+    let res = rate_on_page(&app, &case.code, &[("satisfaction", "dissatisfied")]).await;
     res.expect_status(409);
     assert!(testid(&res.text(), "rating-error").is_some_and(|m| m.contains("只能评价一次")));
     let lead = app.login("lead").await;
@@ -606,7 +594,8 @@ async fn ratings_count_in_the_centers_figures() {
     let mut codes = Vec::new();
     for _ in 0..4 {
         let case = app.register(&clerk, &app.sample_case()).await;
-        app.close_case(&case, "已化解").await;
+        app.close_case(&case, shared::model::Outcome::AgreementWritten, "已化解")
+            .await;
         codes.push(case.code);
     }
     for (code, s) in codes.iter().zip([

@@ -22,7 +22,7 @@ use super::{Tab, html_response, layout, page_lang};
 use crate::auth::ClientIp;
 use crate::error::AppError;
 use crate::routes::public::{look_up, public_status, rate};
-use crate::state::AppState;
+use crate::state::{AppState, CachedCase};
 
 /// `/status` and `/status/rate`.
 pub(super) fn router() -> Router<AppState> {
@@ -131,16 +131,7 @@ pub(crate) async fn submit(
     };
     let status = match look_up(&state, ip, &lookup).await {
         Ok((cached, code)) => {
-            let today = state.config.today();
-            view.code.clone_from(&code);
-            view.digits = lookup.phone_last4.trim().to_owned();
-            view.answer = Answer::Found(Box::new(public_status(
-                &cached,
-                code,
-                lang,
-                today,
-                state.config.timezone(),
-            )?));
+            view.found(&state, &cached, code, &lookup.phone_last4)?;
             StatusCode::OK
         }
         Err(e) => view.refused(e)?,
@@ -172,8 +163,7 @@ pub(crate) async fn submit_rating(
 ) -> Result<Response, AppError> {
     let form: RatingForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
     let lang = page_lang(form.lang.as_deref());
-    let tz = state.config.timezone();
-    let mut view = Page::new(lang, tz, shown_code(&form.code));
+    let mut view = Page::new(lang, state.config.timezone(), shown_code(&form.code));
     let lookup = StatusLookup {
         code: form.code.clone(),
         phone_last4: form.phone_last4.clone(),
@@ -193,12 +183,9 @@ pub(crate) async fn submit_rating(
         };
         let status = match look_up(&state, ip, &lookup).await {
             Ok((cached, code)) => {
-                view.code.clone_from(&code);
-                view.digits = lookup.phone_last4.trim().to_owned();
+                view.found(&state, &cached, code, &lookup.phone_last4)?;
                 view.comment = form.comment.clone();
                 view.rating_error = Some(("satisfaction", reason.message(lang)));
-                let answer = public_status(&cached, code, lang, state.config.today(), tz)?;
-                view.answer = Answer::Found(Box::new(answer));
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             Err(e) => view.refused(e)?,
@@ -213,11 +200,8 @@ pub(crate) async fn submit_rating(
     };
     let status = match rate(&state, ip, &req, lang).await {
         Ok((cached, code)) => {
-            view.code.clone_from(&code);
-            view.digits = req.phone_last4.trim().to_owned();
+            view.found(&state, &cached, code, &req.phone_last4)?;
             view.thanked = true;
-            let answer = public_status(&cached, code, lang, state.config.today(), tz)?;
-            view.answer = Answer::Found(Box::new(answer));
             StatusCode::OK
         }
         Err(AppError::Api(e)) if matches!(e.kind, ErrorKind::Conflict | ErrorKind::Validation) => {
@@ -227,15 +211,12 @@ pub(crate) async fn submit_rating(
             let e = e.localized(lang);
             match look_up(&state, ip, &lookup).await {
                 Ok((cached, code)) => {
-                    view.code.clone_from(&code);
-                    view.digits = lookup.phone_last4.trim().to_owned();
+                    view.found(&state, &cached, code, &lookup.phone_last4)?;
                     view.comment = req.comment.clone();
                     view.rating_error = Some(match e.fields.first() {
                         Some(f) if kind == ErrorKind::Validation => ("comment", f.message.clone()),
                         _ => ("satisfaction", e.message.clone()),
                     });
-                    let answer = public_status(&cached, code, lang, state.config.today(), tz)?;
-                    view.answer = Answer::Found(Box::new(answer));
                     StatusCode::from_u16(kind.status()).unwrap_or(StatusCode::CONFLICT)
                 }
                 Err(e) => view.refused(e)?,
@@ -312,6 +293,22 @@ impl Page {
             .iter()
             .find(|(f, _)| *f == field)
             .map(|(_, m)| m.as_str())
+    }
+
+    /// Shows the case a look-up found (`code` as normalised, the digits that proved it).
+    fn found(
+        &mut self,
+        state: &AppState,
+        cached: &CachedCase,
+        code: String,
+        digits: &str,
+    ) -> Result<(), AppError> {
+        self.code.clone_from(&code);
+        self.digits = digits.trim().to_owned();
+        let today = state.config.today();
+        let answer = public_status(cached, code, self.lang, today, self.tz)?;
+        self.answer = Answer::Found(Box::new(answer));
+        Ok(())
     }
 
     /// Shows a refused look-up (fields, not found, throttled) and returns its status; a
