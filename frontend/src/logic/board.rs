@@ -341,6 +341,7 @@ pub(crate) mod tests {
             handling_at: None,
             closed_at: None,
             archived_at: None,
+            rating: None,
             parties: vec![],
             parties_masked: false,
             version: card.version,
