@@ -19,6 +19,8 @@
 //! | `CONCORD_STATUS_CODE_WINDOW_MINUTES` | `15` | window of the limit above: the longest a code under attack stays locked after the attack stops |
 //! | `CONCORD_ONLINE_MAX_PER_ADDRESS` | `5` | online requests (the public form) accepted per address per hour |
 //! | `CONCORD_ONLINE_MAX_PER_PHONE` | `3` | online requests accepted per contact phone per 24 hours |
+//! | `CONCORD_OPEN311_MAX_PER_CLIENT` | `200` | requests one Open311 client (API key) may post per hour |
+//! | `CONCORD_OPEN311_JURISDICTION` | none | the Open311 `jurisdiction_id` this server answers to (e.g. `guazhou.gov.cn`); when set, another one is a 404; when not, the parameter is ignored |
 //! | `CONCORD_DB_MAX_CONNECTIONS` | `8` | size of the database pool (writes have a pool of their own beside it) |
 //! | `CONCORD_HEADER_TIMEOUT_SECONDS` | `10` | how long a client may take to send a request's headers |
 //! | `CONCORD_TRUST_PROXY` | `false` | behind a reverse proxy: take the client address from `X-Forwarded-For`, its rightmost hop that is not a trusted proxy |
@@ -58,6 +60,11 @@ pub struct Config {
     /// Online requests accepted per contact phone per `online_window_phone`.
     pub online_max_per_phone: u32,
     pub online_window_phone: Duration,
+    /// Requests an Open311 client may post per `open311_window`.
+    pub open311_max_per_client: u32,
+    pub open311_window: Duration,
+    /// The Open311 `jurisdiction_id` served (`None`: the parameter is ignored).
+    pub open311_jurisdiction: Option<String>,
     pub db_max_connections: u32,
     /// How long a client may take to send a request's headers before the connection closes.
     pub header_read_timeout: Duration,
@@ -90,6 +97,9 @@ impl Default for Config {
             online_window_address: Duration::from_secs(60 * 60),
             online_max_per_phone: 3,
             online_window_phone: Duration::from_secs(24 * 60 * 60),
+            open311_max_per_client: 200,
+            open311_window: Duration::from_secs(60 * 60),
+            open311_jurisdiction: None,
             db_max_connections: 8,
             header_read_timeout: Duration::from_secs(10),
             trust_proxy: false,
@@ -164,6 +174,13 @@ impl Config {
         }
         if let Some(v) = parse::<u32>("CONCORD_ONLINE_MAX_PER_PHONE")? {
             c.online_max_per_phone = v;
+        }
+        if let Some(v) = parse::<u32>("CONCORD_OPEN311_MAX_PER_CLIENT")? {
+            c.open311_max_per_client = v;
+        }
+        if let Some(v) = var("CONCORD_OPEN311_JURISDICTION") {
+            let v = v.trim();
+            c.open311_jurisdiction = (!v.is_empty()).then(|| v.to_owned());
         }
         if let Some(v) = parse::<u32>("CONCORD_DB_MAX_CONNECTIONS")? {
             c.db_max_connections = v.max(1);

@@ -18,6 +18,7 @@ pub mod guard;
 pub mod hasher;
 pub mod limits;
 pub mod live;
+pub mod open311;
 pub mod pages;
 pub mod routes;
 pub mod state;
@@ -147,8 +148,13 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn(guard::same_origin))
         .layer(DefaultBodyLimit::max(pages::FORM_LIMIT))
         .layer(RequestBodyTimeoutLayer::new(BODY_READ_TIMEOUT));
+    // Open311 for other software: no cookie, so no cross-site guard; its own small bodies.
+    let open311 = open311::router()
+        .layer(DefaultBodyLimit::max(open311::BODY_LIMIT))
+        .layer(RequestBodyTimeoutLayer::new(BODY_READ_TIMEOUT));
     let router = Router::new()
         .nest("/api", api)
+        .nest("/open311", open311)
         .merge(pages)
         .fallback_service(files)
         .layer(middleware::from_fn(error::language));

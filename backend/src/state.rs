@@ -448,7 +448,7 @@ impl Default for AccessBuffer {
 
 /// The guessing limits (see `limits`): sign-in per username and address and per address,
 /// the public look-up per address and per case code; and the online requests per address
-/// and per phone. Keys are text.
+/// and per phone, and the Open311 requests per client. Keys are text.
 #[derive(Debug)]
 pub(crate) struct Limits {
     pub login_user: Arc<AttemptLimiter<String>>,
@@ -458,6 +458,8 @@ pub(crate) struct Limits {
     /// Online requests per address and per contact phone (every accepted request counts).
     pub online_ip: Arc<AttemptLimiter<String>>,
     pub online_phone: Arc<AttemptLimiter<String>>,
+    /// Requests posted per Open311 client (every accepted request counts).
+    pub open311_client: Arc<AttemptLimiter<String>>,
 }
 
 impl Limits {
@@ -470,6 +472,7 @@ impl Limits {
             status_code: limiter(c.status_code_max_failures, c.status_code_window),
             online_ip: limiter(c.online_max_per_address, c.online_window_address),
             online_phone: limiter(c.online_max_per_phone, c.online_window_phone),
+            open311_client: limiter(c.open311_max_per_client, c.open311_window),
         }
     }
 }

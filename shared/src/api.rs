@@ -648,21 +648,26 @@ pub struct OnlineRequest {
 impl OnlineRequest {
     /// The card's summary: the first line of what happened, cut to fit with an ellipsis.
     pub fn summary(&self) -> String {
-        let first = self
-            .facts
-            .trim()
-            .lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty())
-            .unwrap_or("");
-        let max = ONLINE_SUMMARY_CHARS;
-        if first.chars().count() <= max {
-            first.to_owned()
-        } else {
-            let mut s: String = first.chars().take(max - 1).collect();
-            s.push('…');
-            s
-        }
+        summary_of(&self.facts)
+    }
+}
+
+/// The card summary of a matter written by a resident (or a program): the first line of what
+/// happened, cut to `ONLINE_SUMMARY_CHARS` with an ellipsis.
+pub fn summary_of(facts: &str) -> String {
+    let first = facts
+        .trim()
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let max = ONLINE_SUMMARY_CHARS;
+    if first.chars().count() <= max {
+        first.to_owned()
+    } else {
+        let mut s: String = first.chars().take(max - 1).collect();
+        s.push('…');
+        s
     }
 }
 
@@ -854,3 +859,61 @@ mod tests {
         assert_eq!(json, "{}");
     }
 }
+
+/// A client program of the Open311 GeoReport v2 API (a county hotline, a city app), as the
+/// administrator sees it. Its API key is shown once, when it is issued; only `key_hint` (the
+/// key's first characters) is kept readable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Open311Client {
+    pub id: i64,
+    pub name: String,
+    pub key_hint: String,
+    /// The client is answered in batch mode: a posted request gets a token, which
+    /// `/open311/v2/tokens/{token}` turns into the request's id. Otherwise the id comes at once.
+    pub batch: bool,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+    /// When the administrator revoked the key; a revoked key is refused (403).
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// How many requests the client has posted.
+    pub requests: i64,
+}
+
+/// Issues an API key to a new Open311 client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IssueOpen311Client {
+    pub name: String,
+    #[serde(default)]
+    pub batch: bool,
+}
+
+/// A newly issued client with its API key: the only time the key is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IssuedOpen311Client {
+    pub client: Open311Client,
+    pub api_key: String,
+}
+
+/// Longest Open311 client name, in characters.
+pub const OPEN311_CLIENT_NAME_MAX: u32 = 60;
+
+/// A request posted through Open311 (`POST /open311/v2/requests.{format}`), as read from its
+/// form: the service (our category) is resolved first (an unknown one is a 404).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Open311Submission {
+    /// `attribute[kind]`: what help is asked for; a dispute when not given.
+    pub kind: Option<CaseKind>,
+    /// `attribute[village]`, or else `address_id`, or else the one village `address_string`
+    /// names.
+    pub village_id: Option<i64>,
+    pub description: String,
+    /// `last_name` and `first_name` together (family name first, as Chinese writes it).
+    pub name: String,
+    pub phone: String,
+}
+
+/// Longest Open311 description, in characters (the specification's limit).
+pub const OPEN311_DESCRIPTION_MAX: u32 = 4000;

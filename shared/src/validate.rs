@@ -2,7 +2,10 @@
 //! intake form as a whole. The server runs it on every request; the browser runs the same code
 //! to show errors before sending.
 
-use crate::api::{NewParty, OnlineRequest, RATING_COMMENT_MAX, RegisterCase};
+use crate::api::{
+    IssueOpen311Client, NewParty, OPEN311_CLIENT_NAME_MAX, OPEN311_DESCRIPTION_MAX, OnlineRequest,
+    Open311Submission, RATING_COMMENT_MAX, RegisterCase,
+};
 use crate::error::{FieldError, Reason};
 use crate::lang::Lang;
 use crate::model::{Outcome, PartyKind, PartySide};
@@ -359,6 +362,45 @@ pub fn check_online_request(req: &OnlineRequest, lang: Lang) -> Result<(), Vec<F
     c.finish()
 }
 
+/// Checks a request posted through Open311, naming the protocol's fields: `description`
+/// (at least `ONLINE_FACTS_MIN` characters, at most the specification's 4,000),
+/// `attribute[village]` (or `address_id`), `first_name` / `last_name` and `phone` (the
+/// resident's, for the look-up and the center's call back).
+pub fn check_open311_request(req: &Open311Submission, lang: Lang) -> Result<(), Vec<FieldError>> {
+    let mut c = Checker::new(lang);
+    c.required("description", &req.description, OPEN311_DESCRIPTION_MAX);
+    if c.is_fine("description")
+        && (req.description.trim().chars().count() as u32) < ONLINE_FACTS_MIN
+    {
+        c.fail(
+            "description",
+            Reason::TooShort {
+                min: ONLINE_FACTS_MIN,
+            },
+        );
+    }
+    if req.village_id.is_none() {
+        c.fail("attribute[village]", Reason::Required);
+    }
+    if req.name.trim().is_empty() {
+        c.fail("first_name", Reason::Required);
+    } else {
+        c.one_line("first_name", &req.name, ONLINE_NAME_MAX);
+    }
+    c.required_line("phone", &req.phone, PHONE_MAX);
+    if c.is_fine("phone") && !is_valid_phone(req.phone.trim()) {
+        c.fail("phone", Reason::InvalidPhone);
+    }
+    c.finish()
+}
+
+/// Checks the administrator's form issuing an Open311 API key.
+pub fn check_open311_client(req: &IssueOpen311Client, lang: Lang) -> Result<(), Vec<FieldError>> {
+    let mut c = Checker::new(lang);
+    c.required_line("name", &req.name, OPEN311_CLIENT_NAME_MAX);
+    c.finish()
+}
+
 /// Checks a rating's comment (the rest is the look-up's).
 pub fn check_rating_comment(comment: &str, lang: Lang) -> Result<(), Vec<FieldError>> {
     let mut c = Checker::new(lang);
@@ -382,6 +424,88 @@ mod tests {
             consent: true,
             website: String::new(),
         }
+    }
+
+    fn open311() -> Open311Submission {
+        Open311Submission {
+            kind: None,
+            village_id: Some(7),
+            description: "包工头拖欠三个月工资,多次讨要未果。".to_owned(),
+            name: "张三".to_owned(),
+            phone: "13812345678".to_owned(),
+        }
+    }
+
+    fn open311_refused(req: &Open311Submission) -> Vec<(String, Reason)> {
+        check_open311_request(req, Lang::Zh)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.field, e.reason))
+            .collect()
+    }
+
+    #[test]
+    fn an_open311_request_names_the_protocols_fields() {
+        assert!(open311_refused(&open311()).is_empty());
+        let empty = Open311Submission::default();
+        assert_eq!(
+            open311_refused(&empty),
+            vec![
+                ("description".to_owned(), Reason::Required),
+                ("attribute[village]".to_owned(), Reason::Required),
+                ("first_name".to_owned(), Reason::Required),
+                ("phone".to_owned(), Reason::Required),
+            ]
+        );
+        let short = Open311Submission {
+            description: "太短了".to_owned(),
+            phone: "12345".to_owned(),
+            name: "张\n三".to_owned(),
+            ..open311()
+        };
+        assert_eq!(
+            open311_refused(&short),
+            vec![
+                ("description".to_owned(), Reason::TooShort { min: 10 }),
+                ("first_name".to_owned(), Reason::ControlCharacters),
+                ("phone".to_owned(), Reason::InvalidPhone),
+            ]
+        );
+        let long = Open311Submission {
+            description: "字".repeat(4001),
+            ..open311()
+        };
+        assert_eq!(
+            open311_refused(&long),
+            vec![("description".to_owned(), Reason::TooLong { max: 4000 })]
+        );
+        let at_the_limit = Open311Submission {
+            description: "字".repeat(4000),
+            ..open311()
+        };
+        assert!(open311_refused(&at_the_limit).is_empty());
+    }
+
+    #[test]
+    fn an_open311_client_needs_a_one_line_name() {
+        let ok = IssueOpen311Client {
+            name: "县12345热线".to_owned(),
+            batch: false,
+        };
+        assert!(check_open311_client(&ok, Lang::Zh).is_ok());
+        for bad in ["", "  ", "a\nb"] {
+            let req = IssueOpen311Client {
+                name: bad.to_owned(),
+                batch: true,
+            };
+            assert!(check_open311_client(&req, Lang::Zh).is_err(), "{bad:?}");
+        }
+        let long = IssueOpen311Client {
+            name: "名".repeat(61),
+            batch: false,
+        };
+        assert!(check_open311_client(&long, Lang::En).is_err());
     }
 
     fn refused(req: &OnlineRequest) -> Vec<(String, Reason)> {

@@ -176,6 +176,16 @@ async fn the_openapi_document_lists_every_endpoint_with_its_bodies_and_errors() 
         ("/status/rate", "post"),
         ("/request", "get"),
         ("/request", "post"),
+        ("/api/admin/open311-clients", "get"),
+        ("/api/admin/open311-clients", "post"),
+        ("/api/admin/open311-clients/{id}/revoke", "post"),
+        ("/open311/discovery.{format}", "get"),
+        ("/open311/v2/services.{format}", "get"),
+        ("/open311/v2/services/{service_code}.{format}", "get"),
+        ("/open311/v2/requests.{format}", "get"),
+        ("/open311/v2/requests.{format}", "post"),
+        ("/open311/v2/requests/{service_request_id}.{format}", "get"),
+        ("/open311/v2/tokens/{token}.{format}", "get"),
     ] {
         let op = &paths[path][method];
         assert!(op.is_object(), "{method} {path} is missing");
@@ -197,8 +207,31 @@ async fn the_openapi_document_lists_every_endpoint_with_its_bodies_and_errors() 
             "/api/notifications/{id}/read",
             "/api/police-notices/{id}/acknowledge",
             "/api/cases/{id}/seen",
+            "/api/admin/open311-clients/{id}/revoke",
         ];
-        if method == "post" && !bodiless.contains(&path) {
+        if path.starts_with("/open311/") {
+            // Open311 answers in JSON or XML as the path says, with the specification's
+            // statuses: 400 for anything refused, 403 for the API key, 404 for what is not.
+            let ok = &responses
+                .iter()
+                .find(|(s, _)| s.starts_with('2'))
+                .map(|(_, r)| r.clone())
+                .unwrap_or_default();
+            for ct in ["application/json", "text/xml"] {
+                assert!(ok["content"][ct].is_object(), "{method} {path} lacks {ct}");
+            }
+            if method == "post" {
+                assert!(
+                    op["requestBody"]["content"]["application/x-www-form-urlencoded"].is_object()
+                );
+                for status in ["400", "403", "404", "429"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path} lacks {status}"
+                    );
+                }
+            }
+        } else if method == "post" && !bodiless.contains(&path) {
             assert!(op["requestBody"].is_object(), "{method} {path} has no body");
             for status in ["400", "413", "422"] {
                 assert!(
@@ -209,7 +242,7 @@ async fn the_openapi_document_lists_every_endpoint_with_its_bodies_and_errors() 
         }
     }
     // Every route the router serves is in the document, and nothing else.
-    assert_eq!(paths.len(), 39, "{:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(paths.len(), 47, "{:?}", paths.keys().collect::<Vec<_>>());
     let schemas = doc["components"]["schemas"]
         .as_object()
         .cloned()

@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod cases;
 pub mod clock;
 pub mod events;
+pub mod open311;
 pub mod org;
 pub mod sessions;
 pub mod supervision;

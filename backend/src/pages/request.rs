@@ -23,13 +23,11 @@ use serde::Deserialize;
 use shared::api::{NewParty, OnlineRequest, RegisterCase};
 use shared::error::{FieldError, Reason};
 use shared::model::{
-    CaseKind, Category, Channel, NotificationKind, OrgLevel, OrgUnit, PartyKind, PartySide,
-    RiskLevel, Role,
+    CaseKind, Category, Channel, OrgLevel, OrgUnit, PartyKind, PartySide, RiskLevel,
 };
 use shared::privacy::mask_phone;
 use shared::validate::{
     ONLINE_FACTS_MAX, ONLINE_NAME_MAX, ONLINE_REQUEST_MAX, PHONE_MAX, check_online_request,
-    check_register,
 };
 use shared::workflow::RETENTION_YEARS;
 use shared::{ApiError, Lang};
@@ -40,7 +38,7 @@ use crate::db;
 use crate::db::org::CenterRow;
 use crate::error::{AppError, AppResult};
 use crate::limits::AttemptLimiter;
-use crate::routes::cases::{Moment, Registrar, insert_registered};
+use crate::routes::cases::register_from_outside;
 use crate::routes::public::RESIDENT;
 use crate::routes::receipts::{lookup_url, qr_svg};
 use crate::state::AppState;
@@ -396,41 +394,9 @@ async fn register(
         }],
         closed_on_the_spot: None,
     };
-    check_register(&case, lang).map_err(AppError::fields)?;
-    let calendar = state.calendar().await?;
-    let today = state.config.today();
-    let now_ms = crate::routes::now_ms();
-    let mut wtx = state.db.begin_write().await?;
-    let conn = &mut *wtx.tx;
-    let system = db::supervision::system_user(conn).await?;
-    let registrar = Registrar {
-        user_id: system,
-        name: RESIDENT,
-        role: Role::Admin,
-    };
-    let at = Moment {
-        calendar: &calendar,
-        today,
-        now_ms,
-    };
-    let (case_id, code) = insert_registered(conn, town_id, &case, &registrar, &at, lang).await?;
-    let leads = db::supervision::leads_of(conn, town_id).await?;
-    let text = format!("{code} · {}", category.label(Lang::Zh));
-    db::supervision::notify(
-        conn,
-        &leads,
-        Some(case_id),
-        NotificationKind::OnlineRequest,
-        &text,
-        now_ms,
-    )
-    .await?;
-    let rev = db::cases::bump_town(conn, town_id).await?;
-    let row = db::cases::by_id(conn, case_id)
-        .await?
-        .ok_or_else(|| AppError::internal("the new case vanished"))?;
-    let due_on = row.due_on()?;
-    state.commit_case_change(wtx, town_id, case_id, rev).await?;
+    let done = register_from_outside(state, town_id, &case, RESIDENT, lang).await?;
+    let (code, due_on) = (done.code.clone(), done.due_on);
+    done.commit(state).await?;
     let lookup_url = lookup_url(state, headers, &code);
     let qr = qr_svg(&lookup_url)?;
     Ok(Registered {

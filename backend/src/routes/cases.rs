@@ -25,8 +25,8 @@ use shared::api::{
 };
 use shared::deadline::{Clock, ClockRule, response_due};
 use shared::model::{
-    CaseCard, CaseDetail, CaseEvent, EventKind, HandlerRef, OrgLevel, PartySide, RiskFlag, Role,
-    Stage,
+    CaseCard, CaseDetail, CaseEvent, EventKind, HandlerRef, NotificationKind, OrgLevel, PartySide,
+    RiskFlag, Role, Stage,
 };
 use shared::privacy::Redactor;
 use shared::validate::{
@@ -164,6 +164,82 @@ pub(crate) async fn register(
     let detail = detail_of(&state, conn, row, &me.actor).await?;
     state.commit_case_change(wtx, town_id, case_id, rev).await?;
     Ok((StatusCode::CREATED, Json(detail)))
+}
+
+/// A case registered from outside the center — the online form, an Open311 client — inside
+/// its write transaction, not yet committed: the caller may write rows of its own in `wtx`,
+/// then `commit`s.
+pub(crate) struct OutsideCase {
+    pub wtx: db::WriteTx,
+    pub case_id: i64,
+    pub code: String,
+    pub due_on: chrono::NaiveDate,
+    town_id: i64,
+    rev: i64,
+}
+
+impl OutsideCase {
+    /// Commits the case and tells the town's boards.
+    pub(crate) async fn commit(self, state: &AppState) -> AppResult<()> {
+        state
+            .commit_case_change(self.wtx, self.town_id, self.case_id, self.rev)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Registers a checked matter that came from outside in `town_id`, by the system user under
+/// the timeline name `actor`, and tells the town's leads that a request came in
+/// (`NotificationKind::OnlineRequest`).
+pub(crate) async fn register_from_outside(
+    state: &AppState,
+    town_id: i64,
+    case: &RegisterCase,
+    actor: &str,
+    lang: Lang,
+) -> AppResult<OutsideCase> {
+    check_register(case, lang).map_err(AppError::fields)?;
+    let calendar = state.calendar().await?;
+    let today = state.config.today();
+    let now_ms = now_ms();
+    let mut wtx = state.db.begin_write().await?;
+    let conn = &mut *wtx.tx;
+    let system = db::supervision::system_user(conn).await?;
+    let registrar = Registrar {
+        user_id: system,
+        name: actor,
+        role: Role::Admin,
+    };
+    let at = Moment {
+        calendar: &calendar,
+        today,
+        now_ms,
+    };
+    let (case_id, code) = insert_registered(conn, town_id, case, &registrar, &at, lang).await?;
+    let leads = db::supervision::leads_of(conn, town_id).await?;
+    let text = format!("{code} · {}", case.category.label(Lang::Zh));
+    db::supervision::notify(
+        conn,
+        &leads,
+        Some(case_id),
+        NotificationKind::OnlineRequest,
+        &text,
+        now_ms,
+    )
+    .await?;
+    let rev = db::cases::bump_town(conn, town_id).await?;
+    let row = db::cases::by_id(conn, case_id)
+        .await?
+        .ok_or_else(|| AppError::internal("the new case vanished"))?;
+    let due_on = row.due_on()?;
+    Ok(OutsideCase {
+        wtx,
+        case_id,
+        code,
+        due_on,
+        town_id,
+        rev,
+    })
 }
 
 /// Who registers a matter: a signed-in person, or the system for a resident's online request.

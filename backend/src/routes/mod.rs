@@ -8,6 +8,7 @@ pub mod cases;
 pub mod clock;
 pub mod figures;
 pub mod live;
+pub mod open311;
 pub mod openapi;
 pub mod org;
 pub mod public;
@@ -32,6 +33,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(clock::router())
         .merge(figures::router())
         .merge(live::router())
+        .merge(open311::router())
         .merge(public::router())
         .merge(receipts::router())
         .merge(supervision::router())

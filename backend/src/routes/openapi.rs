@@ -66,6 +66,16 @@ use crate::state::AppState;
         super::views::delete_view,
         super::views::new_cases,
         super::views::seen,
+        super::open311::clients,
+        super::open311::issue,
+        super::open311::revoke,
+        crate::open311::discovery,
+        crate::open311::services,
+        crate::open311::definition,
+        crate::open311::post_request,
+        crate::open311::one_request,
+        crate::open311::list_requests,
+        crate::open311::token,
         openapi_json,
     ),
     // Types used only in query parameters are not collected from the paths.
@@ -81,6 +91,8 @@ use crate::state::AppState;
         (name = "public", description = "For residents, without an account"),
         (name = "pages", description = "The public pages residents open on a phone: server-rendered HTML forms (the status look-up and rating, the online request)"),
         (name = "figures", description = "The center's figures"),
+        (name = "admin", description = "The administrator's settings: Open311 clients and their API keys"),
+        (name = "open311", description = "Open311 GeoReport v2 for other software (a county hotline, a city app): answers in JSON or XML as the path's extension says, errors as the specification's list of code and description. Posting needs an API key the administrator issued"),
         (name = "meta", description = "This document"),
     )
 )]

@@ -30,7 +30,14 @@ pub fn router() -> Router<AppState> {
 /// The look-up page for `code`, on the public address (`CONCORD_PUBLIC_URL`), else on the
 /// host the request came to.
 pub(crate) fn lookup_url(state: &AppState, headers: &HeaderMap, code: &str) -> String {
-    let base = state.config.public_url.clone().unwrap_or_else(|| {
+    let code: String = form_urlencoded::byte_serialize(code.as_bytes()).collect();
+    format!("{}/status?code={code}", site_url(state, headers))
+}
+
+/// The address residents and other software reach this site at: `CONCORD_PUBLIC_URL`, or the
+/// request's own host.
+pub(crate) fn site_url(state: &AppState, headers: &HeaderMap) -> String {
+    state.config.public_url.clone().unwrap_or_else(|| {
         let host = headers
             .get(HOST)
             .and_then(|h| h.to_str().ok())
@@ -42,9 +49,7 @@ pub(crate) fn lookup_url(state: &AppState, headers: &HeaderMap, code: &str) -> S
             "http"
         };
         format!("{scheme}://{host}")
-    });
-    let code: String = form_urlencoded::byte_serialize(code.as_bytes()).collect();
-    format!("{base}/status?code={code}")
+    })
 }
 
 /// The QR code of `url` as an SVG document (at least 160 px, with its quiet zone).
