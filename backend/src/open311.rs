@@ -448,6 +448,7 @@ pub struct Endpoint {
     responses(
         (status = 200, description = "Where the GeoReport v2 endpoint is and what it speaks",
             content((Discovery = "application/json"), (String = "text/xml"))),
+        (status = 404, description = "A format other than json or xml", content((Vec<Open311Error> = "application/json"), (String = "text/xml"))),
         (status = 500, description = "Failed on the server", content((Vec<Open311Error> = "application/json"), (String = "text/xml"))),
     ),
 )]

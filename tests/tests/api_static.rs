@@ -257,6 +257,16 @@ async fn the_openapi_document_lists_every_endpoint_with_its_bodies_and_errors() 
     ] {
         assert!(schemas.contains_key(name), "schema {name} is missing");
     }
+    // Every reference resolves (a type used only in a parameter is easily left out).
+    let text = doc.to_string();
+    for (at, _) in text.match_indices("#/components/schemas/") {
+        let rest = &text[at + "#/components/schemas/".len()..];
+        let name = &rest[..rest.find('"').unwrap_or(rest.len())];
+        assert!(
+            schemas.contains_key(name),
+            "the schema {name} is referred to but missing"
+        );
+    }
     assert_eq!(
         doc["components"]["securitySchemes"]["session"]["in"], "cookie",
         "the session cookie is the security scheme"

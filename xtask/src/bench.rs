@@ -1160,7 +1160,7 @@ pub(crate) fn json_numbers(text: &str, key: &str) -> Vec<i64> {
 }
 
 /// Every string after `key` in a JSON text.
-fn json_strings(text: &str, key: &str) -> Vec<String> {
+pub(crate) fn json_strings(text: &str, key: &str) -> Vec<String> {
     text.match_indices(key)
         .filter_map(|(i, _)| {
             let rest = text[i + key.len()..].strip_prefix('"')?;

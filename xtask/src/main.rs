@@ -51,7 +51,7 @@ fn main() -> ExitCode {
 }
 
 /// The workspace root (the parent of this crate's folder).
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     here.parent().map(Path::to_path_buf).unwrap_or(here)
 }

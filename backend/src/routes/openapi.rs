@@ -79,7 +79,15 @@ use crate::state::AppState;
         openapi_json,
     ),
     // Types used only in query parameters are not collected from the paths.
-    components(schemas(CaseKind, Category, Channel, HandlerRef, RiskLevel, Stage)),
+    components(schemas(
+        CaseKind,
+        Category,
+        Channel,
+        HandlerRef,
+        RiskLevel,
+        Stage,
+        crate::open311::Format
+    )),
     modifiers(&SessionCookie),
     tags(
         (name = "auth", description = "Signing in and out"),
