@@ -21,6 +21,7 @@ use crate::pages::case::CasePage;
 use crate::pages::intake::IntakePage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
+use crate::pages::open311::Open311Page;
 use crate::pages::police::PolicePage;
 use crate::session::{Session, use_session};
 
@@ -53,6 +54,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/cases/:id") view=|| view! { <Staff><CasePage /></Staff> } />
                         <Route path=path!("/police") view=|| view! { <Staff><PolicePage /></Staff> } />
                         <Route path=path!("/admin/calendar") view=|| view! { <Staff><CalendarPage /></Staff> } />
+                        <Route path=path!("/admin/open311") view=|| view! { <Staff><Open311Page /></Staff> } />
                     </Routes>
                 </main>
                 <NoticeArea />

@@ -384,7 +384,13 @@ impl Browser {
             .map_err(|e| format!("the page's script answered {value}: {e}").into())
     }
 
-    /// Saves a screenshot under `target/browser-screenshots/<name>.png`.
+    /// Resizes the window (for screenshots at another size).
+    pub async fn resize(&self, width: u32, height: u32) -> Result {
+        self.client.set_window_size(width, height).await?;
+        Ok(())
+    }
+
+    /// Saves a screenshot of the page as `target/browser-screenshots/{name}.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("..")

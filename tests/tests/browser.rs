@@ -899,3 +899,110 @@ async fn a_resident_brings_a_matter_online_and_rates_it_once_closed() {
         ))
     );
 }
+
+/// The administrator issues an Open311 API key (an empty name is named first), sees it once,
+/// the key works for a client's post and the list counts it; revoked after a confirmation, the
+/// key is refused. The holiday calendar and the Open311 page pass axe-core.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_administrator_issues_an_open311_key_and_revokes_it() {
+    let server = TestServer::start().await;
+    let app = server.app();
+    let village = server.fixture.villages[0].to_string();
+    let b = desktop(&server).await;
+    scenario("open311_keys", b, |b| async move {
+        let result = async {
+            sign_in(&b, "admin").await?;
+            b.click("[data-testid=nav-calendar]").await?;
+            b.wait("[data-testid=calendar-status]").await?;
+            b.expect_accessible("the holiday calendar").await?;
+            b.click("[data-testid=nav-open311]").await?;
+            b.wait("[data-testid=open311-none]").await?;
+            b.wait_text("[data-testid=open311-endpoint]", "/open311/v2")
+                .await?;
+            b.expect_accessible("the Open311 clients page").await?;
+            // Issued without a name: the field is named.
+            b.click("[data-testid=open311-submit]").await?;
+            b.wait("#open311-name[aria-invalid=true]").await?;
+            b.wait_text("[data-testid=error-name]", "必填").await?;
+            b.fill("[data-testid=open311-name]", "县12345热线").await?;
+            b.click("[data-testid=open311-submit]").await?;
+            b.wait("[data-testid=open311-issued]").await?;
+            let key: String = b
+                .eval("return document.querySelector('[data-testid=open311-key]').value;")
+                .await?;
+            if !key.starts_with("c311_") || key.len() != 69 {
+                return Err(format!("not a key: {key:?}").into());
+            }
+            b.wait_text("[data-testid=open311-row]", "实时").await?;
+            b.expect_accessible("the Open311 page with a key shown once")
+                .await?;
+            b.screenshot("open311-issued-1280").await?;
+            // The key works for a client.
+            let form = |key: &str| {
+                let mut out = form_urlencoded::Serializer::new(String::new());
+                for (k, v) in [
+                    ("api_key", key),
+                    ("service_code", "labour"),
+                    ("attribute[village]", village.as_str()),
+                    ("first_name", "四"),
+                    ("last_name", "李"),
+                    ("phone", "13912345678"),
+                    ("description", "包工头拖欠我们三个月工资,多次讨要未果。"),
+                ] {
+                    out.append_pair(k, v);
+                }
+                out.finish()
+            };
+            let posted = app
+                .send(
+                    axum::http::Method::POST,
+                    "/open311/v2/requests.json",
+                    None,
+                    Some("application/x-www-form-urlencoded"),
+                    form(&key),
+                )
+                .await;
+            if posted.status.as_u16() != 200 {
+                return Err(format!("the key was refused: {}", posted.text()).into());
+            }
+            // Closed, the key is not shown again; the list counts the request.
+            b.click("[data-testid=open311-key-done]").await?;
+            b.wait_gone("[data-testid=open311-issued]").await?;
+            b.goto("/admin/open311").await?;
+            b.wait_text("[data-testid=open311-row] td:nth-child(5)", "1")
+                .await?;
+            if b.count("[data-testid=open311-key]").await? != 0 {
+                return Err("the key is shown again".into());
+            }
+            // Revoked after confirming.
+            b.click("[data-testid=open311-revoke]").await?;
+            b.wait_text(".open311-confirm", "确定").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("open311-confirm-1024").await?;
+            b.click("[data-testid=open311-revoke-yes]").await?;
+            b.wait("[data-testid=open311-row][data-revoked=true]")
+                .await?;
+            b.wait_text("[data-testid=open311-row]", "已吊销于").await?;
+            b.expect_accessible("the Open311 page with a revoked key")
+                .await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("open311-revoked-768").await?;
+            let refused = app
+                .send(
+                    axum::http::Method::POST,
+                    "/open311/v2/requests.json",
+                    None,
+                    Some("application/x-www-form-urlencoded"),
+                    form(&key),
+                )
+                .await;
+            if refused.status.as_u16() != 403 {
+                return Err(format!("a revoked key was taken: {}", refused.text()).into());
+            }
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}

@@ -10,9 +10,10 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{
-    Board, CaseFilter, CaseReceipt, ExtensionDecision, LoginRequest, NewCases, NewExtension,
-    NewMessage, NewSuspension, NewUrging, NewView, NoteRequest, NotificationList, PoliceNoticeList,
-    RegisterCase, ResumeRequest, SavedView, SavedViews, TransitionRequest,
+    Board, CaseFilter, CaseReceipt, ExtensionDecision, IssueOpen311Client, IssuedOpen311Client,
+    LoginRequest, NewCases, NewExtension, NewMessage, NewSuspension, NewUrging, NewView,
+    NoteRequest, NotificationList, Open311Client, PoliceNoticeList, RegisterCase, ResumeRequest,
+    SavedView, SavedViews, TransitionRequest,
 };
 use shared::calendar::{CalendarYear, PutCalendarYear};
 use shared::model::{CaseDetail, CaseEvent, Handler, OrgUnit, Urging, UserInfo};
@@ -267,6 +268,26 @@ pub async fn mark_seen(id: i64) -> Result<()> {
     )
     .await
     .map(|_| ())
+}
+
+/// `GET /api/admin/open311-clients`: the administrator's Open311 clients.
+pub async fn open311_clients() -> Result<Vec<Open311Client>> {
+    get("/api/admin/open311-clients").await
+}
+
+/// `POST /api/admin/open311-clients`: issues a client its API key (shown this once).
+pub async fn issue_open311_client(request: &IssueOpen311Client) -> Result<IssuedOpen311Client> {
+    post("/api/admin/open311-clients", request, true).await
+}
+
+/// `POST /api/admin/open311-clients/{id}/revoke`.
+pub async fn revoke_open311_client(id: i64) -> Result<Open311Client> {
+    post(
+        &format!("/api/admin/open311-clients/{id}/revoke"),
+        &serde_json::json!({}),
+        true,
+    )
+    .await
 }
 
 /// `GET /api/calendar/{year}`.

@@ -87,6 +87,9 @@ pub fn Header() -> impl IntoView {
                 <Show when=move || is_admin.get()>
                     <A href="/admin/calendar" attr:data-testid="nav-calendar">{tr(T::NavCalendar)}</A>
                 </Show>
+                <Show when=move || is_admin.get()>
+                    <A href="/admin/open311" attr:data-testid="nav-open311">{tr(T::NavOpen311)}</A>
+                </Show>
                 <a href="/status" rel="external" data-testid="nav-status">{tr(T::NavStatus)}</a>
             </nav>
             <div class="header-tools">

@@ -7,4 +7,5 @@ pub mod case_clock;
 pub mod intake;
 pub mod login;
 pub mod not_found;
+pub mod open311;
 pub mod police;
