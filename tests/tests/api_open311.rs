@@ -544,7 +544,9 @@ async fn another_jurisdiction_is_not_found_when_one_is_configured() {
 async fn a_posted_request_becomes_an_online_case_the_public_sees_masked() {
     let app = TestApp::new().await;
     let client = issue(&app, "县12345热线", false).await;
-    let res = post(&app, "json", body_of(&request_pairs(&app, &client.api_key))).await;
+    let mut pairs = request_pairs(&app, &client.api_key);
+    set(&mut pairs, "email", "lisi@example.com");
+    let res = post(&app, "json", body_of(&pairs)).await;
     res.expect_status(200);
     let posted = expect_json(&res);
     let id = posted[0]["service_request_id"]
@@ -570,6 +572,11 @@ async fn a_posted_request_becomes_an_online_case_the_public_sees_masked() {
     assert_eq!(case.parties[0].name, "李四");
     assert_eq!(case.parties[0].phone.as_deref(), Some("13912345678"));
     assert!(case.facts.contains("渠口村二组 7 号"), "{}", case.facts);
+    assert!(
+        !case.facts.contains("lisi@"),
+        "the e-mail is not kept: {}",
+        case.facts
+    );
     assert!(
         notice.contains(&case.code),
         "the notice tells the code: {notice}"

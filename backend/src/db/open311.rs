@@ -150,15 +150,21 @@ pub async fn insert_request(
     Ok(())
 }
 
-/// The case of a request id.
+/// When a request's case last changed: its newest timeline entry.
+const UPDATED: &str =
+    "COALESCE((SELECT MAX(e.at) FROM case_events e WHERE e.case_id = r.case_id), 0)";
+
+/// The case of a request id, and when it last changed (ms).
 pub async fn case_of_request(
     conn: &mut AnyConnection,
     request_id: &str,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT case_id FROM open311_requests WHERE request_id = $1")
-        .bind(request_id)
-        .fetch_optional(conn)
-        .await
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT r.case_id, {UPDATED} FROM open311_requests r WHERE r.request_id = $1"
+    ))
+    .bind(request_id)
+    .fetch_optional(conn)
+    .await
 }
 
 /// The request id a token stands for.
@@ -187,15 +193,16 @@ pub struct RequestQuery {
     pub limit: i64,
 }
 
-/// The requests a query finds, newest first: their request ids and cases.
+/// The requests a query finds, newest first: their request ids, cases and when each case
+/// last changed (ms).
 pub async fn find_requests(
     conn: &mut AnyConnection,
     q: &RequestQuery,
-) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    let mut sql = SqlBuilder::new(
-        "SELECT r.request_id, r.case_id FROM open311_requests r \
-         JOIN cases c ON c.id = r.case_id WHERE ",
-    );
+) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
+    let mut sql = SqlBuilder::new(&format!(
+        "SELECT r.request_id, r.case_id, {UPDATED} FROM open311_requests r \
+         JOIN cases c ON c.id = r.case_id WHERE "
+    ));
     let list = |sql: &mut SqlBuilder, values: &[String]| {
         for (i, v) in values.iter().enumerate() {
             if i > 0 {
@@ -229,13 +236,4 @@ pub async fn find_requests(
     sqlx::query_as_with(&sql.sql, sql.arguments()?)
         .fetch_all(conn)
         .await
-}
-
-/// When a case last changed: its newest timeline entry (or its registration).
-pub async fn updated_at(conn: &mut AnyConnection, case_id: i64) -> Result<i64, sqlx::Error> {
-    let at: Option<i64> = sqlx::query_scalar("SELECT MAX(at) FROM case_events WHERE case_id = $1")
-        .bind(case_id)
-        .fetch_one(conn)
-        .await?;
-    Ok(at.unwrap_or(0))
 }
