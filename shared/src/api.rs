@@ -652,6 +652,47 @@ impl OnlineRequest {
     }
 }
 
+/// What a resident brought from outside the center.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutsideMatter<'a> {
+    pub kind: CaseKind,
+    pub category: Category,
+    pub village_id: i64,
+    pub facts: &'a str,
+    pub request: &'a str,
+    pub name: &'a str,
+    pub phone: &'a str,
+}
+
+impl RegisterCase {
+    /// The registration of a matter a resident brought from outside the center (the online
+    /// form, an Open311 client): channel online, low risk until the center reviews it, the
+    /// summary from the facts' first line, the resident as the one applicant with their phone.
+    pub fn from_outside(m: &OutsideMatter<'_>) -> RegisterCase {
+        RegisterCase {
+            kind: m.kind,
+            category: m.category,
+            channel: Channel::Online,
+            risk: RiskLevel::Low,
+            risk_flags: Vec::new(),
+            summary: summary_of(m.facts),
+            facts: m.facts.trim().to_owned(),
+            request: m.request.trim().to_owned(),
+            village_id: m.village_id,
+            area_id: None,
+            group_id: None,
+            parties: vec![NewParty {
+                side: PartySide::Applicant,
+                kind: PartyKind::Person,
+                name: m.name.trim().to_owned(),
+                phone: Some(m.phone.trim().to_owned()),
+                ..NewParty::default()
+            }],
+            closed_on_the_spot: None,
+        }
+    }
+}
+
 /// The card summary of a matter written by a resident (or a program): the first line of what
 /// happened, cut to `ONLINE_SUMMARY_CHARS` with an ellipsis.
 pub fn summary_of(facts: &str) -> String {

@@ -7,8 +7,8 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use shared::Lang;
-use shared::api::{NewParty, Open311Submission, RegisterCase, summary_of};
-use shared::model::{CaseKind, Category, Channel, OrgUnit, PartyKind, PartySide, RiskLevel};
+use shared::api::{Open311Submission, OutsideMatter, RegisterCase};
+use shared::model::{CaseKind, Category, OrgUnit};
 use shared::validate::check_open311_request;
 use utoipa::ToSchema;
 
@@ -197,28 +197,16 @@ pub(crate) async fn post_request(
             r.retry_after = Some(seconds);
             r
         })?;
-    let case = RegisterCase {
+    let facts = facts_of(&params, &submission.description);
+    let case = RegisterCase::from_outside(&OutsideMatter {
         kind: kind.unwrap_or(CaseKind::Dispute),
         category,
-        channel: Channel::Online,
-        // The center judges the risk when it reviews the request.
-        risk: RiskLevel::Low,
-        risk_flags: Vec::new(),
-        summary: summary_of(&submission.description),
-        facts: facts_of(&params, &submission.description),
-        request: String::new(),
         village_id,
-        area_id: None,
-        group_id: None,
-        parties: vec![NewParty {
-            side: PartySide::Applicant,
-            kind: PartyKind::Person,
-            name: submission.name.trim().to_owned(),
-            phone: Some(submission.phone.clone()),
-            ..NewParty::default()
-        }],
-        closed_on_the_spot: None,
-    };
+        facts: &facts,
+        request: "",
+        name: &submission.name,
+        phone: &submission.phone,
+    });
     let posted = register(&state, &headers, client_id, town_id, &case, lang).await;
     let (request_id, token, notice) = match posted {
         Ok(done) => {

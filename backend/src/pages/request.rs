@@ -20,11 +20,9 @@ use axum::routing::get;
 use chrono::NaiveDate;
 use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
-use shared::api::{NewParty, OnlineRequest, RegisterCase};
+use shared::api::{OnlineRequest, OutsideMatter, RegisterCase};
 use shared::error::{FieldError, Reason};
-use shared::model::{
-    CaseKind, Category, Channel, OrgLevel, OrgUnit, PartyKind, PartySide, RiskLevel,
-};
+use shared::model::{CaseKind, Category, OrgLevel, OrgUnit};
 use shared::privacy::mask_phone;
 use shared::validate::{
     ONLINE_FACTS_MAX, ONLINE_NAME_MAX, ONLINE_REQUEST_MAX, PHONE_MAX, check_online_request,
@@ -372,28 +370,15 @@ async fn register(
         return Err(AppError::internal("an unchecked online request"));
     };
     let phone = req.phone.trim().to_owned();
-    let case = RegisterCase {
+    let case = RegisterCase::from_outside(&OutsideMatter {
         kind,
         category,
-        channel: Channel::Online,
-        // The center judges the risk when it reviews the request.
-        risk: RiskLevel::Low,
-        risk_flags: Vec::new(),
-        summary: req.summary(),
-        facts: req.facts.trim().to_owned(),
-        request: req.request.trim().to_owned(),
         village_id,
-        area_id: None,
-        group_id: None,
-        parties: vec![NewParty {
-            side: PartySide::Applicant,
-            kind: PartyKind::Person,
-            name: req.name.trim().to_owned(),
-            phone: Some(phone.clone()),
-            ..NewParty::default()
-        }],
-        closed_on_the_spot: None,
-    };
+        facts: &req.facts,
+        request: &req.request,
+        name: &req.name,
+        phone: &phone,
+    });
     let done = register_from_outside(state, town_id, &case, RESIDENT, lang).await?;
     let (code, due_on) = (done.code.clone(), done.due_on);
     done.commit(state).await?;
