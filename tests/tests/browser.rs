@@ -953,15 +953,17 @@ async fn the_administrator_issues_an_open311_key_and_revokes_it() {
                 }
                 out.finish()
             };
-            let posted = app
-                .send(
+            // A client's post with the key.
+            let post = || {
+                app.send(
                     axum::http::Method::POST,
                     "/open311/v2/requests.json",
                     None,
                     Some("application/x-www-form-urlencoded"),
                     form(&key),
                 )
-                .await;
+            };
+            let posted = post().await;
             if posted.status.as_u16() != 200 {
                 return Err(format!("the key was refused: {}", posted.text()).into());
             }
@@ -987,15 +989,7 @@ async fn the_administrator_issues_an_open311_key_and_revokes_it() {
                 .await?;
             b.resize(768, 1024).await?;
             b.screenshot("open311-revoked-768").await?;
-            let refused = app
-                .send(
-                    axum::http::Method::POST,
-                    "/open311/v2/requests.json",
-                    None,
-                    Some("application/x-www-form-urlencoded"),
-                    form(&key),
-                )
-                .await;
+            let refused = post().await;
             if refused.status.as_u16() != 403 {
                 return Err(format!("a revoked key was taken: {}", refused.text()).into());
             }
