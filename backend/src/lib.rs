@@ -186,7 +186,8 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// The built frontend: files as they are, any other GET answered with `index.html` (the
-/// browser's router takes it from there). `index.html` is never cached; files whose names
+/// browser's router takes it from there) — except under `/pkg/`, the app's modules, where a
+/// missing file is a 404. `index.html` is never cached; files whose names
 /// carry a content hash (as the bundler writes them) are cached for a year; others for an
 /// hour.
 fn static_files(dir: &Path) -> Router {
@@ -195,7 +196,11 @@ fn static_files(dir: &Path) -> Router {
         .append_index_html_on_directories(true)
         .precompressed_gzip()
         .fallback(ServeFile::new(index));
+    // The app's modules: a missing one is a 404, not the page (a tab still running an older
+    // build then says that its page could not be loaded and offers to reload).
+    let modules = ServeDir::new(dir.join("pkg")).precompressed_gzip();
     Router::new()
+        .nest_service("/pkg", modules)
         .fallback_service(serve)
         .layer(middleware::from_fn(cache_headers))
 }
@@ -223,12 +228,15 @@ async fn cache_headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// Whether a file name carries a content hash: a `-` followed by 16 or more hex digits before
-/// the extension (`app-1a2b3c4d5e6f7a8b.js`, `app-…_bg.wasm`).
+/// Whether a file's name carries a content hash — a `-` followed by 16 or more hex digits
+/// before the extension (`style-1a2b3c4d5e6f7a8b.css`) — or it lies in a folder named by one
+/// (`/pkg/1a2b3c4d5e6f7a8b/concord_frontend_bg.wasm`: the app's modules, which name each other
+/// by fixed names).
 fn is_hashed_asset(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or("");
-    name.split(['-', '.', '_'])
-        .any(|part| part.len() >= 16 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+    let is_hash = |part: &str| part.len() >= 16 && part.bytes().all(|b| b.is_ascii_hexdigit());
+    let mut segments = path.rsplit('/');
+    let name = segments.next().unwrap_or("");
+    name.split(['-', '.', '_']).any(is_hash) || segments.any(is_hash)
 }
 
 /// Creates the `admin` user on first start. Its password is `admin_password` from the
@@ -280,6 +288,11 @@ mod tests {
         assert!(is_hashed_asset(
             "/concord-frontend-3f2a9c0d1e4b5a6c_bg.wasm"
         ));
+        assert!(is_hashed_asset(
+            "/pkg/3f2a9c0d1e4b5a6c/concord_frontend_bg.wasm"
+        ));
+        assert!(is_hashed_asset("/pkg/3f2a9c0d1e4b5a6c/split_case.wasm"));
+        assert!(!is_hashed_asset("/pkg/split_case.wasm"));
         assert!(!is_hashed_asset("/favicon.ico"));
         assert!(!is_hashed_asset("/style.css"));
     }

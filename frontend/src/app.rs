@@ -1,4 +1,5 @@
-//! The app's frame and router: the header, the notices, and one route per page. Staff pages
+//! The app's frame and router: the header, the notices, and one route per page (all but the
+//! sign-in page loaded when first visited, `split`). Staff pages
 //! wait for the session check and send a signed-out person to the sign-in page (and back
 //! afterwards). The public status page (`/status`) is not here: the server renders it
 //! (`backend::pages`), so a resident never downloads this app.
@@ -15,15 +16,10 @@ use crate::components::header::Header;
 use crate::components::notice::{NoticeArea, Notices};
 use crate::i18n::provide_lang;
 use crate::logic::filter::encode_component;
-use crate::pages::board::BoardPage;
-use crate::pages::calendar::CalendarPage;
-use crate::pages::case::CasePage;
-use crate::pages::intake::IntakePage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
-use crate::pages::open311::Open311Page;
-use crate::pages::police::PolicePage;
 use crate::session::{Session, use_session};
+use crate::split::{self, Deferred};
 
 /// The whole app.
 #[component]
@@ -49,12 +45,12 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <NotFound /> }>
                         <Route path=path!("/") view=Home />
                         <Route path=path!("/login") view=LoginPage />
-                        <Route path=path!("/board") view=|| view! { <Staff><BoardPage /></Staff> } />
-                        <Route path=path!("/cases/new") view=|| view! { <Staff><IntakePage /></Staff> } />
-                        <Route path=path!("/cases/:id") view=|| view! { <Staff><CasePage /></Staff> } />
-                        <Route path=path!("/police") view=|| view! { <Staff><PolicePage /></Staff> } />
-                        <Route path=path!("/admin/calendar") view=|| view! { <Staff><CalendarPage /></Staff> } />
-                        <Route path=path!("/admin/open311") view=|| view! { <Staff><Open311Page /></Staff> } />
+                        <Route path=path!("/board") view=|| view! { <Staff><Deferred load=split::board /></Staff> } />
+                        <Route path=path!("/cases/new") view=|| view! { <Staff><Deferred load=split::intake /></Staff> } />
+                        <Route path=path!("/cases/:id") view=|| view! { <Staff><Deferred load=split::case /></Staff> } />
+                        <Route path=path!("/police") view=|| view! { <Staff><Deferred load=split::police /></Staff> } />
+                        <Route path=path!("/admin/calendar") view=|| view! { <Staff><Deferred load=split::calendar /></Staff> } />
+                        <Route path=path!("/admin/open311") view=|| view! { <Staff><Deferred load=split::open311 /></Staff> } />
                     </Routes>
                 </main>
                 <NoticeArea />

@@ -1,7 +1,7 @@
 //! Concord's browser app: a Leptos client-side app compiled to wasm. `start` mounts it on the
 //! page; `app` holds the router; `api` is the only way to the server; `pages` and
 //! `components` are the views; `i18n` the two languages; `logic` the plain, tested functions
-//! behind the views.
+//! behind the views; `split` the pages loaded when first visited.
 
 pub mod api;
 pub mod app;
@@ -11,6 +11,7 @@ pub mod live;
 pub mod logic;
 pub mod pages;
 pub mod session;
+pub mod split;
 
 /// Mounts the app on `<body>` when the wasm module starts.
 #[cfg(target_arch = "wasm32")]

@@ -25,6 +25,48 @@ pub type Error = Box<dyn std::error::Error + Send + Sync>;
 /// The result of a browser step.
 pub type Result<T = ()> = std::result::Result<T, Error>;
 
+/// A network line for Chromium's emulation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Network {
+    /// Every request fails, as when the line is cut.
+    Offline,
+    /// Slow 3G as the issues measure it: 400 ms round-trip latency, 400 kbit/s each way.
+    Slow3g,
+    /// No emulation: the loopback's own speed.
+    Online,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Network {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> std::result::Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session.unwrap_or("")
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        // Throughput in bytes per second; -1 is "not limited".
+        let (offline, latency, throughput) = match self {
+            Network::Offline => (true, 0, -1),
+            Network::Slow3g => (false, 400, 400_000 / 8),
+            Network::Online => (false, 0, -1),
+        };
+        let body = json!({
+            "network_conditions": {
+                "offline": offline,
+                "latency": latency,
+                "download_throughput": throughput,
+                "upload_throughput": throughput,
+            }
+        });
+        (axum::http::Method::POST, Some(body.to_string()))
+    }
+}
+
 /// One Chromium window and its chromedriver.
 pub struct Browser {
     pub client: Client,
@@ -382,6 +424,13 @@ impl Browser {
         let value = self.client.execute(script, vec![]).await?;
         serde_json::from_value(value.clone())
             .map_err(|e| format!("the page's script answered {value}: {e}").into())
+    }
+
+    /// Sets Chromium's network emulation (ChromeDriver's `network_conditions`): a line cut, a
+    /// slow one, or the machine's own again.
+    pub async fn network(&self, line: Network) -> Result {
+        self.client.issue_cmd(line).await?;
+        Ok(())
     }
 
     /// Resizes the window (for screenshots at another size).

@@ -18,12 +18,15 @@ fn dist() -> PathBuf {
             .unwrap_or(0)
     ));
     let write = |name: &str, text: &str| {
-        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.join(name);
+        let folder = path.parent().unwrap_or(&dir);
+        std::fs::create_dir_all(folder).unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(dir.join(name), text).unwrap_or_else(|e| panic!("{e}"));
     };
     write("index.html", "<!doctype html><title>Concord</title>");
     write("app-0123456789abcdef.js", "console.log('hi')");
     write("style.css", "body{}");
+    write("pkg/0123456789abcdef/split_case.wasm", "\0asm");
     dir
 }
 
@@ -54,6 +57,34 @@ async fn page_paths_fall_back_to_index_html_which_is_never_cached() {
     );
     let css = app.get("/style.css", None).await;
     assert_eq!(css.text(), "body{}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The app's split modules live in a folder named by their hash and are cached for ever; one
+/// that is not there (a tab running an older build asks for its page) is a 404, never the
+/// page, so the app can say the page could not be loaded.
+#[tokio::test]
+async fn the_apps_modules_are_cached_for_ever_and_a_missing_one_is_not_the_page() {
+    let dir = dist();
+    let app = TestApp::with_config(|c| c.static_dir = dir.clone()).await;
+    let module = app.get("/pkg/0123456789abcdef/split_case.wasm", None).await;
+    module.expect_status(200);
+    assert!(
+        module
+            .headers
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("immutable"))
+    );
+    for missing in [
+        "/pkg/0123456789abcdef/split_board.wasm",
+        "/pkg/fedcba9876543210/split_case.wasm",
+        "/pkg/",
+    ] {
+        let res = app.get(missing, None).await;
+        assert_eq!(res.status.as_u16(), 404, "{missing}");
+        assert!(!res.text().contains("<title>Concord</title>"), "{missing}");
+    }
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -8,7 +8,7 @@
 
 use std::future::Future;
 
-use concord_tests::browser::{Browser, Result};
+use concord_tests::browser::{Browser, Network, Result};
 use concord_tests::{PASSWORD, TestServer};
 use shared::workflow::Command;
 
@@ -993,6 +993,55 @@ async fn the_administrator_issues_an_open311_key_and_revokes_it() {
             if refused.status.as_u16() != 403 {
                 return Err(format!("a revoked key was taken: {}", refused.text()).into());
             }
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}
+
+/// Each staff page's code is its own wasm module, fetched when the page is first shown. With
+/// the network cut, opening a page not yet fetched says so (in the person's language) and
+/// offers to try again and to reload, and the app keeps working; with the network back, "try
+/// again" shows the page. The sign-in page alone loads only the main module.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_whose_module_cannot_be_fetched_says_so_and_loads_on_retry() {
+    let server = TestServer::start().await;
+    let b = desktop(&server).await;
+    scenario("page_not_loaded", b, |b| async move {
+        let result = async {
+            b.goto("/login").await?;
+            b.wait("[data-testid=login-form]").await?;
+            let fetched: Vec<String> = b
+                .eval(
+                    "return performance.getEntriesByType('resource').map(r => r.name).filter(n => n.endsWith('.wasm'));",
+                )
+                .await?;
+            if fetched.len() != 1 || !fetched[0].ends_with("/concord_frontend_bg.wasm") {
+                return Err(format!("the sign-in page fetched {fetched:?}").into());
+            }
+            sign_in(&b, "lead").await?;
+            b.network(Network::Offline).await?;
+            b.click("[data-testid=nav-register]").await?;
+            b.wait_text("[data-testid=page-not-loaded]", "这一页未能加载")
+                .await?;
+            b.expect_accessible("a page that could not be loaded").await?;
+            b.screenshot("page-not-loaded-1280").await?;
+            // The frame still works: back to the board, whose module is already here (its
+            // cards cannot come while the line is cut, and it says so).
+            b.click("[data-testid=nav-board]").await?;
+            b.wait("[data-testid=board-page]").await?;
+            b.wait_text("[data-testid=error]", "看板加载失败").await?;
+            b.click("[data-testid=nav-register]").await?;
+            b.wait("[data-testid=page-not-loaded]").await?;
+            // Still cut: trying again says so again.
+            b.click("[data-testid=page-not-loaded] button").await?;
+            b.wait("[data-testid=page-not-loaded]").await?;
+            b.network(Network::Online).await?;
+            b.click("[data-testid=page-not-loaded] button").await?;
+            b.wait("[data-testid=intake-page]").await?;
+            b.wait_gone("[data-testid=page-not-loaded]").await?;
             Ok(())
         }
         .await;

@@ -37,26 +37,62 @@ const PASSES: &[&str] = &[
     "--vacuum",
 ];
 
-/// What the build wrote, for the report.
+/// The main module's glue, its wasm, and the split modules' loader (fixed names in the hashed
+/// folder: they name each other).
+const MAIN_JS: &str = "concord_frontend.js";
+const MAIN_WASM: &str = "concord_frontend_bg.wasm";
+const SPLIT_JS: &str = "__wasm_split.js";
+
+/// What the build wrote, for the report; paths relative to `dist`.
 #[derive(Debug)]
 pub struct Bundle {
-    /// The hashed wasm, the glue, the boot script and the style sheet, relative to `dist`.
-    pub files: Vec<String>,
+    /// What every visit downloads: the main wasm, its glue, the split loader, the boot script
+    /// and the style sheet.
+    pub first_load: Vec<String>,
+    /// The split modules, fetched when a page that needs them is first shown.
+    pub chunks: Vec<String>,
+    /// Each split point (a page) and the modules it needs.
+    pub pages: Vec<(String, Vec<String>)>,
+}
+
+/// The rustflags of the wasm build: the caller's (CI's `-D warnings`) and the linker's
+/// relocations, which wasm-split reads to cut the module apart. `RUSTFLAGS` wins over any
+/// per-target setting, so the flag goes into it.
+fn with_relocations() -> String {
+    let flags = std::env::var("RUSTFLAGS").unwrap_or_default();
+    format!("{flags} -Clink-args=--emit-relocs")
+        .trim()
+        .to_owned()
+}
+
+fn file_name(path: &Path) -> Result<String> {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_owned)
+        .ok_or_else(|| format!("wasm-split wrote a file without a name: {}", path.display()))
+}
+
+fn size_of(path: &Path) -> u64 {
+    fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }
 
 pub fn build() -> Result<Bundle> {
     ensure_wasm_target()?;
     let profile = "wasm-release";
-    status(cargo().args([
-        "build",
-        "--package",
-        "concord-frontend",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        profile,
-    ]))?;
+    status(
+        cargo()
+            .args([
+                "build",
+                "--package",
+                "concord-frontend",
+                "--lib",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--profile",
+                profile,
+            ])
+            .env("RUSTFLAGS", with_relocations()),
+    )?;
     let wasm = target_dir()
         .join("wasm32-unknown-unknown")
         .join(profile)
@@ -64,9 +100,22 @@ pub fn build() -> Result<Bundle> {
 
     let stage = target_dir().join("frontend-stage");
     reset_dir(&stage)?;
+    let split_dir = stage.join("split");
+    let split_main = split_dir.join("main.wasm");
+    let input = read(&wasm)?;
+    let split = wasm_split_cli_support::transform({
+        let mut options = wasm_split_cli_support::Options::new(&input);
+        options.output_dir = &split_dir;
+        options.main_out_path = &split_main;
+        options.link_name = "./__wasm_split.js";
+        options.main_module = "./concord_frontend.js";
+        options
+    })
+    .map_err(|e| format!("wasm-split could not split the app: {e:#}"))?;
+
     let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
     bindgen
-        .input_path(&wasm)
+        .input_path(&split_main)
         .out_name("concord_frontend")
         .web(true)
         .map_err(|e| format!("wasm-bindgen: {e}"))?
@@ -74,6 +123,8 @@ pub fn build() -> Result<Bundle> {
         .typescript(false)
         .debug(false)
         .keep_debug(false)
+        .keep_lld_exports(true)
+        .demangle(false)
         .remove_name_section(true)
         .remove_producers_section(true);
     bindgen
@@ -84,24 +135,61 @@ pub fn build() -> Result<Bundle> {
             "wasm-bindgen wrote JS snippets; the build does not hash them yet (frontend/src must not use inline_js or module snippets)".into(),
         );
     }
-    let optimized = stage.join("concord_frontend_opt.wasm");
-    optimize(&stage.join("concord_frontend_bg.wasm"), &optimized)?;
+
+    // Everything the app's modules load from each other, by fixed names, in one folder.
+    let pkg = stage.join("pkg");
+    fs::create_dir_all(&pkg).map_err(|e| format!("cannot create {}: {e}", pkg.display()))?;
+    optimize(
+        &stage.join("concord_frontend_bg.wasm"),
+        &pkg.join(MAIN_WASM),
+    )?;
+    let mut chunks = Vec::new();
+    for module in &split.split_modules {
+        let name = file_name(module)?;
+        optimize(module, &pkg.join(&name))?;
+        chunks.push(name);
+    }
+    chunks.sort();
+    for file in [MAIN_JS] {
+        fs::copy(stage.join(file), pkg.join(file))
+            .map_err(|e| format!("cannot copy {file}: {e}"))?;
+    }
+    fs::copy(split_dir.join(SPLIT_JS), pkg.join(SPLIT_JS))
+        .map_err(|e| format!("cannot copy {SPLIT_JS}: {e}"))?;
+
+    // The folder's name is the hash of all of it: a change anywhere is a new folder, and
+    // the files in it can be cached for ever.
+    let mut names: Vec<String> = [MAIN_JS, MAIN_WASM, SPLIT_JS]
+        .into_iter()
+        .map(str::to_owned)
+        .chain(chunks.iter().cloned())
+        .collect();
+    names.sort();
+    let mut digest = Sha256::new();
+    for name in &names {
+        digest.update(name.as_bytes());
+        digest.update([0]);
+        digest.update(read(&pkg.join(name))?);
+    }
+    let folder = format!(
+        "pkg/{}",
+        digest
+            .finalize()
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
 
     let dist = dist_dir();
     reset_dir(&dist)?;
-    fs::create_dir_all(dist.join("pkg")).map_err(|e| format!("cannot create pkg: {e}"))?;
-    let wasm_bytes = read(&optimized)?;
-    let wasm_name = format!("pkg/concord_frontend-{}_bg.wasm", short_hash(&wasm_bytes));
-    write(&dist.join(&wasm_name), &wasm_bytes)?;
-
-    let glue = read_text(&stage.join("concord_frontend.js"))?;
-    let glue = replace_once(
-        &glue,
-        "'concord_frontend_bg.wasm'",
-        &format!("'{}'", wasm_name.trim_start_matches("pkg/")),
-    )?;
-    let glue_name = hashed("pkg/concord_frontend", "js", glue.as_bytes());
-    write(&dist.join(&glue_name), glue.as_bytes())?;
+    fs::create_dir_all(dist.join(&folder)).map_err(|e| format!("cannot create {folder}: {e}"))?;
+    for name in &names {
+        fs::copy(pkg.join(name), dist.join(&folder).join(name))
+            .map_err(|e| format!("cannot copy {name}: {e}"))?;
+    }
+    let glue_name = format!("{folder}/{MAIN_JS}");
+    let wasm_name = format!("{folder}/{MAIN_WASM}");
 
     let statics = root().join("frontend").join("static");
     let style = read_text(&statics.join("style.css"))?;
@@ -132,27 +220,47 @@ pub fn build() -> Result<Bundle> {
     fs::copy(statics.join("favicon.svg"), dist.join("favicon.svg"))
         .map_err(|e| format!("cannot copy favicon.svg: {e}"))?;
 
-    let files = vec![wasm_name, glue_name, boot_name, style_name];
-    for file in files
+    let first_load = vec![
+        wasm_name,
+        glue_name,
+        format!("{folder}/{SPLIT_JS}"),
+        boot_name,
+        style_name,
+    ];
+    let mut pages: Vec<(String, Vec<String>)> = split
+        .prefetch_map
+        .into_iter()
+        .map(|(page, files)| {
+            let files = files
+                .into_iter()
+                .map(|f| format!("{folder}/{f}.wasm"))
+                .collect();
+            (page, files)
+        })
+        .collect();
+    pages.sort();
+    let chunk_files: Vec<String> = chunks.iter().map(|c| format!("{folder}/{c}")).collect();
+    for file in first_load
         .iter()
+        .chain(&chunk_files)
         .map(String::as_str)
         .chain(["index.html", "favicon.svg"])
     {
         gzip_twin(&dist.join(file))?;
     }
-    for file in &files {
-        let size = fs::metadata(dist.join(file)).map(|m| m.len()).unwrap_or(0);
-        let gz = fs::metadata(dist.join(format!("{file}.gz")))
-            .map(|m| m.len())
-            .unwrap_or(0);
+    for file in first_load.iter().chain(&chunk_files) {
         eprintln!(
             "xtask: {file}: {} KiB ({} KiB gzipped)",
-            size / 1024,
-            gz / 1024
+            size_of(&dist.join(file)) / 1024,
+            size_of(&dist.join(format!("{file}.gz"))) / 1024
         );
     }
     eprintln!("xtask: frontend built into {}", dist.display());
-    Ok(Bundle { files })
+    Ok(Bundle {
+        first_load,
+        chunks: chunk_files,
+        pages,
+    })
 }
 
 /// Runs npm Binaryen's `wasm-opt` with `PASSES` (dropping any debug and producers sections). A failure

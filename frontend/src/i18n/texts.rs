@@ -41,6 +41,9 @@ texts! {
     SkipToContent => "跳到正文", "Skip to content";
     Loading => "加载中…", "Loading…";
     Retry => "重试", "Try again";
+    PageNotLoaded => "这一页未能加载。", "This page could not be loaded.";
+    PageNotLoadedWhy => "可能是网络中断,或系统刚刚更新。请重试;仍不行时请刷新页面。", "The network may have dropped, or Concord was just updated. Try again; if that fails, reload the page.";
+    ReloadPage => "刷新页面", "Reload the page";
     Dismiss => "关闭", "Dismiss";
     NotFoundTitle => "页面不存在", "Page not found";
     NotFoundBody => "您要找的页面不存在或已移动。", "The page you are looking for does not exist or has moved.";

@@ -7,41 +7,7 @@
 
 use std::process::ExitCode;
 
-use concord_tests::browser::{Browser, Result};
-use fantoccini::wd::WebDriverCompatibleCommand;
-
-/// Slow 3G as the issue measures it: 400 ms round-trip latency, 400 kbit/s.
-const LATENCY_MS: u64 = 400;
-const BYTES_PER_SECOND: u64 = 400_000 / 8;
-
-/// ChromeDriver's `POST /session/{id}/chromium/network_conditions`.
-#[derive(Debug)]
-struct NetworkConditions;
-
-impl WebDriverCompatibleCommand for NetworkConditions {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> std::result::Result<url::Url, url::ParseError> {
-        base.join(&format!(
-            "session/{}/chromium/network_conditions",
-            session.unwrap_or("")
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
-        let body = serde_json::json!({
-            "network_conditions": {
-                "offline": false,
-                "latency": LATENCY_MS,
-                "download_throughput": BYTES_PER_SECOND,
-                "upload_throughput": BYTES_PER_SECOND,
-            }
-        });
-        (axum::http::Method::POST, Some(body.to_string()))
-    }
-}
+use concord_tests::browser::{Browser, Network, Result};
 
 /// The `load` event of the current page, in ms after its navigation started.
 const LOADED: &str = r#"
@@ -62,7 +28,7 @@ async fn loaded(browser: &Browser) -> Result<f64> {
 
 async fn once(base: &str, code: &str, digits: &str) -> Result<(f64, f64)> {
     let browser = Browser::start(base, 360, 640, true).await?;
-    browser.client.issue_cmd(NetworkConditions).await?;
+    browser.network(Network::Slow3g).await?;
     browser.goto(&format!("/status?code={code}")).await?;
     let form = loaded(&browser).await?;
     browser.fill("input[name=phone_last4]", digits).await?;

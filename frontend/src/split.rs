@@ -1,0 +1,113 @@
+//! The staff pages that are not needed at first, each in a wasm module of its own (code
+//! splitting, `wasm_split`): the build cuts every function below, and all it alone uses, out of
+//! the main module, and the browser fetches it the first time its page is shown. The main
+//! module keeps the frame, the sign-in page and what every page shares.
+//!
+//! A module that cannot be fetched (the network dropped, or a new version was deployed and the
+//! old files are gone) does not stop the app: the page says so and offers to try again or to
+//! reload the page. `wasm_split`'s `fallible` mode gives that error instead of a panic.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+use leptos::wasm_split::{SplitLoaderError, wasm_split};
+use send_wrapper::SendWrapper;
+
+use crate::components::feedback::Loading;
+use crate::i18n::{T, tr};
+
+/// A page's module could not be fetched.
+#[derive(Debug, Clone, Copy)]
+pub struct NotLoaded;
+
+impl From<SplitLoaderError> for NotLoaded {
+    fn from(_: SplitLoaderError) -> Self {
+        NotLoaded
+    }
+}
+
+/// What a split function gives: the page's view, once its module is there.
+pub type Page = Result<AnyView, NotLoaded>;
+
+#[wasm_split(board, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn board() -> Page {
+    Ok(view! { <crate::pages::board::BoardPage /> }.into_any())
+}
+
+#[wasm_split(case, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn case() -> Page {
+    Ok(view! { <crate::pages::case::CasePage /> }.into_any())
+}
+
+#[wasm_split(intake, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn intake() -> Page {
+    Ok(view! { <crate::pages::intake::IntakePage /> }.into_any())
+}
+
+#[wasm_split(police, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn police() -> Page {
+    Ok(view! { <crate::pages::police::PolicePage /> }.into_any())
+}
+
+#[wasm_split(calendar, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn calendar() -> Page {
+    Ok(view! { <crate::pages::calendar::CalendarPage /> }.into_any())
+}
+
+#[wasm_split(open311, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn open311() -> Page {
+    Ok(view! { <crate::pages::open311::Open311Page /> }.into_any())
+}
+
+/// Shows the page `load` gives, with "loading…" while its module is fetched, and a way to try
+/// again when it could not be.
+#[component]
+pub fn Deferred<F, Fut>(
+    /// One of the split functions above.
+    load: F,
+) -> impl IntoView
+where
+    F: Fn() -> Fut + Copy + Send + Sync + 'static,
+    Fut: Future<Output = Page> + 'static,
+{
+    let attempt = RwSignal::new(0_u32);
+    let retry = move |_| attempt.update(|n| *n += 1);
+    view! {
+        <Suspense fallback=|| view! { <Loading /> }>
+            {move || {
+                attempt.track();
+                // The browser runs one thread: the wrapper only tells Leptos so.
+                Suspend::new(SendWrapper::new(async move {
+                    match load().await {
+                        Ok(page) => page,
+                        Err(NotLoaded) => view! { <NotLoadedBox retry /> }.into_any(),
+                    }
+                }))
+            }}
+        </Suspense>
+    }
+}
+
+/// "This page could not be loaded" with "try again" and "reload".
+#[component]
+fn NotLoadedBox(retry: impl Fn(leptos::ev::MouseEvent) + 'static) -> impl IntoView {
+    let reload = |_| {
+        let _ = window().location().reload();
+    };
+    view! {
+        <section class="page">
+            <div class="state state-error" role="alert" data-testid="page-not-loaded">
+                <strong>{tr(T::PageNotLoaded)}</strong>
+                <span>{tr(T::PageNotLoadedWhy)}</span>
+                <div class="state-actions">
+                    <button type="button" class="btn btn-secondary" on:click=retry>
+                        {tr(T::Retry)}
+                    </button>
+                    <button type="button" class="btn btn-secondary" on:click=reload>
+                        {tr(T::ReloadPage)}
+                    </button>
+                </div>
+            </div>
+        </section>
+    }
+}
