@@ -1,17 +1,23 @@
-//! `cargo xtask build-frontend`: the wasm32 build, the JS glue, the optimiser, content-hashed
-//! file names and gzip copies — the same small bundle on every machine.
+//! `cargo xtask build-frontend`: the wasm32 build, cut into modules, the JS glue, the
+//! optimiser, a content-hashed folder and gzip copies — the same small bundle on every machine.
 //!
-//! 1. cargo builds the app for wasm32 (`wasm-release` profile: `opt-level = "z"`, LTO).
-//! 2. `wasm-bindgen-cli-support` writes the JS glue and drops the name, producers and debug
-//!    sections (the name section alone was 2.6 MB).
-//! 3. Binaryen's `wasm-opt` shrinks the wasm (`PASSES`). It comes from npm (`binaryen`, pinned, run by
-//!    node), installed under `target/binaryen` — never from whatever the machine has, so a
-//!    machine without Debian's binaryen builds the same bundle; it runs after wasm-bindgen
-//!    (Debian's binaryen 108 broke the app there; this one does not).
-//! 4. The wasm, the glue, the boot script and the style sheet get a content hash in their
-//!    names (`concord_frontend-1a2b…_bg.wasm`); `index.html` names them and is never cached,
-//!    the hashed files are cached for a year (`backend::static_files`).
-//! 5. Every text file and the wasm get a `.gz` twin at the best level, which the server sends
+//! 1. cargo builds the app for wasm32 (`wasm-release` profile: `opt-level = "z"`, LTO), the
+//!    linker keeping its relocations (`--emit-relocs`).
+//! 2. `wasm_split_cli_support` cuts it at the split points of `frontend/src/split.rs`: a main
+//!    module (the frame, the sign-in page, what pages share), a module per page, and chunks
+//!    that several pages share; `__wasm_split.js` fetches them when asked.
+//! 3. `wasm-bindgen-cli-support` writes the JS glue for the main module (keeping the exports
+//!    the page modules link to) and drops the name, producers and debug sections.
+//! 4. Binaryen's `wasm-opt` shrinks every module (`PASSES`) and strips their names. It comes
+//!    from npm (`binaryen`, pinned, run by node), installed under `target/binaryen` — never
+//!    from whatever the machine has, so a machine without Debian's binaryen builds the same
+//!    bundle; it runs after wasm-bindgen (Debian's binaryen 108 broke the app there; this one
+//!    does not).
+//! 5. The modules, the glue and the loader name each other by fixed names, so they go into one
+//!    folder named by the hash of all of them (`pkg/1a2b…/`); the boot script and the style
+//!    sheet get a hash in their names. `index.html` names them and is never cached, the rest
+//!    is cached for a year (`backend::static_files`).
+//! 6. Every text file and module gets a `.gz` twin at the best level, which the server sends
 //!    as it is.
 
 use std::fs;
@@ -150,12 +156,10 @@ pub fn build() -> Result<Bundle> {
         chunks.push(name);
     }
     chunks.sort();
-    for file in [MAIN_JS] {
-        fs::copy(stage.join(file), pkg.join(file))
+    for (from, file) in [(&stage, MAIN_JS), (&split_dir, SPLIT_JS)] {
+        fs::copy(from.join(file), pkg.join(file))
             .map_err(|e| format!("cannot copy {file}: {e}"))?;
     }
-    fs::copy(split_dir.join(SPLIT_JS), pkg.join(SPLIT_JS))
-        .map_err(|e| format!("cannot copy {SPLIT_JS}: {e}"))?;
 
     // The folder's name is the hash of all of it: a change anywhere is a new folder, and
     // the files in it can be cached for ever.
