@@ -198,7 +198,10 @@ fn static_files(dir: &Path) -> Router {
         .fallback(ServeFile::new(index));
     // The app's modules: a missing one is a 404, not the page (a tab still running an older
     // build then says that its page could not be loaded and offers to reload).
-    let modules = ServeDir::new(dir.join("pkg")).precompressed_gzip();
+    // A folder is not a file here: no index, and no redirect to add a slash.
+    let modules = ServeDir::new(dir.join("pkg"))
+        .append_index_html_on_directories(false)
+        .precompressed_gzip();
     Router::new()
         .nest_service("/pkg", modules)
         .fallback_service(serve)

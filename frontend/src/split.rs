@@ -9,9 +9,10 @@
 
 use std::future::Future;
 
+use futures_util::FutureExt;
 use leptos::prelude::*;
+use leptos::task::spawn_local_scoped_with_cancellation;
 use leptos::wasm_split::{SplitLoaderError, wasm_split};
-use send_wrapper::SendWrapper;
 
 use crate::components::feedback::Loading;
 use crate::i18n::{T, tr};
@@ -59,8 +60,21 @@ pub fn open311() -> Page {
     Ok(view! { <crate::pages::open311::Open311Page /> }.into_any())
 }
 
+/// Where a page's module is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Fetching,
+    Failed,
+    Shown,
+}
+
 /// Shows the page `load` gives, with "loading…" while its module is fetched, and a way to try
 /// again when it could not be.
+///
+/// Not a `<Suspense>`: a Suspense would also wait for every resource read inside the page, and
+/// show "loading…" in place of the whole page (dropping what has focus) each time one of them
+/// reloads, such as the case page's cooperating units on a live event. The page is made once,
+/// when its module is there, and then stays.
 #[component]
 pub fn Deferred<F, Fut>(
     /// One of the split functions above.
@@ -70,21 +84,42 @@ where
     F: Fn() -> Fut + Copy + Send + Sync + 'static,
     Fut: Future<Output = Page> + 'static,
 {
-    let attempt = RwSignal::new(0_u32);
-    let retry = move |_| attempt.update(|n| *n += 1);
-    view! {
-        <Suspense fallback=|| view! { <Loading /> }>
-            {move || {
-                attempt.track();
-                // The browser runs one thread: the wrapper only tells Leptos so.
-                Suspend::new(SendWrapper::new(async move {
-                    match load().await {
-                        Ok(page) => page,
-                        Err(NotLoaded) => view! { <NotLoadedBox retry /> }.into_any(),
-                    }
-                }))
-            }}
-        </Suspense>
+    let stage = RwSignal::new(Stage::Fetching);
+    let page = StoredValue::new_local(None::<AnyView>);
+    let owner = Owner::current().unwrap_or_default();
+    let settle = move |loaded: Page| match loaded {
+        Ok(view) => {
+            page.set_value(Some(view));
+            stage.set(Stage::Shown);
+        }
+        Err(NotLoaded) => stage.set(Stage::Failed),
+    };
+    // The page is made under this component's owner, so it sees the frame's context and goes
+    // when the route does; a fetch still under way then is dropped.
+    let fetch = move || {
+        owner.with(|| {
+            let mut loading = Box::pin(load());
+            // A module fetched before is there at once: no "loading…" flash.
+            match loading.as_mut().now_or_never() {
+                Some(loaded) => settle(loaded),
+                None => {
+                    stage.set(Stage::Fetching);
+                    spawn_local_scoped_with_cancellation(async move { settle(loading.await) });
+                }
+            }
+        })
+    };
+    fetch();
+    move || match stage.get() {
+        Stage::Fetching => view! { <Loading /> }.into_any(),
+        Stage::Failed => {
+            let fetch = fetch.clone();
+            view! { <NotLoadedBox retry=move |_| fetch() /> }.into_any()
+        }
+        Stage::Shown => page
+            .try_update_value(Option::take)
+            .flatten()
+            .unwrap_or_else(|| ().into_any()),
     }
 }
 

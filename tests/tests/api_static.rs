@@ -27,6 +27,7 @@ fn dist() -> PathBuf {
     write("app-0123456789abcdef.js", "console.log('hi')");
     write("style.css", "body{}");
     write("pkg/0123456789abcdef/split_case.wasm", "\0asm");
+    write("pkg/0123456789abcdef/split_case.wasm.gz", "gzipped twin");
     dir
 }
 
@@ -67,18 +68,38 @@ async fn page_paths_fall_back_to_index_html_which_is_never_cached() {
 async fn the_apps_modules_are_cached_for_ever_and_a_missing_one_is_not_the_page() {
     let dir = dist();
     let app = TestApp::with_config(|c| c.static_dir = dir.clone()).await;
+    let header = |res: &concord_tests::TestResponse, name: &str| {
+        res.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
     let module = app.get("/pkg/0123456789abcdef/split_case.wasm", None).await;
     module.expect_status(200);
-    assert!(
-        module
-            .headers
-            .get("cache-control")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("immutable"))
-    );
+    assert!(header(&module, "cache-control").contains("immutable"));
+    // The browser compiles a module as it streams only when it is sent as wasm.
+    assert_eq!(header(&module, "content-type"), "application/wasm");
+    assert_eq!(module.body.as_ref(), b"\0asm");
+    // A browser that takes gzip gets the twin the build wrote, still typed as wasm.
+    let gzipped = app
+        .request(
+            axum::http::Request::get("/pkg/0123456789abcdef/split_case.wasm")
+                .header("accept-encoding", "gzip")
+                .body(axum::body::Body::empty())
+                .unwrap_or_else(|e| panic!("{e}")),
+        )
+        .await;
+    gzipped.expect_status(200);
+    assert_eq!(header(&gzipped, "content-encoding"), "gzip");
+    assert_eq!(header(&gzipped, "content-type"), "application/wasm");
+    assert_eq!(gzipped.body.as_ref(), b"gzipped twin");
+    assert!(header(&gzipped, "cache-control").contains("immutable"));
     for missing in [
         "/pkg/0123456789abcdef/split_board.wasm",
         "/pkg/fedcba9876543210/split_case.wasm",
+        "/pkg/0123456789abcdef",
+        "/pkg/0123456789abcdef/",
         "/pkg/",
     ] {
         let res = app.get(missing, None).await;

@@ -998,14 +998,14 @@ fn millis(v: &str) -> f64 {
     }
 }
 
-/// The gzip-compressed size of a file (`gzip -9`).
+/// A built file's size as the server sends it to a browser that takes gzip: its `.gz` twin,
+/// which the build wrote at the best level.
 fn gzip_size(path: &Path) -> Result<u64> {
-    let out = Command::new("gzip")
-        .args(["-9", "-c"])
-        .arg(path)
-        .output()
-        .map_err(|e| format!("could not run gzip: {e}"))?;
-    Ok(out.stdout.len() as u64)
+    let mut twin = path.as_os_str().to_owned();
+    twin.push(".gz");
+    fs::metadata(&twin)
+        .map(|m| m.len())
+        .map_err(|e| format!("{}: no gzip twin ({e})", path.display()))
 }
 
 /// The gzipped sizes (bytes, best level) of the public look-up page and its style sheet.

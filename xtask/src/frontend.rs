@@ -8,7 +8,8 @@
 //!    that several pages share; `__wasm_split.js` fetches them when asked.
 //! 3. `wasm-bindgen-cli-support` writes the JS glue for the main module (keeping the exports
 //!    the page modules link to) and drops the name, producers and debug sections.
-//! 4. Binaryen's `wasm-opt` shrinks every module (`PASSES`) and strips their names. It comes
+//! 4. Binaryen's `wasm-opt` shrinks every module (`PASSES`, as many at once as there are
+//!    cores) and strips their names. It comes
 //!    from npm (`binaryen`, pinned, run by node), installed under `target/binaryen` — never
 //!    from whatever the machine has, so a machine without Debian's binaryen builds the same
 //!    bundle; it runs after wasm-bindgen (Debian's binaryen 108 broke the app there; this one
@@ -61,16 +62,6 @@ pub struct Bundle {
     pub pages: Vec<(String, Vec<String>)>,
 }
 
-/// The rustflags of the wasm build: the caller's (CI's `-D warnings`) and the linker's
-/// relocations, which wasm-split reads to cut the module apart. `RUSTFLAGS` wins over any
-/// per-target setting, so the flag goes into it.
-fn with_relocations() -> String {
-    let flags = std::env::var("RUSTFLAGS").unwrap_or_default();
-    format!("{flags} -Clink-args=--emit-relocs")
-        .trim()
-        .to_owned()
-}
-
 fn file_name(path: &Path) -> Result<String> {
     path.file_name()
         .and_then(|n| n.to_str())
@@ -85,20 +76,21 @@ fn size_of(path: &Path) -> u64 {
 pub fn build() -> Result<Bundle> {
     ensure_wasm_target()?;
     let profile = "wasm-release";
-    status(
-        cargo()
-            .args([
-                "build",
-                "--package",
-                "concord-frontend",
-                "--lib",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--profile",
-                profile,
-            ])
-            .env("RUSTFLAGS", with_relocations()),
-    )?;
+    // The linker keeps its relocations, which wasm-split reads to cut the module apart.
+    // `cargo rustc` gives the flag to the app's own link only: the caller's rustflags (CI's
+    // `-D warnings`, a config's) stay as they are, and so do the dependencies' builds.
+    status(cargo().args([
+        "rustc",
+        "--package",
+        "concord-frontend",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        profile,
+        "--",
+        "-Clink-arg=--emit-relocs",
+    ]))?;
     let wasm = target_dir()
         .join("wasm32-unknown-unknown")
         .join(profile)
@@ -145,17 +137,15 @@ pub fn build() -> Result<Bundle> {
     // Everything the app's modules load from each other, by fixed names, in one folder.
     let pkg = stage.join("pkg");
     fs::create_dir_all(&pkg).map_err(|e| format!("cannot create {}: {e}", pkg.display()))?;
-    optimize(
-        &stage.join("concord_frontend_bg.wasm"),
-        &pkg.join(MAIN_WASM),
-    )?;
+    let mut jobs = vec![(stage.join("concord_frontend_bg.wasm"), pkg.join(MAIN_WASM))];
     let mut chunks = Vec::new();
     for module in &split.split_modules {
         let name = file_name(module)?;
-        optimize(module, &pkg.join(&name))?;
+        jobs.push((module.clone(), pkg.join(&name)));
         chunks.push(name);
     }
     chunks.sort();
+    optimize_all(jobs)?;
     for (from, file) in [(&stage, MAIN_JS), (&split_dir, SPLIT_JS)] {
         fs::copy(from.join(file), pkg.join(file))
             .map_err(|e| format!("cannot copy {file}: {e}"))?;
@@ -194,6 +184,7 @@ pub fn build() -> Result<Bundle> {
     }
     let glue_name = format!("{folder}/{MAIN_JS}");
     let wasm_name = format!("{folder}/{MAIN_WASM}");
+    let split_name = format!("{folder}/{SPLIT_JS}");
 
     let statics = root().join("frontend").join("static");
     let style = read_text(&statics.join("style.css"))?;
@@ -216,6 +207,7 @@ pub fn build() -> Result<Bundle> {
         ("/style.css", &style_name),
         ("/pkg/concord_frontend.js", &glue_name),
         ("/pkg/concord_frontend_bg.wasm", &wasm_name),
+        ("/pkg/__wasm_split.js", &split_name),
         ("/boot.js", &boot_name),
     ] {
         html = replace_once(&html, &format!("\"{from}\""), &format!("\"/{to}\""))?;
@@ -224,13 +216,7 @@ pub fn build() -> Result<Bundle> {
     fs::copy(statics.join("favicon.svg"), dist.join("favicon.svg"))
         .map_err(|e| format!("cannot copy favicon.svg: {e}"))?;
 
-    let first_load = vec![
-        wasm_name,
-        glue_name,
-        format!("{folder}/{SPLIT_JS}"),
-        boot_name,
-        style_name,
-    ];
+    let first_load = vec![wasm_name, glue_name, split_name, boot_name, style_name];
     let mut pages: Vec<(String, Vec<String>)> = split
         .prefetch_map
         .into_iter()
@@ -267,10 +253,33 @@ pub fn build() -> Result<Bundle> {
     })
 }
 
+/// Optimises every module (input, output), as many at a time as the machine has cores.
+fn optimize_all(jobs: Vec<(PathBuf, PathBuf)>) -> Result {
+    let binaryen = npm_package("binaryen", BINARYEN, "bin/wasm-opt")?;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let queue = std::sync::Mutex::new(jobs);
+    let next = || queue.lock().ok().and_then(|mut q| q.pop());
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    while let Some((input, output)) = next() {
+                        optimize(&binaryen, &input, &output)?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        runs.into_iter().try_for_each(|run| {
+            run.join()
+                .unwrap_or_else(|_| Err("wasm-opt's thread panicked".into()))
+        })
+    })
+}
+
 /// Runs npm Binaryen's `wasm-opt` with `PASSES` (dropping any debug and producers sections). A failure
 /// stops the build: an unoptimised bundle is never shipped by accident.
-fn optimize(input: &Path, output: &Path) -> Result {
-    let binaryen = npm_package("binaryen", BINARYEN, "bin/wasm-opt")?;
+fn optimize(binaryen: &Path, input: &Path, output: &Path) -> Result {
     status(
         Command::new("node")
             .arg(binaryen)
