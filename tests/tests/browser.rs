@@ -1033,6 +1033,11 @@ async fn a_page_whose_module_cannot_be_fetched_says_so_and_loads_on_retry() {
                 .await?;
             b.expect_accessible("a page that could not be loaded").await?;
             b.screenshot("page-not-loaded-1280").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("page-not-loaded-1024").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("page-not-loaded-768").await?;
+            b.resize(1280, 800).await?;
             // The frame still works: back to the board, whose module is already here (its
             // cards cannot come while the line is cut, and it says so).
             b.click("[data-testid=nav-board]").await?;
