@@ -31,7 +31,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::{FixedOffset, NaiveDate, Offset as _, Utc};
+use chrono::{FixedOffset, NaiveDate, Offset as _, TimeZone as _, Utc};
 
 /// The server's settings.
 #[derive(Debug, Clone)]
@@ -218,6 +218,26 @@ impl Config {
     /// Today's date in the centers' time zone.
     pub fn today(&self) -> NaiveDate {
         Utc::now().with_timezone(&self.timezone()).date_naive()
+    }
+
+    /// A period of days (both included, either end open) as milliseconds: the first
+    /// instant of `from`, and the first instant after `to`, in the centers' time zone.
+    pub fn day_bounds(
+        &self,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> (Option<i64>, Option<i64>) {
+        let tz = self.timezone();
+        let start_ms = |day: NaiveDate| {
+            tz.from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
+                .single()
+                .map(|t| t.timestamp_millis())
+        };
+        (
+            from.and_then(start_ms),
+            to.and_then(|d| d.checked_add_days(chrono::Days::new(1)))
+                .and_then(start_ms),
+        )
     }
 }
 

@@ -16,6 +16,7 @@ pub mod error;
 pub mod fixture;
 pub mod guard;
 pub mod hasher;
+pub mod ledger;
 pub mod limits;
 pub mod live;
 pub mod open311;

@@ -45,6 +45,9 @@ pub struct AppState {
     pub(crate) access_log: Arc<Mutex<AccessBuffer>>,
     /// Permits for slow work (searches, lists, exports): a quarter of the pool.
     slow_work: Arc<tokio::sync::Semaphore>,
+    /// Permits for ledger exports: one at a time per server (its chunks also take
+    /// `slow_work` permits, one chunk at a time).
+    pub exports: Arc<tokio::sync::Semaphore>,
     /// The working-day calendar, loaded from the database.
     calendar: Arc<CalendarCache>,
     /// The live board's hub (see `crate::live`).
@@ -95,6 +98,7 @@ impl AppState {
             cases: Arc::new(CaseCache::default()),
             access_log: Arc::new(Mutex::new(AccessBuffer::default())),
             slow_work: Arc::new(tokio::sync::Semaphore::new(slow_permits)),
+            exports: Arc::new(tokio::sync::Semaphore::new(1)),
             calendar: Arc::new(CalendarCache::default()),
             live: Arc::new(crate::live::LiveHub::default()),
         }

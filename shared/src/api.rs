@@ -10,7 +10,7 @@
 //! | `GET  /api/departments`                | → `Vec<Department>`                            | signed in      |
 //! | `GET  /api/handlers`                   | → `Vec<Handler>` (mediators and departments)   | signed in      |
 //! | `GET  /api/board?CaseFilter`           | → `Board` (every open card)                    | signed in      |
-//! | `GET  /api/cases?CaseFilter`           | → `Page<CaseCard>`                             | signed in      |
+//! | `GET  /api/cases?CaseFilter`           | → `Page<CaseListItem>` (archived included)     | signed in      |
 //! | `POST /api/cases`                      | `RegisterCase` → `CaseDetail` (201)            | lead, clerk, grid worker |
 //! | `GET  /api/cases/{id}`                 | → `CaseDetail`                                 | signed in, same town |
 //! | `POST /api/cases/{id}/transitions`     | `TransitionRequest` → `CaseDetail`; 409 + current case if stale | see `workflow` |
@@ -24,8 +24,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    CaseCard, CaseKind, Category, Channel, Gender, HandlerRef, Outcome, PartyKind, PartySide,
-    RiskFlag, RiskLevel, Satisfaction, Stage,
+    CaseCard, CaseKind, CaseSort, Category, Channel, Gender, HandlerRef, Outcome, PartyKind,
+    PartySide, RiskFlag, RiskLevel, Satisfaction, Stage,
 };
 use crate::workflow::Command;
 
@@ -132,9 +132,25 @@ pub struct CaseFilter {
     /// Only cases with an urging (督办) not yet acknowledged.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub urged: bool,
-    /// Free text: matches the code, summary, facts and place.
+    /// Free text: matches the code, archive number, summary, facts, place and parties' names
+    /// (names and text only where the reader may see the parties).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
+    /// Registered on or after this day (`YYYY-MM-DD`, the center's time zone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<NaiveDate>,
+    /// Registered on or before this day (included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<NaiveDate>,
+    /// Closed with this result (the case list and the ledger only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    /// Rated so by the resident (the case list and the ledger only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Satisfaction>,
+    /// The order of the case list and the ledger (newest first when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<CaseSort>,
     /// 1-based page of `GET /api/cases`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,
@@ -187,6 +203,71 @@ impl CaseFilter {
     pub fn is_blank(&self) -> bool {
         self.stored() == CaseFilter::default()
     }
+
+    /// The fields set that only the case list and the ledger take (the board, which holds
+    /// the open cards, refuses them by name).
+    pub fn list_only_fields(&self) -> Vec<&'static str> {
+        [
+            ("from", self.from.is_some()),
+            ("to", self.to.is_some()),
+            ("outcome", self.outcome.is_some()),
+            ("rating", self.rating.is_some()),
+            ("sort", self.sort.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect()
+    }
+
+    /// Checks a list's (or the ledger's) filter: the free text within `Q_MAX`, and the period's
+    /// last day not before its first.
+    pub fn check(&self, lang: crate::Lang) -> Result<(), Vec<crate::FieldError>> {
+        let mut c = crate::validate::Checker::new(lang);
+        if let Some(q) = &self.q {
+            c.max_len("q", q, Q_MAX);
+        }
+        if let (Some(from), Some(to)) = (self.from, self.to)
+            && to < from
+        {
+            c.fail("to", period_reversed());
+        }
+        c.finish()
+    }
+}
+
+/// The reason the board (and a saved board view) refuses a field of the case list's own.
+pub fn not_on_the_board() -> crate::error::Reason {
+    crate::error::Reason::Other {
+        zh: "看板不按此筛选,请到“全部案件”中查找。".to_owned(),
+        en: "The board does not filter by this: look in “All cases”.".to_owned(),
+    }
+}
+
+/// The reason a period whose last day is before its first is refused (on `to`).
+pub fn period_reversed() -> crate::error::Reason {
+    crate::error::Reason::Other {
+        zh: "结束日期不能早于开始日期。".to_owned(),
+        en: "The last day cannot be before the first.".to_owned(),
+    }
+}
+
+/// A row of the case list: the card, and what the list shows of a closed case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseListItem {
+    #[serde(flatten)]
+    pub card: CaseCard,
+    /// The result it was closed with.
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
+    #[serde(default)]
+    pub closed_at: Option<DateTime<Utc>>,
+    /// The archive number (归档号), once archived.
+    #[serde(default)]
+    pub archive_no: Option<String>,
+    /// The resident's rating, if given.
+    #[serde(default)]
+    pub rating: Option<Satisfaction>,
 }
 
 /// A person's own named board view (a saved filter).
@@ -255,6 +336,9 @@ impl NewView {
         }
         if let Some(q) = &self.filter.q {
             c.max_len("filter.q", q, Q_MAX);
+        }
+        for field in self.filter.list_only_fields() {
+            c.fail(format!("filter.{field}"), not_on_the_board());
         }
         if self.filter.is_blank() {
             c.fail(

@@ -737,6 +737,17 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// The order of the case list (`GET /api/cases?sort=`) and of the ledger export.
+    CaseSort {
+        Newest = "newest", "最新登记在前", "Newest first";
+        Oldest = "oldest", "最早登记在前", "Oldest first";
+        Due = "due", "期限最近在前", "Nearest deadline first";
+        Closed = "closed", "最近结案在前", "Latest closed first";
+        Code = "code", "按编号", "By code";
+    }
+}
+
 impl BoardView {
     /// Whether the view is offered to `role`: "my cases" only to those who handle cases.
     pub fn offered_to(self, role: Role) -> bool {

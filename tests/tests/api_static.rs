@@ -223,6 +223,8 @@ async fn the_openapi_document_lists_every_endpoint_with_its_bodies_and_errors() 
         ("/api/cases/{id}/seen", "post"),
         ("/api/public/rating", "post"),
         ("/api/figures/satisfaction", "get"),
+        ("/api/ledger.csv", "get"),
+        ("/api/ledger.xlsx", "get"),
         ("/status", "get"),
         ("/status", "post"),
         ("/status/rate", "post"),
@@ -294,7 +296,7 @@ async fn the_openapi_document_lists_every_endpoint_with_its_bodies_and_errors() 
         }
     }
     // Every route the router serves is in the document, and nothing else.
-    assert_eq!(paths.len(), 47, "{:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(paths.len(), 49, "{:?}", paths.keys().collect::<Vec<_>>());
     let schemas = doc["components"]["schemas"]
         .as_object()
         .cloned()

@@ -7,11 +7,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use shared::api::{CaseFilter, NewParty};
+use shared::api::{CaseFilter, CaseListItem, NewParty};
 use shared::calendar::Calendar;
 use shared::deadline::{Clock, ClockRule, DueExplained, Pause};
 use shared::model::{
-    CaseCard, CaseDetail, CaseKind, CaseRating, Category, Channel, Extension, HandlerRef,
+    CaseCard, CaseDetail, CaseKind, CaseRating, CaseSort, Category, Channel, Extension, HandlerRef,
     LegalRoute, Outcome, Party, ReturnNote, RiskFlag, RiskLevel, Satisfaction, Stage, Suspension,
     Urging,
 };
@@ -563,6 +563,7 @@ impl CaseRow {
 
 #[derive(Debug, FromRow)]
 struct PartyRow {
+    case_id: i64,
     side: String,
     kind: String,
     name: String,
@@ -577,16 +578,30 @@ struct PartyRow {
 
 /// The parties of a case, unmasked, in the order entered.
 pub async fn parties(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<Party>, sqlx::Error> {
-    let rows: Vec<PartyRow> = sqlx::query_as(
-        "SELECT side, kind, name, gender, ethnicity, age, occupation, id_number, phone, address \
-         FROM parties WHERE case_id = $1 ORDER BY position",
-    )
-    .bind(case_id)
-    .fetch_all(conn)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(Party {
+    Ok(parties_of_cases(conn, &[case_id])
+        .await?
+        .remove(&case_id)
+        .unwrap_or_default())
+}
+
+/// The parties of each of some cases, unmasked, in the order entered (a case without
+/// parties has no entry).
+pub async fn parties_of_cases(
+    conn: &mut AnyConnection,
+    case_ids: &[i64],
+) -> Result<HashMap<i64, Vec<Party>>, sqlx::Error> {
+    let mut out: HashMap<i64, Vec<Party>> = HashMap::new();
+    for chunk in case_ids.chunks(500) {
+        let mut q = SqlBuilder::new(
+            "SELECT case_id, side, kind, name, gender, ethnicity, age, occupation, id_number, \
+             phone, address FROM parties WHERE case_id IN (",
+        );
+        q.bind_ids(chunk).push(") ORDER BY case_id, position");
+        let rows: Vec<PartyRow> = sqlx::query_as_with(&q.sql, q.arguments()?)
+            .fetch_all(&mut *conn)
+            .await?;
+        for r in rows {
+            let party = Party {
                 side: parse_enum("party side", &r.side)?,
                 kind: parse_enum("party kind", &r.kind)?,
                 name: r.name,
@@ -602,9 +617,27 @@ pub async fn parties(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<Party
                 phone: r.phone,
                 address: r.address,
                 masked: false,
-            })
-        })
-        .collect()
+            };
+            out.entry(r.case_id).or_default().push(party);
+        }
+    }
+    Ok(out)
+}
+
+/// Cases by id (those that exist), in no particular order.
+pub async fn by_ids(conn: &mut AnyConnection, ids: &[i64]) -> Result<Vec<CaseRow>, sqlx::Error> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut q = SqlBuilder::new(CASE_SELECT);
+        q.push("WHERE c.id IN (");
+        q.bind_ids(chunk).push(")");
+        out.extend(
+            sqlx::query_as_with::<_, CaseRow, _>(&q.sql, q.arguments()?)
+                .fetch_all(&mut *conn)
+                .await?,
+        );
+    }
+    Ok(out)
 }
 
 impl CaseRow {
@@ -1093,17 +1126,25 @@ pub async fn board_entries_of(
     Ok(entries)
 }
 
-/// A page of a town's cases (every stage, archived included) that pass `filter`, newest
-/// first, and how many pass in all.
-pub async fn list(
-    conn: &mut AnyConnection,
+/// The period a case list or ledger covers, as milliseconds of registration: from the
+/// first instant of its first day, up to (not including) the first instant after its last.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Registered {
+    pub from_ms: Option<i64>,
+    pub until_ms: Option<i64>,
+}
+
+/// The `WHERE` of the case list and the ledger: a town's cases (every stage, archived
+/// included) that pass `filter` and that `actor` may list. `FROM` must join `cases c`,
+/// `org_units v` (village) and, left, `org_units a` (area) and `org_units g` (group).
+pub(crate) fn list_where(
+    sqlite: bool,
     town_id: i64,
     filter: &CaseFilter,
+    registered: Registered,
     actor: &Actor,
     today: NaiveDate,
-    page: u32,
-    per_page: u32,
-) -> Result<(Vec<CaseCard>, u64), sqlx::Error> {
+) -> SqlBuilder {
     let mut w = SqlBuilder::new(" WHERE c.town_id = ");
     w.bind(Arg::Int(town_id));
     let eq = |w: &mut SqlBuilder, column: &str, value: Option<String>| {
@@ -1200,10 +1241,10 @@ pub async fn list(
             }
             w.push(")");
         };
-        const PUBLIC: [&str; 4] = ["c.code", "v.name", "a.name", "g.name"];
+        const PUBLIC: [&str; 5] = ["c.code", "c.archive_no", "v.name", "a.name", "g.name"];
         // On SQLite a query of three or more characters goes through the trigram indexes
         // (migration 0002); on PostgreSQL the trigram indexes serve the LIKE itself.
-        let indexed = conn.backend_name() == "SQLite" && q.chars().count() >= 3;
+        let indexed = sqlite && q.chars().count() >= 3;
         let phrase = format!("\"{}\"", q.to_lowercase().replace('"', "\"\""));
         let full = |w: &mut SqlBuilder| {
             w.push("(");
@@ -1241,6 +1282,52 @@ pub async fn list(
             PartyView::Nothing => like(&mut w, &PUBLIC),
         }
     }
+    if let Some(from) = registered.from_ms {
+        w.push(" AND c.registered_at >= ").bind(Arg::Int(from));
+    }
+    if let Some(until) = registered.until_ms {
+        w.push(" AND c.registered_at < ").bind(Arg::Int(until));
+    }
+    eq(
+        &mut w,
+        "c.outcome",
+        filter.outcome.map(|v| v.as_str().to_owned()),
+    );
+    eq(
+        &mut w,
+        "c.rating",
+        filter.rating.map(|v| v.as_str().to_owned()),
+    );
+    w
+}
+
+/// The `ORDER BY` of the case list and the ledger (ties broken by id, so pages never
+/// overlap).
+pub(crate) fn list_order(sort: Option<CaseSort>) -> &'static str {
+    match sort.unwrap_or(CaseSort::Newest) {
+        CaseSort::Newest => " ORDER BY c.registered_at DESC, c.id DESC",
+        CaseSort::Oldest => " ORDER BY c.registered_at ASC, c.id ASC",
+        CaseSort::Due => " ORDER BY c.due_on ASC, c.id ASC",
+        CaseSort::Closed => " ORDER BY c.closed_at IS NULL, c.closed_at DESC, c.id DESC",
+        CaseSort::Code => " ORDER BY c.code ASC, c.id ASC",
+    }
+}
+
+/// A page of a town's cases (every stage, archived included) that pass `filter`, in its
+/// order, and how many pass in all.
+#[expect(clippy::too_many_arguments, reason = "a query's parts, each its own")]
+pub async fn list(
+    conn: &mut AnyConnection,
+    town_id: i64,
+    filter: &CaseFilter,
+    registered: Registered,
+    actor: &Actor,
+    today: NaiveDate,
+    page: u32,
+    per_page: u32,
+) -> Result<(Vec<CaseListItem>, u64), sqlx::Error> {
+    let sqlite = conn.backend_name() == "SQLite";
+    let mut w = list_where(sqlite, town_id, filter, registered, actor, today);
     let count_sql = format!(
         "SELECT COUNT(*) FROM cases c JOIN org_units v ON v.id = c.village_id \
          LEFT JOIN org_units a ON a.id = c.area_id LEFT JOIN org_units g ON g.id = c.group_id{}",
@@ -1250,7 +1337,8 @@ pub async fn list(
         .fetch_one(&mut *conn)
         .await?;
     let offset = i64::from(page.saturating_sub(1)) * i64::from(per_page);
-    w.push(" ORDER BY c.registered_at DESC, c.id DESC LIMIT ")
+    w.push(list_order(filter.sort))
+        .push(" LIMIT ")
         .bind(Arg::Int(i64::from(per_page)))
         .push(" OFFSET ")
         .bind(Arg::Int(offset));
@@ -1258,12 +1346,71 @@ pub async fn list(
     let rows: Vec<CardRow> = sqlx::query_as_with(&sql, w.arguments()?)
         .fetch_all(&mut *conn)
         .await?;
-    let cards = entries_of(conn, rows)
-        .await?
-        .into_iter()
-        .map(|e| e.card_for(actor).clone())
-        .collect();
-    Ok((cards, u64::try_from(total).unwrap_or(0)))
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut closing: HashMap<i64, ClosingRow> = HashMap::new();
+    if !ids.is_empty() {
+        let mut q = SqlBuilder::new(
+            "SELECT id, outcome, closed_at, archive_no, rating FROM cases WHERE id IN (",
+        );
+        q.bind_ids(&ids).push(")");
+        let found: Vec<ClosingRow> = sqlx::query_as_with(&q.sql, q.arguments()?)
+            .fetch_all(&mut *conn)
+            .await?;
+        closing.extend(found.into_iter().map(|r| (r.id, r)));
+    }
+    let mut items = Vec::with_capacity(rows.len());
+    for entry in entries_of(conn, rows).await? {
+        let card = entry.card_for(actor).clone();
+        let row = closing.remove(&card.id);
+        let closed = row.as_ref();
+        items.push(CaseListItem {
+            outcome: closed
+                .and_then(|r| r.outcome.as_deref())
+                .map(|o| parse_enum::<Outcome>("outcome", o))
+                .transpose()?,
+            closed_at: closed.and_then(|r| r.closed_at).map(from_millis),
+            archive_no: closed.and_then(|r| r.archive_no.clone()),
+            rating: closed
+                .and_then(|r| r.rating.as_deref())
+                .map(|o| parse_enum::<Satisfaction>("rating", o))
+                .transpose()?,
+            card,
+        });
+    }
+    Ok((items, u64::try_from(total).unwrap_or(0)))
+}
+
+/// The ids of every case of the list's `filter`, in its order (for the ledger, which then
+/// loads them a chunk at a time).
+pub async fn listed_ids(
+    conn: &mut AnyConnection,
+    town_id: i64,
+    filter: &CaseFilter,
+    registered: Registered,
+    actor: &Actor,
+    today: NaiveDate,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let sqlite = conn.backend_name() == "SQLite";
+    let mut w = list_where(sqlite, town_id, filter, registered, actor, today);
+    w.push(list_order(filter.sort));
+    let sql = format!(
+        "SELECT c.id FROM cases c JOIN org_units v ON v.id = c.village_id \
+         LEFT JOIN org_units a ON a.id = c.area_id LEFT JOIN org_units g ON g.id = c.group_id{}",
+        w.sql
+    );
+    sqlx::query_scalar_with(&sql, w.arguments()?)
+        .fetch_all(conn)
+        .await
+}
+
+/// What the case list shows of a closed case.
+#[derive(FromRow)]
+struct ClosingRow {
+    id: i64,
+    outcome: Option<String>,
+    closed_at: Option<i64>,
+    archive_no: Option<String>,
+    rating: Option<String>,
 }
 
 /// Appends the condition "`actor` handles the case" (false for roles that handle none).

@@ -1,6 +1,8 @@
 //! A case's clock as stored beside the case: suspensions (`case_pauses`), extensions
 //! (`case_extensions`), and the risk report to the police station (`police_notices`).
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use shared::deadline::Pause;
 use shared::model::{
@@ -8,7 +10,7 @@ use shared::model::{
 };
 use sqlx::{AnyConnection, FromRow};
 
-use super::{date_text, from_millis, parse_date, parse_enum};
+use super::{SqlBuilder, date_text, from_millis, parse_date, parse_enum};
 
 /// What a case page shows beside the case row: urgings, suspensions, extensions, the police
 /// notice.
@@ -185,6 +187,7 @@ pub async fn store_clock(
 
 #[derive(Debug, FromRow)]
 struct ExtensionRow {
+    case_id: i64,
     id: i64,
     days: i64,
     reason: String,
@@ -202,18 +205,33 @@ pub async fn extensions(
     conn: &mut AnyConnection,
     case_id: i64,
 ) -> Result<Vec<Extension>, sqlx::Error> {
-    let rows: Vec<ExtensionRow> = sqlx::query_as(
-        "SELECT e.id, e.days, e.reason, e.consent, q.display_name AS requested_name, \
-         e.requested_at, e.status, d.display_name AS decided_name, e.decided_at, e.decision \
-         FROM case_extensions e JOIN users q ON q.id = e.requested_by \
-         LEFT JOIN users d ON d.id = e.decided_by WHERE e.case_id = $1 ORDER BY e.id",
-    )
-    .bind(case_id)
-    .fetch_all(conn)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(Extension {
+    Ok(extensions_of_cases(conn, &[case_id])
+        .await?
+        .remove(&case_id)
+        .unwrap_or_default())
+}
+
+/// The extension requests of each of some cases, oldest first (a case without any has no
+/// entry).
+pub async fn extensions_of_cases(
+    conn: &mut AnyConnection,
+    case_ids: &[i64],
+) -> Result<HashMap<i64, Vec<Extension>>, sqlx::Error> {
+    let mut out: HashMap<i64, Vec<Extension>> = HashMap::new();
+    for chunk in case_ids.chunks(500) {
+        let mut q = SqlBuilder::new(
+            "SELECT e.case_id, e.id, e.days, e.reason, e.consent, \
+             q.display_name AS requested_name, e.requested_at, e.status, \
+             d.display_name AS decided_name, e.decided_at, e.decision \
+             FROM case_extensions e JOIN users q ON q.id = e.requested_by \
+             LEFT JOIN users d ON d.id = e.decided_by WHERE e.case_id IN (",
+        );
+        q.bind_ids(chunk).push(") ORDER BY e.case_id, e.id");
+        let rows: Vec<ExtensionRow> = sqlx::query_as_with(&q.sql, q.arguments()?)
+            .fetch_all(&mut *conn)
+            .await?;
+        for r in rows {
+            let extension = Extension {
                 id: r.id,
                 days: u32::try_from(r.days).unwrap_or(0),
                 reason: r.reason,
@@ -224,9 +242,11 @@ pub async fn extensions(
                 decided_by: r.decided_name,
                 decided_at: r.decided_at.map(from_millis),
                 decision: r.decision,
-            })
-        })
-        .collect()
+            };
+            out.entry(r.case_id).or_default().push(extension);
+        }
+    }
+    Ok(out)
 }
 
 /// Records an extension request; returns its id.

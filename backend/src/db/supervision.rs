@@ -1,13 +1,16 @@
 //! Supervision as stored: urgings (`case_urgings`), escalation steps (`case_escalations`),
 //! in-app notifications (`notifications`) and the residents' SMS outbox (`sms_outbox`).
 
+use std::collections::HashMap;
+
 use shared::model::{HandlerRef, Notification, NotificationKind, OutboxMessage, Urging};
 use sqlx::{AnyConnection, FromRow};
 
-use super::{date_text, from_millis, parse_date, parse_enum};
+use super::{SqlBuilder, date_text, from_millis, parse_date, parse_enum};
 
 #[derive(Debug, FromRow)]
 struct UrgingRow {
+    case_id: i64,
     id: i64,
     what: String,
     due_on: String,
@@ -19,19 +22,31 @@ struct UrgingRow {
 
 /// A case's urgings, oldest first.
 pub async fn urgings(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<Urging>, sqlx::Error> {
-    let rows: Vec<UrgingRow> = sqlx::query_as(
-        "SELECT u.id, u.what, u.due_on, b.display_name AS by_name, u.at, \
-         a.display_name AS ack_name, u.acknowledged_at \
-         FROM case_urgings u JOIN users b ON b.id = u.by_user \
-         LEFT JOIN users a ON a.id = u.acknowledged_by \
-         WHERE u.case_id = $1 ORDER BY u.id",
-    )
-    .bind(case_id)
-    .fetch_all(conn)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(Urging {
+    Ok(urgings_of_cases(conn, &[case_id])
+        .await?
+        .remove(&case_id)
+        .unwrap_or_default())
+}
+
+/// The urgings of each of some cases, oldest first (a case without any has no entry).
+pub async fn urgings_of_cases(
+    conn: &mut AnyConnection,
+    case_ids: &[i64],
+) -> Result<HashMap<i64, Vec<Urging>>, sqlx::Error> {
+    let mut out: HashMap<i64, Vec<Urging>> = HashMap::new();
+    for chunk in case_ids.chunks(500) {
+        let mut q = SqlBuilder::new(
+            "SELECT u.case_id, u.id, u.what, u.due_on, b.display_name AS by_name, u.at, \
+             a.display_name AS ack_name, u.acknowledged_at \
+             FROM case_urgings u JOIN users b ON b.id = u.by_user \
+             LEFT JOIN users a ON a.id = u.acknowledged_by WHERE u.case_id IN (",
+        );
+        q.bind_ids(chunk).push(") ORDER BY u.case_id, u.id");
+        let rows: Vec<UrgingRow> = sqlx::query_as_with(&q.sql, q.arguments()?)
+            .fetch_all(&mut *conn)
+            .await?;
+        for r in rows {
+            let urging = Urging {
                 id: r.id,
                 what: r.what,
                 due_on: parse_date(&r.due_on)?,
@@ -39,9 +54,11 @@ pub async fn urgings(conn: &mut AnyConnection, case_id: i64) -> Result<Vec<Urgin
                 at: from_millis(r.at),
                 acknowledged_by: r.ack_name,
                 acknowledged_at: r.acknowledged_at.map(from_millis),
-            })
-        })
-        .collect()
+            };
+            out.entry(r.case_id).or_default().push(urging);
+        }
+    }
+    Ok(out)
 }
 
 /// Records an urging; returns its id.

@@ -122,14 +122,18 @@ pub(crate) async fn board(
     Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-/// Refuses a free-text query longer than `shared::api::Q_MAX` characters (422 on `q`).
+/// Refuses a free-text query longer than `shared::api::Q_MAX` characters (422 on `q`), and
+/// the case list's own fields (period, result, rating, order: the board holds open cards
+/// only, in its own order), each by name.
 pub(crate) fn check_query(filter: &CaseFilter) -> AppResult<()> {
+    let mut c = Checker::new(lang());
     if let Some(q) = &filter.q {
-        let mut c = Checker::new(lang());
         c.max_len("q", q, Q_MAX);
-        c.finish().map_err(AppError::fields)?;
     }
-    Ok(())
+    for field in filter.list_only_fields() {
+        c.fail(field, shared::api::not_on_the_board());
+    }
+    c.finish().map_err(AppError::fields)
 }
 
 /// Whether the client takes gzip (an `Accept-Encoding` naming it without `q=0`).

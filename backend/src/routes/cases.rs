@@ -21,12 +21,13 @@ use axum::{Json, Router};
 use chrono::{Datelike, Utc};
 use rand::Rng;
 use shared::api::{
-    CaseFilter, NoteRequest, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page, RegisterCase, TransitionRequest,
+    CaseFilter, CaseListItem, NoteRequest, PER_PAGE_DEFAULT, PER_PAGE_MAX, Page, RegisterCase,
+    TransitionRequest,
 };
 use shared::deadline::{Clock, ClockRule, response_due};
 use shared::model::{
-    CaseCard, CaseDetail, CaseEvent, EventKind, HandlerRef, NotificationKind, OrgLevel, PartySide,
-    RiskFlag, Role, Stage,
+    CaseDetail, CaseEvent, EventKind, HandlerRef, NotificationKind, OrgLevel, PartySide, RiskFlag,
+    Role, Stage,
 };
 use shared::privacy::Redactor;
 use shared::validate::{
@@ -41,7 +42,7 @@ use crate::auth::CurrentUser;
 use crate::db;
 use crate::db::cases::{CaseRow, NewCase};
 use crate::db::events::NewEvent;
-use crate::error::{AppError, AppJson, AppQuery, AppResult, IdPath, RequestLang};
+use crate::error::{AppError, AppJson, AppQuery, AppResult, IdPath, RequestLang, lang};
 use crate::state::{AccessEntry, AppState, CachedCase, SLOW_WORK_TIMEOUT, too_slow};
 
 /// `/cases`, `/cases/{id}`, `/cases/{id}/transitions`, `/cases/{id}/notes`,
@@ -55,16 +56,16 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/timeline", get(timeline))
 }
 
-/// A page of the town's cases (archived included), newest first.
+/// A page of the town's cases (archived included), in the order asked (newest first).
 #[utoipa::path(
     get,
     path = "/api/cases",
     tag = "cases",
     params(CaseFilter),
     responses(
-        (status = 200, description = "A page of the town's cases, archived included, newest first", body = Page<CaseCard>),
+        (status = 200, description = "A page of the town's cases, archived included, in the order asked (newest first); summaries redacted where the reader sees parties masked", body = Page<CaseListItem>),
         (status = 401, description = "Not signed in, or the session ended", body = ApiError),
-        (status = 422, description = "Fields refused: each names the field and the reason", body = ApiError),
+        (status = 422, description = "Fields refused: a value not of its vocabulary, a date not `YYYY-MM-DD`, `q` too long, `to` before `from`; each names the field and the reason", body = ApiError),
         (status = 429, description = "Too many attempts, or the server is busy: see `retry_after` and the `Retry-After` header", body = ApiError),
         (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
     ),
@@ -74,8 +75,10 @@ pub(crate) async fn list(
     State(state): State<AppState>,
     me: CurrentUser,
     AppQuery(filter): AppQuery<CaseFilter>,
-) -> AppResult<Json<Page<CaseCard>>> {
-    super::board::check_query(&filter)?;
+) -> AppResult<Json<Page<CaseListItem>>> {
+    filter.check(lang()).map_err(AppError::fields)?;
+    let (from_ms, until_ms) = state.config.day_bounds(filter.from, filter.to);
+    let registered = db::cases::Registered { from_ms, until_ms };
     let page = filter.page.unwrap_or(1).max(1);
     let per_page = filter
         .per_page
@@ -92,6 +95,7 @@ pub(crate) async fn list(
             &mut conn,
             me.actor.town_id,
             &filter,
+            registered,
             &me.actor,
             today,
             page,

@@ -5,11 +5,11 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{Days, NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use serde::Deserialize;
+use shared::ApiError;
 use shared::api::SatisfactionFigures;
 use shared::model::Role;
-use shared::{ApiError, Reason};
 
 use crate::auth::CurrentUser;
 use crate::db;
@@ -72,24 +72,11 @@ pub(crate) async fn satisfaction(
     {
         return Err(AppError::fields(vec![shared::FieldError::new(
             "to",
-            Reason::Other {
-                zh: "结束日期不能早于开始日期。".to_owned(),
-                en: "The last day cannot be before the first.".to_owned(),
-            },
+            shared::api::period_reversed(),
             lang,
         )]));
     }
-    let tz = state.config.timezone();
-    let start_ms = |day: NaiveDate| {
-        tz.from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
-            .single()
-            .map(|t| t.timestamp_millis())
-    };
-    let from_ms = period.from.and_then(start_ms);
-    let to_ms = period
-        .to
-        .and_then(|d| d.checked_add_days(Days::new(1)))
-        .and_then(start_ms);
+    let (from_ms, to_ms) = state.config.day_bounds(period.from, period.to);
     let mut conn = state.db.pool.acquire().await?;
     let (closed, [s, b, d]) =
         db::cases::satisfaction_counts(&mut conn, me.actor.town_id, from_ms, to_ms).await?;

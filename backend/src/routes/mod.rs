@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod cases;
 pub mod clock;
 pub mod figures;
+pub mod ledger;
 pub mod live;
 pub mod open311;
 pub mod openapi;
@@ -32,6 +33,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(cases::router())
         .merge(clock::router())
         .merge(figures::router())
+        .merge(ledger::router())
         .merge(live::router())
         .merge(open311::router())
         .merge(public::router())

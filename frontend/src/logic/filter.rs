@@ -1,10 +1,15 @@
 //! The board's filters in the browser's URL: `CaseFilter` to a query string and back, with the
 //! same field names the API uses (`kind`, `category`, `channel`, `village`, `handler`, `risk`,
-//! `stage`, `overdue`, `mine`, `awaiting`, `escalated`, `urged`, `q`, `page`, `per_page`), so a reload or the back button
-//! restores the board and the same string can be sent to `GET /api/board`.
+//! `stage`, `overdue`, `mine`, `awaiting`, `escalated`, `urged`, `q`, and the case list's
+//! `from`, `to`, `outcome`, `rating`, `sort`, `page`, `per_page`), so a reload or the back
+//! button restores the board or the list and the same string can be sent to `GET /api/board`,
+//! `GET /api/cases` or the ledger exports.
 
+use chrono::NaiveDate;
 use shared::api::CaseFilter;
-use shared::model::{CaseKind, Category, Channel, HandlerRef, RiskLevel, Stage};
+use shared::model::{
+    CaseKind, CaseSort, Category, Channel, HandlerRef, Outcome, RiskLevel, Satisfaction, Stage,
+};
 
 /// The query string of a filter, without the leading `?`; empty for no filter.
 /// Fields are written in a fixed order so equal filters give equal URLs.
@@ -49,6 +54,21 @@ pub fn to_query(filter: &CaseFilter) -> String {
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         pairs.push(("q", q.to_owned()));
     }
+    if let Some(v) = filter.from {
+        pairs.push(("from", v.format("%Y-%m-%d").to_string()));
+    }
+    if let Some(v) = filter.to {
+        pairs.push(("to", v.format("%Y-%m-%d").to_string()));
+    }
+    if let Some(v) = filter.outcome {
+        pairs.push(("outcome", v.as_str().to_owned()));
+    }
+    if let Some(v) = filter.rating {
+        pairs.push(("rating", v.as_str().to_owned()));
+    }
+    if let Some(v) = filter.sort {
+        pairs.push(("sort", v.as_str().to_owned()));
+    }
     if let Some(v) = filter.page {
         pairs.push(("page", v.to_string()));
     }
@@ -88,6 +108,11 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> CaseFilter {
         escalated: flag("escalated"),
         urged: flag("urged"),
         q: text("q"),
+        from: text("from").and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok()),
+        to: text("to").and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok()),
+        outcome: text("outcome").and_then(|v| Outcome::parse(&v)),
+        rating: text("rating").and_then(|v| Satisfaction::parse(&v)),
+        sort: text("sort").and_then(|v| CaseSort::parse(&v)),
         page: text("page")
             .and_then(|v| v.parse().ok())
             .filter(|p: &u32| *p > 0),
@@ -184,6 +209,11 @@ mod tests {
             escalated: true,
             urged: true,
             q: Some("拖欠 工资&利息".to_owned()),
+            from: NaiveDate::from_ymd_opt(2026, 1, 1),
+            to: NaiveDate::from_ymd_opt(2026, 3, 31),
+            outcome: Some(Outcome::AgreementWritten),
+            rating: Some(Satisfaction::Basic),
+            sort: Some(CaseSort::Closed),
             page: Some(2),
             per_page: Some(100),
         }
@@ -196,6 +226,9 @@ mod tests {
         assert!(query.starts_with("kind=dispute&category=labour&channel=hotline_12345"));
         assert!(query.contains("handler=department%3A3"));
         assert!(query.contains("overdue=true&mine=true&awaiting=true&escalated=true&urged=true"));
+        assert!(query.contains(
+            "from=2026-01-01&to=2026-03-31&outcome=agreement_written&rating=basically_satisfied&sort=closed"
+        ));
         assert_eq!(from_query(&query), filter);
         assert_eq!(from_query(&format!("?{query}")), filter);
     }
@@ -210,8 +243,9 @@ mod tests {
 
     #[test]
     fn unknown_or_malformed_values_are_left_out() {
-        let filter =
-            from_query("kind=teleport&village=abc&handler=judge:1&overdue=no&risk=high&q=%20%20");
+        let filter = from_query(
+            "kind=teleport&village=abc&handler=judge:1&overdue=no&risk=high&q=%20%20&from=2026-02-30&sort=random",
+        );
         assert_eq!(
             filter,
             CaseFilter {
