@@ -46,6 +46,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=Home />
                         <Route path=path!("/login") view=LoginPage />
                         <Route path=path!("/board") view=|| view! { <Staff><Deferred load=split::board /></Staff> } />
+                        <Route path=path!("/cases") view=|| view! { <Staff><Deferred load=split::cases /></Staff> } />
                         <Route path=path!("/cases/new") view=|| view! { <Staff><Deferred load=split::intake /></Staff> } />
                         <Route path=path!("/cases/:id") view=|| view! { <Staff><Deferred load=split::case /></Staff> } />
                         <Route path=path!("/police") view=|| view! { <Staff><Deferred load=split::police /></Staff> } />

@@ -40,6 +40,11 @@ pub fn case() -> Page {
     Ok(view! { <crate::pages::case::CasePage /> }.into_any())
 }
 
+#[wasm_split(cases, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn cases() -> Page {
+    Ok(view! { <crate::pages::cases::CasesPage /> }.into_any())
+}
+
 #[wasm_split(intake, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn intake() -> Page {
     Ok(view! { <crate::pages::intake::IntakePage /> }.into_any())

@@ -238,8 +238,8 @@ impl CaseFilter {
 /// The reason the board (and a saved board view) refuses a field of the case list's own.
 pub fn not_on_the_board() -> crate::error::Reason {
     crate::error::Reason::Other {
-        zh: "看板不按此筛选,请到“全部案件”中查找。".to_owned(),
-        en: "The board does not filter by this: look in “All cases”.".to_owned(),
+        zh: "看板不按此筛选,请到“案件列表”中查找。".to_owned(),
+        en: "The board does not filter by this: look in the case list.".to_owned(),
     }
 }
 

@@ -426,6 +426,14 @@ impl Browser {
             .map_err(|e| format!("the page's script answered {value}: {e}").into())
     }
 
+    /// Runs `script` asynchronously: it gets a callback as `arguments[0]` and answers by
+    /// calling it (e.g. once a `fetch` in the page is done).
+    pub async fn eval_async<T: serde::de::DeserializeOwned>(&self, script: &str) -> Result<T> {
+        let value = self.client.execute_async(script, vec![]).await?;
+        serde_json::from_value(value.clone())
+            .map_err(|e| format!("the page's script answered {value}: {e}").into())
+    }
+
     /// Sets Chromium's network emulation (ChromeDriver's `network_conditions`): a line cut, a
     /// slow one, or the machine's own again.
     pub async fn network(&self, line: Network) -> Result {

@@ -203,7 +203,7 @@ async fn a_reversed_period_or_a_list_field_on_the_board_is_refused_by_name() {
     assert_eq!(res.error().fields[0].field, "filter.from");
     let res = app.get("/api/board?from=2026-03-01", Some(&lead)).await;
     assert!(
-        res.error().fields[0].message.contains("全部案件"),
+        res.error().fields[0].message.contains("案件列表"),
         "the board points to the case list: {:?}",
         res.error()
     );

@@ -1140,3 +1140,158 @@ async fn a_live_change_reloads_the_case_page_in_place_keeping_what_is_typed() {
     })
     .await;
 }
+
+/// The lead finds an archived case again in the case list (by its archive number), narrows the
+/// list by stage, result and period (a reversed period is explained), opens a case from it,
+/// and exports the ledger as CSV (the file the browser is handed holds every row, parties
+/// unmasked for the lead) and as XLSX; with the line cut, the export says it failed. The list
+/// is photographed at 1280×800, 1024×768 and 768×1024 and checked with axe.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lead_finds_an_archived_case_in_the_list_and_exports_the_ledger() {
+    let server = TestServer::start().await;
+    let app = server.app();
+    let clerk = app.login("clerk").await;
+    let lead = app.login("lead").await;
+    let first = app.register(&clerk, &app.sample_case()).await;
+    let closed = app
+        .close_case(&first, shared::model::Outcome::AgreementOral, "双方和解")
+        .await;
+    let archived = app
+        .move_case(
+            &lead,
+            &closed,
+            Command::Archive {
+                retention_years: 10,
+            },
+        )
+        .await;
+    let archive_no = archived.archive_no.clone().unwrap_or_default();
+    for _ in 0..2 {
+        app.register(&clerk, &app.sample_case()).await;
+    }
+    let code = archived.code.clone();
+    let b = desktop(&server).await;
+    scenario("case_list", b, |b| async move {
+        let result = async {
+            sign_in(&b, "lead").await?;
+            b.click("[data-testid=nav-cases]").await?;
+            b.wait("[data-testid=cases-table]").await?;
+            b.wait_text("[data-testid=cases-total]", "3 件").await?;
+            b.expect_accessible("the case list").await?;
+            b.screenshot("case-list-1280").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("case-list-1024").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("case-list-768").await?;
+            b.resize(1280, 800).await?;
+
+            // The archive number finds the archived case, which the board no longer shows.
+            b.fill("[data-testid=filter-q]", &archive_no).await?;
+            b.wait_text("[data-testid=cases-total]", "1 件").await?;
+            b.wait(&format!("[data-testid=case-row][data-code=\"{code}\"][data-stage=archived]"))
+                .await?;
+            b.click("[data-testid=clear-filters]").await?;
+            b.wait_text("[data-testid=cases-total]", "3 件").await?;
+            b.choose("[data-testid=filter-stage]", "registered").await?;
+            b.wait_text("[data-testid=cases-total]", "2 件").await?;
+            b.choose("[data-testid=filter-stage]", "").await?;
+            b.choose("[data-testid=filter-outcome]", "agreement_oral").await?;
+            b.wait_text("[data-testid=cases-total]", "1 件").await?;
+            b.choose("[data-testid=filter-outcome]", "").await?;
+            b.wait_text("[data-testid=cases-total]", "3 件").await?;
+            // The filters live in the URL: a period whose end is before its start is explained.
+            b.goto("/cases?from=2026-03-02&to=2026-03-01").await?;
+            b.wait_text("[data-testid=period-error]", "结束日期不能早于开始日期")
+                .await?;
+            b.wait_gone("[data-testid=cases-table]").await?;
+            b.goto("/cases?sort=oldest").await?;
+            b.wait_text("[data-testid=cases-total]", "3 件").await?;
+            let first_code = b
+                .text("[data-testid=case-row]:first-child [data-testid=case-link]")
+                .await?;
+            if first_code.trim() != code {
+                return Err(format!("oldest first shows {first_code}, not {code}").into());
+            }
+
+            // The ledger as CSV: the browser is handed the whole file (read from the blob the
+            // page made: the page's CSP lets no script fetch a blob: address).
+            let _: serde_json::Value = b
+                .eval(
+                    "window.__saved = [];
+                     window.__blobs = {};
+                     const made = URL.createObjectURL;
+                     URL.createObjectURL = function (blob) {
+                         const url = made.call(URL, blob);
+                         window.__blobs[url] = blob;
+                         return url;
+                     };
+                     HTMLAnchorElement.prototype.click = function () {
+                         if (this.download) { window.__saved.push({ name: this.download, href: this.href }); }
+                     };
+                     return null;",
+                )
+                .await?;
+            b.click("[data-testid=export-csv]").await?;
+            b.wait_text("[data-testid=notice]", "台账已导出:3 件").await?;
+            let saved: serde_json::Value = b.eval("return window.__saved;").await?;
+            if saved.as_array().is_none_or(|a| a.len() != 1) {
+                return Err(format!("the browser was handed {saved}").into());
+            }
+            let csv: String = b
+                .eval_async(
+                    "const done = arguments[0];
+                     const saved = window.__saved[0];
+                     window.__blobs[saved.href].arrayBuffer().then(buf => {
+                         const bytes = new Uint8Array(buf);
+                         const bom = bytes[0] === 0xEF && bytes[1] === 0xBB && bytes[2] === 0xBF;
+                         done(saved.name + '\\n' + bom + '\\n' + new TextDecoder().decode(buf));
+                     });",
+                )
+                .await?;
+            let mut lines = csv.lines();
+            let name = lines.next().unwrap_or_default();
+            if !name.ends_with(".csv") || lines.next() != Some("true") {
+                return Err(format!("the CSV was saved as `{name}`, or without its BOM").into());
+            }
+            // The heading, then the three cases (each summary once; parties are unmasked).
+            let heading = lines.next().unwrap_or_default();
+            if !heading.starts_with("案件编号,")
+                || csv.matches("邻里排水沟纠纷").count() != 3
+                || !csv.contains(&code)
+                || !csv.contains("张三")
+            {
+                return Err(format!("the CSV holds: {csv}").into());
+            }
+            // And as XLSX (a zip: it starts with PK).
+            b.click("[data-testid=export-xlsx]").await?;
+            b.wait_text("[data-testid=notice]", "台账已导出:3 件").await?;
+            let zip: String = b
+                .eval_async(
+                    "const done = arguments[0];
+                     const saved = window.__saved[1];
+                     window.__blobs[saved.href].arrayBuffer().then(buf => {
+                         const b = new Uint8Array(buf);
+                         done(saved.name + ' ' + String.fromCharCode(b[0], b[1]) + ' ' + b.length);
+                     });",
+                )
+                .await?;
+            if !zip.contains(".xlsx PK ") {
+                return Err(format!("the XLSX was saved as: {zip}").into());
+            }
+            // With the line cut, the export fails and says so.
+            b.network(Network::Offline).await?;
+            b.click("[data-testid=export-csv]").await?;
+            b.wait_text("[data-testid=export-error]", "台账导出失败").await?;
+            b.network(Network::Online).await?;
+
+            // A row opens its case.
+            b.click(&format!("[data-testid=case-row][data-code=\"{code}\"] [data-testid=case-link]"))
+                .await?;
+            b.wait_text("[data-testid=case-code]", &code).await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}

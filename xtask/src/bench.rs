@@ -53,6 +53,9 @@ pub fn bench(args: &[String]) -> Result {
     if Command::new("wrk").arg("--version").output().is_err() {
         return Err("the benchmark needs wrk: apt-get install -y wrk".to_owned());
     }
+    if args.iter().any(|a| a == "--export") {
+        return export_bench(seconds);
+    }
     let bundle = crate::frontend::build()?;
     crate::build_server()?;
     status(cargo().args([
@@ -366,6 +369,166 @@ pub fn bench(args: &[String]) -> Result {
     println!("{report}");
     eprintln!("xtask: results written to {}", out.display());
     Ok(())
+}
+
+/// Cases of the ledger benchmark: a year's worth, most of them closed.
+const EXPORT_OPEN: u32 = 2_000;
+const EXPORT_CLOSED: u32 = 98_000;
+
+/// `cargo xtask bench --export`: the ledger of 100,000 cases exported as CSV and as XLSX,
+/// each alone and then with the board read at concurrency 16 beside it: the time to the
+/// first byte and to the last, the size, and the server's resident memory before and at its
+/// highest during the export (sampled every 20 ms).
+fn export_bench(seconds: u32) -> Result {
+    crate::build_server()?;
+    let work = target_dir().join("bench");
+    fs::create_dir_all(&work).map_err(|e| format!("could not create {}: {e}", work.display()))?;
+    let db = work.join("bench-export.db");
+    for suffix in ["", "-wal", "-shm", ".lock"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = fs::remove_file(name);
+    }
+    let loading = Instant::now();
+    let server = Server::start(
+        &format!("sqlite://{}", db.display()),
+        EXPORT_OPEN,
+        EXPORT_CLOSED,
+    )?;
+    let loaded = loading.elapsed().as_secs_f64();
+    let cookie = server.login("lead")?;
+    let pid = server.child.id();
+    let mut report = String::new();
+    let _ = writeln!(
+        report,
+        "## The ledger export ({} cases, SQLite, loopback; the demo loaded in {loaded:.0} s)\n",
+        EXPORT_OPEN + EXPORT_CLOSED
+    );
+    let _ = writeln!(
+        report,
+        "| format | beside | rows | MB | first byte s | all s | rows/s | RSS before MB | RSS peak MB | board p50 / p99 ms meanwhile |"
+    );
+    let _ = writeln!(report, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    for format in ["csv", "xlsx"] {
+        for beside in [false, true] {
+            let readers = if beside {
+                Some(spawn_wrk(&server, "/api/board", &cookie, 16, seconds)?)
+            } else {
+                None
+            };
+            let (before, _) = memory_mb(pid);
+            let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(before));
+            let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let sampler = {
+                let (peak, done) = (std::sync::Arc::clone(&peak), std::sync::Arc::clone(&done));
+                std::thread::spawn(move || {
+                    while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                        let (rss, _) = memory_mb(pid);
+                        peak.fetch_max(rss, std::sync::atomic::Ordering::Relaxed);
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                })
+            };
+            let got = download(server.port, &format!("/api/ledger.{format}"), &cookie)?;
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+            let _ = sampler.join();
+            let board = match readers {
+                Some(child) => {
+                    let n = finish_wrk(child)?;
+                    format!(
+                        "{:.1} / {:.1} ({} requests, {} failed)",
+                        n.p50_ms, n.p99_ms, n.requests, n.failed
+                    )
+                }
+                None => "—".to_owned(),
+            };
+            if got.status != 200 {
+                return Err(format!("the {format} export answered {}", got.status));
+            }
+            let _ = writeln!(
+                report,
+                "| {format} | {} | {} | {:.1} | {:.2} | {:.1} | {:.0} | {before} | {} | {board} |",
+                if beside { "board reads" } else { "alone" },
+                got.rows,
+                got.bytes as f64 / (1024.0 * 1024.0),
+                got.first_byte,
+                got.total,
+                got.rows as f64 / got.total.max(0.001),
+                peak.load(std::sync::atomic::Ordering::Relaxed),
+            );
+            // The board's wrk runs its full time; let it end before the next export.
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+    drop(server);
+    let out = work.join("results-export.md");
+    fs::write(&out, &report).map_err(|e| format!("could not write {}: {e}", out.display()))?;
+    println!("{report}");
+    eprintln!("xtask: results written to {}", out.display());
+    Ok(())
+}
+
+/// What a streamed download took.
+struct Download {
+    status: u16,
+    rows: u64,
+    bytes: u64,
+    first_byte: f64,
+    total: f64,
+}
+
+/// `GET path` read as it streams, counted and dropped (the body's bytes as sent, chunk
+/// framing included).
+fn download(port: u16, path: &str, cookie: &str) -> Result<Download> {
+    let started = Instant::now();
+    let mut stream =
+        TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("could not connect: {e}"))?;
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nCookie: {cookie}\r\n\r\n"
+    );
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| format!("could not send: {e}"))?;
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut head = Vec::new();
+    let mut bytes = 0u64;
+    let mut first_byte = None;
+    loop {
+        let n = stream
+            .read(&mut buf)
+            .map_err(|e| format!("the download broke off: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        if first_byte.is_none() {
+            first_byte = Some(started.elapsed().as_secs_f64());
+        }
+        if head.len() < 4096 && !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            head.extend_from_slice(&buf[..n]);
+        }
+        bytes += n as u64;
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let rows = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("x-ledger-rows:")
+                .map(|v| v.trim().parse().unwrap_or(0))
+        })
+        .unwrap_or(0);
+    Ok(Download {
+        status,
+        rows,
+        bytes,
+        first_byte: first_byte.unwrap_or(0.0),
+        total: started.elapsed().as_secs_f64(),
+    })
 }
 
 /// The live board with 10,000 open cards: 1,000 streams, 100 moves at 10/s, the arrival

@@ -36,7 +36,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  build-frontend   build the wasm app into frontend/dist\n  run [--demo]     build everything and serve on http://127.0.0.1:3000 (--demo loads demo data)\n  test             run every test (SQLite, then PostgreSQL; browser tests in headless Chromium)\n  bench            run the benchmark of docs/benchmarks.md (needs wrk; --postgres: on PostgreSQL; --live: only the live board's streams)\n  fuzz             test the server against its OpenAPI document with schemathesis (bounded)"
+                "usage: cargo xtask <command>\n\n  build-frontend   build the wasm app into frontend/dist\n  run [--demo]     build everything and serve on http://127.0.0.1:3000 (--demo loads demo data)\n  test             run every test (SQLite, then PostgreSQL; browser tests in headless Chromium)\n  bench            run the benchmark of docs/benchmarks.md (needs wrk; --postgres: on PostgreSQL; --live: only the live board's streams; --export: the ledger export of 100,000 cases)\n  fuzz             test the server against its OpenAPI document with schemathesis (bounded)"
             );
             return ExitCode::from(2);
         }

@@ -218,9 +218,9 @@ async fn export(
             });
         }
     }
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    });
+    // `poll_recv` keeps answering `None` once the export is over, however often it is asked.
+    let mut rx = rx;
+    let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
     let today = today.format("%Y-%m-%d");
     let name = format!(
         "{}-{today}.{}",

@@ -2,6 +2,7 @@
 //! app goes through here: it sends the interface language as `Accept-Language`, the session
 //! cookie (same origin), and turns every failure into one `Error`.
 
+pub mod download;
 mod error;
 
 use std::cell::RefCell;
@@ -10,10 +11,10 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::{
-    Board, CaseFilter, CaseReceipt, ExtensionDecision, IssueOpen311Client, IssuedOpen311Client,
-    LoginRequest, NewCases, NewExtension, NewMessage, NewSuspension, NewUrging, NewView,
-    NoteRequest, NotificationList, Open311Client, PoliceNoticeList, RegisterCase, ResumeRequest,
-    SavedView, SavedViews, TransitionRequest,
+    Board, CaseFilter, CaseListItem, CaseReceipt, ExtensionDecision, IssueOpen311Client,
+    IssuedOpen311Client, LoginRequest, NewCases, NewExtension, NewMessage, NewSuspension,
+    NewUrging, NewView, NoteRequest, NotificationList, Open311Client, Page, PoliceNoticeList,
+    RegisterCase, ResumeRequest, SavedView, SavedViews, TransitionRequest,
 };
 use shared::calendar::{CalendarYear, PutCalendarYear};
 use shared::model::{CaseDetail, CaseEvent, Handler, OrgUnit, Urging, UserInfo};
@@ -125,13 +126,52 @@ pub async fn handlers() -> Result<Vec<Handler>> {
 
 /// `GET /api/board`: every open card the filter lets through.
 pub async fn board(filter: &CaseFilter) -> Result<Board> {
-    let query = filter::to_query(filter);
+    // The case list's own fields are not the board's (a URL carried over from the list).
+    let filter = CaseFilter {
+        from: None,
+        to: None,
+        outcome: None,
+        rating: None,
+        sort: None,
+        ..filter.clone()
+    };
+    let query = filter::to_query(&filter);
     let url = if query.is_empty() {
         "/api/board".to_owned()
     } else {
         format!("/api/board?{query}")
     };
     get(&url).await
+}
+
+/// `GET /api/cases`: a page of every case (archived included) the filter lets through.
+pub async fn cases(filter: &CaseFilter) -> Result<Page<CaseListItem>> {
+    let query = filter::to_query(filter);
+    if query.is_empty() {
+        get("/api/cases").await
+    } else {
+        get(&format!("/api/cases?{query}")).await
+    }
+}
+
+/// The address of a ledger export (`csv` or `xlsx`) of the case list's filter (no page).
+pub fn ledger_url(filter: &CaseFilter, format: &str, masked: bool) -> String {
+    let mut query = filter::to_query(&CaseFilter {
+        page: None,
+        per_page: None,
+        ..filter.clone()
+    });
+    if masked {
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str("masked=true");
+    }
+    if query.is_empty() {
+        format!("/api/ledger.{format}")
+    } else {
+        format!("/api/ledger.{format}?{query}")
+    }
 }
 
 /// `POST /api/cases`: registers a new case.

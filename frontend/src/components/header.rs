@@ -78,6 +78,9 @@ pub fn Header() -> impl IntoView {
                 <Show when=move || signed_in.get()>
                     <A href="/board" attr:data-testid="nav-board">{tr(T::NavBoard)}</A>
                 </Show>
+                <Show when=move || signed_in.get()>
+                    <A href="/cases" exact=true attr:data-testid="nav-cases">{tr(T::NavCases)}</A>
+                </Show>
                 <Show when=move || may_register.get()>
                     <A href="/cases/new" attr:data-testid="nav-register">{tr(T::NavRegister)}</A>
                 </Show>

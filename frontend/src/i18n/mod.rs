@@ -82,6 +82,41 @@ pub fn count_cases(n: usize, lang: Lang) -> String {
     }
 }
 
+/// "Page 2 of 5" under the case list.
+pub fn page_of(page: u32, pages: u32, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("第 {page} / {pages} 页"),
+        Lang::En => format!("Page {page} of {pages}"),
+    }
+}
+
+/// How far a ledger export is: rows of rows (CSV), or what arrived (XLSX), and the seconds.
+pub fn export_progress(rows: Option<(u64, u64)>, bytes: u64, seconds: u64, lang: Lang) -> String {
+    let size = if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    };
+    match (rows, lang) {
+        (Some((done, all)), Lang::Zh) => format!("已接收 {done} / {all} 行({size}),{seconds} 秒"),
+        (Some((done, all)), Lang::En) => {
+            format!("{done} of {all} rows received ({size}), {seconds} s")
+        }
+        (None, Lang::Zh) => format!("已接收 {size},{seconds} 秒"),
+        (None, Lang::En) => format!("{size} received, {seconds} s"),
+    }
+}
+
+/// What an export gave: its rows, and whether the parties were masked.
+pub fn exported(rows: u64, masked: bool, lang: Lang) -> String {
+    match (lang, masked) {
+        (Lang::Zh, true) => format!("台账已导出:{rows} 件(当事人信息已脱敏)"),
+        (Lang::Zh, false) => format!("台账已导出:{rows} 件"),
+        (Lang::En, true) => format!("Ledger exported: {rows} cases (parties masked)"),
+        (Lang::En, false) => format!("Ledger exported: {rows} cases"),
+    }
+}
+
 /// A handler's current load in the routing dialog.
 pub fn open_load(n: u32, lang: Lang) -> String {
     match lang {

@@ -335,6 +335,44 @@ texts! {
     ViewDeleted => "视图已删除", "View deleted";
     DeleteView => "删除视图", "Delete view";
     ViewsFailed => "视图加载失败", "Views could not be loaded";
+    // The case list and the ledger.
+    NavCases => "案件列表", "Case list";
+    CasesTitle => "案件列表", "Case list";
+    CasesSubtitle => "本镇全部案件,含已结案和已归档的", "Every case of the town, closed and archived included";
+    FilterStage => "阶段", "Stage";
+    FilterOutcome => "结果", "Result";
+    FilterRating => "满意度", "Satisfaction";
+    FilterFrom => "登记日期自", "Registered from";
+    FilterTo => "至", "to";
+    SortLabel => "排序", "Order";
+    ListFilters => "期限、结果与排序", "Period, result and order";
+    ColCode => "编号", "Code";
+    ColSummary => "案情摘要", "Summary";
+    ColCategory => "类别", "Category";
+    ColVillage => "村(社区)", "Village";
+    ColHandler => "承办", "Handler";
+    ColStage => "阶段", "Stage";
+    ColRegistered => "登记日期", "Registered";
+    ColDue => "办理期限", "Due";
+    ClosedOn => "结案于", "Closed";
+    ColOutcome => "结果", "Result";
+    ColArchive => "归档号", "Archive no.";
+    ColRating => "满意度", "Rating";
+    CasesEmpty => "没有符合条件的案件。", "No case matches.";
+    CasesLoadFailed => "案件列表加载失败", "The case list could not be loaded";
+    PagePrev => "上一页", "Previous";
+    PageNext => "下一页", "Next";
+    PagesNav => "翻页", "Pages";
+    ExportTitle => "导出台账", "Export the ledger";
+    ExportHint => "按当前筛选条件导出全部符合的案件(不分页)。", "Exports every case the filters let through (all pages).";
+    ExportXlsx => "导出 Excel", "Export Excel";
+    ExportCsv => "导出 CSV", "Export CSV";
+    ExportMasked => "脱敏导出(隐去姓名、电话、证件号)", "Masked (names, phones and ID numbers hidden)";
+    ExportMaskedAlways => "按您的权限,导出的当事人信息已脱敏。", "For your role, the parties are masked in the export.";
+    ExportPreparing => "服务器正在生成文件…", "The server is preparing the file…";
+    ExportDone => "台账已导出", "Ledger exported";
+    ExportFailed => "台账导出失败", "The ledger could not be exported";
+    ExportRecorded => "每次导出都会记入审计日志。", "Every export is recorded in the audit log.";
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ pub mod board;
 pub mod calendar;
 pub mod case;
 pub mod case_clock;
+pub mod cases;
 pub mod intake;
 pub mod login;
 pub mod not_found;

@@ -17,7 +17,7 @@ use crate::session::use_session;
 
 /// A labelled select of the filter bar; the empty value means "all".
 #[component]
-fn FilterSelect(
+pub(crate) fn FilterSelect(
     name: &'static str,
     label: T,
     options: Signal<Vec<(String, String)>>,

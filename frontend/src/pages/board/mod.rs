@@ -4,7 +4,7 @@
 
 mod column;
 mod drag;
-mod filters;
+pub(crate) mod filters;
 mod menu;
 mod views;
 
