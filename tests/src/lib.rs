@@ -313,6 +313,34 @@ impl TestApp {
             .await
     }
 
+    /// `GET path`, its body collected as it streams: `Err` if the body broke off with an
+    /// error (a streamed answer that failed midway) instead of ending.
+    pub async fn get_streamed(
+        &self,
+        path: &str,
+        cookie: &str,
+    ) -> (StatusCode, std::result::Result<Bytes, String>) {
+        let req = Request::builder()
+            .uri(path)
+            .header(COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap_or_else(|e| panic!("bad request {path}: {e}"));
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .unwrap_or_else(|e| match e {});
+        let status = res.status();
+        let body = res
+            .into_body()
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .map_err(|e| e.to_string());
+        (status, body)
+    }
+
     /// `GET path` asking for English messages.
     pub async fn get_en(&self, path: &str, cookie: Option<&str>) -> TestResponse {
         let mut req = Request::builder()

@@ -540,3 +540,40 @@ async fn a_second_export_while_one_runs_is_told_to_wait() {
         .await
         .expect_status(200);
 }
+
+#[tokio::test]
+async fn an_export_that_fails_midway_breaks_off_instead_of_looking_complete() {
+    let app = TestApp::new().await;
+    let c = three_cases(&app).await;
+    let lead = app.login("lead").await;
+    // A row the server cannot read (an unknown channel): the ledger reaches it after the
+    // heading has gone out.
+    app.execute(&format!(
+        "UPDATE cases SET channel = 'carrier_pigeon' WHERE id = {}",
+        c.open.id
+    ))
+    .await;
+    for format in ["csv", "xlsx"] {
+        let (status, body) = app
+            .get_streamed(&format!("/api/ledger.{format}"), &lead)
+            .await;
+        assert_eq!(status.as_u16(), 200, "{format}: the answer had begun");
+        assert!(body.is_err(), "{format}: the body must break off, not end");
+    }
+    // The export's permit is back: with the row mended, the next export is whole.
+    app.execute(&format!(
+        "UPDATE cases SET channel = 'window' WHERE id = {}",
+        c.open.id
+    ))
+    .await;
+    let (status, body) = app.get_streamed("/api/ledger.xlsx", &lead).await;
+    assert_eq!(status.as_u16(), 200);
+    let body = body.unwrap_or_else(|e| panic!("{e}"));
+    let mut book: Xlsx<_> =
+        open_workbook_from_rs(Cursor::new(body.to_vec())).unwrap_or_else(|e| panic!("{e}"));
+    let name = book.sheet_names()[0].clone();
+    let rows = book
+        .worksheet_range(&name)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rows.rows().count(), 4);
+}

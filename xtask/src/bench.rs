@@ -406,7 +406,7 @@ fn export_bench(seconds: u32) -> Result {
     );
     let _ = writeln!(
         report,
-        "| format | beside | rows | MB | first byte s | all s | rows/s | RSS before MB | RSS peak MB | board p50 / p99 ms meanwhile |"
+        "| format | beside | rows | MB | answer begins s | all s | rows/s | RSS before MB | RSS peak MB | board p50 / p99 ms meanwhile |"
     );
     let _ = writeln!(report, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
     for format in ["csv", "xlsx"] {

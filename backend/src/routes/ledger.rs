@@ -6,6 +6,8 @@
 
 use std::io::Write;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::Poll;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -204,23 +206,35 @@ async fn export(
         masked,
         lang,
     };
-    match format {
-        Format::Csv => {
-            tokio::spawn(async move {
-                let _permit = permit;
-                job.csv(tx).await;
-            });
-        }
-        Format::Xlsx => {
-            tokio::spawn(async move {
-                let _permit = permit;
-                job.xlsx(tx).await;
-            });
-        }
+    // The answer ends cleanly only if the job says it wrote everything; a job that failed,
+    // panicked or gave up on a stalled reader ends it with an error instead, so that the
+    // download fails rather than leave a short file that looks complete.
+    let finished = Arc::new(AtomicBool::new(false));
+    {
+        let finished = Arc::clone(&finished);
+        tokio::spawn(async move {
+            let _permit = permit;
+            let done = match format {
+                Format::Csv => job.csv(&tx).await,
+                Format::Xlsx => job.xlsx(&tx).await,
+            };
+            finished.store(done, Ordering::SeqCst);
+            // Only now may the answer see its end (`tx` is its last sender).
+            drop(tx);
+        });
     }
-    // `poll_recv` keeps answering `None` once the export is over, however often it is asked.
     let mut rx = rx;
-    let stream = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    let mut ended = false;
+    // `poll_recv` keeps answering `None` once the export is over, however often it is asked.
+    let stream = futures_util::stream::poll_fn(move |cx| match rx.poll_recv(cx) {
+        Poll::Ready(None) if !ended && !finished.load(Ordering::SeqCst) => {
+            ended = true;
+            Poll::Ready(Some(Err(std::io::Error::other(
+                "the export did not finish",
+            ))))
+        }
+        other => other,
+    });
     let today = today.format("%Y-%m-%d");
     let name = format!(
         "{}-{today}.{}",
@@ -295,13 +309,10 @@ impl Job {
             .map_err(|e| e.to_string())
     }
 
-    async fn csv(self, tx: mpsc::Sender<Result<Bytes, std::io::Error>>) {
-        if tx
-            .send(Ok(Bytes::from(ledger::csv_head(self.lang))))
-            .await
-            .is_err()
-        {
-            return;
+    /// Writes the CSV; whether all of it went.
+    async fn csv(&self, tx: &mpsc::Sender<Result<Bytes, std::io::Error>>) -> bool {
+        if !send_within(tx, Ok(Bytes::from(ledger::csv_head(self.lang)))).await {
+            return false;
         }
         for ids in self.ids.chunks(CHUNK) {
             let item = self.chunk(ids).await.map(|rows| {
@@ -316,47 +327,120 @@ impl Job {
                 tracing::error!(error = %e, "ledger export (csv) failed");
             }
             // An error ends the body abruptly: the download fails instead of looking complete.
-            if tx.send(item.map_err(std::io::Error::other)).await.is_err() || failed {
-                return;
+            if !send_within(tx, item.map_err(std::io::Error::other)).await || failed {
+                return false;
             }
         }
+        true
     }
 
-    async fn xlsx(self, tx: mpsc::Sender<Result<Bytes, std::io::Error>>) {
-        let (rows_tx, rows_rx) = std::sync::mpsc::sync_channel::<Result<Vec<Vec<Cell>>, String>>(2);
+    /// Writes the XLSX; whether all of it went.
+    async fn xlsx(&self, tx: &mpsc::Sender<Result<Bytes, std::io::Error>>) -> bool {
+        let (rows_tx, rows_rx) = std::sync::mpsc::sync_channel::<Chunk>(2);
         let lang = self.lang;
         let body = tx.clone();
+        let runtime = tokio::runtime::Handle::current();
         let writer = tokio::task::spawn_blocking(move || {
             let out = BodyWriter {
                 tx: body,
+                runtime,
                 buf: Vec::with_capacity(BodyWriter::SIZE),
             };
             let title = lang.pick("矛盾纠纷排查化解台账", "Ledger");
-            ledger::write_xlsx(rows_rx, out, lang, title, &std::env::temp_dir())
-        });
-        for ids in self.ids.chunks(CHUNK) {
-            let item = self.chunk(ids).await;
-            let failed = item.is_err();
-            let sent = {
-                let rows_tx = rows_tx.clone();
-                tokio::task::spawn_blocking(move || rows_tx.send(item).is_ok())
-                    .await
-                    .unwrap_or(false)
+            let chunks = Chunks {
+                rx: rows_rx,
+                over: false,
             };
-            if !sent || failed {
+            ledger::write_xlsx(chunks, out, lang, title, &std::env::temp_dir())
+        });
+        let mut last = Chunk::Done;
+        for ids in self.ids.chunks(CHUNK) {
+            // Nothing reaches the answer before the sheet is zipped: a download given up
+            // meanwhile is noticed here, and the rest is not loaded.
+            if tx.is_closed() {
+                last = Chunk::Failed("the download was given up".to_owned());
+                break;
+            }
+            let item = match self.chunk(ids).await {
+                Ok(rows) => Chunk::Rows(rows),
+                Err(e) => {
+                    last = Chunk::Failed(e);
+                    break;
+                }
+            };
+            let rows_tx = rows_tx.clone();
+            let sent = tokio::task::spawn_blocking(move || rows_tx.send(item).is_ok())
+                .await
+                .unwrap_or(false);
+            if !sent {
                 break;
             }
         }
+        {
+            let rows_tx = rows_tx.clone();
+            let _ = tokio::task::spawn_blocking(move || rows_tx.send(last)).await;
+        }
         drop(rows_tx);
-        match writer.await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "ledger export (xlsx) failed");
-                let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
+        let failure = match writer.await {
+            Ok(Ok(())) => return true,
+            Ok(Err(e)) => e.to_string(),
+            Err(e) => e.to_string(),
+        };
+        tracing::error!(error = %failure, "ledger export (xlsx) failed");
+        let _ = send_within(tx, Err(std::io::Error::other(failure))).await;
+        false
+    }
+}
+
+/// The longest a piece of the answer waits for the reader: a reader that stops reading
+/// without hanging up (a laptop put to sleep) does not hold the export forever.
+const SEND_WITHIN: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Sends a piece of the answer, waiting at most `SEND_WITHIN`; whether it went.
+async fn send_within(
+    tx: &mpsc::Sender<Result<Bytes, std::io::Error>>,
+    item: Result<Bytes, std::io::Error>,
+) -> bool {
+    matches!(
+        tokio::time::timeout(SEND_WITHIN, tx.send(item)).await,
+        Ok(Ok(()))
+    )
+}
+
+/// What the loader hands the XLSX writer: rows, then `Done` — or `Failed`. A channel that
+/// closes without either is a failure too (the loader stopped), never the end of the sheet.
+enum Chunk {
+    Rows(Vec<Vec<Cell>>),
+    Done,
+    Failed(String),
+}
+
+/// The chunks as `ledger::write_xlsx` takes them.
+struct Chunks {
+    rx: std::sync::mpsc::Receiver<Chunk>,
+    over: bool,
+}
+
+impl Iterator for Chunks {
+    type Item = Result<Vec<Vec<Cell>>, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.over {
+            return None;
+        }
+        match self.rx.recv() {
+            Ok(Chunk::Rows(rows)) => Some(Ok(rows)),
+            Ok(Chunk::Done) => {
+                self.over = true;
+                None
             }
-            Err(e) => {
-                tracing::error!(error = %e, "ledger export (xlsx) panicked");
-                let _ = tx.send(Err(std::io::Error::other(e.to_string()))).await;
+            Ok(Chunk::Failed(e)) => {
+                self.over = true;
+                Some(Err(e))
+            }
+            Err(_) => {
+                self.over = true;
+                Some(Err("the export stopped early".to_owned()))
             }
         }
     }
@@ -366,6 +450,7 @@ impl Job {
 /// blocking thread that writes the workbook).
 struct BodyWriter {
     tx: mpsc::Sender<Result<Bytes, std::io::Error>>,
+    runtime: tokio::runtime::Handle,
     buf: Vec<u8>,
 }
 
@@ -380,9 +465,15 @@ impl BodyWriter {
             &mut self.buf,
             Vec::with_capacity(Self::SIZE),
         ));
-        self.tx
-            .blocking_send(Ok(chunk))
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "download ended"))
+        // On the blocking thread that writes the workbook: wait for the reader, within limits.
+        if self.runtime.block_on(send_within(&self.tx, Ok(chunk))) {
+            Ok(())
+        } else {
+            Err(std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "the download ended or stalled",
+            ))
+        }
     }
 }
 

@@ -16,7 +16,8 @@ use crate::i18n;
 pub struct Progress {
     /// Bytes received.
     pub bytes: u64,
-    /// Line breaks received (a CSV's records, the heading included).
+    /// A CSV's records received, the heading included (line breaks outside quoted fields;
+    /// always 0 for other files).
     pub lines: u64,
     /// The rows the server said are coming (`X-Ledger-Rows`), if it said.
     pub rows: Option<u64>,
@@ -28,9 +29,28 @@ fn js_error(e: &JsValue) -> Error {
     Error::Network(format!("{e:?}"))
 }
 
+/// Counts a CSV's record ends in `bytes`: line breaks outside quoted fields (a field may hold
+/// line breaks; `quoted` carries whether the last chunk ended inside one).
+pub fn record_ends(bytes: &[u8], quoted: &mut bool) -> u64 {
+    let mut n = 0;
+    for b in bytes {
+        match b {
+            b'"' => *quoted = !*quoted,
+            b'\n' if !*quoted => n += 1,
+            _ => {}
+        }
+    }
+    n
+}
+
 /// Fetches `url` and saves it as `file_name`, calling `progress` as it arrives; returns the
-/// final progress.
-pub async fn save(url: &str, file_name: &str, progress: impl Fn(Progress)) -> Result<Progress> {
+/// final progress. `csv`: count the records as they come.
+pub async fn save(
+    url: &str,
+    file_name: &str,
+    csv: bool,
+    progress: impl Fn(Progress),
+) -> Result<Progress> {
     let response = Request::get(url)
         .header("Accept-Language", i18n::current().tag())
         .credentials(web_sys::RequestCredentials::SameOrigin)
@@ -61,6 +81,7 @@ pub async fn save(url: &str, file_name: &str, progress: impl Fn(Progress)) -> Re
         .ok_or_else(|| Error::Decode("the answer has no body".to_owned()))?;
     let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     let chunks = Array::new();
+    let mut quoted = false;
     loop {
         let step = JsFuture::from(reader.read())
             .await
@@ -75,9 +96,10 @@ pub async fn save(url: &str, file_name: &str, progress: impl Fn(Progress)) -> Re
         let value: Uint8Array = Reflect::get(&step, &JsValue::from_str("value"))
             .map_err(|e| js_error(&e))?
             .unchecked_into();
-        let bytes = value.to_vec();
-        now.bytes += bytes.len() as u64;
-        now.lines += bytes.iter().filter(|b| **b == b'\n').count() as u64;
+        now.bytes += u64::from(value.length());
+        if csv {
+            now.lines += record_ends(&value.to_vec(), &mut quoted);
+        }
         chunks.push(&value);
         progress(now);
     }
@@ -109,4 +131,20 @@ pub async fn save(url: &str, file_name: &str, progress: impl Fn(Progress)) -> Re
         std::time::Duration::from_secs(30),
     );
     Ok(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::record_ends;
+
+    #[test]
+    fn records_are_counted_outside_quotes_across_chunks() {
+        let mut quoted = false;
+        let first = "code,parties\r\nA,\"张三;\n李";
+        let second = "四\"\r\nB,\"say \"\"hi\"\"\"\r\n";
+        assert_eq!(record_ends(first.as_bytes(), &mut quoted), 1);
+        assert!(quoted, "the chunk ended inside a field");
+        assert_eq!(record_ends(second.as_bytes(), &mut quoted), 2);
+        assert!(!quoted);
+    }
 }

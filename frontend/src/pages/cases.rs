@@ -332,7 +332,7 @@ fn ExportPanel(filter: Memo<CaseFilter>) -> impl IntoView {
         )
         .ok();
         spawn_local(async move {
-            let result = download::save(&url, &name, move |progress| {
+            let result = download::save(&url, &name, format == "csv", move |progress| {
                 let _ = state.try_set(Export::Running {
                     progress,
                     seconds: elapsed(),
