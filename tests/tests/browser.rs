@@ -219,14 +219,21 @@ async fn a_matter_goes_round_the_closed_loop_in_the_browser() {
                 .await?;
 
             // Wrong digits: the same not-found answer as a wrong code.
+            // Each look-up is a new page (a form post): the old page is marked, so that what
+            // is read is the answer's page, never the one being left.
+            let mark = "document.body.dataset.left = 'yes'; return null;";
+            let answer = "body:not([data-left]) [data-testid=status-not-found]";
             b.fill("input[name=phone_last4]", "0000").await?;
+            let _: serde_json::Value = b.eval(mark).await?;
             b.click("[data-testid=lookup]").await?;
-            let wrong_digits = b.text("[data-testid=status-not-found]").await?;
+            b.wait(answer).await?;
+            let wrong_digits = b.text(answer).await?;
             b.fill("input[name=code]", "2611-ZZZZZZ").await?;
             b.fill("input[name=phone_last4]", "5678").await?;
+            let _: serde_json::Value = b.eval(mark).await?;
             b.click("[data-testid=lookup]").await?;
-            b.wait("[data-testid=status-not-found]").await?;
-            let wrong_code = b.text("[data-testid=status-not-found]").await?;
+            b.wait(answer).await?;
+            let wrong_code = b.text(answer).await?;
             if wrong_digits != wrong_code {
                 return Err(format!(
                     "wrong digits said “{wrong_digits}”, a wrong code “{wrong_code}”"
@@ -1250,7 +1257,7 @@ async fn a_lead_finds_an_archived_case_in_the_list_and_exports_the_ledger() {
                 .await?;
             let mut lines = csv.lines();
             let name = lines.next().unwrap_or_default();
-            if !name.ends_with(".csv") || lines.next() != Some("true") {
+            if !name.starts_with("矛盾纠纷排查化解台账-") || !name.ends_with(".csv") || lines.next() != Some("true") {
                 return Err(format!("the CSV was saved as `{name}`, or without its BOM").into());
             }
             // The heading, then the three cases (each summary once; parties are unmasked).
@@ -1288,6 +1295,35 @@ async fn a_lead_finds_an_archived_case_in_the_list_and_exports_the_ledger() {
             b.click(&format!("[data-testid=case-row][data-code=\"{code}\"] [data-testid=case-link]"))
                 .await?;
             b.wait_text("[data-testid=case-code]", &code).await?;
+
+            // A town leader sees the parties masked, and so does the ledger they export.
+            sign_out(&b).await?;
+            sign_in(&b, "leader").await?;
+            b.goto("/cases").await?;
+            b.wait_text("[data-testid=export-masked-always]", "已脱敏").await?;
+            if b.count("[data-testid=export-masked]").await? != 0 {
+                return Err("a town leader is offered an unmasked export".into());
+            }
+            let _: serde_json::Value = b
+                .eval(
+                    "window.__blobs = [];
+                     const made = URL.createObjectURL;
+                     URL.createObjectURL = function (blob) { window.__blobs.push(blob); return made.call(URL, blob); };
+                     HTMLAnchorElement.prototype.click = function () {};
+                     return null;",
+                )
+                .await?;
+            b.click("[data-testid=export-csv]").await?;
+            b.wait_text("[data-testid=notice]", "当事人信息已脱敏").await?;
+            let masked: String = b
+                .eval_async(
+                    "const done = arguments[0];
+                     window.__blobs[0].text().then(done);",
+                )
+                .await?;
+            if masked.contains("张三") || !masked.contains("张某") {
+                return Err(format!("the leader's CSV holds: {masked}").into());
+            }
             Ok(())
         }
         .await;

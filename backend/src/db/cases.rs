@@ -1134,9 +1134,14 @@ pub struct Registered {
     pub until_ms: Option<i64>,
 }
 
+/// The `FROM` that `list_where` needs (without the handler's and registrar's names).
+const LIST_FROM: &str = "FROM cases c JOIN org_units v ON v.id = c.village_id \
+    LEFT JOIN org_units a ON a.id = c.area_id LEFT JOIN org_units g ON g.id = c.group_id";
+
 /// The `WHERE` of the case list and the ledger: a town's cases (every stage, archived
-/// included) that pass `filter` and that `actor` may list. `FROM` must join `cases c`,
-/// `org_units v` (village) and, left, `org_units a` (area) and `org_units g` (group).
+/// included) that pass `filter` and that `actor` may list. `FROM` must join as `LIST_FROM`
+/// does: `cases c`, `org_units v` (village) and, left, `org_units a` (area), `org_units g`
+/// (group).
 pub(crate) fn list_where(
     sqlite: bool,
     town_id: i64,
@@ -1328,11 +1333,7 @@ pub async fn list(
 ) -> Result<(Vec<CaseListItem>, u64), sqlx::Error> {
     let sqlite = conn.backend_name() == "SQLite";
     let mut w = list_where(sqlite, town_id, filter, registered, actor, today);
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM cases c JOIN org_units v ON v.id = c.village_id \
-         LEFT JOIN org_units a ON a.id = c.area_id LEFT JOIN org_units g ON g.id = c.group_id{}",
-        w.sql
-    );
+    let count_sql = format!("SELECT COUNT(*) {LIST_FROM}{}", w.sql);
     let total: i64 = sqlx::query_scalar_with(&count_sql, w.arguments()?)
         .fetch_one(&mut *conn)
         .await?;
@@ -1393,11 +1394,7 @@ pub async fn listed_ids(
     let sqlite = conn.backend_name() == "SQLite";
     let mut w = list_where(sqlite, town_id, filter, registered, actor, today);
     w.push(list_order(filter.sort));
-    let sql = format!(
-        "SELECT c.id FROM cases c JOIN org_units v ON v.id = c.village_id \
-         LEFT JOIN org_units a ON a.id = c.area_id LEFT JOIN org_units g ON g.id = c.group_id{}",
-        w.sql
-    );
+    let sql = format!("SELECT c.id {LIST_FROM}{}", w.sql);
     sqlx::query_scalar_with(&sql, w.arguments()?)
         .fetch_all(conn)
         .await

@@ -238,7 +238,7 @@ async fn export(
     let today = today.format("%Y-%m-%d");
     let name = format!(
         "{}-{today}.{}",
-        lang.pick("台账", "ledger"),
+        lang.pick("矛盾纠纷排查化解台账", "ledger"),
         format.as_str()
     );
     let disposition = format!(

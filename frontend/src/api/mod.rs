@@ -135,23 +135,12 @@ pub async fn board(filter: &CaseFilter) -> Result<Board> {
         sort: None,
         ..filter.clone()
     };
-    let query = filter::to_query(&filter);
-    let url = if query.is_empty() {
-        "/api/board".to_owned()
-    } else {
-        format!("/api/board?{query}")
-    };
-    get(&url).await
+    get(&filter::url("/api/board", &filter)).await
 }
 
 /// `GET /api/cases`: a page of every case (archived included) the filter lets through.
 pub async fn cases(filter: &CaseFilter) -> Result<Page<CaseListItem>> {
-    let query = filter::to_query(filter);
-    if query.is_empty() {
-        get("/api/cases").await
-    } else {
-        get(&format!("/api/cases?{query}")).await
-    }
+    get(&filter::url("/api/cases", filter)).await
 }
 
 /// The address of a ledger export (`csv` or `xlsx`) of the case list's filter (no page).

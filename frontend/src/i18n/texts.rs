@@ -364,6 +364,7 @@ texts! {
     PageNext => "下一页", "Next";
     PagesNav => "翻页", "Pages";
     ExportTitle => "导出台账", "Export the ledger";
+    LedgerFileName => "矛盾纠纷排查化解台账", "ledger";
     ExportHint => "按当前筛选条件导出全部符合的案件(不分页)。", "Exports every case the filters let through (all pages).";
     ExportXlsx => "导出 Excel", "Export Excel";
     ExportCsv => "导出 CSV", "Export CSV";

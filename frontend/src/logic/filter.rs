@@ -82,6 +82,16 @@ pub fn to_query(filter: &CaseFilter) -> String {
         .join("&")
 }
 
+/// `path` with the filter's query string, if any (`/board?kind=dispute`, or `/board`).
+pub fn url(path: &str, filter: &CaseFilter) -> String {
+    let query = to_query(filter);
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
 /// Reads a filter from a lookup of (already decoded) query parameters, such as the router's
 /// query map. Values that are not valid are left out rather than refused: a stale bookmark
 /// still opens the board.
@@ -236,6 +246,12 @@ mod tests {
     #[test]
     fn an_empty_filter_is_an_empty_query_and_not_filtered() {
         assert_eq!(to_query(&CaseFilter::default()), "");
+        assert_eq!(url("/cases", &CaseFilter::default()), "/cases");
+        let labour = CaseFilter {
+            category: Some(Category::Labour),
+            ..CaseFilter::default()
+        };
+        assert_eq!(url("/cases", &labour), "/cases?category=labour");
         assert_eq!(from_query(""), CaseFilter::default());
         assert!(!is_filtered(&CaseFilter::default()));
         assert!(is_filtered(&full()));

@@ -19,7 +19,7 @@ use crate::components::notice::use_notices;
 use crate::i18n::{self, T, tr, use_lang};
 use crate::logic::filter;
 use crate::logic::time;
-use crate::pages::board::filters::{FilterBar, FilterSelect};
+use crate::pages::board::filters::{FilterBar, FilterSelect, vocab};
 use crate::session::use_session;
 
 /// Who may export the ledger (the server decides; this only shows the buttons).
@@ -39,14 +39,8 @@ pub fn CasesPage() -> impl IntoView {
     let navigate = use_navigate();
     let filter = Memo::new(move |_| query.with(|q| filter::from_lookup(|k| q.get(k))));
     let set_filter = Callback::new(move |(f, replace): (CaseFilter, bool)| {
-        let q = filter::to_query(&f);
-        let url = if q.is_empty() {
-            "/cases".to_owned()
-        } else {
-            format!("/cases?{q}")
-        };
         navigate(
-            &url,
+            &filter::url("/cases", &f),
             NavigateOptions {
                 replace,
                 scroll: false,
@@ -197,19 +191,6 @@ fn ListFilters(
         f.page = None;
         set_filter.run((f, false));
     };
-    fn options<V: Copy + Send + Sync + 'static>(
-        lang: RwSignal<shared::Lang>,
-        all: &'static [V],
-        wire: fn(V) -> &'static str,
-        label: fn(V, shared::Lang) -> &'static str,
-    ) -> Signal<Vec<(String, String)>> {
-        Signal::derive(move || {
-            let l = lang.get();
-            all.iter()
-                .map(|v| (wire(*v).to_owned(), label(*v, l).to_owned()))
-                .collect()
-        })
-    }
     let day = |d: Option<chrono::NaiveDate>| {
         d.map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_default()
@@ -235,21 +216,21 @@ fn ListFilters(
             <FilterSelect
                 name="stage"
                 label=T::FilterStage
-                options=options(lang, Stage::ALL, Stage::as_str, Stage::label)
+                options=vocab(lang, Stage::ALL, Stage::as_str, Stage::label)
                 value=Signal::derive(move || filter.with(|f| f.stage.map(|v| v.as_str().to_owned()).unwrap_or_default()))
                 on_change=Callback::new(move |v: String| change(Box::new(move |f| f.stage = Stage::parse(&v))))
             />
             <FilterSelect
                 name="outcome"
                 label=T::FilterOutcome
-                options=options(lang, Outcome::ALL, Outcome::as_str, Outcome::label)
+                options=vocab(lang, Outcome::ALL, Outcome::as_str, Outcome::label)
                 value=Signal::derive(move || filter.with(|f| f.outcome.map(|v| v.as_str().to_owned()).unwrap_or_default()))
                 on_change=Callback::new(move |v: String| change(Box::new(move |f| f.outcome = Outcome::parse(&v))))
             />
             <FilterSelect
                 name="rating"
                 label=T::FilterRating
-                options=options(lang, Satisfaction::ALL, Satisfaction::as_str, Satisfaction::label)
+                options=vocab(lang, Satisfaction::ALL, Satisfaction::as_str, Satisfaction::label)
                 value=Signal::derive(move || filter.with(|f| f.rating.map(|v| v.as_str().to_owned()).unwrap_or_default()))
                 on_change=Callback::new(move |v: String| change(Box::new(move |f| f.rating = Satisfaction::parse(&v))))
             />
@@ -310,7 +291,7 @@ fn ExportPanel(filter: Memo<CaseFilter>) -> impl IntoView {
         );
         let name = format!(
             "{}-{}.{format}",
-            T::ExportTitle.get(lang.get_untracked()).replace(' ', "-"),
+            T::LedgerFileName.get(lang.get_untracked()),
             time::date(time::today())
         );
         let started = js_sys::Date::now();

@@ -49,6 +49,21 @@ pub(crate) fn FilterSelect(
     }
 }
 
+/// The options of a vocabulary's select (wire name, label), in the interface language.
+pub(crate) fn vocab<V: Copy + Send + Sync + 'static>(
+    lang: RwSignal<shared::Lang>,
+    all: &'static [V],
+    wire: fn(V) -> &'static str,
+    label: fn(V, shared::Lang) -> &'static str,
+) -> Signal<Vec<(String, String)>> {
+    Signal::derive(move || {
+        let l = lang.get();
+        all.iter()
+            .map(|v| (wire(*v).to_owned(), label(*v, l).to_owned()))
+            .collect()
+    })
+}
+
 /// The filter bar.
 #[component]
 pub fn FilterBar(
@@ -76,20 +91,6 @@ pub fn FilterBar(
         f.page = None;
         set_filter.run((f, false));
     };
-
-    fn vocab<V: Copy + Send + Sync + 'static>(
-        lang: RwSignal<shared::Lang>,
-        all: &'static [V],
-        wire: fn(V) -> &'static str,
-        label: fn(V, shared::Lang) -> &'static str,
-    ) -> Signal<Vec<(String, String)>> {
-        Signal::derive(move || {
-            let l = lang.get();
-            all.iter()
-                .map(|v| (wire(*v).to_owned(), label(*v, l).to_owned()))
-                .collect()
-        })
-    }
 
     let villages = Signal::derive(move || {
         org.get()

@@ -409,14 +409,8 @@ pub fn BoardPage() -> impl IntoView {
 
     let set_filter = Callback::new(move |(f, replace): (CaseFilter, bool)| {
         touched.set(true);
-        let q = filter::to_query(&f);
-        let url = if q.is_empty() {
-            "/board".to_owned()
-        } else {
-            format!("/board?{q}")
-        };
         navigate(
-            &url,
+            &filter::url("/board", &f),
             NavigateOptions {
                 replace,
                 scroll: false,
