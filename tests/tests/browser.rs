@@ -1191,6 +1191,23 @@ async fn a_lead_finds_an_archived_case_in_the_list_and_exports_the_ledger() {
             b.resize(768, 1024).await?;
             b.screenshot("case-list-768").await?;
             b.resize(1280, 800).await?;
+            // In English too, its headings and the export's words.
+            b.click("[data-testid=lang-switch]").await?;
+            b.wait_text("[data-testid=cases-page] h1", "Case list").await?;
+            b.wait_text("[data-testid=export-xlsx]", "Export Excel").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("case-list-en-1024").await?;
+            // The header keeps the person's tools in sight: the page does not scroll sideways.
+            let wide: bool = b
+                .eval("return document.documentElement.scrollWidth > document.documentElement.clientWidth;")
+                .await?;
+            if wide {
+                return Err("at 1024 px in English the page scrolls sideways".into());
+            }
+            b.resize(768, 1024).await?;
+            b.screenshot("case-list-en-768").await?;
+            b.resize(1280, 800).await?;
+            chinese(&b).await?;
 
             // The archive number finds the archived case, which the board no longer shows.
             b.fill("[data-testid=filter-q]", &archive_no).await?;
