@@ -577,3 +577,46 @@ async fn an_export_that_fails_midway_breaks_off_instead_of_looking_complete() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(rows.rows().count(), 4);
 }
+
+#[tokio::test]
+async fn exports_arriving_together_each_get_a_whole_file_or_a_429_and_only_files_are_logged() {
+    let app = TestApp::new().await;
+    three_cases(&app).await;
+    let lead = app.login("lead").await;
+    let answers = concord_tests::join_all((0..12).map(|i| {
+        let path = if i % 2 == 0 {
+            "/api/ledger.csv"
+        } else {
+            "/api/ledger.xlsx"
+        };
+        app.get_streamed(path, &lead)
+    }))
+    .await;
+    let mut files = 0;
+    for (status, body) in &answers {
+        match status.as_u16() {
+            200 => {
+                let body = body
+                    .as_ref()
+                    .unwrap_or_else(|e| panic!("a 200 broke off: {e}"));
+                assert!(
+                    body.starts_with("\u{feff}".as_bytes()) || body.starts_with(b"PK"),
+                    "a whole CSV or XLSX"
+                );
+                files += 1;
+            }
+            429 => {}
+            other => panic!("an export answered {other}"),
+        }
+    }
+    eprintln!(
+        "{files} of {} exports ran, the others were told to wait",
+        answers.len()
+    );
+    assert!(files >= 1, "at least one export ran");
+    assert_eq!(
+        app.count("audit_log").await,
+        files,
+        "every file, and nothing else, is in the audit log"
+    );
+}
