@@ -251,28 +251,11 @@ async fn the_csv_ledger_has_a_bom_every_column_and_unmasked_parties_for_the_lead
     let lead = app.login("lead").await;
     let res = app.get("/api/ledger.csv?sort=oldest", Some(&lead)).await;
     res.expect_status(200);
-    assert_eq!(
-        res.headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
-        Some("text/csv; charset=utf-8")
-    );
-    assert_eq!(
-        res.headers
-            .get("x-ledger-rows")
-            .and_then(|v| v.to_str().ok()),
-        Some("3")
-    );
-    assert_eq!(
-        res.headers
-            .get("x-ledger-masked")
-            .and_then(|v| v.to_str().ok()),
-        Some("false")
-    );
+    assert_eq!(res.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert_eq!(res.header("x-ledger-rows"), Some("3"));
+    assert_eq!(res.header("x-ledger-masked"), Some("false"));
     let disposition = res
-        .headers
-        .get("content-disposition")
-        .and_then(|v| v.to_str().ok())
+        .header("content-disposition")
         .unwrap_or_default()
         .to_owned();
     assert!(disposition.starts_with("attachment;"), "{disposition}");
@@ -353,12 +336,7 @@ async fn the_ledger_is_masked_for_roles_that_see_parties_masked_and_refused_to_o
     let leader = app.login("leader").await;
     let res = app.get("/api/ledger.csv", Some(&leader)).await;
     res.expect_status(200);
-    assert_eq!(
-        res.headers
-            .get("x-ledger-masked")
-            .and_then(|v| v.to_str().ok()),
-        Some("true")
-    );
+    assert_eq!(res.header("x-ledger-masked"), Some("true"));
     let text = res.text();
     assert!(!text.contains("张三"), "no full name: {text}");
     assert!(!text.contains("李四"));
@@ -443,9 +421,7 @@ async fn the_xlsx_ledger_opens_with_its_cells_and_dates_as_dates() {
     let res = app.get("/api/ledger.xlsx?sort=oldest", Some(&lead)).await;
     res.expect_status(200);
     assert_eq!(
-        res.headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
+        res.header("content-type"),
         Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     );
     let mut book: Xlsx<_> =
@@ -529,7 +505,7 @@ async fn a_second_export_while_one_runs_is_told_to_wait() {
     let err = res.error();
     assert_eq!(err.kind, ErrorKind::RateLimited);
     assert!(err.retry_after.is_some());
-    assert!(res.headers.get("retry-after").is_some());
+    assert!(res.header("retry-after").is_some());
     assert_eq!(
         app.count("audit_log").await,
         0,
