@@ -215,6 +215,11 @@ impl Config {
             .unwrap_or_else(|| FixedOffset::east_opt(8 * 3600).unwrap_or(Utc.fix()))
     }
 
+    /// The centers' time zone in milliseconds east of UTC.
+    pub fn offset_ms(&self) -> i64 {
+        i64::from(self.timezone().local_minus_utc()) * 1000
+    }
+
     /// Today's date in the centers' time zone.
     pub fn today(&self) -> NaiveDate {
         Utc::now().with_timezone(&self.timezone()).date_naive()

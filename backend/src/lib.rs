@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod backup;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod error;

@@ -52,6 +52,8 @@ pub struct AppState {
     calendar: Arc<CalendarCache>,
     /// The live board's hub (see `crate::live`).
     pub(crate) live: Arc<crate::live::LiveHub>,
+    /// The dashboards built (see `crate::dashboard`).
+    pub dashboards: Arc<crate::dashboard::DashboardCache>,
 }
 
 /// The calendar as last loaded, and when. Another server sharing a PostgreSQL database may
@@ -101,6 +103,7 @@ impl AppState {
             exports: Arc::new(tokio::sync::Semaphore::new(1)),
             calendar: Arc::new(CalendarCache::default()),
             live: Arc::new(crate::live::LiveHub::default()),
+            dashboards: Arc::new(crate::dashboard::DashboardCache::default()),
         }
     }
 
@@ -158,6 +161,7 @@ impl AppState {
         self.boards.clear();
         self.cases.clear();
         self.sessions.clear();
+        self.dashboards.clear();
     }
 
     /// The town's current revision (see the module doc).

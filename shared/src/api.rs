@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{
     CaseCard, CaseKind, CaseSort, Category, Channel, Gender, HandlerRef, Outcome, PartyKind,
-    PartySide, RiskFlag, RiskLevel, Satisfaction, Stage,
+    PartySide, Resolution, RiskFlag, RiskLevel, Satisfaction, Stage, Timeliness,
 };
 use crate::workflow::Command;
 
@@ -148,6 +148,33 @@ pub struct CaseFilter {
     /// Rated so by the resident (the case list and the ledger only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<Satisfaction>,
+    /// Closed on or after this day (the case list and the ledger only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_from: Option<NaiveDate>,
+    /// Closed on or before this day (included; the case list and the ledger only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_to: Option<NaiveDate>,
+    /// Closed with a result of this class: resolved, not resolved, not counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Resolution>,
+    /// Closed by the due date, or after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeliness: Option<Timeliness>,
+    /// Only cases registered and closed on the spot (就地化解).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub spot: bool,
+    /// Only cases marked with this particular risk (e.g. a repeat petition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<RiskFlag>,
+    /// Only cases whose criminal risk was reported to the police station (防止民转刑).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub police: bool,
+    /// Only legal and psychological services (legal aid, consultation, psychological service).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub service: bool,
+    /// Only matters brought in person (the reception window or the visitor hall).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_person: bool,
     /// The order of the case list and the ledger (newest first when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort: Option<CaseSort>,
@@ -212,6 +239,15 @@ impl CaseFilter {
             ("to", self.to.is_some()),
             ("outcome", self.outcome.is_some()),
             ("rating", self.rating.is_some()),
+            ("closed_from", self.closed_from.is_some()),
+            ("closed_to", self.closed_to.is_some()),
+            ("resolution", self.resolution.is_some()),
+            ("timeliness", self.timeliness.is_some()),
+            ("spot", self.spot),
+            ("flag", self.flag.is_some()),
+            ("police", self.police),
+            ("service", self.service),
+            ("in_person", self.in_person),
             ("sort", self.sort.is_some()),
         ]
         .into_iter()
@@ -230,6 +266,11 @@ impl CaseFilter {
             && to < from
         {
             c.fail("to", period_reversed());
+        }
+        if let (Some(from), Some(to)) = (self.closed_from, self.closed_to)
+            && to < from
+        {
+            c.fail("closed_to", period_reversed());
         }
         c.finish()
     }

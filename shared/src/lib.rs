@@ -10,6 +10,7 @@ pub mod api;
 pub mod calendar;
 pub mod deadline;
 pub mod error;
+pub mod figures;
 pub mod lang;
 pub mod model;
 pub mod privacy;

@@ -748,6 +748,46 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// How a closed case counts in the resolution rate (化解率 = resolved ÷ (resolved + not
+    /// resolved)): withdrawn and not-accepted matters are not counted at all.
+    Resolution {
+        Resolved = "resolved", "已化解", "Resolved";
+        Unresolved = "unresolved", "未化解", "Not resolved";
+        Uncounted = "uncounted", "不计入化解率", "Not counted in the rate";
+    }
+}
+
+impl Resolution {
+    /// The class of a result.
+    pub fn of(outcome: Outcome) -> Resolution {
+        if outcome.is_resolved() {
+            Resolution::Resolved
+        } else if outcome.counts_in_rate() {
+            Resolution::Unresolved
+        } else {
+            Resolution::Uncounted
+        }
+    }
+
+    /// The results of this class.
+    pub fn outcomes(self) -> Vec<Outcome> {
+        Outcome::ALL
+            .iter()
+            .copied()
+            .filter(|o| Resolution::of(*o) == self)
+            .collect()
+    }
+}
+
+vocabulary! {
+    /// Whether a closed case was closed by its due date (the day itself included).
+    Timeliness {
+        OnTime = "on_time", "按期办结", "Closed on time";
+        Late = "late", "超期办结", "Closed late";
+    }
+}
+
 impl BoardView {
     /// Whether the view is offered to `role`: "my cases" only to those who handle cases.
     pub fn offered_to(self, role: Role) -> bool {

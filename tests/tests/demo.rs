@@ -399,3 +399,114 @@ async fn the_demo_is_not_mixed_into_a_database_holding_other_data() {
         .unwrap_or_else(|e| panic!("count: {e}"));
     assert_eq!(cases, 0);
 }
+
+/// The total of the case list for a filter (one row asked for).
+async fn listed(demo: &Demo, cookie: &str, filter: &shared::api::CaseFilter) -> u64 {
+    let query = serde_urlencoded::to_string(filter).unwrap_or_default();
+    let path = format!("/api/cases?per_page=1&{query}");
+    let page: Page<CaseCard> = demo.get(&path, cookie).await;
+    page.total
+}
+
+#[tokio::test]
+async fn the_demo_dashboard_shows_the_seeds_figures_and_every_figure_lists_its_cases() {
+    use shared::figures::{Dashboard, Dimension, Figure};
+    use shared::model::Satisfaction;
+    let (demo, _) = Demo::load(DemoSize::default()).await;
+    let lead = demo.login("lead").await;
+    // The center's year: the last twelve months, the default.
+    let d: Dashboard = demo.get("/api/dashboard", &lead).await;
+    let t = &d.totals;
+    // "化解各类矛盾纠纷140余件,化解率达到95%,提供法律服务、心理服务230余人次,接待人民群众来访300余人次"
+    assert!(
+        (140..150).contains(&t.disputes.resolved),
+        "disputes resolved {}",
+        t.disputes.resolved
+    );
+    let rate = t.disputes.resolution_rate().unwrap_or_default();
+    assert!((95.0..96.0).contains(&rate), "resolution rate {rate}");
+    assert!((230..240).contains(&t.services), "services {}", t.services);
+    assert!((300..400).contains(&t.visitors), "visitors {}", t.visitors);
+    assert!(
+        t.on_the_spot > 0 && t.petitions > 0 && t.overdue >= 5,
+        "{t:?}"
+    );
+    assert_eq!(
+        d.trend.len(),
+        13,
+        "a year from tomorrow's date touches 13 months"
+    );
+    assert_eq!(
+        d.trend.iter().map(|m| m.received).sum::<u64>(),
+        t.all.received
+    );
+    assert_eq!(d.trend.iter().map(|m| m.closed).sum::<u64>(), t.all.closed);
+
+    // Every figure, and every row of every table, lists exactly the cases it counts.
+    let mut figures = vec![
+        (Figure::Received, t.all.received),
+        (Figure::Closed, t.all.closed),
+        (Figure::Resolved, t.all.resolved),
+        (Figure::Unresolved, t.all.unresolved),
+        (Figure::Uncounted, t.all.uncounted),
+        (Figure::OnTime, t.all.on_time),
+        (Figure::Late, t.all.late()),
+        (Figure::Services, t.services),
+        (Figure::Visitors, t.visitors),
+        (Figure::Petitions, t.petitions),
+        (Figure::RepeatPetitions, t.repeat_petitions),
+        (Figure::OnTheSpot, t.on_the_spot),
+        (Figure::OnTheSpotGrid, t.on_the_spot_grid),
+        (Figure::Police, t.police),
+        (Figure::Overdue, t.overdue),
+    ];
+    for (rating, n) in [
+        (Satisfaction::Satisfied, d.satisfaction.satisfied),
+        (Satisfaction::Basic, d.satisfaction.basically_satisfied),
+        (Satisfaction::Dissatisfied, d.satisfaction.dissatisfied),
+    ] {
+        figures.push((Figure::Rated(rating), n));
+    }
+    for (figure, n) in figures {
+        assert_eq!(listed(&demo, &lead, &d.link(figure)).await, n, "{figure:?}");
+    }
+    for by in Dimension::ALL {
+        let table = d.breakdown(by).unwrap_or_else(|| panic!("no table {by:?}"));
+        assert!(!table.rows.is_empty(), "{by:?}");
+        for row in &table.rows {
+            for (figure, n) in [
+                (Figure::Received, row.counts.received),
+                (Figure::Closed, row.counts.closed),
+                (Figure::Resolved, row.counts.resolved),
+                (Figure::OnTime, row.counts.on_time),
+            ] {
+                let filter = by
+                    .narrow(d.link(figure), &row.key)
+                    .unwrap_or_else(|| panic!("{by:?} {}", row.key));
+                assert_eq!(
+                    listed(&demo, &lead, &filter).await,
+                    n,
+                    "{by:?} {} {figure:?}",
+                    row.label
+                );
+            }
+        }
+    }
+    for month in &d.trend {
+        let filter = d.month_link(month, Figure::Resolved);
+        assert_eq!(
+            listed(&demo, &lead, &filter).await,
+            month.resolved,
+            "{}",
+            month.month
+        );
+    }
+    // The kinds together are the whole.
+    let kinds = d.breakdown(Dimension::Kind).map(|b| &b.rows);
+    let received: u64 = kinds
+        .iter()
+        .flat_map(|r| r.iter())
+        .map(|r| r.counts.received)
+        .sum();
+    assert_eq!(received, t.all.received);
+}

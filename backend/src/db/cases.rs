@@ -10,10 +10,11 @@ use serde::de::DeserializeOwned;
 use shared::api::{CaseFilter, CaseListItem, NewParty};
 use shared::calendar::Calendar;
 use shared::deadline::{Clock, ClockRule, DueExplained, Pause};
+use shared::figures::{IN_PERSON_CHANNELS, SERVICE_KINDS};
 use shared::model::{
     CaseCard, CaseDetail, CaseKind, CaseRating, CaseSort, Category, Channel, Extension, HandlerRef,
     LegalRoute, Outcome, Party, ReturnNote, RiskFlag, RiskLevel, Satisfaction, Stage, Suspension,
-    Urging,
+    Timeliness, Urging,
 };
 use shared::privacy::{PartyView, Redactor, mask_party};
 use shared::workflow::{Actor, CaseFacts, CaseState};
@@ -1126,12 +1127,61 @@ pub async fn board_entries_of(
     Ok(entries)
 }
 
-/// The period a case list or ledger covers, as milliseconds of registration: from the
-/// first instant of its first day, up to (not including) the first instant after its last.
+/// The periods a case list or ledger covers, as milliseconds: of registration and of
+/// closing, each from the first instant of its first day up to (not including) the first
+/// instant after its last; and the centers' time zone (for "closed by the due date").
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Registered {
-    pub from_ms: Option<i64>,
-    pub until_ms: Option<i64>,
+pub struct Bounds {
+    pub registered_from_ms: Option<i64>,
+    pub registered_until_ms: Option<i64>,
+    pub closed_from_ms: Option<i64>,
+    pub closed_until_ms: Option<i64>,
+    /// The centers' time zone, in milliseconds east of UTC.
+    pub offset_ms: i64,
+}
+
+impl Bounds {
+    /// The bounds of `filter`'s periods in the centers' time zone.
+    pub fn of(config: &crate::config::Config, filter: &CaseFilter) -> Bounds {
+        let (registered_from_ms, registered_until_ms) = config.day_bounds(filter.from, filter.to);
+        let (closed_from_ms, closed_until_ms) =
+            config.day_bounds(filter.closed_from, filter.closed_to);
+        Bounds {
+            registered_from_ms,
+            registered_until_ms,
+            closed_from_ms,
+            closed_until_ms,
+            offset_ms: config.offset_ms(),
+        }
+    }
+}
+
+/// The day (days since 1970-01-01) of the due date `c.due_on`, in SQL.
+pub(crate) fn due_day_sql(sqlite: bool) -> &'static str {
+    if sqlite {
+        "CAST(julianday(c.due_on) - 2440587.5 AS INTEGER)"
+    } else {
+        "(CAST(c.due_on AS DATE) - DATE '1970-01-01')"
+    }
+}
+
+/// "Closed by the due date" (the day itself included), in SQL, for a closed case `c`.
+pub(crate) fn on_time_sql(sqlite: bool, offset_ms: i64) -> String {
+    format!(
+        "((c.closed_at + {offset_ms}) / 86400000 <= {})",
+        due_day_sql(sqlite)
+    )
+}
+
+/// "Registered and closed at once" (就地化解), in SQL: closed without ever being routed, and
+/// not refused at intake.
+pub(crate) const SPOT_SQL: &str =
+    "(c.closed_at IS NOT NULL AND c.routed_at IS NULL AND c.outcome <> 'not_accepted')";
+
+/// `column IN ('a', 'b')` for wire names (vocabulary only: never a person's text).
+pub(crate) fn in_names(column: &str, names: &[&str]) -> String {
+    let list: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+    format!("{column} IN ({})", list.join(", "))
 }
 
 /// The `FROM` that `list_where` needs (without the handler's and registrar's names).
@@ -1146,7 +1196,7 @@ pub(crate) fn list_where(
     sqlite: bool,
     town_id: i64,
     filter: &CaseFilter,
-    registered: Registered,
+    bounds: Bounds,
     actor: &Actor,
     today: NaiveDate,
 ) -> SqlBuilder {
@@ -1287,11 +1337,51 @@ pub(crate) fn list_where(
             PartyView::Nothing => like(&mut w, &PUBLIC),
         }
     }
-    if let Some(from) = registered.from_ms {
+    if let Some(from) = bounds.registered_from_ms {
         w.push(" AND c.registered_at >= ").bind(Arg::Int(from));
     }
-    if let Some(until) = registered.until_ms {
+    if let Some(until) = bounds.registered_until_ms {
         w.push(" AND c.registered_at < ").bind(Arg::Int(until));
+    }
+    if let Some(from) = bounds.closed_from_ms {
+        w.push(" AND c.closed_at >= ").bind(Arg::Int(from));
+    }
+    if let Some(until) = bounds.closed_until_ms {
+        w.push(" AND c.closed_at < ").bind(Arg::Int(until));
+    }
+    if let Some(class) = filter.resolution {
+        let names: Vec<&str> = class.outcomes().iter().map(|o| o.as_str()).collect();
+        w.push(" AND c.closed_at IS NOT NULL AND ")
+            .push(&in_names("c.outcome", &names));
+    }
+    match filter.timeliness {
+        Some(Timeliness::OnTime) => {
+            w.push(" AND c.closed_at IS NOT NULL AND ")
+                .push(&on_time_sql(sqlite, bounds.offset_ms));
+        }
+        Some(Timeliness::Late) => {
+            w.push(" AND c.closed_at IS NOT NULL AND NOT ")
+                .push(&on_time_sql(sqlite, bounds.offset_ms));
+        }
+        None => {}
+    }
+    if filter.spot {
+        w.push(" AND ").push(SPOT_SQL);
+    }
+    if let Some(flag) = filter.flag {
+        w.push(" AND (',' || c.risk_flags || ',') LIKE ")
+            .bind(Arg::Text(format!("%,{},%", flag.as_str())));
+    }
+    if filter.police {
+        w.push(" AND EXISTS (SELECT 1 FROM police_notices n WHERE n.case_id = c.id)");
+    }
+    if filter.service {
+        let names: Vec<&str> = SERVICE_KINDS.iter().map(|k| k.as_str()).collect();
+        w.push(" AND ").push(&in_names("c.kind", &names));
+    }
+    if filter.in_person {
+        let names: Vec<&str> = IN_PERSON_CHANNELS.iter().map(|k| k.as_str()).collect();
+        w.push(" AND ").push(&in_names("c.channel", &names));
     }
     eq(
         &mut w,
@@ -1325,14 +1415,14 @@ pub async fn list(
     conn: &mut AnyConnection,
     town_id: i64,
     filter: &CaseFilter,
-    registered: Registered,
+    bounds: Bounds,
     actor: &Actor,
     today: NaiveDate,
     page: u32,
     per_page: u32,
 ) -> Result<(Vec<CaseListItem>, u64), sqlx::Error> {
     let sqlite = conn.backend_name() == "SQLite";
-    let mut w = list_where(sqlite, town_id, filter, registered, actor, today);
+    let mut w = list_where(sqlite, town_id, filter, bounds, actor, today);
     let count_sql = format!("SELECT COUNT(*) {LIST_FROM}{}", w.sql);
     let total: i64 = sqlx::query_scalar_with(&count_sql, w.arguments()?)
         .fetch_one(&mut *conn)
@@ -1387,12 +1477,12 @@ pub async fn listed_ids(
     conn: &mut AnyConnection,
     town_id: i64,
     filter: &CaseFilter,
-    registered: Registered,
+    bounds: Bounds,
     actor: &Actor,
     today: NaiveDate,
 ) -> Result<Vec<i64>, sqlx::Error> {
     let sqlite = conn.backend_name() == "SQLite";
-    let mut w = list_where(sqlite, town_id, filter, registered, actor, today);
+    let mut w = list_where(sqlite, town_id, filter, bounds, actor, today);
     w.push(list_order(filter.sort));
     let sql = format!("SELECT c.id {LIST_FROM}{}", w.sql);
     sqlx::query_scalar_with(&sql, w.arguments()?)

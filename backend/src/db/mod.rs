@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod cases;
 pub mod clock;
 pub mod events;
+pub mod figures;
 pub mod open311;
 pub mod org;
 pub mod sessions;

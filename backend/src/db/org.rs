@@ -65,6 +65,17 @@ pub async fn unit(conn: &mut AnyConnection, id: i64) -> Result<Option<UnitRow>, 
         .await
 }
 
+/// Whether `id` is a village of the town `town_id`.
+pub async fn is_village_of(
+    conn: &mut AnyConnection,
+    town_id: i64,
+    id: i64,
+) -> Result<bool, sqlx::Error> {
+    Ok(unit(conn, id)
+        .await?
+        .is_some_and(|u| u.level == "village" && u.town_id == Some(town_id)))
+}
+
 /// Adds a unit below `parent_id`; `town_id` is the town it belongs to (for a town: set
 /// afterwards to itself by `insert_unit`). Returns its id.
 pub async fn insert_unit(

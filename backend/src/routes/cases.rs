@@ -77,8 +77,7 @@ pub(crate) async fn list(
     AppQuery(filter): AppQuery<CaseFilter>,
 ) -> AppResult<Json<Page<CaseListItem>>> {
     filter.check(lang()).map_err(AppError::fields)?;
-    let (from_ms, until_ms) = state.config.day_bounds(filter.from, filter.to);
-    let registered = db::cases::Registered { from_ms, until_ms };
+    let bounds = db::cases::Bounds::of(&state.config, &filter);
     let page = filter.page.unwrap_or(1).max(1);
     let per_page = filter
         .per_page
@@ -95,7 +94,7 @@ pub(crate) async fn list(
             &mut conn,
             me.actor.town_id,
             &filter,
-            registered,
+            bounds,
             &me.actor,
             today,
             page,

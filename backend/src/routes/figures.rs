@@ -1,24 +1,28 @@
-//! The center's figures. `GET /api/figures/satisfaction`: how the residents rated the cases
-//! their town closed in a period (满意 / 基本满意 / 不满意, and the satisfaction rate), for
-//! the center's lead, the town leaders and the administrator.
+//! The center's figures, for the center's lead, the town leaders and the administrator:
+//! `GET /api/dashboard` (统计: every figure of `shared::figures` for a period and place, built
+//! by `crate::dashboard`) and `GET /api/figures/satisfaction` (how the residents rated the
+//! cases their town closed in a period: 满意 / 基本满意 / 不满意, and the satisfaction rate).
 
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use shared::ApiError;
 use shared::api::SatisfactionFigures;
+use shared::figures::{Dashboard, DashboardQuery};
 use shared::model::Role;
+use shared::{ApiError, Lang};
 
 use crate::auth::CurrentUser;
-use crate::db;
 use crate::error::{AppError, AppQuery, AppResult, RequestLang};
 use crate::state::AppState;
+use crate::{dashboard, db};
 
 /// `/figures/satisfaction`.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/figures/satisfaction", get(satisfaction))
+    Router::new()
+        .route("/figures/satisfaction", get(satisfaction))
+        .route("/dashboard", get(dashboard))
 }
 
 /// The period of a figure: both days included, either end open.
@@ -36,6 +40,69 @@ pub struct Period {
 /// Who sees a town's figures.
 fn sees_figures(role: Role) -> bool {
     matches!(role, Role::Lead | Role::TownLeader | Role::Admin)
+}
+
+fn forbidden(lang: Lang) -> AppError {
+    ApiError::new(shared::ErrorKind::Forbidden, lang)
+        .with_message(lang.pick(
+            "只有中心负责人、包村领导和系统管理员可以查看统计数字。",
+            "Only the center's lead, the town leaders and the administrator see the figures.",
+        ))
+        .into()
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/dashboard",
+    tag = "figures",
+    params(DashboardQuery),
+    responses(
+        (status = 200, description = "The town's figures for the period (the last twelve months when none is given) and place: totals, rates, tables by kind, category, village, channel, mediator and department, the monthly trend, the overdue cases and the villages whose matters rose", body = Dashboard),
+        (status = 400, description = "The query string does not parse", body = ApiError),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 403, description = "Only the center's lead, the town leaders and the administrator see the figures", body = ApiError),
+        (status = 422, description = "`from` or `to` is not a real date, `to` is before `from`, the period is longer than five years, `village` is not a village of the town, or `rise` is not 1–1000: the field is named", body = ApiError),
+        (status = 429, description = "The server is busy counting; try again after `Retry-After` seconds", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn dashboard(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    me: CurrentUser,
+    AppQuery(query): AppQuery<DashboardQuery>,
+) -> AppResult<Json<Dashboard>> {
+    if !sees_figures(me.user.role) {
+        return Err(forbidden(lang));
+    }
+    let today = state.config.today();
+    let (from, to) = query.check(today, lang).map_err(AppError::fields)?;
+    let town_id = me.actor.town_id;
+    if let Some(village) = query.village {
+        let mut conn = state.db.pool.acquire().await?;
+        if !db::org::is_village_of(&mut conn, town_id, village).await? {
+            return Err(AppError::fields(vec![shared::FieldError::new(
+                "village",
+                shared::Reason::Other {
+                    zh: "不是本镇的村(社区)。".into(),
+                    en: "This is not a village of your town.".into(),
+                },
+                lang,
+            )]));
+        }
+    }
+    let asked = dashboard::Asked {
+        town_id,
+        village_id: query.village,
+        from,
+        to,
+        rise_pct: dashboard::rise_or_default(query.rise),
+        lang,
+        today,
+    };
+    let built = dashboard::get(&state, asked).await?;
+    Ok(Json(Dashboard::clone(&built)))
 }
 
 #[utoipa::path(
@@ -60,12 +127,7 @@ pub(crate) async fn satisfaction(
     AppQuery(period): AppQuery<Period>,
 ) -> AppResult<Json<SatisfactionFigures>> {
     if !sees_figures(me.user.role) {
-        return Err(ApiError::new(shared::ErrorKind::Forbidden, lang)
-            .with_message(lang.pick(
-                "只有中心负责人、包村领导和系统管理员可以查看统计数字。",
-                "Only the center's lead, the town leaders and the administrator see the figures.",
-            ))
-            .into());
+        return Err(forbidden(lang));
     }
     if let (Some(from), Some(to)) = (period.from, period.to)
         && to < from

@@ -26,7 +26,7 @@ use tokio::sync::mpsc;
 use super::now_ms;
 use crate::auth::CurrentUser;
 use crate::db;
-use crate::db::cases::Registered;
+use crate::db::cases::Bounds;
 use crate::error::{AppError, AppQuery, AppResult, RequestLang};
 use crate::ledger::{self, Cell, Loaded};
 use crate::state::{AppState, SLOW_WORK_TIMEOUT, too_slow};
@@ -158,8 +158,7 @@ async fn export(
             .with_retry_after(10)
             .into());
     };
-    let (from_ms, until_ms) = state.config.day_bounds(filter.from, filter.to);
-    let registered = Registered { from_ms, until_ms };
+    let bounds = Bounds::of(&state.config, &filter);
     let today = state.config.today();
     let ids = {
         let _budget = state.slow_work().await?;
@@ -170,7 +169,7 @@ async fn export(
                 &mut conn,
                 me.actor.town_id,
                 &filter,
-                registered,
+                bounds,
                 &me.actor,
                 today,
             ),

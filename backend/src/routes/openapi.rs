@@ -44,6 +44,7 @@ use crate::state::AppState;
         super::public::status,
         super::public::rating,
         super::figures::satisfaction,
+        super::figures::dashboard,
         super::ledger::csv,
         super::ledger::xlsx,
         crate::pages::status::form,

@@ -1,14 +1,16 @@
 //! The board's filters in the browser's URL: `CaseFilter` to a query string and back, with the
 //! same field names the API uses (`kind`, `category`, `channel`, `village`, `handler`, `risk`,
 //! `stage`, `overdue`, `mine`, `awaiting`, `escalated`, `urged`, `q`, and the case list's
-//! `from`, `to`, `outcome`, `rating`, `sort`, `page`, `per_page`), so a reload or the back
+//! `from`, `to`, `outcome`, `rating`, the dashboard's `closed_from`, `closed_to`, `resolution`,
+//! `timeliness`, `spot`, `flag`, `police`, `service`, `in_person`, and `sort`, `page`, `per_page`), so a reload or the back
 //! button restores the board or the list and the same string can be sent to `GET /api/board`,
 //! `GET /api/cases` or the ledger exports.
 
 use chrono::NaiveDate;
 use shared::api::CaseFilter;
 use shared::model::{
-    CaseKind, CaseSort, Category, Channel, HandlerRef, Outcome, RiskLevel, Satisfaction, Stage,
+    CaseKind, CaseSort, Category, Channel, HandlerRef, Outcome, Resolution, RiskFlag, RiskLevel,
+    Satisfaction, Stage, Timeliness,
 };
 
 /// The query string of a filter, without the leading `?`; empty for no filter.
@@ -66,6 +68,33 @@ pub fn to_query(filter: &CaseFilter) -> String {
     if let Some(v) = filter.rating {
         pairs.push(("rating", v.as_str().to_owned()));
     }
+    if let Some(v) = filter.closed_from {
+        pairs.push(("closed_from", v.format("%Y-%m-%d").to_string()));
+    }
+    if let Some(v) = filter.closed_to {
+        pairs.push(("closed_to", v.format("%Y-%m-%d").to_string()));
+    }
+    if let Some(v) = filter.resolution {
+        pairs.push(("resolution", v.as_str().to_owned()));
+    }
+    if let Some(v) = filter.timeliness {
+        pairs.push(("timeliness", v.as_str().to_owned()));
+    }
+    if filter.spot {
+        pairs.push(("spot", "true".to_owned()));
+    }
+    if let Some(v) = filter.flag {
+        pairs.push(("flag", v.as_str().to_owned()));
+    }
+    if filter.police {
+        pairs.push(("police", "true".to_owned()));
+    }
+    if filter.service {
+        pairs.push(("service", "true".to_owned()));
+    }
+    if filter.in_person {
+        pairs.push(("in_person", "true".to_owned()));
+    }
     if let Some(v) = filter.sort {
         pairs.push(("sort", v.as_str().to_owned()));
     }
@@ -122,6 +151,16 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> CaseFilter {
         to: text("to").and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok()),
         outcome: text("outcome").and_then(|v| Outcome::parse(&v)),
         rating: text("rating").and_then(|v| Satisfaction::parse(&v)),
+        closed_from: text("closed_from")
+            .and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok()),
+        closed_to: text("closed_to").and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok()),
+        resolution: text("resolution").and_then(|v| Resolution::parse(&v)),
+        timeliness: text("timeliness").and_then(|v| Timeliness::parse(&v)),
+        spot: flag("spot"),
+        flag: text("flag").and_then(|v| RiskFlag::parse(&v)),
+        police: flag("police"),
+        service: flag("service"),
+        in_person: flag("in_person"),
         sort: text("sort").and_then(|v| CaseSort::parse(&v)),
         page: text("page")
             .and_then(|v| v.parse().ok())
@@ -223,6 +262,15 @@ mod tests {
             to: NaiveDate::from_ymd_opt(2026, 3, 31),
             outcome: Some(Outcome::AgreementWritten),
             rating: Some(Satisfaction::Basic),
+            closed_from: NaiveDate::from_ymd_opt(2026, 2, 1),
+            closed_to: NaiveDate::from_ymd_opt(2026, 4, 30),
+            resolution: Some(Resolution::Unresolved),
+            timeliness: Some(Timeliness::Late),
+            spot: true,
+            flag: Some(RiskFlag::RepeatPetition),
+            police: true,
+            service: true,
+            in_person: true,
             sort: Some(CaseSort::Closed),
             page: Some(2),
             per_page: Some(100),
@@ -237,7 +285,11 @@ mod tests {
         assert!(query.contains("handler=department%3A3"));
         assert!(query.contains("overdue=true&mine=true&awaiting=true&escalated=true&urged=true"));
         assert!(query.contains(
-            "from=2026-01-01&to=2026-03-31&outcome=agreement_written&rating=basically_satisfied&sort=closed"
+            "from=2026-01-01&to=2026-03-31&outcome=agreement_written&rating=basically_satisfied&closed_from"
+        ));
+        assert!(query.contains(
+            "closed_from=2026-02-01&closed_to=2026-04-30&resolution=unresolved&timeliness=late&spot=true\
+             &flag=repeat_petition&police=true&service=true&in_person=true&sort=closed"
         ));
         assert_eq!(from_query(&query), filter);
         assert_eq!(from_query(&format!("?{query}")), filter);
