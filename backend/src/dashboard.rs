@@ -1,11 +1,13 @@
 //! The dashboard (`GET /api/dashboard`): its counts from `db::figures`, put together as
 //! `shared::figures::Dashboard`, and a cache of the answers.
 //!
-//! The counts run on two connections at once (the tables on one, the trend, the overdue
-//! list and the period before on the other). An answer is kept with the town's revision and
-//! served again until a change to the town's cases moves it; requests that arrive together
-//! for an answer not yet built wait for one build (one at a time per server: a dashboard is
-//! slow work) and then find it built.
+//! The counts are added up in memory from one compact row per case (`FigureStore`: loaded
+//! whole once per town, then patched with the cases each write changed), so any period and
+//! place costs a pass over the town's rows, not a scan of the database per figure; only the
+//! overdue list (an indexed range of open cases) and the names are read each time. An answer
+//! is kept with the town's revision and served again until a change to the town's cases moves
+//! it; requests that arrive together for an answer not yet built wait for one build (one at a
+//! time per server) and then find it built.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,9 +21,9 @@ use shared::figures::{
     OVERDUE_SHOWN, OverdueCase, RISE_PCT_DEFAULT, RisingVillage, SERVICE_KINDS, Totals, is_rising,
     months_of, period_before,
 };
-use shared::model::{CaseKind, Category, Channel};
+use shared::model::{CaseKind, Category, Channel, Resolution, Satisfaction};
 
-use crate::db::figures::{self as q, Grouped, Key, Scope};
+use crate::db::figures::{self as q, FigureRow};
 use crate::error::AppError;
 use crate::state::{AppState, SLOW_WORK_TIMEOUT, too_slow};
 
@@ -40,6 +42,8 @@ pub(crate) struct Asked {
 /// The answers built, by what was asked, with the revision each was built at.
 #[derive(Debug, Default)]
 pub struct DashboardCache {
+    /// What each town's cases count for (see `FigureStore`).
+    pub(crate) store: FigureStore,
     built: Mutex<HashMap<Asked, (i64, Arc<Dashboard>)>>,
     building: tokio::sync::Mutex<()>,
     builds: AtomicU64,
@@ -68,18 +72,150 @@ impl DashboardCache {
         built.insert(asked, (rev, dashboard));
     }
 
-    /// Forgets every answer.
+    /// Forgets every answer and every town's rows.
     pub(crate) fn clear(&self) {
         self.built
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+        self.store.clear();
     }
 
     /// How many answers this server has built (for the tests of requests arriving together).
     pub fn builds(&self) -> u64 {
         self.builds.load(Ordering::Relaxed)
     }
+}
+
+/// Per town, what the dashboard counts of every case (`FigureRow`), at a revision. Loaded
+/// whole once; after that only the cases the writes changed are read again (the writes note
+/// them as they commit, as for the board), so a dashboard under a stream of writes costs a
+/// few rows, not a scan of the year.
+#[derive(Debug, Default)]
+pub struct FigureStore {
+    towns: Mutex<HashMap<i64, Arc<TownRows>>>,
+    /// Per town: (the revision a write moved it to, the case it changed), not yet applied.
+    pending: Mutex<HashMap<i64, Vec<(i64, i64)>>>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct TownRows {
+    rev: i64,
+    rows: HashMap<i64, FigureRow>,
+}
+
+/// Most pending changes kept per town; beyond, the next dashboard loads the town whole.
+const PENDING_MAX: usize = 20_000;
+
+impl FigureStore {
+    /// Remembers that a committed write moved the town to `rev` by changing `case_id`.
+    pub(crate) fn note_change(&self, town_id: i64, rev: i64, case_id: i64) {
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        let list = pending.entry(town_id).or_default();
+        if list.contains(&(rev, case_id)) {
+            return;
+        }
+        if list.len() >= PENDING_MAX {
+            list.clear();
+        }
+        list.push((rev, case_id));
+    }
+
+    /// The cases changed from `from` to `to`, if every revision in between is noted.
+    fn changes_between(&self, town_id: i64, from: i64, to: i64) -> Option<Vec<i64>> {
+        let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        let list = pending.get(&town_id)?;
+        let mut revs: Vec<(i64, i64)> = list
+            .iter()
+            .copied()
+            .filter(|(rev, _)| *rev > from && *rev <= to)
+            .collect();
+        revs.sort_unstable();
+        let complete = usize::try_from(to - from).is_ok_and(|n| n == revs.len())
+            && revs
+                .iter()
+                .zip(from + 1..)
+                .all(|((rev, _), want)| *rev == want);
+        complete.then(|| {
+            let mut ids: Vec<i64> = revs.into_iter().map(|(_, id)| id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        })
+    }
+
+    fn current(&self, town_id: i64) -> Option<Arc<TownRows>> {
+        self.towns
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&town_id)
+            .cloned()
+    }
+
+    fn put(&self, town_id: i64, rows: Arc<TownRows>) {
+        let rev = rows.rev;
+        self.towns
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(town_id, rows);
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(list) = pending.get_mut(&town_id) {
+            list.retain(|(r, _)| *r > rev);
+        }
+    }
+
+    fn clear(&self) {
+        self.towns
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        self.pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+}
+
+/// The town's rows at revision `rev`: as kept, patched with the cases changed since, or
+/// loaded whole.
+async fn town_rows(state: &AppState, town_id: i64, rev: i64) -> Result<Arc<TownRows>, AppError> {
+    let store = &state.dashboards.store;
+    let sqlite = state.db.backend == crate::db::Backend::Sqlite;
+    let offset = state.config.offset_ms();
+    let kept = store.current(town_id);
+    if let Some(kept) = kept.as_ref().filter(|k| k.rev == rev) {
+        return Ok(Arc::clone(kept));
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let patch = kept.as_ref().filter(|k| k.rev < rev).and_then(|k| {
+        store
+            .changes_between(town_id, k.rev, rev)
+            .map(|ids| (k, ids))
+    });
+    let rows = match patch {
+        Some((kept, ids)) => {
+            let mut next = TownRows::clone(kept);
+            next.rev = rev;
+            for id in &ids {
+                next.rows.remove(id);
+            }
+            for row in q::rows(&mut conn, sqlite, town_id, offset, Some(&ids)).await? {
+                next.rows.insert(row.id, row);
+            }
+            next
+        }
+        None => TownRows {
+            rev,
+            rows: q::rows(&mut conn, sqlite, town_id, offset, None)
+                .await?
+                .into_iter()
+                .map(|r| (r.id, r))
+                .collect(),
+        },
+    };
+    let rows = Arc::new(rows);
+    store.put(town_id, Arc::clone(&rows));
+    Ok(rows)
 }
 
 /// The dashboard asked for: from the cache while the town has not changed, else built.
@@ -96,7 +232,7 @@ pub(crate) async fn get(state: &AppState, asked: Asked) -> Result<Arc<Dashboard>
         return Ok(d);
     }
     let _budget = state.slow_work().await?;
-    let built = tokio::time::timeout(SLOW_WORK_TIMEOUT, build(state, &asked))
+    let built = tokio::time::timeout(SLOW_WORK_TIMEOUT, build(state, &asked, rev))
         .await
         .map_err(|_| too_slow())??;
     let built = Arc::new(built);
@@ -105,49 +241,136 @@ pub(crate) async fn get(state: &AppState, asked: Asked) -> Result<Arc<Dashboard>
     Ok(built)
 }
 
+/// What one period and place add up to.
+#[derive(Debug, Default)]
+struct Sums {
+    by: HashMap<Key, HashMap<String, Counts>>,
+    repeat_petitions: u64,
+    ratings: [u64; 3],
+    on_the_spot: u64,
+    on_the_spot_grid: u64,
+    police: u64,
+    per_day: HashMap<i64, [u64; 3]>,
+    per_village: HashMap<i64, u64>,
+    per_village_before: HashMap<i64, u64>,
+}
+
+/// The groups a case belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Key {
+    Kind,
+    Category,
+    Village,
+    Channel,
+    Handler,
+}
+
+fn keys(row: &FigureRow) -> [(Key, Option<String>); 5] {
+    [
+        (Key::Kind, Some(row.kind.as_str().to_owned())),
+        (Key::Category, Some(row.category.as_str().to_owned())),
+        (Key::Village, Some(row.village_id.to_string())),
+        (Key::Channel, Some(row.channel.as_str().to_owned())),
+        (Key::Handler, row.handler.map(|h| h.to_string())),
+    ]
+}
+
+/// Adds up the rows for the period `[from_ms, until_ms)` (and the one before, for rising).
+fn add_up(rows: &TownRows, village: Option<i64>, span: [i64; 4], offset_ms: i64) -> Sums {
+    let [from_ms, until_ms, before_from_ms, before_until_ms] = span;
+    let within = |t: i64| t >= from_ms && t < until_ms;
+    let day = |t: i64| (t + offset_ms).div_euclid(86_400_000);
+    let mut s = Sums::default();
+    for row in rows.rows.values() {
+        if village.is_some_and(|v| v != row.village_id) {
+            continue;
+        }
+        let received = within(row.registered_at);
+        let closed = row.closed_at.filter(|t| within(*t));
+        if row.registered_at >= before_from_ms && row.registered_at < before_until_ms {
+            *s.per_village_before.entry(row.village_id).or_default() += 1;
+        }
+        if !received && closed.is_none() {
+            continue;
+        }
+        if received {
+            *s.per_village.entry(row.village_id).or_default() += 1;
+            s.per_day.entry(day(row.registered_at)).or_default()[0] += 1;
+            s.repeat_petitions += u64::from(row.repeat_petition);
+            s.police += u64::from(row.police);
+        }
+        if let Some(at) = closed {
+            let entry = s.per_day.entry(day(at)).or_default();
+            entry[1] += 1;
+            if row.resolution == Some(Resolution::Resolved) {
+                entry[2] += 1;
+            }
+            match row.rating {
+                Some(Satisfaction::Satisfied) => s.ratings[0] += 1,
+                Some(Satisfaction::Basic) => s.ratings[1] += 1,
+                Some(Satisfaction::Dissatisfied) => s.ratings[2] += 1,
+                None => {}
+            }
+            if row.spot {
+                s.on_the_spot += 1;
+                if row.channel == Channel::GridReport {
+                    s.on_the_spot_grid += 1;
+                }
+            }
+        }
+        for (key, group) in keys(row) {
+            let Some(group) = group else { continue };
+            let c = s.by.entry(key).or_default().entry(group).or_default();
+            if received {
+                c.received += 1;
+            }
+            if let Some(at) = closed {
+                c.closed += 1;
+                match row.resolution {
+                    Some(Resolution::Resolved) => c.resolved += 1,
+                    Some(Resolution::Unresolved) => c.unresolved += 1,
+                    _ => c.uncounted += 1,
+                }
+                c.on_time += u64::from(row.on_time);
+                // Hundredths of a day: 864,000 ms each.
+                c.centidays_to_close +=
+                    u64::try_from((at - row.registered_at) / 864_000).unwrap_or(0);
+            }
+        }
+    }
+    s
+}
+
 /// Counts everything asked for.
-async fn build(state: &AppState, asked: &Asked) -> Result<Dashboard, AppError> {
-    let sqlite = state.db.backend == crate::db::Backend::Sqlite;
+async fn build(state: &AppState, asked: &Asked, rev: i64) -> Result<Dashboard, AppError> {
     let (from_ms, until_ms) = state.config.day_bounds(Some(asked.from), Some(asked.to));
     let (before_from, before_to) = period_before(asked.from, asked.to);
     let (before_from_ms, before_until_ms) =
         state.config.day_bounds(Some(before_from), Some(before_to));
-    let scope = Scope {
-        town_id: asked.town_id,
-        village_id: asked.village_id,
-        from_ms: from_ms.unwrap_or(i64::MIN),
-        until_ms: until_ms.unwrap_or(i64::MAX),
-        offset_ms: state.config.offset_ms(),
-    };
-    let before = Scope {
-        from_ms: before_from_ms.unwrap_or(i64::MIN),
-        until_ms: before_until_ms.unwrap_or(i64::MAX),
-        ..scope
-    };
-    let tables = async {
-        let mut conn = state.db.pool.acquire().await?;
-        let mut grouped = HashMap::new();
-        for key in Key::ALL {
-            grouped.insert(key, q::grouped(&mut conn, sqlite, &scope, key).await?);
-        }
-        let police = q::police(&mut conn, &scope).await?;
-        Ok::<_, sqlx::Error>((grouped, police))
-    };
-    let rest = async {
-        let mut conn = state.db.pool.acquire().await?;
-        let days = q::per_day(&mut conn, &scope).await?;
-        let overdue = q::overdue(&mut conn, &scope, asked.today, OVERDUE_SHOWN).await?;
-        let now = q::received_per_village(&mut conn, &scope).await?;
-        let then = q::received_per_village(&mut conn, &before).await?;
-        let names = q::names(&mut conn, asked.town_id).await?;
-        Ok::<_, sqlx::Error>((days, overdue, now, then, names))
-    };
-    let ((grouped, police), (days, (overdue_total, overdue), now, then, names)) =
-        tokio::try_join!(tables, rest)?;
+    let rows = town_rows(state, asked.town_id, rev).await?;
+    let span = [
+        from_ms.unwrap_or(i64::MIN),
+        until_ms.unwrap_or(i64::MAX),
+        before_from_ms.unwrap_or(i64::MIN),
+        before_until_ms.unwrap_or(i64::MAX),
+    ];
+    let sums = add_up(&rows, asked.village_id, span, state.config.offset_ms());
+    let mut conn = state.db.pool.acquire().await?;
+    let (overdue_total, overdue) = q::overdue(
+        &mut conn,
+        asked.town_id,
+        asked.village_id,
+        asked.today,
+        OVERDUE_SHOWN,
+    )
+    .await?;
+    let names = q::names(&mut conn, asked.town_id).await?;
+    drop(conn);
     let lang = asked.lang;
-    let part = |key: Key| grouped.get(&key).cloned().unwrap_or_default();
+    let part = |key: Key| sums.by.get(&key).cloned().unwrap_or_default();
     let kinds = part(Key::Kind);
     let channels = part(Key::Channel);
+    let handlers = part(Key::Handler);
     let breakdowns = vec![
         breakdown(Dimension::Kind, &kinds, |k| {
             CaseKind::parse(k).map(|v| v.label(lang).to_owned())
@@ -163,15 +386,34 @@ async fn build(state: &AppState, asked: &Asked) -> Result<Dashboard, AppError> {
         breakdown(Dimension::Channel, &channels, |k| {
             Channel::parse(k).map(|v| v.label(lang).to_owned())
         }),
-        breakdown(Dimension::Handler, &part(Key::Handler), |k| {
+        breakdown(Dimension::Handler, &handlers, |k| {
             handler_name(k, "mediator:", &names.users)
         }),
-        breakdown(Dimension::Department, &part(Key::Handler), |k| {
+        breakdown(Dimension::Department, &handlers, |k| {
             handler_name(k, "department:", &names.departments)
         }),
     ];
-    let totals = totals(&kinds, &channels, police, overdue_total);
-    let [s, b, d] = kinds.ratings;
+    let mut all = Counts::default();
+    for c in kinds.values() {
+        all.add(c);
+    }
+    let of_kind = |k: CaseKind| kinds.get(k.as_str()).copied().unwrap_or_default();
+    let totals = Totals {
+        all,
+        disputes: of_kind(CaseKind::Dispute),
+        services: SERVICE_KINDS.iter().map(|k| of_kind(*k).closed).sum(),
+        visitors: IN_PERSON_CHANNELS
+            .iter()
+            .map(|c| channels.get(c.as_str()).map_or(0, |n| n.received))
+            .sum(),
+        petitions: of_kind(CaseKind::Petition).received,
+        repeat_petitions: sums.repeat_petitions,
+        on_the_spot: sums.on_the_spot,
+        on_the_spot_grid: sums.on_the_spot_grid,
+        police: sums.police,
+        overdue: overdue_total,
+    };
+    let [s, b, d] = sums.ratings;
     let satisfaction = SatisfactionFigures::from_counts(
         Some(asked.from),
         Some(asked.to),
@@ -180,7 +422,7 @@ async fn build(state: &AppState, asked: &Asked) -> Result<Dashboard, AppError> {
         b,
         d,
     );
-    let trend = trend(asked.from, asked.to, &days);
+    let trend = trend(asked.from, asked.to, &sums.per_day);
     let overdue = overdue
         .into_iter()
         .map(|o| OverdueCase {
@@ -198,7 +440,9 @@ async fn build(state: &AppState, asked: &Asked) -> Result<Dashboard, AppError> {
             days_over: (asked.today - o.due_on).num_days(),
         })
         .collect();
-    let mut rising: Vec<RisingVillage> = now
+    let then = &sums.per_village_before;
+    let mut rising: Vec<RisingVillage> = sums
+        .per_village
         .iter()
         .filter(|(id, n)| is_rising(**n, then.get(id).copied().unwrap_or(0), asked.rise_pct))
         .map(|(id, n)| RisingVillage {
@@ -246,11 +490,10 @@ fn handler_name(key: &str, prefix: &str, of: &HashMap<i64, String>) -> Option<St
 /// A table's rows from the grouped counts: the keys `label` knows, most matters first.
 fn breakdown(
     by: Dimension,
-    grouped: &Grouped,
+    grouped: &HashMap<String, Counts>,
     label: impl Fn(&str) -> Option<String>,
 ) -> Breakdown {
     let mut rows: Vec<BreakdownRow> = grouped
-        .counts
         .iter()
         .filter_map(|(key, counts)| {
             label(key).map(|label| BreakdownRow {
@@ -266,35 +509,6 @@ fn breakdown(
             .then(a.label.cmp(&b.label))
     });
     Breakdown { by, rows }
-}
-
-/// The figures that are not a table, from the kind and channel tables.
-fn totals(kinds: &Grouped, channels: &Grouped, police: u64, overdue: u64) -> Totals {
-    let mut all = Counts::default();
-    for c in kinds.counts.values() {
-        all.add(c);
-    }
-    let of_kind = |k: CaseKind| kinds.counts.get(k.as_str()).copied().unwrap_or_default();
-    let of_channel = |c: Channel| channels.counts.get(c.as_str()).copied().unwrap_or_default();
-    Totals {
-        all,
-        disputes: of_kind(CaseKind::Dispute),
-        services: SERVICE_KINDS.iter().map(|k| of_kind(*k).closed).sum(),
-        visitors: IN_PERSON_CHANNELS
-            .iter()
-            .map(|c| of_channel(*c).received)
-            .sum(),
-        petitions: of_kind(CaseKind::Petition).received,
-        repeat_petitions: kinds.repeat_petitions,
-        on_the_spot: channels.on_the_spot.values().sum(),
-        on_the_spot_grid: channels
-            .on_the_spot
-            .get(Channel::GridReport.as_str())
-            .copied()
-            .unwrap_or(0),
-        police,
-        overdue,
-    }
 }
 
 /// The months of the period from the counts per day.

@@ -332,6 +332,10 @@ fn heard(state: &AppState, change: Change) {
     state
         .boards
         .note_change(change.town_id, change.rev, change.case_id);
+    state
+        .dashboards
+        .store
+        .note_change(change.town_id, change.rev, change.case_id);
     state.live.pg_observe(change.town_id, change.rev);
     state.live.note(change);
 }

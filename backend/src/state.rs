@@ -218,11 +218,13 @@ impl AppState {
                 Backend::Sqlite => {
                     let rev = self.revisions.get(town_id) + 1;
                     self.boards.note_change(town_id, rev, case_id);
+                    self.dashboards.store.note_change(town_id, rev, case_id);
                     self.revisions.bump(town_id);
                     rev
                 }
                 Backend::Postgres => {
                     self.boards.note_change(town_id, db_rev, case_id);
+                    self.dashboards.store.note_change(town_id, db_rev, case_id);
                     self.live.pg_observe(town_id, db_rev);
                     db_rev
                 }

@@ -45,6 +45,11 @@ pub fn cases() -> Page {
     Ok(view! { <crate::pages::cases::CasesPage /> }.into_any())
 }
 
+#[wasm_split(dashboard, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn dashboard() -> Page {
+    Ok(view! { <crate::pages::dashboard::DashboardPage /> }.into_any())
+}
+
 #[wasm_split(intake, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn intake() -> Page {
     Ok(view! { <crate::pages::intake::IntakePage /> }.into_any())

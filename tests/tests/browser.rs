@@ -1348,3 +1348,92 @@ async fn a_lead_finds_an_archived_case_in_the_list_and_exports_the_ledger() {
     })
     .await;
 }
+
+/// The lead opens the dashboard from the header: the figures of the year, each a link to its
+/// cases (followed: the case list shows the dashboard's condition, removable); a preset period;
+/// a period typed backwards explained at the field; in English. Photographed at 1280×800,
+/// 1024×768 and 768×1024 and checked with axe.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lead_reads_the_dashboard_and_follows_a_figure_to_its_cases() {
+    let server = TestServer::start().await;
+    let app = server.app();
+    let clerk = app.login("clerk").await;
+    let first = app.register(&clerk, &app.sample_case()).await;
+    app.close_case(&first, shared::model::Outcome::AgreementOral, "双方和解")
+        .await;
+    let second = app.register(&clerk, &app.sample_case()).await;
+    app.close_case(&second, shared::model::Outcome::Withdrawn, "申请人撤回")
+        .await;
+    let mut consult = app.sample_case();
+    consult.kind = shared::model::CaseKind::Consultation;
+    consult.category = shared::model::Category::Other;
+    app.register(&clerk, &consult).await;
+    let b = desktop(&server).await;
+    scenario("dashboard", b, |b| async move {
+        let result = async {
+            sign_in(&b, "lead").await?;
+            b.click("[data-testid=nav-dashboard]").await?;
+            b.wait("[data-testid=dash-tiles]").await?;
+            b.wait_text("[data-testid=tile-received-link]", "3").await?;
+            b.wait_text("[data-testid=tile-disputes-resolved-link]", "1").await?;
+            b.wait_text("[data-testid=dispute-rate]", "100.0%").await?;
+            b.wait_text("[data-testid=sub-uncounted]", "不计入 1").await?;
+            b.wait("[data-testid=trend-chart]").await?;
+            b.wait("[data-testid=dash-category]").await?;
+            b.expect_accessible("the dashboard").await?;
+            b.screenshot("dashboard-1280").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("dashboard-1024").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("dashboard-768").await?;
+            b.resize(1280, 800).await?;
+
+            // A figure opens its cases: closed in the period, the condition shown and removable.
+            b.click("[data-testid=sub-closed]").await?;
+            b.wait("[data-testid=cases-table]").await?;
+            b.wait_text("[data-testid=cases-total]", "2 件").await?;
+            b.wait_text("[data-testid=condition-closed]", "办结期间").await?;
+            b.click("[data-testid=condition-closed] button").await?;
+            b.wait_gone("[data-testid=figure-conditions]").await?;
+            b.wait_text("[data-testid=cases-total]", "3 件").await?;
+
+            // A preset period, in the URL.
+            b.click("[data-testid=nav-dashboard]").await?;
+            b.wait("[data-testid=dash-tiles]").await?;
+            b.click("[data-testid=dash-preset-month]").await?;
+            b.wait("[data-testid=dash-preset-month][aria-pressed=true]").await?;
+            b.wait_text("[data-testid=tile-received-link]", "3").await?;
+            let url: String = b.eval("return location.search;").await?;
+            if !url.contains("from=") {
+                return Err(format!("the period is not in the URL: {url}").into());
+            }
+            // A period typed backwards is explained and not asked for.
+            b.goto("/dashboard?from=2026-03-02&to=2026-03-01").await?;
+            b.wait_text("[data-testid=dash-period-error]", "结束日期不能早于开始日期")
+                .await?;
+            b.wait_gone("[data-testid=dash-tiles]").await?;
+
+            // In English.
+            b.goto("/dashboard").await?;
+            b.wait("[data-testid=dash-tiles]").await?;
+            b.click("[data-testid=lang-switch]").await?;
+            b.wait_text("[data-testid=dashboard-page] h1", "Dashboard").await?;
+            b.wait_text("[data-testid=tile-disputes-resolved]", "Disputes resolved")
+                .await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("dashboard-en-1024").await?;
+            let wide: bool = b
+                .eval("return document.documentElement.scrollWidth > document.documentElement.clientWidth;")
+                .await?;
+            if wide {
+                return Err("the dashboard scrolls sideways at 1024 px".into());
+            }
+            b.resize(1280, 800).await?;
+            chinese(&b).await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}

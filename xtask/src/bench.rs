@@ -56,6 +56,9 @@ pub fn bench(args: &[String]) -> Result {
     if args.iter().any(|a| a == "--export") {
         return export_bench(seconds);
     }
+    if args.iter().any(|a| a == "--dashboard") {
+        return dashboard_bench(seconds);
+    }
     let bundle = crate::frontend::build()?;
     crate::build_server()?;
     status(cargo().args([
@@ -462,6 +465,137 @@ fn export_bench(seconds: u32) -> Result {
     }
     drop(server);
     let out = work.join("results-export.md");
+    fs::write(&out, &report).map_err(|e| format!("could not write {}: {e}", out.display()))?;
+    println!("{report}");
+    eprintln!("xtask: results written to {}", out.display());
+    Ok(())
+}
+
+/// `cargo xtask bench --dashboard`: the dashboard of a year of 100,000 cases on SQLite: the
+/// first after the start (which loads the town's rows), then built afresh (each request asks
+/// what no earlier one did, so no answer is cached), for one
+/// village, from the cache with wrk at concurrency 16, and built again and again while ten
+/// stage transitions a second land beside it (each moves the town's revision).
+fn dashboard_bench(seconds: u32) -> Result {
+    crate::build_server()?;
+    let work = target_dir().join("bench");
+    fs::create_dir_all(&work).map_err(|e| format!("could not create {}: {e}", work.display()))?;
+    let db = work.join("bench-dashboard.db");
+    for suffix in ["", "-wal", "-shm", ".lock"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = fs::remove_file(name);
+    }
+    let loading = Instant::now();
+    let server = Server::start(
+        &format!("sqlite://{}", db.display()),
+        EXPORT_OPEN,
+        EXPORT_CLOSED,
+    )?;
+    let loaded = loading.elapsed().as_secs_f64();
+    let cookie = server.login("lead")?;
+    let timed = |path: &str| -> Result<f64> {
+        let start = Instant::now();
+        let a = http(server.port, "GET", path, None, Some(&cookie))?;
+        if a.status != 200 {
+            return Err(format!("{path} answered {}: {}", a.status, a.body));
+        }
+        Ok(start.elapsed().as_secs_f64() * 1000.0)
+    };
+    let started = Instant::now();
+    let first = http(server.port, "GET", "/api/dashboard", None, Some(&cookie))?;
+    let first_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if first.status != 200 {
+        return Err(format!(
+            "/api/dashboard answered {}: {}",
+            first.status, first.body
+        ));
+    }
+    let received = json_numbers(&first.body, "\"received\":")
+        .first()
+        .copied()
+        .unwrap_or(0);
+    let village = json_numbers(&first.body, "\"village_id\":")
+        .first()
+        .copied();
+    let mut cold = Vec::new();
+    for rise in 1..=20 {
+        cold.push(timed(&format!("/api/dashboard?rise={rise}"))?);
+    }
+    let mut one_village = Vec::new();
+    if let Some(v) = village {
+        for rise in 1..=10 {
+            one_village.push(timed(&format!("/api/dashboard?village={v}&rise={rise}"))?);
+        }
+    }
+    let cached = wrk(&server, &work, "/api/dashboard", &cookie, 16, seconds, None)?;
+    // Beside writes: the transitions run on their schedule in a thread; the dashboard is asked
+    // again as soon as it answers.
+    let (beside, writes) = std::thread::scope(|scope| {
+        let writer =
+            scope.spawn(|| scheduled_transitions(&server, &cookie, WRITES_PER_SECOND, seconds));
+        let mut beside = Vec::new();
+        let until = Instant::now() + Duration::from_secs(u64::from(seconds));
+        while Instant::now() < until {
+            match timed("/api/dashboard") {
+                Ok(ms) => beside.push(ms),
+                Err(e) => return (Err(e), writer.join()),
+            }
+        }
+        (Ok(beside), writer.join())
+    });
+    let beside = beside?;
+    let writes = writes.map_err(|_| "the writer panicked".to_owned())??;
+    drop(server);
+    let stats = |v: &[f64]| -> String {
+        if v.is_empty() {
+            return "—".to_owned();
+        }
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+        format!(
+            "{:.0} | {:.0} | {:.0} | {}",
+            at(0.5),
+            at(0.99),
+            at(1.0),
+            v.len()
+        )
+    };
+    let mut report = String::new();
+    let _ = writeln!(
+        report,
+        "## The dashboard ({} cases over a year, SQLite, loopback; the demo loaded in {loaded:.0} s; the last twelve months received {received})\n",
+        EXPORT_OPEN + EXPORT_CLOSED
+    );
+    let _ = writeln!(report, "| run | p50 ms | p99 ms | max ms | requests |");
+    let _ = writeln!(report, "|---|---:|---:|---:|---:|");
+    let _ = writeln!(
+        report,
+        "| the first after the start (loads the town's rows) | {first_ms:.0} | — | — | 1 |"
+    );
+    let _ = writeln!(report, "| built afresh, the town | {} |", stats(&cold));
+    let _ = writeln!(
+        report,
+        "| built afresh, one village | {} |",
+        stats(&one_village)
+    );
+    let _ = writeln!(
+        report,
+        "| from the cache, wrk c=16 | {:.1} | {:.1} | — | {} ({:.0}/s, {} failed) |",
+        cached.p50_ms, cached.p99_ms, cached.requests, cached.rps, cached.failed
+    );
+    let _ = writeln!(
+        report,
+        "| rebuilt beside {WRITES_PER_SECOND} transitions/s | {} |",
+        stats(&beside)
+    );
+    let _ = writeln!(
+        report,
+        "\nThe transitions meanwhile: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} done, {} failed).",
+        writes.p50_ms, writes.p99_ms, writes.max_ms, writes.done, writes.failed
+    );
+    let out = work.join("results-dashboard.md");
     fs::write(&out, &report).map_err(|e| format!("could not write {}: {e}", out.display()))?;
     println!("{report}");
     eprintln!("xtask: results written to {}", out.display());

@@ -32,6 +32,20 @@ pub fn Header() -> impl IntoView {
         })
     });
 
+    // The figures: the center's lead, the town leaders and the administrator.
+    let sees_figures = Memo::new(move |_| {
+        session.user.with(|u| {
+            u.as_ref().is_some_and(|u| {
+                matches!(
+                    u.role,
+                    shared::model::Role::Lead
+                        | shared::model::Role::TownLeader
+                        | shared::model::Role::Admin
+                )
+            })
+        })
+    });
+
     // The risk reports: the police station's liaisons, and the center's lead and clerks.
     let sees_police = Memo::new(move |_| {
         session.user.with(|u| {
@@ -80,6 +94,9 @@ pub fn Header() -> impl IntoView {
                 </Show>
                 <Show when=move || signed_in.get()>
                     <A href="/cases" exact=true attr:data-testid="nav-cases">{tr(T::NavCases)}</A>
+                </Show>
+                <Show when=move || sees_figures.get()>
+                    <A href="/dashboard" attr:data-testid="nav-dashboard">{tr(T::NavDashboard)}</A>
                 </Show>
                 <Show when=move || may_register.get()>
                     <A href="/cases/new" attr:data-testid="nav-register">{tr(T::NavRegister)}</A>

@@ -267,6 +267,135 @@ pub fn char_count(n: usize, max: u32) -> String {
     format!("{n}/{max}")
 }
 
+/// The dashboard's period under its title.
+pub fn dash_period(from: &str, to: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("统计期间:{from} 至 {to}"),
+        Lang::En => format!("Period: {from} to {to}"),
+    }
+}
+
+/// "n closed".
+pub fn dash_closed(n: u64, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("办结 {n} 件"),
+        Lang::En => format!("{n} closed"),
+    }
+}
+
+/// "n not resolved".
+pub fn dash_unresolved(n: u64, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("未化解 {n}"),
+        Lang::En => format!("{n} not resolved"),
+    }
+}
+
+/// "n not counted" (withdrawn, not accepted).
+pub fn dash_uncounted(n: u64, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("不计入 {n}(撤回、不予受理)"),
+        Lang::En => format!("{n} not counted (withdrawn, not accepted)"),
+    }
+}
+
+/// "n closed late".
+pub fn dash_late(n: u64, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("超期办结 {n}"),
+        Lang::En => format!("{n} closed late"),
+    }
+}
+
+/// The average days to close.
+pub fn dash_average_days(days: Option<f64>, lang: Lang) -> String {
+    match (days, lang) {
+        (Some(d), Lang::Zh) => format!("平均办结 {d:.1} 天"),
+        (Some(d), Lang::En) => format!("{d:.1} days to close on average"),
+        (None, Lang::Zh) => "平均办结天数 —".to_owned(),
+        (None, Lang::En) => "days to close —".to_owned(),
+    }
+}
+
+/// "of them n repeated".
+pub fn dash_repeat(n: u64, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("其中重复信访 {n}"),
+        Lang::En => format!("{n} repeat petitions"),
+    }
+}
+
+/// "of them n by grid workers".
+pub fn dash_by_grid(n: u64, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("其中网格员 {n}"),
+        Lang::En => format!("{n} by grid workers"),
+    }
+}
+
+/// "as of today".
+pub fn dash_as_of(day: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("截至 {day},不论期间"),
+        Lang::En => format!("as of {day}, whatever the period"),
+    }
+}
+
+/// "all n".
+pub fn dash_all(n: u64, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("全部 {n} 件"),
+        Lang::En => format!("All {n}"),
+    }
+}
+
+/// "n days".
+pub fn days_over(n: i64, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{n} 天"),
+        Lang::En if n == 1 => "1 day".to_owned(),
+        Lang::En => format!("{n} days"),
+    }
+}
+
+/// What "rising" compares.
+pub fn dash_rising_note(from: &str, to: &str, pct: u32, more: u64, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "与前一同长期间({from} 至 {to})相比,受理增加 {pct}% 以上且至少多 {more} 件的村(社区)。"
+        ),
+        Lang::En => format!(
+            "Villages that received at least {pct} % and {more} more matters than in the period before ({from} to {to})."
+        ),
+    }
+}
+
+/// A month on the trend's axis (`2026-03`): "3月" or "Mar", with the year on the first and
+/// on January.
+pub fn month_label(month: &str, first: bool, lang: Lang) -> String {
+    let (year, m) = month.split_once('-').unwrap_or((month, ""));
+    let m: u32 = m.parse().unwrap_or(0);
+    let with_year = first || m == 1;
+    match lang {
+        Lang::Zh if with_year => format!("{}年{m}月", &year[year.len().saturating_sub(2)..]),
+        Lang::Zh => format!("{m}月"),
+        Lang::En => {
+            const NAMES: [&str; 12] = [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ];
+            let name = NAMES
+                .get(m.saturating_sub(1) as usize)
+                .copied()
+                .unwrap_or("");
+            if with_year {
+                format!("{name} {}", &year[year.len().saturating_sub(2)..])
+            } else {
+                name.to_owned()
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,6 +79,7 @@ pub fn CasesPage() -> impl IntoView {
             </div>
             <FilterBar filter set_filter />
             <ListFilters filter set_filter />
+            <FigureConditions filter set_filter />
             <Show when=exporter>
                 <ExportPanel filter />
             </Show>
@@ -254,6 +255,94 @@ fn ListFilters(
                 </p>
             </Show>
         </form>
+    }
+}
+
+/// A condition shown: its test id, its words, and how to take it off the filter.
+type Condition = (&'static str, String, fn(&mut CaseFilter));
+
+/// The conditions a link from the dashboard adds (closed period, result class, on time or
+/// late, on the spot, a risk, reported to the police, services, in person): shown, so that a
+/// number followed here says what it counts, each with a button that removes it.
+#[component]
+fn FigureConditions(
+    filter: Memo<CaseFilter>,
+    set_filter: Callback<(CaseFilter, bool)>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let conditions = move || {
+        let l = lang.get();
+        let f = filter.get();
+        let mut out: Vec<Condition> = Vec::new();
+        if f.closed_from.is_some() || f.closed_to.is_some() {
+            let day =
+                |d: Option<chrono::NaiveDate>| d.map(time::date).unwrap_or_else(|| "…".to_owned());
+            out.push((
+                "closed",
+                format!(
+                    "{} {} – {}",
+                    T::ClosedBetween.get(l),
+                    day(f.closed_from),
+                    day(f.closed_to)
+                ),
+                |f| {
+                    f.closed_from = None;
+                    f.closed_to = None;
+                },
+            ));
+        }
+        if let Some(r) = f.resolution {
+            out.push(("resolution", r.label(l).to_owned(), |f| f.resolution = None));
+        }
+        if let Some(t) = f.timeliness {
+            out.push(("timeliness", t.label(l).to_owned(), |f| f.timeliness = None));
+        }
+        if f.spot {
+            out.push(("spot", T::OnlySpot.get(l).to_owned(), |f| f.spot = false));
+        }
+        if let Some(flag) = f.flag {
+            out.push(("flag", flag.label(l).to_owned(), |f| f.flag = None));
+        }
+        if f.police {
+            out.push(("police", T::OnlyPolice.get(l).to_owned(), |f| {
+                f.police = false
+            }));
+        }
+        if f.service {
+            out.push(("service", T::OnlyServices.get(l).to_owned(), |f| {
+                f.service = false
+            }));
+        }
+        if f.in_person {
+            out.push(("in-person", T::OnlyInPerson.get(l).to_owned(), |f| {
+                f.in_person = false
+            }));
+        }
+        out
+    };
+    view! {
+        <Show when=move || !conditions().is_empty()>
+            <div class="figure-conditions" role="group" aria-label=tr(T::FromFigures) data-testid="figure-conditions">
+                <span class="filter-label">{tr(T::FromFigures)}</span>
+                {move || conditions().into_iter().map(|(id, text, clear)| {
+                    let remove = move |_| {
+                        let mut f = filter.get_untracked();
+                        clear(&mut f);
+                        f.page = None;
+                        set_filter.run((f, false));
+                    };
+                    view! {
+                        <span class="condition" data-testid=format!("condition-{id}")>
+                            {text.clone()}
+                            <button type="button" class="condition-x" on:click=remove
+                                aria-label=move || format!("{}: {}", T::RemoveCondition.get(lang.get()), text)>
+                                "×"
+                            </button>
+                        </span>
+                    }
+                }).collect_view()}
+            </div>
+        </Show>
     }
 }
 

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod case;
 pub mod case_clock;
 pub mod cases;
+pub mod dashboard;
 pub mod intake;
 pub mod login;
 pub mod not_found;
