@@ -193,7 +193,7 @@ fn PeriodBar(
         set_asked.run(q);
     };
     view! {
-        <form class="filter-bar dash-bar no-print" aria-label=tr(T::DashPeriodLabel) data-testid="dash-bar" on:submit=|ev| ev.prevent_default()>
+        <form class="filter-bar dash-period-bar no-print" aria-label=tr(T::DashPeriodLabel) data-testid="dash-bar" on:submit=|ev| ev.prevent_default()>
             <div class="dash-presets" role="group" aria-label=tr(T::DashPeriodLabel)>
                 {PeriodPreset::ALL.into_iter().map(|p| {
                     let pressed = move || {
