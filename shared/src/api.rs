@@ -16,6 +16,14 @@
 //! | `POST /api/cases/{id}/transitions`     | `TransitionRequest` → `CaseDetail`; 409 + current case if stale | see `workflow` |
 //! | `POST /api/cases/{id}/notes`           | `NoteRequest` → `CaseEvent` (201)              | lead, handler  |
 //! | `GET  /api/cases/{id}/timeline`        | → `Vec<CaseEvent>`                             | signed in, same town |
+//! | `GET  /api/dashboard?DashboardQuery`   | → `figures::Dashboard`                         | lead, town leader, admin |
+//! | `GET  /api/meetings`                   | → `Vec<meetings::MeetingSummary>`              | center, town leader, invited |
+//! | `POST /api/meetings`                   | `NewMeeting` → `MeetingDetail` (201)           | lead           |
+//! | `GET  /api/meetings/{id}`              | → `MeetingDetail` (an invitee: their cases)    | center, town leader, invited |
+//! | `POST /api/meetings/{id}/items`        | `AddItem` → `MeetingDetail` (201)              | lead           |
+//! | `DELETE /api/meetings/{id}/items/{item}` | → `MeetingDetail`                            | lead           |
+//! | `POST /api/meetings/{id}/decisions`    | `NewDecision` → `MeetingDetail` (201)          | lead           |
+//! | `POST /api/meetings/{id}/held`         | `HoldMeeting` → `MeetingDetail`                | lead           |
 //! | `POST /api/public/status`              | `StatusLookup` → `PublicStatus`                | anyone, rate-limited |
 //!
 //! Every failure answers with `ApiError`.

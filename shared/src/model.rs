@@ -506,6 +506,7 @@ vocabulary! {
         PoliceAcknowledged = "police_acknowledged", "派出所已确认", "Police station acknowledged";
         Message = "message", "沟通消息", "Message";
         Rated = "rated", "群众评价", "Rated by the resident";
+        MeetingDecision = "meeting_decision", "联席会议决定", "Joint meeting decision";
     }
 }
 
@@ -785,6 +786,34 @@ vocabulary! {
     Timeliness {
         OnTime = "on_time", "按期办结", "Closed on time";
         Late = "late", "超期办结", "Closed late";
+    }
+}
+
+vocabulary! {
+    /// Why a case is on a joint meeting's agenda (联席会议议题).
+    AgendaReason {
+        Overdue = "overdue", "超期未办结", "Overdue";
+        HighRisk = "high_risk", "高风险", "High risk";
+        DeclinedTwice = "declined_twice", "两次以上被拒收", "Declined twice or more";
+        Escalated = "escalated", "已升级督办", "Escalated";
+        Added = "added", "负责人列入", "Added by the lead";
+    }
+}
+
+vocabulary! {
+    /// Where a joint meeting stands.
+    MeetingStatus {
+        Scheduled = "scheduled", "待召开", "Scheduled";
+        Held = "held", "已召开", "Held";
+    }
+}
+
+vocabulary! {
+    /// The three kinds of mediation that 三调对接 joins up.
+    MediationKind {
+        People = "people", "人民调解", "People's mediation";
+        Administrative = "administrative", "行政调解", "Administrative mediation";
+        Judicial = "judicial", "司法调解", "Judicial mediation";
     }
 }
 

@@ -198,14 +198,16 @@ pub async fn insert_department(
     kind: DepartmentKind,
     response_days: u16,
 ) -> Result<i64, sqlx::Error> {
+    let mediation = shared::meetings::mediation_of_department(name, kind);
     sqlx::query_scalar(
-        "INSERT INTO departments (town_id, name, kind, response_days, active) \
-         VALUES ($1, $2, $3, $4, 1) RETURNING id",
+        "INSERT INTO departments (town_id, name, kind, response_days, active, mediation) \
+         VALUES ($1, $2, $3, $4, 1, $5) RETURNING id",
     )
     .bind(town_id)
     .bind(name)
     .bind(kind.as_str())
     .bind(i64::from(response_days))
+    .bind(mediation.map(|m| m.as_str()))
     .fetch_one(conn)
     .await
 }

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod figures;
 pub mod ledger;
 pub mod live;
+pub mod meetings;
 pub mod open311;
 pub mod openapi;
 pub mod org;
@@ -35,6 +36,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(figures::router())
         .merge(ledger::router())
         .merge(live::router())
+        .merge(meetings::router())
         .merge(open311::router())
         .merge(public::router())
         .merge(receipts::router())
