@@ -294,7 +294,7 @@ impl AppState {
 
     /// The id of the case with this code (codes never change, so this is cached for good).
     pub(crate) async fn case_id_by_code(&self, code: &str) -> Result<Option<i64>, sqlx::Error> {
-        if let Some(id) = self.cases.id_of(code) {
+        if let Some(id) = self.cached_case_id(code) {
             return Ok(Some(id));
         }
         let mut conn = self.db.pool.acquire().await?;
@@ -303,6 +303,12 @@ impl AppState {
             self.cases.remember_code(code, id);
         }
         Ok(id)
+    }
+
+    /// The id of the case with this code, if this server has looked it up before (memory
+    /// only).
+    pub(crate) fn cached_case_id(&self, code: &str) -> Option<i64> {
+        self.cases.id_of(code)
     }
 
     /// Records a read of unmasked personal data, and returns once it is on disk: the data is

@@ -241,12 +241,19 @@ pub(crate) async fn look_up(
     if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(AppError::field("phone_last4", Reason::InvalidLastFour));
     }
+    // A code this server knows is found in memory, an unknown one in the database; so that a
+    // failure takes the same path either way, a known code that fails asks the database too.
+    let known = state.cached_case_id(&code).is_some();
     let cached = match state.case_id_by_code(&code).await? {
         Some(id) => state.case(id).await?,
         None => None,
     };
     let Some(cached) = cached.filter(|c| c.row.applicant_last4.split(' ').any(|d| d == digits))
     else {
+        if known {
+            let mut conn = state.db.pool.acquire().await?;
+            db::cases::id_by_code(&mut conn, &code).await?;
+        }
         tokio::time::sleep_until((started + FAILURE_FLOOR).into()).await;
         return Err(AppError::not_found());
     };
