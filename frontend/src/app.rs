@@ -50,6 +50,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/cases/new") view=|| view! { <Staff><Deferred load=split::intake /></Staff> } />
                         <Route path=path!("/cases/:id") view=|| view! { <Staff><Deferred load=split::case /></Staff> } />
                         <Route path=path!("/dashboard") view=|| view! { <Staff><Deferred load=split::dashboard /></Staff> } />
+                        <Route path=path!("/meetings") view=|| view! { <Staff><Deferred load=split::meetings /></Staff> } />
+                        <Route path=path!("/meetings/:id") view=|| view! { <Staff><Deferred load=split::meeting /></Staff> } />
                         <Route path=path!("/police") view=|| view! { <Staff><Deferred load=split::police /></Staff> } />
                         <Route path=path!("/admin/calendar") view=|| view! { <Staff><Deferred load=split::calendar /></Staff> } />
                         <Route path=path!("/admin/open311") view=|| view! { <Staff><Deferred load=split::open311 /></Staff> } />

@@ -50,6 +50,16 @@ pub fn dashboard() -> Page {
     Ok(view! { <crate::pages::dashboard::DashboardPage /> }.into_any())
 }
 
+#[wasm_split(meetings, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn meetings() -> Page {
+    Ok(view! { <crate::pages::meetings::MeetingsPage /> }.into_any())
+}
+
+#[wasm_split(meeting, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn meeting() -> Page {
+    Ok(view! { <crate::pages::meetings::MeetingPage /> }.into_any())
+}
+
 #[wasm_split(intake, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn intake() -> Page {
     Ok(view! { <crate::pages::intake::IntakePage /> }.into_any())

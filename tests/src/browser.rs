@@ -67,6 +67,31 @@ impl fantoccini::wd::WebDriverCompatibleCommand for Network {
     }
 }
 
+/// A Chrome DevTools command through ChromeDriver (`goog/cdp/execute`).
+#[derive(Debug, Clone)]
+struct Cdp {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> std::result::Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or("")
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (axum::http::Method::POST, Some(body.to_string()))
+    }
+}
+
 /// One Chromium window and its chromedriver.
 pub struct Browser {
     pub client: Client,
@@ -438,6 +463,18 @@ impl Browser {
     /// slow one, or the machine's own again.
     pub async fn network(&self, line: Network) -> Result {
         self.client.issue_cmd(line).await?;
+        Ok(())
+    }
+
+    /// Shows the page as it prints (CSS `@media print`), or as on screen again.
+    pub async fn emulate_print(&self, print: bool) -> Result {
+        let media = if print { "print" } else { "" };
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Emulation.setEmulatedMedia",
+                params: json!({ "media": media }),
+            })
+            .await?;
         Ok(())
     }
 

@@ -1437,3 +1437,148 @@ async fn a_lead_reads_the_dashboard_and_follows_a_figure_to_its_cases() {
     })
     .await;
 }
+
+/// Sets an input's value the way typing does (for `datetime-local`, whose typing depends on
+/// the browser's locale).
+async fn set_value(b: &Browser, selector: &str, value: &str) -> Result {
+    let script = format!(
+        "const e = document.querySelector({selector:?}); e.value = {value:?}; \
+         e.dispatchEvent(new Event('input', {{ bubbles: true }})); return true;"
+    );
+    let _: bool = b.eval(&script).await?;
+    Ok(())
+}
+
+/// The lead convenes a joint meeting (a missing title is explained at the field), finds the
+/// overdue and high-risk cases on the agenda, takes one off and puts it back, records a
+/// decision (an urging to the police station), records the meeting held with who came and the
+/// minutes, and prints the minutes (photographed as printed, A4). The meeting page is
+/// photographed at 1280×800, 1024×768 and 768×1024 and checked with axe.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lead_holds_a_joint_meeting_and_prints_its_minutes() {
+    let server = TestServer::start().await;
+    let app = server.app();
+    let clerk = app.login("clerk").await;
+    let lead = app.login("lead").await;
+    let case = app.register(&clerk, &app.sample_case()).await;
+    let routed = app
+        .move_case(
+            &lead,
+            &case,
+            Command::Route {
+                handler: shared::model::HandlerRef::Department(app.fixture.police_station),
+                cooperating: vec![],
+                note: String::new(),
+            },
+        )
+        .await;
+    app.execute(&format!(
+        "UPDATE cases SET due_on = '2020-01-01' WHERE id = {}",
+        routed.id
+    ))
+    .await;
+    let mut high = app.sample_case();
+    high.risk = shared::model::RiskLevel::High;
+    let risky = app.register(&clerk, &high).await;
+    let (police, land, mediator) = (
+        app.fixture.police_station,
+        app.fixture.land_office,
+        app.fixture.mediator,
+    );
+    let overdue_code = routed.code.clone();
+    let risky_code = risky.code.clone();
+    let b = desktop(&server).await;
+    scenario("meeting", b, |b| async move {
+        let result = async {
+            sign_in(&b, "lead").await?;
+            b.click("[data-testid=nav-meetings]").await?;
+            b.wait("[data-testid=meeting-form]").await?;
+            b.wait("[data-testid=meetings-empty]").await?;
+            b.wait(&format!("[data-testid=invite-department-{police}]")).await?;
+            b.click(&format!("[data-testid=invite-department-{police}]")).await?;
+            b.click(&format!("[data-testid=invite-department-{land}]")).await?;
+            b.click(&format!("[data-testid=invite-mediator-{mediator}]")).await?;
+            set_value(&b, "[data-testid=meeting-starts]", "2026-12-10T09:30").await?;
+            // No title: said at the field, nothing sent.
+            b.click("[data-testid=meeting-submit]").await?;
+            b.wait_text("[data-testid=error-title]", "必填").await?;
+            b.fill("[data-testid=meeting-title]", "第四季度矛盾纠纷分析研判联席会议").await?;
+            b.fill("[data-testid=meeting-place]", "综治中心会议室").await?;
+            b.click("[data-testid=meeting-submit]").await?;
+            b.wait("[data-testid=meeting-page]").await?;
+            b.wait_text("[data-testid=meeting-title]", "第四季度").await?;
+            b.wait(&format!("[data-testid=agenda-row][data-code=\"{overdue_code}\"]")).await?;
+            b.wait(&format!("[data-testid=agenda-row][data-code=\"{risky_code}\"]")).await?;
+            b.expect_accessible("the joint meeting").await?;
+            b.screenshot("meeting-1280").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("meeting-1024").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("meeting-768").await?;
+            b.resize(1280, 800).await?;
+
+            // Off the agenda and back from the candidates.
+            b.click(&format!(
+                "[data-testid=agenda-row][data-code=\"{risky_code}\"] [data-testid=agenda-remove]"
+            ))
+            .await?;
+            b.wait_gone(&format!("[data-testid=agenda-row][data-code=\"{risky_code}\"]")).await?;
+            b.click("[data-testid=candidate-add]").await?;
+            b.wait(&format!("[data-testid=agenda-row][data-code=\"{risky_code}\"]")).await?;
+
+            // A decision on the overdue case, to the police station.
+            b.wait("[data-testid=decision-form]").await?;
+            let item: String = b
+                .eval(&format!(
+                    "return [...document.querySelectorAll('[data-testid=decision-item] option')]\
+                     .find(o => o.textContent.trim() === {overdue_code:?}).value;"
+                ))
+                .await?;
+            b.choose("[data-testid=decision-item]", &item).await?;
+            b.choose("[data-testid=decision-who]", &format!("department:{police}")).await?;
+            b.fill("[data-testid=decision-what]", "派出所三日内约谈双方,防止矛盾激化").await?;
+            b.click("[data-testid=decision-submit]").await?;
+            b.wait_text("[data-testid=decision-row]", "约谈双方").await?;
+            b.wait_text("[data-testid=decision-row]", "督办承办单位").await?;
+
+            // Held: the land office did not come.
+            b.click(&format!("[data-testid=came-department-{land}]")).await?;
+            b.fill(
+                "[data-testid=meeting-minutes-input]",
+                "会议分析了本季度矛盾纠纷态势,对两件重点案件明确了责任单位和办理时限。",
+            )
+            .await?;
+            b.click("[data-testid=hold-submit]").await?;
+            b.wait_text("[data-testid=meeting-status]", "已召开").await?;
+            b.wait_text("[data-testid=meeting-minutes]", "重点案件").await?;
+            b.wait_text("[data-testid=meeting-absent]", "国土所").await?;
+            b.wait_gone("[data-testid=hold-form]").await?;
+
+            // The minutes as printed: A4, the forms and buttons left out.
+            b.emulate_print(true).await?;
+            b.resize(794, 1123).await?;
+            let hidden: bool = b
+                .eval("return document.querySelector('[data-testid=minutes-print]').getClientRects().length === 0 \
+                       && document.querySelector('.app-header').getClientRects().length === 0;")
+                .await?;
+            if !hidden {
+                return Err("the printed minutes show the page's buttons or header".into());
+            }
+            b.screenshot("meeting-minutes-print").await?;
+            b.emulate_print(false).await?;
+            b.resize(1280, 800).await?;
+
+            // The list shows it held; in English too.
+            b.click("[data-testid=nav-meetings]").await?;
+            b.wait_text("[data-testid=meeting-row]", "已召开").await?;
+            b.click("[data-testid=lang-switch]").await?;
+            b.wait_text("[data-testid=meetings-page] h1", "Joint meetings").await?;
+            b.wait_text("[data-testid=meeting-row]", "Held").await?;
+            chinese(&b).await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}

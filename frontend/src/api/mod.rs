@@ -353,3 +353,54 @@ pub async fn put_calendar(year: i32, request: &PutCalendarYear) -> Result<Calend
     .await?;
     decode(response).await
 }
+
+/// `GET /api/meetings`: the joint meetings the person may read.
+pub async fn meetings() -> Result<Vec<shared::meetings::MeetingSummary>> {
+    get("/api/meetings").await
+}
+
+/// `GET /api/meetings/{id}`.
+pub async fn meeting(id: i64) -> Result<shared::meetings::MeetingDetail> {
+    get(&format!("/api/meetings/{id}")).await
+}
+
+/// `POST /api/meetings`: schedules a meeting.
+pub async fn create_meeting(
+    request: &shared::meetings::NewMeeting,
+) -> Result<shared::meetings::MeetingDetail> {
+    post("/api/meetings", request, true).await
+}
+
+/// `POST /api/meetings/{id}/items`: puts a case on the agenda by its code.
+pub async fn add_agenda_item(id: i64, code: &str) -> Result<shared::meetings::MeetingDetail> {
+    let body = shared::meetings::AddItem {
+        code: code.to_owned(),
+    };
+    post(&format!("/api/meetings/{id}/items"), &body, true).await
+}
+
+/// `DELETE /api/meetings/{id}/items/{item}`.
+pub async fn remove_agenda_item(id: i64, item: i64) -> Result<shared::meetings::MeetingDetail> {
+    let response = send(
+        prepare(Request::delete(&format!("/api/meetings/{id}/items/{item}"))).build(),
+        true,
+    )
+    .await?;
+    decode(response).await
+}
+
+/// `POST /api/meetings/{id}/decisions`.
+pub async fn decide(
+    id: i64,
+    request: &shared::meetings::NewDecision,
+) -> Result<shared::meetings::MeetingDetail> {
+    post(&format!("/api/meetings/{id}/decisions"), request, true).await
+}
+
+/// `POST /api/meetings/{id}/held`.
+pub async fn hold_meeting(
+    id: i64,
+    request: &shared::meetings::HoldMeeting,
+) -> Result<shared::meetings::MeetingDetail> {
+    post(&format!("/api/meetings/{id}/held"), request, true).await
+}

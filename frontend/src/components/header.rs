@@ -46,6 +46,22 @@ pub fn Header() -> impl IntoView {
         })
     });
 
+    // Joint meetings: the center, the town leaders, and the departments they invite.
+    let sees_meetings = Memo::new(move |_| {
+        session.user.with(|u| {
+            u.as_ref().is_some_and(|u| {
+                matches!(
+                    u.role,
+                    shared::model::Role::Lead
+                        | shared::model::Role::Clerk
+                        | shared::model::Role::TownLeader
+                        | shared::model::Role::Admin
+                        | shared::model::Role::Liaison
+                )
+            })
+        })
+    });
+
     // The risk reports: the police station's liaisons, and the center's lead and clerks.
     let sees_police = Memo::new(move |_| {
         session.user.with(|u| {
@@ -97,6 +113,9 @@ pub fn Header() -> impl IntoView {
                 </Show>
                 <Show when=move || sees_figures.get()>
                     <A href="/dashboard" attr:data-testid="nav-dashboard">{tr(T::NavDashboard)}</A>
+                </Show>
+                <Show when=move || sees_meetings.get()>
+                    <A href="/meetings" attr:data-testid="nav-meetings">{tr(T::NavMeetings)}</A>
                 </Show>
                 <Show when=move || may_register.get()>
                     <A href="/cases/new" attr:data-testid="nav-register">{tr(T::NavRegister)}</A>

@@ -396,6 +396,17 @@ pub fn month_label(month: &str, first: bool, lang: Lang) -> String {
     }
 }
 
+/// "n items of other departments are not shown".
+pub fn agenda_others(n: u32, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("另有 {n} 项为其他部门的案件,不在此显示。"),
+        Lang::En if n == 1 => {
+            "One more item is another department's case, not shown here.".to_owned()
+        }
+        Lang::En => format!("{n} more items are other departments' cases, not shown here."),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

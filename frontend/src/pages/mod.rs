@@ -8,6 +8,7 @@ pub mod cases;
 pub mod dashboard;
 pub mod intake;
 pub mod login;
+pub mod meetings;
 pub mod not_found;
 pub mod open311;
 pub mod police;
