@@ -287,14 +287,18 @@ fn add_up(rows: &TownRows, village: Option<i64>, span: [i64; 4], offset_ms: i64)
         }
         let received = within(row.registered_at);
         let closed = row.closed_at.filter(|t| within(*t));
-        if row.registered_at >= before_from_ms && row.registered_at < before_until_ms {
+        // Rising villages compare their disputes (矛盾纠纷) with the period before.
+        let dispute = row.kind == CaseKind::Dispute;
+        if dispute && row.registered_at >= before_from_ms && row.registered_at < before_until_ms {
             *s.per_village_before.entry(row.village_id).or_default() += 1;
         }
         if !received && closed.is_none() {
             continue;
         }
-        if received {
+        if received && dispute {
             *s.per_village.entry(row.village_id).or_default() += 1;
+        }
+        if received {
             s.per_day.entry(day(row.registered_at)).or_default()[0] += 1;
             s.repeat_petitions += u64::from(row.repeat_petition);
             s.police += u64::from(row.police);

@@ -374,15 +374,15 @@ pub struct OverdueCase {
     pub days_over: i64,
 }
 
-/// A village whose matters rose against the period before.
+/// A village whose disputes rose against the period before.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RisingVillage {
     pub village_id: i64,
     pub name: String,
-    /// Registered in the period.
+    /// Disputes registered in the period.
     pub now: u64,
-    /// Registered in the period before, of the same length.
+    /// Disputes registered in the period before, of the same length.
     pub before: u64,
 }
 
@@ -434,7 +434,7 @@ pub struct Dashboard {
     pub before_to: NaiveDate,
     /// The rise in per cent that flags a village.
     pub rise_pct: u32,
-    /// Villages whose matters rose, most risen first.
+    /// Villages whose disputes rose, most risen first.
     pub rising: Vec<RisingVillage>,
 }
 
@@ -561,10 +561,11 @@ impl Dashboard {
         within.link(figure)
     }
 
-    /// The link of a rising village: its matters registered in the period.
+    /// The link of a rising village: its disputes registered in the period.
     pub fn rising_link(&self, village: &RisingVillage) -> CaseFilter {
         CaseFilter {
             village: Some(village.village_id),
+            kind: Some(CaseKind::Dispute),
             ..self.received_in()
         }
     }

@@ -191,11 +191,12 @@ async fn the_dashboard_counts_a_year_as_the_database_does_and_each_figure_lists_
     assert!(d.overdue[0].days_over > 300);
     assert!(!d.overdue[0].village.is_empty());
 
-    // The first village rose (from the old case alone the year before); the second has one
-    // matter, not enough to rise.
+    // The first village's disputes rose (four against the old case alone the year before); the
+    // second has one, not enough to rise. The link lists the four.
     let rising: Vec<i64> = d.rising.iter().map(|r| r.village_id).collect();
     assert_eq!(rising, vec![app.fixture.villages[0]]);
-    assert_eq!((d.rising[0].now, d.rising[0].before), (6, 1));
+    assert_eq!((d.rising[0].now, d.rising[0].before), (4, 1));
+    assert_eq!(listed(&app, &lead, &d.rising_link(&d.rising[0])).await, 4);
 
     // Every figure lists exactly its cases.
     for (figure, n) in [

@@ -1386,6 +1386,18 @@ async fn a_lead_reads_the_dashboard_and_follows_a_figure_to_its_cases() {
             b.screenshot("dashboard-1024").await?;
             b.resize(768, 1024).await?;
             b.screenshot("dashboard-768").await?;
+            // As printed (A4): the period bar and the header left out.
+            b.emulate_print(true).await?;
+            b.resize(794, 1123).await?;
+            let hidden: bool = b
+                .eval("return document.querySelector('[data-testid=dash-bar]').getClientRects().length === 0 \
+                       && document.querySelector('.app-header').getClientRects().length === 0;")
+                .await?;
+            if !hidden {
+                return Err("the printed dashboard shows the period bar or the header".into());
+            }
+            b.screenshot("dashboard-print").await?;
+            b.emulate_print(false).await?;
             b.resize(1280, 800).await?;
 
             // A figure opens its cases: closed in the period, the condition shown and removable.

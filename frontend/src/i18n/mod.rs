@@ -362,10 +362,10 @@ pub fn days_over(n: i64, lang: Lang) -> String {
 pub fn dash_rising_note(from: &str, to: &str, pct: u32, more: u64, lang: Lang) -> String {
     match lang {
         Lang::Zh => format!(
-            "与前一同长期间({from} 至 {to})相比,受理增加 {pct}% 以上且至少多 {more} 件的村(社区)。"
+            "与前一同长期间({from} 至 {to})相比,受理矛盾纠纷增加 {pct}% 以上且至少多 {more} 件的村(社区)。"
         ),
         Lang::En => format!(
-            "Villages that received at least {pct} % and {more} more matters than in the period before ({from} to {to})."
+            "Villages that received at least {pct} % and {more} more disputes than in the period before ({from} to {to})."
         ),
     }
 }
