@@ -25,7 +25,7 @@ use shared::model::{CaseKind, Category, Channel, Resolution, Satisfaction};
 
 use crate::db::figures::{self as q, FigureRow};
 use crate::error::AppError;
-use crate::state::{AppState, SLOW_WORK_TIMEOUT, too_slow};
+use crate::state::{AppState, PendingChanges, SLOW_WORK_TIMEOUT, too_slow};
 
 /// What an answer depends on besides the town's revision.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -91,11 +91,19 @@ impl DashboardCache {
 /// whole once; after that only the cases the writes changed are read again (the writes note
 /// them as they commit, as for the board), so a dashboard under a stream of writes costs a
 /// few rows, not a scan of the year.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct FigureStore {
     towns: Mutex<HashMap<i64, Arc<TownRows>>>,
-    /// Per town: (the revision a write moved it to, the case it changed), not yet applied.
-    pending: Mutex<HashMap<i64, Vec<(i64, i64)>>>,
+    pending: PendingChanges,
+}
+
+impl Default for FigureStore {
+    fn default() -> FigureStore {
+        FigureStore {
+            towns: Mutex::default(),
+            pending: PendingChanges::new(PENDING_MAX),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -110,38 +118,7 @@ const PENDING_MAX: usize = 20_000;
 impl FigureStore {
     /// Remembers that a committed write moved the town to `rev` by changing `case_id`.
     pub(crate) fn note_change(&self, town_id: i64, rev: i64, case_id: i64) {
-        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        let list = pending.entry(town_id).or_default();
-        if list.contains(&(rev, case_id)) {
-            return;
-        }
-        if list.len() >= PENDING_MAX {
-            list.clear();
-        }
-        list.push((rev, case_id));
-    }
-
-    /// The cases changed from `from` to `to`, if every revision in between is noted.
-    fn changes_between(&self, town_id: i64, from: i64, to: i64) -> Option<Vec<i64>> {
-        let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        let list = pending.get(&town_id)?;
-        let mut revs: Vec<(i64, i64)> = list
-            .iter()
-            .copied()
-            .filter(|(rev, _)| *rev > from && *rev <= to)
-            .collect();
-        revs.sort_unstable();
-        let complete = usize::try_from(to - from).is_ok_and(|n| n == revs.len())
-            && revs
-                .iter()
-                .zip(from + 1..)
-                .all(|((rev, _), want)| *rev == want);
-        complete.then(|| {
-            let mut ids: Vec<i64> = revs.into_iter().map(|(_, id)| id).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        })
+        self.pending.note(town_id, rev, case_id);
     }
 
     fn current(&self, town_id: i64) -> Option<Arc<TownRows>> {
@@ -158,10 +135,7 @@ impl FigureStore {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(town_id, rows);
-        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(list) = pending.get_mut(&town_id) {
-            list.retain(|(r, _)| *r > rev);
-        }
+        self.pending.applied(town_id, rev);
     }
 
     fn clear(&self) {
@@ -169,10 +143,7 @@ impl FigureStore {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
-        self.pending
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        self.pending.clear();
     }
 }
 
@@ -189,7 +160,8 @@ async fn town_rows(state: &AppState, town_id: i64, rev: i64) -> Result<Arc<TownR
     let mut conn = state.db.pool.acquire().await?;
     let patch = kept.as_ref().filter(|k| k.rev < rev).and_then(|k| {
         store
-            .changes_between(town_id, k.rev, rev)
+            .pending
+            .between(town_id, k.rev, rev)
             .map(|ids| (k, ids))
     });
     let rows = match patch {

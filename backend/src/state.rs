@@ -755,20 +755,104 @@ fn gzip_best(data: &[u8]) -> Bytes {
     }
 }
 
+/// Per town, the writes through this server (and, on PostgreSQL, those heard from others)
+/// not yet in a cache built from the town's cases: (the revision the write moved the town to,
+/// the case it changed). A cache at revision `from` patches the cases changed up to `to` when
+/// every revision in between is noted, and rebuilds whole otherwise.
+#[derive(Debug)]
+pub(crate) struct PendingChanges {
+    towns: Mutex<HashMap<i64, Vec<(i64, i64)>>>,
+    /// Most changes kept per town; beyond, the next read rebuilds whole.
+    max: usize,
+}
+
+impl PendingChanges {
+    pub fn new(max: usize) -> PendingChanges {
+        PendingChanges {
+            towns: Mutex::new(HashMap::new()),
+            max,
+        }
+    }
+
+    /// Remembers that a write moved the town to `rev` by changing `case_id` (call after the
+    /// commit, before any reader can see `rev`).
+    pub fn note(&self, town_id: i64, rev: i64, case_id: i64) {
+        let mut towns = self.towns.lock().unwrap_or_else(PoisonError::into_inner);
+        let list = towns.entry(town_id).or_default();
+        if list.contains(&(rev, case_id)) {
+            // Noted by the write itself and again by PostgreSQL's notification.
+            return;
+        }
+        if list.len() >= self.max {
+            list.clear();
+        }
+        list.push((rev, case_id));
+    }
+
+    /// Forgets the changes a cache built at `rev` holds.
+    pub fn applied(&self, town_id: i64, rev: i64) {
+        let mut towns = self.towns.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(list) = towns.get_mut(&town_id) {
+            list.retain(|(r, _)| *r > rev);
+        }
+    }
+
+    /// The cases changed from revision `from` to `to`, if every revision in between is noted
+    /// (so patching those cases brings a cache from `from` to `to`); `None` if a change was
+    /// not heard, or forgotten.
+    pub fn between(&self, town_id: i64, from: i64, to: i64) -> Option<Vec<i64>> {
+        let towns = self.towns.lock().unwrap_or_else(PoisonError::into_inner);
+        let list = towns.get(&town_id)?;
+        let mut revs: Vec<(i64, i64)> = list
+            .iter()
+            .copied()
+            .filter(|(rev, _)| *rev > from && *rev <= to)
+            .collect();
+        revs.sort_unstable();
+        let complete = usize::try_from(to - from).is_ok_and(|n| n == revs.len())
+            && revs
+                .iter()
+                .zip(from + 1..)
+                .all(|((rev, _), want)| *rev == want);
+        complete.then(|| {
+            let mut ids: Vec<i64> = revs.into_iter().map(|(_, id)| id).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        })
+    }
+
+    pub fn clear(&self) {
+        self.towns
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+}
+
 /// Built boards per town, and one build lock per town so that after a change one request
 /// rebuilds the board and the others arriving meanwhile wait for it (single flight) instead
 /// of each building its own.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct BoardCache {
     towns: RwLock<HashMap<i64, Arc<TownBoard>>>,
     building: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
-    /// Per town, the writes through this server not yet in its cached board: (the revision
-    /// the write moved the town to, the case it changed).
-    pending: Mutex<HashMap<i64, Vec<(i64, i64)>>>,
+    /// The writes not yet in the cached boards.
+    pending: PendingChanges,
 }
 
 /// Most pending changes kept per town; beyond, the next read rebuilds the board whole.
 const PENDING_MAX: usize = 5_000;
+
+impl Default for BoardCache {
+    fn default() -> BoardCache {
+        BoardCache {
+            towns: RwLock::default(),
+            building: Mutex::default(),
+            pending: PendingChanges::new(PENDING_MAX),
+        }
+    }
+}
 
 impl BoardCache {
     /// The town's board if it was built at revision `rev` or later, on `today`.
@@ -792,50 +876,20 @@ impl BoardCache {
             }
             towns.insert(town_id, board);
         }
-        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(list) = pending.get_mut(&town_id) {
-            list.retain(|(r, _)| *r > rev);
-        }
+        self.pending.applied(town_id, rev);
     }
 
     /// Remembers that a write through this server moved the town to `rev` by changing
     /// `case_id` (call after the commit, before any reader can see `rev`).
     pub fn note_change(&self, town_id: i64, rev: i64, case_id: i64) {
-        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        let list = pending.entry(town_id).or_default();
-        if list.contains(&(rev, case_id)) {
-            // Noted by the write itself and again by PostgreSQL's notification.
-            return;
-        }
-        if list.len() >= PENDING_MAX {
-            list.clear();
-        }
-        list.push((rev, case_id));
+        self.pending.note(town_id, rev, case_id);
     }
 
     /// The cases changed from revision `from` to `to`, if every revision in between was a
     /// write through this server (so patching those cards brings the board from `from` to
     /// `to`); `None` if another server wrote too, or a change was forgotten.
     pub fn changes_between(&self, town_id: i64, from: i64, to: i64) -> Option<Vec<i64>> {
-        let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        let list = pending.get(&town_id)?;
-        let mut revs: Vec<(i64, i64)> = list
-            .iter()
-            .copied()
-            .filter(|(rev, _)| *rev > from && *rev <= to)
-            .collect();
-        revs.sort_unstable();
-        let complete = usize::try_from(to - from).is_ok_and(|n| n == revs.len())
-            && revs
-                .iter()
-                .zip(from + 1..)
-                .all(|((rev, _), want)| *rev == want);
-        complete.then(|| {
-            let mut ids: Vec<i64> = revs.into_iter().map(|(_, id)| id).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        })
+        self.pending.between(town_id, from, to)
     }
 
     /// Whether the town's cached board is still at `rev`.
@@ -861,10 +915,7 @@ impl BoardCache {
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
-        self.pending
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        self.pending.clear();
     }
 }
 

@@ -387,11 +387,7 @@ fn export_bench(seconds: u32) -> Result {
     let work = target_dir().join("bench");
     fs::create_dir_all(&work).map_err(|e| format!("could not create {}: {e}", work.display()))?;
     let db = work.join("bench-export.db");
-    for suffix in ["", "-wal", "-shm", ".lock"] {
-        let mut name = db.as_os_str().to_owned();
-        name.push(suffix);
-        let _ = fs::remove_file(name);
-    }
+    remove_sqlite(&db);
     let loading = Instant::now();
     let server = Server::start(
         &format!("sqlite://{}", db.display()),
@@ -481,11 +477,7 @@ fn dashboard_bench(seconds: u32) -> Result {
     let work = target_dir().join("bench");
     fs::create_dir_all(&work).map_err(|e| format!("could not create {}: {e}", work.display()))?;
     let db = work.join("bench-dashboard.db");
-    for suffix in ["", "-wal", "-shm", ".lock"] {
-        let mut name = db.as_os_str().to_owned();
-        name.push(suffix);
-        let _ = fs::remove_file(name);
-    }
+    remove_sqlite(&db);
     let loading = Instant::now();
     let server = Server::start(
         &format!("sqlite://{}", db.display()),
@@ -600,6 +592,15 @@ fn dashboard_bench(seconds: u32) -> Result {
     println!("{report}");
     eprintln!("xtask: results written to {}", out.display());
     Ok(())
+}
+
+/// Removes a SQLite database and its companions (`-wal`, `-shm`, the serve lock), if any.
+pub(crate) fn remove_sqlite(db: &Path) {
+    for suffix in ["", "-wal", "-shm", ".lock"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        let _ = fs::remove_file(name);
+    }
 }
 
 /// What a streamed download took.

@@ -55,11 +55,7 @@ pub fn fuzz(args: &[String]) -> Result {
     ]))?;
     let exe = target_dir().join("debug").join("concord");
     let db = work.join("fuzz.db");
-    for suffix in ["", "-wal", "-shm", ".lock"] {
-        let mut name = db.as_os_str().to_owned();
-        name.push(suffix);
-        let _ = fs::remove_file(name);
-    }
+    crate::bench::remove_sqlite(&db);
     let server = Server::start_with(&exe, &format!("sqlite://{}", db.display()), 300, 300)?;
     let cookie = server.login("lead")?;
     let report = work.join("report");

@@ -74,7 +74,7 @@ fn wrong_stage(zh: &str, en: &str, lang: Lang) -> AppError {
     AppError::fields(vec![FieldError::new("stage", reason, lang)])
 }
 
-fn conflict(zh: &str, en: &str, lang: Lang) -> AppError {
+pub(crate) fn conflict(zh: &str, en: &str, lang: Lang) -> AppError {
     ApiError::new(ErrorKind::Conflict, lang)
         .with_message(lang.pick(zh, en))
         .into()

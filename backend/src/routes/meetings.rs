@@ -29,7 +29,7 @@ use crate::auth::CurrentUser;
 use crate::db::meetings::{self as dbm, MeetingRow, Which};
 use crate::db::{self, date_text, parse_date};
 use crate::error::{AppError, AppJson, AppResult, IdPath, RequestLang};
-use crate::routes::clock::event;
+use crate::routes::clock::{conflict, event};
 use crate::routes::now_ms;
 use crate::routes::supervision::TwoIds;
 use crate::state::AppState;
@@ -82,12 +82,6 @@ fn not_for_you(lang: Lang) -> AppError {
             "只有中心负责人可以召集联席会议和记录决定。",
             "Only the center's lead convenes joint meetings and records their decisions.",
         ))
-        .into()
-}
-
-fn conflict(zh: &str, en: &str, lang: Lang) -> AppError {
-    ApiError::new(ErrorKind::Conflict, lang)
-        .with_message(lang.pick(zh, en))
         .into()
 }
 

@@ -37,6 +37,43 @@ fn when(t: chrono::NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// The departments' and the people's ids among the units ticked.
+fn split_units(units: &HashSet<HandlerRef>) -> (Vec<i64>, Vec<i64>) {
+    let mut departments = Vec::new();
+    let mut people = Vec::new();
+    for unit in units {
+        match unit {
+            HandlerRef::Department(id) => departments.push(*id),
+            HandlerRef::Mediator(id) => people.push(*id),
+        }
+    }
+    (departments, people)
+}
+
+/// A checkbox for one unit (a department or a person) in a set of them; its test id is
+/// `{prefix}-department-3` or `{prefix}-mediator-7`.
+#[component]
+fn UnitCheck(
+    prefix: &'static str,
+    unit: HandlerRef,
+    name: String,
+    set: RwSignal<HashSet<HandlerRef>>,
+) -> impl IntoView {
+    let id = format!("{prefix}-{}", unit.to_string().replace(':', "-"));
+    let (for_id, input_id) = (id.clone(), id.clone());
+    view! {
+        <label class="check" for=for_id>
+            <input type="checkbox" id=input_id data-testid=id
+                prop:checked=move || set.with(|c| c.contains(&unit))
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    set.update(|c| { if on { c.insert(unit); } else { c.remove(&unit); } });
+                } />
+            <span>{name}</span>
+        </label>
+    }
+}
+
 /// Reports a failed call: its fields to the form, else its message as a notice.
 fn failed(err: &api::Error, errors: RwSignal<Vec<FieldError>>, lang: shared::Lang) {
     let fields = err.fields(lang);
@@ -139,7 +176,7 @@ fn NewMeetingForm() -> impl IntoView {
         if pending.get_untracked() {
             return;
         }
-        let picked = chosen.get_untracked();
+        let (departments, people) = split_units(&chosen.get_untracked());
         let day = |s: String| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok();
         let request = NewMeeting {
             title: title.get_untracked(),
@@ -151,20 +188,8 @@ fn NewMeetingForm() -> impl IntoView {
             place: place.get_untracked(),
             period_from: day(from.get_untracked()),
             period_to: day(to.get_untracked()),
-            departments: picked
-                .iter()
-                .filter_map(|h| match h {
-                    HandlerRef::Department(id) => Some(*id),
-                    HandlerRef::Mediator(_) => None,
-                })
-                .collect(),
-            people: picked
-                .iter()
-                .filter_map(|h| match h {
-                    HandlerRef::Mediator(id) => Some(*id),
-                    HandlerRef::Department(_) => None,
-                })
-                .collect(),
+            departments,
+            people,
         };
         let l = lang.get_untracked();
         if let Err(fields) = request.check(l) {
@@ -189,22 +214,7 @@ fn NewMeetingForm() -> impl IntoView {
     let invite = move |list: Vec<Handler>, departments: bool| {
         list.into_iter()
             .filter(|h| matches!(h.handler, HandlerRef::Department(_)) == departments)
-            .map(|h| {
-                let key = h.handler;
-                let id = format!("invite-{}", key.to_string().replace(':', "-"));
-            let (for_id, input_id) = (id.clone(), id.clone());
-                view! {
-                    <label class="check" for=for_id>
-                        <input type="checkbox" id=input_id data-testid=id
-                            prop:checked=move || chosen.with(|c| c.contains(&key))
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                chosen.update(|c| { if on { c.insert(key); } else { c.remove(&key); } });
-                            } />
-                        <span>{h.name}</span>
-                    </label>
-                }
-            })
+            .map(|h| view! { <UnitCheck prefix="invite" unit=h.handler name=h.name set=chosen /> })
             .collect_view()
     };
     view! {
@@ -733,23 +743,11 @@ fn HoldForm(m: MeetingDetail, meeting: RwSignal<Option<MeetingDetail>>) -> impl 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let l = lang.get_untracked();
-        let picked = came.get_untracked();
+        let (departments_attended, people_attended) = split_units(&came.get_untracked());
         let request = HoldMeeting {
             version,
-            departments_attended: picked
-                .iter()
-                .filter_map(|h| match h {
-                    HandlerRef::Department(id) => Some(*id),
-                    HandlerRef::Mediator(_) => None,
-                })
-                .collect(),
-            people_attended: picked
-                .iter()
-                .filter_map(|h| match h {
-                    HandlerRef::Mediator(id) => Some(*id),
-                    HandlerRef::Department(_) => None,
-                })
-                .collect(),
+            departments_attended,
+            people_attended,
             minutes: minutes.get_untracked(),
         };
         if let Err(fields) = request.check(l) {
@@ -778,21 +776,7 @@ fn HoldForm(m: MeetingDetail, meeting: RwSignal<Option<MeetingDetail>>) -> impl 
                 .iter()
                 .map(|p| (HandlerRef::Mediator(p.id), p.name.clone())),
         )
-        .map(|(key, name)| {
-            let id = format!("came-{}", key.to_string().replace(':', "-"));
-            let (for_id, input_id) = (id.clone(), id.clone());
-            view! {
-                <label class="check" for=for_id>
-                    <input type="checkbox" id=input_id data-testid=id
-                        prop:checked=move || came.with(|c| c.contains(&key))
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            came.update(|c| { if on { c.insert(key); } else { c.remove(&key); } });
-                        } />
-                    <span>{name}</span>
-                </label>
-            }
-        })
+        .map(|(unit, name)| view! { <UnitCheck prefix="came" unit name set=came /> })
         .collect_view();
     view! {
         <form class="panel hold-form no-print" data-testid="hold-form" on:submit=submit novalidate>
