@@ -95,6 +95,8 @@ impl DashboardCache {
 pub struct FigureStore {
     towns: Mutex<HashMap<i64, Arc<TownRows>>>,
     pending: PendingChanges,
+    /// Held while a whole town is loaded.
+    loading: tokio::sync::Mutex<()>,
 }
 
 impl Default for FigureStore {
@@ -102,6 +104,7 @@ impl Default for FigureStore {
         FigureStore {
             towns: Mutex::default(),
             pending: PendingChanges::new(PENDING_MAX),
+            loading: tokio::sync::Mutex::new(()),
         }
     }
 }
@@ -129,12 +132,16 @@ impl FigureStore {
             .cloned()
     }
 
+    /// Keeps `rows`, unless newer ones are kept already.
     fn put(&self, town_id: i64, rows: Arc<TownRows>) {
         let rev = rows.rev;
-        self.towns
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(town_id, rows);
+        {
+            let mut towns = self.towns.lock().unwrap_or_else(PoisonError::into_inner);
+            if towns.get(&town_id).is_some_and(|kept| kept.rev > rev) {
+                return;
+            }
+            towns.insert(town_id, rows);
+        }
         self.pending.applied(town_id, rev);
     }
 
@@ -150,44 +157,94 @@ impl FigureStore {
 /// The town's rows at revision `rev`: as kept, patched with the cases changed since, or
 /// loaded whole.
 async fn town_rows(state: &AppState, town_id: i64, rev: i64) -> Result<Arc<TownRows>, AppError> {
-    let store = &state.dashboards.store;
-    let sqlite = state.db.backend == crate::db::Backend::Sqlite;
-    let offset = state.config.offset_ms();
-    let kept = store.current(town_id);
-    if let Some(kept) = kept.as_ref().filter(|k| k.rev == rev) {
-        return Ok(Arc::clone(kept));
+    if let Some(rows) = kept_or_patched(state, town_id, rev).await? {
+        return Ok(rows);
     }
+    // A whole town is loaded once at a time: whoever waited finds it loaded (or patches it
+    // from there).
+    let _loading = state.dashboards.store.loading.lock().await;
+    if let Some(rows) = kept_or_patched(state, town_id, rev).await? {
+        return Ok(rows);
+    }
+    let sqlite = state.db.backend == crate::db::Backend::Sqlite;
     let mut conn = state.db.pool.acquire().await?;
-    let patch = kept.as_ref().filter(|k| k.rev < rev).and_then(|k| {
-        store
-            .pending
-            .between(town_id, k.rev, rev)
-            .map(|ids| (k, ids))
-    });
-    let rows = match patch {
-        Some((kept, ids)) => {
-            let mut next = TownRows::clone(kept);
-            next.rev = rev;
-            for id in &ids {
-                next.rows.remove(id);
-            }
-            for row in q::rows(&mut conn, sqlite, town_id, offset, Some(&ids)).await? {
-                next.rows.insert(row.id, row);
-            }
-            next
-        }
-        None => TownRows {
-            rev,
-            rows: q::rows(&mut conn, sqlite, town_id, offset, None)
-                .await?
-                .into_iter()
-                .map(|r| (r.id, r))
-                .collect(),
-        },
+    let rows = TownRows {
+        rev,
+        rows: q::rows(&mut conn, sqlite, town_id, state.config.offset_ms(), None)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect(),
     };
     let rows = Arc::new(rows);
-    store.put(town_id, Arc::clone(&rows));
+    state.dashboards.store.put(town_id, Arc::clone(&rows));
     Ok(rows)
+}
+
+/// The town's rows at `rev` if they are kept, or can be brought there by reading again the
+/// cases changed since; `None` when only a whole load will do.
+async fn kept_or_patched(
+    state: &AppState,
+    town_id: i64,
+    rev: i64,
+) -> Result<Option<Arc<TownRows>>, AppError> {
+    let store = &state.dashboards.store;
+    let Some(kept) = store.current(town_id) else {
+        return Ok(None);
+    };
+    if kept.rev == rev {
+        return Ok(Some(kept));
+    }
+    let Some(ids) = (kept.rev < rev)
+        .then(|| store.pending.between(town_id, kept.rev, rev))
+        .flatten()
+    else {
+        return Ok(None);
+    };
+    let sqlite = state.db.backend == crate::db::Backend::Sqlite;
+    let mut conn = state.db.pool.acquire().await?;
+    let changed = q::rows(
+        &mut conn,
+        sqlite,
+        town_id,
+        state.config.offset_ms(),
+        Some(&ids),
+    )
+    .await?;
+    let mut next = TownRows::clone(&kept);
+    next.rev = rev;
+    for id in &ids {
+        next.rows.remove(id);
+    }
+    for row in changed {
+        next.rows.insert(row.id, row);
+    }
+    let next = Arc::new(next);
+    store.put(town_id, Arc::clone(&next));
+    Ok(Some(next))
+}
+
+/// Loads every town's rows (the binary does this in the background as it starts serving).
+pub async fn warm(state: AppState) {
+    let towns: Result<Vec<i64>, sqlx::Error> =
+        sqlx::query_scalar("SELECT id FROM org_units WHERE level = 'town' ORDER BY id")
+            .fetch_all(&state.db.pool)
+            .await;
+    let started = std::time::Instant::now();
+    for town in towns.unwrap_or_default() {
+        let loaded = async {
+            let rev = state.town_rev(town).await?;
+            town_rows(&state, town, rev).await
+        };
+        if let Err(e) = loaded.await {
+            tracing::warn!(town, "loading the dashboard's rows failed: {e:?}");
+            return;
+        }
+    }
+    tracing::info!(
+        ms = started.elapsed().as_millis(),
+        "the dashboard's rows are loaded"
+    );
 }
 
 /// The dashboard asked for: from the cache while the town has not changed, else built.

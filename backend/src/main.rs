@@ -167,6 +167,9 @@ async fn serve(args: &[String]) -> Result<(), String> {
             }
         });
     }
+    // The dashboard's rows of every town, loaded in the background so that the first
+    // dashboard after a start does not wait for them.
+    tokio::spawn(backend::dashboard::warm(state.clone()));
     backend::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })
