@@ -396,6 +396,21 @@ impl Browser {
                 )
                 .await?;
         }
+        // Transitions and animations that end (a column fading back after a drag, a card
+        // arriving) finish first: axe measures colours as painted, and a colour half-way
+        // through a fade is not the page's colour. Endless ones (a spinner) are not waited for.
+        self.client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 const ending = document.getAnimations().filter(a =>
+                     a.playState === 'running' && Number.isFinite(a.effect.getComputedTiming().endTime));
+                 Promise.race([
+                     Promise.all(ending.map(a => a.finished.catch(() => null))),
+                     new Promise(r => setTimeout(r, 3000)),
+                 ]).then(() => done(true));",
+                vec![],
+            )
+            .await?;
         let found = self
             .client
             .execute_async(
