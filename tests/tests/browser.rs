@@ -1507,6 +1507,12 @@ async fn a_lead_holds_a_joint_meeting_and_prints_its_minutes() {
             b.wait("[data-testid=meeting-form]").await?;
             b.wait("[data-testid=meetings-empty]").await?;
             b.wait(&format!("[data-testid=invite-department-{police}]")).await?;
+            b.expect_accessible("the meetings and the form to convene one").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("meetings-form-1024").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("meetings-form-768").await?;
+            b.resize(1280, 800).await?;
             b.click(&format!("[data-testid=invite-department-{police}]")).await?;
             b.click(&format!("[data-testid=invite-department-{land}]")).await?;
             b.click(&format!("[data-testid=invite-mediator-{mediator}]")).await?;
