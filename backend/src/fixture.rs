@@ -78,6 +78,9 @@ pub struct Fixture {
     pub grid: i64,
     pub leader: i64,
     pub lead_b: i64,
+    /// Town A's rooms, as `db::mediation::STARTING_ROOMS`, and town B's first room.
+    pub rooms: Vec<i64>,
+    pub room_b: i64,
 }
 
 /// One argon2id hash of the fixture password, shared by every fixture user (hashing is slow
@@ -293,6 +296,8 @@ pub async fn seed_fixture(state: &AppState) -> Result<Fixture, AppError> {
         &[Category::Labour, Category::Contract, Category::Consumer],
     )
     .await?;
+    let rooms = db::mediation::insert_starting_rooms(conn, town_a).await?;
+    let room_b = db::mediation::insert_starting_rooms(conn, town_b).await?[0];
     wtx.commit().await?;
     state.clear_caches();
     Ok(Fixture {
@@ -318,5 +323,7 @@ pub async fn seed_fixture(state: &AppState) -> Result<Fixture, AppError> {
         grid,
         leader,
         lead_b,
+        rooms,
+        room_b,
     })
 }

@@ -24,6 +24,18 @@
 //! | `DELETE /api/meetings/{id}/items/{item}` | → `MeetingDetail`                            | lead           |
 //! | `POST /api/meetings/{id}/decisions`    | `NewDecision` → `MeetingDetail` (201)          | lead           |
 //! | `POST /api/meetings/{id}/held`         | `HoldMeeting` → `MeetingDetail`                | lead           |
+//! | `GET  /api/rooms`                      | → `Vec<mediation::Room>`                       | staff (admin: every town) |
+//! | `POST /api/rooms`                      | `RoomChange` → `Room` (201)                    | admin          |
+//! | `PUT  /api/rooms/{id}`                 | `RoomChange` → `Room`                          | admin          |
+//! | `GET  /api/cases/{id}/sessions`        | → `CaseSessions`                               | who reads the case |
+//! | `POST /api/cases/{id}/sessions`        | `NewSession` → `SessionDetail` (201)           | handler, lead  |
+//! | `POST /api/cases/{id}/exclusions`      | `NewExclusion` → `CaseSessions` (201)          | handler, lead  |
+//! | `DELETE /api/cases/{id}/exclusions/{user}` | → `CaseSessions`                           | handler, lead  |
+//! | `GET  /api/sessions?day=`              | → `DaySessions`                                | town staff     |
+//! | `GET  /api/sessions/{id}`              | → `SessionDetail`                              | who reads the case, its mediators |
+//! | `PUT  /api/sessions/{id}/sheet`        | `SaveSheet` → `SheetSaved` (409: changed elsewhere) | its mediators, handler, lead |
+//! | `POST /api/sessions/{id}/end`          | `EndSession` → `SessionDetail`                 | its mediators, handler, lead |
+//! | `POST /api/sessions/{id}/cancel`       | → `SessionDetail`                              | handler, lead  |
 //! | `POST /api/public/status`              | `StatusLookup` → `PublicStatus`                | anyone, rate-limited |
 //!
 //! Every failure answers with `ApiError`.

@@ -12,6 +12,7 @@ pub mod deadline;
 pub mod error;
 pub mod figures;
 pub mod lang;
+pub mod mediation;
 pub mod meetings;
 pub mod model;
 pub mod privacy;

@@ -507,6 +507,10 @@ vocabulary! {
         Message = "message", "沟通消息", "Message";
         Rated = "rated", "群众评价", "Rated by the resident";
         MeetingDecision = "meeting_decision", "联席会议决定", "Joint meeting decision";
+        SessionScheduled = "session_scheduled", "安排调解", "Mediation session scheduled";
+        SessionCancelled = "session_cancelled", "取消调解", "Mediation session cancelled";
+        SessionHeld = "session_held", "调解记录", "Mediation session held";
+        ExclusionRecorded = "exclusion_recorded", "调解员回避", "Mediator excluded (回避)";
     }
 }
 
@@ -805,6 +809,45 @@ vocabulary! {
     MeetingStatus {
         Scheduled = "scheduled", "待召开", "Scheduled";
         Held = "held", "已召开", "Held";
+    }
+}
+
+vocabulary! {
+    /// What a room of the center is for (rooms are data, managed by the administrator).
+    RoomKind {
+        Mediation = "mediation", "调解室", "Mediation room";
+        Docking = "docking", "诉调对接室", "Litigation-mediation docking room";
+        LegalService = "legal_service", "法律服务室", "Legal-service room";
+        Window = "window", "接待窗口", "Reception window";
+    }
+}
+
+vocabulary! {
+    /// Where a mediation session stands.
+    SessionStatus {
+        Scheduled = "scheduled", "待调解", "Scheduled";
+        InProgress = "in_progress", "调解中", "In progress";
+        Ended = "ended", "已结束", "Ended";
+        Cancelled = "cancelled", "已取消", "Cancelled";
+    }
+}
+
+vocabulary! {
+    /// How a mediation session ended.
+    SessionOutcome {
+        Agreement = "agreement", "达成调解协议", "Agreement reached";
+        Continued = "continued", "择期继续调解", "To be continued";
+        Terminated = "terminated", "调解终止", "Mediation terminated";
+    }
+}
+
+vocabulary! {
+    /// A party's check-in at a session.
+    Attendance {
+        Pending = "pending", "未签到", "Not checked in";
+        Present = "present", "到场", "Present";
+        Absent = "absent", "缺席", "Absent";
+        Represented = "represented", "委托代理人到场", "Represented";
     }
 }
 

@@ -220,6 +220,8 @@ pub enum Act {
     DecideExtension,
     /// Write in the case's message thread (between the center and the handlers).
     Message,
+    /// Schedule or cancel a mediation session, record or lift a 回避.
+    Mediate,
 }
 
 /// Who may do each act.
@@ -233,6 +235,7 @@ pub const ACTS: &[(Act, Who)] = &[
     (Act::AskExtension, Who::Handler),
     (Act::DecideExtension, Who::Lead),
     (Act::Message, Who::Participants),
+    (Act::Mediate, Who::HandlerOrLead),
 ];
 
 impl Act {
@@ -260,6 +263,7 @@ impl Act {
             Act::AskExtension => lang.pick("申请延期", "Asking for an extension"),
             Act::DecideExtension => lang.pick("审批延期", "Deciding on an extension"),
             Act::Message => lang.pick("发送消息", "Writing a message"),
+            Act::Mediate => lang.pick("安排调解", "Scheduling mediation"),
         };
         forbidden(what, self.who(), lang)
     }

@@ -226,6 +226,7 @@ pub(crate) async fn org_and_people(
         let id = db::org::insert_department(conn, town, d.name, d.kind, d.response_days).await?;
         ids.departments.insert(d.dept, id);
     }
+    db::mediation::insert_starting_rooms(conn, town).await?;
 
     let mut user = async |username: &str,
                           display_name: &str,

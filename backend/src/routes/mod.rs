@@ -9,6 +9,7 @@ pub mod clock;
 pub mod figures;
 pub mod ledger;
 pub mod live;
+pub mod mediation;
 pub mod meetings;
 pub mod open311;
 pub mod openapi;
@@ -36,6 +37,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(figures::router())
         .merge(ledger::router())
         .merge(live::router())
+        .merge(mediation::router())
         .merge(meetings::router())
         .merge(open311::router())
         .merge(public::router())
