@@ -52,6 +52,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/dashboard") view=|| view! { <Staff><Deferred load=split::dashboard /></Staff> } />
                         <Route path=path!("/meetings") view=|| view! { <Staff><Deferred load=split::meetings /></Staff> } />
                         <Route path=path!("/meetings/:id") view=|| view! { <Staff><Deferred load=split::meeting /></Staff> } />
+                        <Route path=path!("/sessions") view=|| view! { <Staff><Deferred load=split::sessions /></Staff> } />
+                        <Route path=path!("/sessions/:id") view=|| view! { <Staff><Deferred load=split::session_room /></Staff> } />
+                        <Route path=path!("/admin/rooms") view=|| view! { <Staff><Deferred load=split::rooms /></Staff> } />
                         <Route path=path!("/police") view=|| view! { <Staff><Deferred load=split::police /></Staff> } />
                         <Route path=path!("/admin/calendar") view=|| view! { <Staff><Deferred load=split::calendar /></Staff> } />
                         <Route path=path!("/admin/open311") view=|| view! { <Staff><Deferred load=split::open311 /></Staff> } />

@@ -60,6 +60,21 @@ pub fn meeting() -> Page {
     Ok(view! { <crate::pages::meetings::MeetingPage /> }.into_any())
 }
 
+#[wasm_split(sessions, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn sessions() -> Page {
+    Ok(view! { <crate::pages::sessions::SessionsDayPage /> }.into_any())
+}
+
+#[wasm_split(session_room, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn session_room() -> Page {
+    Ok(view! { <crate::pages::session_room::SessionRoomPage /> }.into_any())
+}
+
+#[wasm_split(rooms, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn rooms() -> Page {
+    Ok(view! { <crate::pages::sessions::RoomsPage /> }.into_any())
+}
+
 #[wasm_split(intake, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn intake() -> Page {
     Ok(view! { <crate::pages::intake::IntakePage /> }.into_any())

@@ -579,6 +579,9 @@ pub struct SessionDetail {
     pub version: i64,
     pub route: Option<LegalRoute>,
     pub note: String,
+    /// When the session was ended (the clock stops there).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub ended_at: Option<DateTime<Utc>>,
     pub next_session_id: Option<i64>,
     /// Whether the reader may fill in the sheet and end the session (its mediators, the case's
     /// handler, the lead).

@@ -481,6 +481,25 @@ impl Browser {
         Ok(())
     }
 
+    /// Makes requests to URLs matching any of `patterns` (`*` wildcards) fail as if the line
+    /// were cut, while the rest of the page (its files, other requests) still loads; an empty
+    /// list blocks nothing again.
+    pub async fn block_urls(&self, patterns: &[&str]) -> Result {
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Network.enable",
+                params: json!({}),
+            })
+            .await?;
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Network.setBlockedURLs",
+                params: json!({ "urls": patterns }),
+            })
+            .await?;
+        Ok(())
+    }
+
     /// Shows the page as it prints (CSS `@media print`), or as on screen again.
     pub async fn emulate_print(&self, print: bool) -> Result {
         let media = if print { "print" } else { "" };

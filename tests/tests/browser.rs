@@ -1600,3 +1600,317 @@ async fn a_lead_holds_a_joint_meeting_and_prints_its_minutes() {
     })
     .await;
 }
+
+/// The sheet the server has for session `id`, as the mediator reads it.
+async fn server_sheet(app: &concord_tests::TestApp, id: i64) -> shared::mediation::SessionDetail {
+    let mediator = app.login("mediator").await;
+    let res = app
+        .get(&format!("/api/sessions/{id}"), Some(&mediator))
+        .await;
+    res.expect_status(200);
+    res.json()
+}
+
+/// On a 768×1024 touch tablet the mediator schedules a session from the case page, opens it,
+/// checks the parties in (one represented), reads them their rights, begins, and types the
+/// record. The line is cut: what is typed next stays on the tablet and the bar says how many
+/// changes wait; the page is reloaded with the saves still failing and still shows them; the
+/// line comes back and every keystroke is on the server. Another device then saves first: the
+/// tablet shows both records and the mediator keeps the tablet's. The session ends with an
+/// agreement. The session screen is photographed portrait and landscape (and the conflict),
+/// and checked with axe.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mediator_runs_a_session_on_a_tablet_and_loses_nothing_offline() {
+    let server = TestServer::start().await;
+    let app = server.app();
+    let clerk = app.login("clerk").await;
+    let lead = app.login("lead").await;
+    let mediator = app.login("mediator").await;
+    let case = app.register(&clerk, &app.sample_case()).await;
+    let routed = app
+        .move_case(
+            &lead,
+            &case,
+            Command::Route {
+                handler: shared::model::HandlerRef::Mediator(app.fixture.mediator),
+                cooperating: vec![],
+                note: String::new(),
+            },
+        )
+        .await;
+    let case = app.move_case(&mediator, &routed, Command::Accept).await;
+    let tomorrow = app.state.config.today() + chrono::Days::new(1);
+    let b = match Browser::start(&server.base_url, 768, 1024, true).await {
+        Ok(b) => b,
+        Err(e) => panic!("could not start the browser: {e}"),
+    };
+    let case_id = case.id;
+    scenario("session_tablet", b, |b| async move {
+        let result = async {
+            sign_in(&b, "mediator").await?;
+            b.goto(&format!("/cases/{case_id}")).await?;
+            b.wait("[data-testid=sessions-empty]").await?;
+            b.click("[data-testid=session-new]").await?;
+            b.wait("[data-testid=session-form]").await?;
+            // No time yet: said at the field.
+            b.click("[data-testid=session-submit]").await?;
+            b.wait_text("[data-testid=error-starts_at]", "必填").await?;
+            set_value(&b, "[data-testid=session-starts]", &format!("{tomorrow}T09:30")).await?;
+            b.click("[data-testid=session-submit]").await?;
+            b.wait_text("[data-testid=session-row]", "第一调解室").await?;
+            b.wait_text("[data-testid=session-row]", "张调解").await?;
+            b.screenshot("session-case-panel-768").await?;
+            b.click("[data-testid=session-row] .session-when").await?;
+
+            // The session screen.
+            b.wait("[data-testid=session-mode]").await?;
+            b.wait_text("[data-testid=session-clock]", "未开始").await?;
+            b.wait("[data-testid=checkin-party][data-position=\"1\"]").await?;
+            b.click("[data-testid=checkin-party][data-position=\"0\"] [data-testid=checkin-present]").await?;
+            b.click("[data-testid=checkin-party][data-position=\"1\"] [data-testid=checkin-represented]").await?;
+            b.fill("[data-testid=represented-by]", "王五").await?;
+            b.click("[data-testid=consent-read]").await?;
+            b.click("[data-testid=session-begin]").await?;
+            b.wait_text("[data-testid=session-clock]", "00:0").await?;
+            b.click("[data-testid=add-turn]").await?;
+            b.fill("[data-testid=turn]:last-child [data-testid=turn-text]", "请双方陈述排水沟堵塞的经过。").await?;
+            b.wait("[data-testid=sync-state][data-state=saved]").await?;
+            b.expect_accessible("the session screen on a tablet").await?;
+            let top = "document.querySelector('.session-mode').scrollTo(0, 0); return true;";
+            let _: bool = b.eval(top).await?;
+            b.screenshot("session-768").await?;
+            b.resize(1024, 768).await?;
+            let _: bool = b.eval(top).await?;
+            b.screenshot("session-1024").await?;
+            b.resize(768, 1024).await?;
+
+            // The line is cut: typed on, kept on the tablet, counted.
+            b.network(Network::Offline).await?;
+            b.click("[data-testid=add-turn]:nth-of-type(2)").await?;
+            b.fill("[data-testid=turn]:last-child [data-testid=turn-text]", "申请人:雨天积水流进我家院子。").await?;
+            b.wait("[data-testid=sync-state][data-state=offline]").await?;
+            b.wait_text("[data-testid=sync-state]", "1 处更改未保存").await?;
+            b.wait("[data-testid=turn]:last-child [data-testid=turn-text]").await?
+                .send_keys("已经三次了。")
+                .await?;
+            b.screenshot("session-offline-768").await?;
+
+            // Reloaded while saves still fail: the tablet still has everything.
+            let path: String = b.eval("return location.pathname;").await?;
+            let id: i64 = path.trim_start_matches("/sessions/").parse()?;
+            b.block_urls(&["*/api/sessions/*/sheet"]).await?;
+            b.network(Network::Online).await?;
+            b.goto(&path).await?;
+            b.wait("[data-testid=session-mode]").await?;
+            let both = ["请双方陈述排水沟堵塞的经过。", "申请人:雨天积水流进我家院子。已经三次了。"];
+            let texts: Vec<String> = b
+                .eval("return [...document.querySelectorAll('[data-testid=turn-text]')].map(t => t.value);")
+                .await?;
+            if texts != both {
+                return Err(format!("after the reload the tablet shows {texts:?}").into());
+            }
+            b.wait("[data-testid=sync-state][data-state=offline]").await?;
+
+            // The line comes back: sent by itself, every keystroke on the server.
+            b.block_urls(&[]).await?;
+            b.wait("[data-testid=sync-state][data-state=saved]").await?;
+            let d = server_sheet(app, id).await;
+            let texts: Vec<&str> = d.sheet.turns.iter().map(|t| t.text.as_str()).collect();
+            if texts != both || d.sheet.attendance[1].represented_by != "王五" || !d.sheet.consent_read {
+                return Err(format!("the server has {:?}", d.sheet).into());
+            }
+
+            // Another device saves first: the tablet shows both and the mediator chooses.
+            b.block_urls(&["*/api/sessions/*/sheet"]).await?;
+            b.wait("[data-testid=turn]:last-child [data-testid=turn-text]").await?
+                .send_keys("被申请人表示愿意出钱疏通。")
+                .await?;
+            b.wait("[data-testid=sync-state][data-state=offline]").await?;
+            let mut theirs = d.sheet.clone();
+            theirs.turns.push(shared::mediation::Turn {
+                speaker: shared::mediation::Speaker::Other { label: "村干部".into() },
+                text: "另一台设备记下的话。".into(),
+            });
+            let mediator = app.login("mediator").await;
+            let res = app
+                .send(
+                    axum::http::Method::PUT,
+                    &format!("/api/sessions/{id}/sheet"),
+                    Some(&mediator),
+                    Some("application/json"),
+                    serde_json::to_string(&shared::mediation::SaveSheet { version: d.version, sheet: theirs })?,
+                )
+                .await;
+            res.expect_status(200);
+            b.block_urls(&[]).await?;
+            b.wait("[data-testid=conflict]").await?;
+            b.wait_text("[data-testid=conflict-mine]", "愿意出钱疏通").await?;
+            b.wait_text("[data-testid=conflict-theirs]", "另一台设备记下的话").await?;
+            b.wait("[data-testid=sync-state][data-state=conflict]").await?;
+            b.expect_accessible("the two records side by side").await?;
+            b.screenshot("session-conflict-768").await?;
+            b.click("[data-testid=keep-mine]").await?;
+            b.wait_gone("[data-testid=conflict]").await?;
+            b.wait("[data-testid=sync-state][data-state=saved]").await?;
+            let d = server_sheet(app, id).await;
+            let last = d.sheet.turns.last().map(|t| t.text.clone()).unwrap_or_default();
+            if d.sheet.turns.len() != 2 || !last.ends_with("被申请人表示愿意出钱疏通。") {
+                return Err(format!("after keeping the tablet's, the server has {:?}", d.sheet.turns).into());
+            }
+
+            // The session ends with an agreement.
+            b.click("[data-testid=outcome-agreement]").await?;
+            b.click("[data-testid=end-submit]").await?;
+            b.wait("[data-testid=session-ended]").await?;
+            b.wait_text("[data-testid=session-status]", "达成调解协议").await?;
+            b.wait_text("[data-testid=session-outcome]", "达成调解协议").await?;
+            b.resize(1024, 768).await?;
+            let _: bool = b.eval(top).await?;
+            b.screenshot("session-ended-1024").await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}
+
+/// The lead books a room already taken and is told which case holds it, then reads the day per
+/// room and per mediator; the administrator adds a room and takes one out of use. The day, the
+/// booking form and the rooms are photographed at 1280×800, 1024×768 and 768×1024 and checked
+/// with axe.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_clash_is_named_and_the_day_shows_each_room_and_mediator() {
+    let server = TestServer::start().await;
+    let app = server.app();
+    let clerk = app.login("clerk").await;
+    let lead = app.login("lead").await;
+    let mediator = app.login("mediator").await;
+    let mut cases = Vec::new();
+    for _ in 0..2 {
+        let case = app.register(&clerk, &app.sample_case()).await;
+        let routed = app
+            .move_case(
+                &lead,
+                &case,
+                Command::Route {
+                    handler: shared::model::HandlerRef::Mediator(app.fixture.mediator),
+                    cooperating: vec![],
+                    note: String::new(),
+                },
+            )
+            .await;
+        cases.push(app.move_case(&mediator, &routed, Command::Accept).await);
+    }
+    let day = app.state.config.today() + chrono::Days::new(1);
+    let booked = shared::mediation::NewSession {
+        starts_at: day.and_hms_opt(9, 0, 0),
+        minutes: 90,
+        room_id: Some(app.fixture.rooms[0]),
+        mediators: vec![app.fixture.mediator],
+        parties: vec![0, 1],
+        notify_parties: false,
+    };
+    let res = app
+        .post_json(
+            &format!("/api/cases/{}/sessions", cases[0].id),
+            Some(&lead),
+            &booked,
+        )
+        .await;
+    res.expect_status(201);
+    let (first_code, second_id) = (cases[0].code.clone(), cases[1].id);
+    let b = desktop(&server).await;
+    scenario("sessions_day", b, |b| async move {
+        let result = async {
+            sign_in(&b, "lead").await?;
+            b.goto(&format!("/cases/{second_id}")).await?;
+            b.click("[data-testid=session-new]").await?;
+            b.wait("[data-testid=session-form]").await?;
+            set_value(&b, "[data-testid=session-starts]", &format!("{day}T10:00")).await?;
+            b.click(&format!(
+                "[data-testid=session-mediators] input[value=\"{}\"]",
+                app.fixture.mediator2
+            ))
+            .await?;
+            b.click("[data-testid=session-submit]").await?;
+            b.wait_text("[data-testid=error-room_id]", &first_code)
+                .await?;
+            b.wait_text("[data-testid=error-room_id]", "第一调解室")
+                .await?;
+            b.expect_accessible("the booking form with a clash").await?;
+            b.screenshot("session-form-clash-1280").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("session-form-clash-1024").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("session-form-clash-768").await?;
+            b.resize(1280, 800).await?;
+            // Another room: booked.
+            b.choose(
+                "[data-testid=session-room]",
+                &app.fixture.rooms[1].to_string(),
+            )
+            .await?;
+            b.click("[data-testid=session-submit]").await?;
+            b.wait_text("[data-testid=session-row]", "第二调解室")
+                .await?;
+
+            b.click("[data-testid=nav-sessions]").await?;
+            b.wait("[data-testid=sessions-page]").await?;
+            b.click("[data-testid=day-next]").await?;
+            b.wait_text("[data-testid=day-groups]", &first_code).await?;
+            if b.count("[data-testid=day-session]").await? != 2 {
+                return Err("the day does not show both sessions".into());
+            }
+            b.expect_accessible("the day per room").await?;
+            b.screenshot("sessions-day-1280").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("sessions-day-1024").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("sessions-day-768").await?;
+            b.resize(1280, 800).await?;
+            b.click("[data-testid=by-mediator]").await?;
+            b.wait("[data-testid=by-mediator][aria-pressed=true]")
+                .await?;
+            // 张调解 mediates the first, 赵调解 the second.
+            b.wait_text("[data-testid=day-group]:nth-child(1) h2", "张调解")
+                .await?;
+            b.wait_text("[data-testid=day-group]:nth-child(2) h2", "赵调解")
+                .await?;
+            if b.count("[data-testid=day-session]").await? != 2 {
+                return Err("the day per mediator does not show each mediator's sessions".into());
+            }
+            b.expect_accessible("the day per mediator").await?;
+            sign_out(&b).await?;
+
+            // The administrator's rooms.
+            b.fill("input[name=username]", "admin").await?;
+            b.fill("input[name=password]", PASSWORD).await?;
+            b.click("[data-testid=login-submit]").await?;
+            b.wait("[data-testid=nav-rooms]").await?;
+            b.click("[data-testid=nav-rooms]").await?;
+            b.wait("[data-testid=room-row]").await?;
+            b.click("[data-testid=room-submit]").await?;
+            b.wait("[data-testid=error-town_id]").await?;
+            b.choose("[data-testid=room-town]", &app.fixture.town_a.to_string())
+                .await?;
+            b.fill("[data-testid=room-name]", "家事调解室").await?;
+            b.click("[data-testid=room-submit]").await?;
+            b.wait_text("[data-testid=town-rooms]", "家事调解室")
+                .await?;
+            b.click("[data-testid=room-row] [data-testid=room-toggle]")
+                .await?;
+            b.wait("[data-testid=room-row][data-active=false]").await?;
+            b.expect_accessible("the administrator's rooms").await?;
+            b.screenshot("rooms-1280").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("rooms-1024").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("rooms-768").await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}

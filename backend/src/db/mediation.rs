@@ -48,23 +48,21 @@ impl RoomRow {
 
 const ROOM_SELECT: &str = "SELECT id, town_id, name, kind, active FROM rooms";
 
-/// The rooms of a town (every town's with `None`), by town and name.
+/// The rooms of a town (every town's with `None`): in use first, then as they were added.
 pub async fn rooms(conn: &mut AnyConnection, town: Option<i64>) -> Result<Vec<Room>, sqlx::Error> {
     let rows: Vec<RoomRow> = match town {
         Some(t) => {
             sqlx::query_as(&format!(
-                "{ROOM_SELECT} WHERE town_id = $1 ORDER BY active DESC, name"
+                "{ROOM_SELECT} WHERE town_id = $1 ORDER BY active DESC, id"
             ))
             .bind(t)
             .fetch_all(conn)
             .await?
         }
         None => {
-            sqlx::query_as(&format!(
-                "{ROOM_SELECT} ORDER BY town_id, active DESC, name"
-            ))
-            .fetch_all(conn)
-            .await?
+            sqlx::query_as(&format!("{ROOM_SELECT} ORDER BY town_id, active DESC, id"))
+                .fetch_all(conn)
+                .await?
         }
     };
     rows.into_iter().map(RoomRow::room).collect()
@@ -301,6 +299,7 @@ pub struct SessionRow {
     pub end_note: String,
     pub consent_read: i64,
     pub started_at: Option<i64>,
+    pub ended_at: Option<i64>,
     pub turns: String,
     pub version: i64,
 }
@@ -331,8 +330,8 @@ impl SessionRow {
 }
 
 const SESSION_SELECT: &str = "SELECT id, case_id, town_id, room_id, starts_at, ends_at, minutes, \
-     status, outcome, legal_route, next_session_id, end_note, consent_read, started_at, turns, \
-     version FROM mediation_sessions";
+     status, outcome, legal_route, next_session_id, end_note, consent_read, started_at, ended_at, \
+     turns, version FROM mediation_sessions";
 
 pub async fn session(conn: &mut AnyConnection, id: i64) -> Result<Option<SessionRow>, sqlx::Error> {
     sqlx::query_as(&format!("{SESSION_SELECT} WHERE id = $1"))

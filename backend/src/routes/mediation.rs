@@ -767,6 +767,7 @@ async fn build(
         version: row.version,
         route: row.route()?,
         note: shown(&row.end_note),
+        ended_at: row.ended_at.map(db::from_millis),
         next_session_id: row.next_session_id,
         may_record: access.may_record,
     })

@@ -404,3 +404,97 @@ pub async fn hold_meeting(
 ) -> Result<shared::meetings::MeetingDetail> {
     post(&format!("/api/meetings/{id}/held"), request, true).await
 }
+
+/// `PUT url` with a JSON body.
+async fn put<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T> {
+    let response = send(prepare(Request::put(url)).json(body), true).await?;
+    decode(response).await
+}
+
+/// `GET /api/rooms`: the town's rooms (the administrator: every town's).
+pub async fn rooms() -> Result<Vec<shared::mediation::Room>> {
+    get("/api/rooms").await
+}
+
+/// `POST /api/rooms`: the administrator adds a room.
+pub async fn add_room(request: &shared::mediation::RoomChange) -> Result<shared::mediation::Room> {
+    post("/api/rooms", request, true).await
+}
+
+/// `PUT /api/rooms/{id}`: the administrator renames a room or takes it out of use.
+pub async fn change_room(
+    id: i64,
+    request: &shared::mediation::RoomChange,
+) -> Result<shared::mediation::Room> {
+    put(&format!("/api/rooms/{id}"), request).await
+}
+
+/// `GET /api/cases/{id}/sessions`: the case's sessions and 回避.
+pub async fn case_sessions(id: i64) -> Result<shared::mediation::CaseSessions> {
+    get(&format!("/api/cases/{id}/sessions")).await
+}
+
+/// `POST /api/cases/{id}/sessions`: schedules a session.
+pub async fn schedule_session(
+    case: i64,
+    request: &shared::mediation::NewSession,
+) -> Result<shared::mediation::SessionDetail> {
+    post(&format!("/api/cases/{case}/sessions"), request, true).await
+}
+
+/// `POST /api/cases/{id}/exclusions`: records a 回避.
+pub async fn exclude_mediator(
+    case: i64,
+    request: &shared::mediation::NewExclusion,
+) -> Result<shared::mediation::CaseSessions> {
+    post(&format!("/api/cases/{case}/exclusions"), request, true).await
+}
+
+/// `DELETE /api/cases/{id}/exclusions/{user}`: lifts a 回避 recorded by mistake.
+pub async fn lift_exclusion(case: i64, user: i64) -> Result<shared::mediation::CaseSessions> {
+    let response = send(
+        prepare(Request::delete(&format!(
+            "/api/cases/{case}/exclusions/{user}"
+        )))
+        .build(),
+        true,
+    )
+    .await?;
+    decode(response).await
+}
+
+/// `GET /api/sessions?day=`: the town's sessions of a day.
+pub async fn day_sessions(day: chrono::NaiveDate) -> Result<shared::mediation::DaySessions> {
+    get(&format!("/api/sessions?day={}", day.format("%Y-%m-%d"))).await
+}
+
+/// `GET /api/sessions/{id}`.
+pub async fn session(id: i64) -> Result<shared::mediation::SessionDetail> {
+    get(&format!("/api/sessions/{id}")).await
+}
+
+/// `PUT /api/sessions/{id}/sheet`: saves the sheet against the version it was based on.
+pub async fn save_sheet(
+    id: i64,
+    request: &shared::mediation::SaveSheet,
+) -> Result<shared::mediation::SheetSaved> {
+    put(&format!("/api/sessions/{id}/sheet"), request).await
+}
+
+/// `POST /api/sessions/{id}/end`.
+pub async fn end_session(
+    id: i64,
+    request: &shared::mediation::EndSession,
+) -> Result<shared::mediation::SessionDetail> {
+    post(&format!("/api/sessions/{id}/end"), request, true).await
+}
+
+/// `POST /api/sessions/{id}/cancel`.
+pub async fn cancel_session(id: i64) -> Result<shared::mediation::SessionDetail> {
+    post(
+        &format!("/api/sessions/{id}/cancel"),
+        &serde_json::json!({}),
+        true,
+    )
+    .await
+}

@@ -47,6 +47,20 @@ pub fn Header() -> impl IntoView {
     });
 
     // Joint meetings: the center, the town leaders, and the departments they invite.
+    // The day's sessions: everyone of a town who takes part in mediation or watches it.
+    let sees_sessions = Memo::new(move |_| {
+        session.user.with(|u| {
+            u.as_ref().is_some_and(|u| {
+                matches!(
+                    u.role,
+                    shared::model::Role::Lead
+                        | shared::model::Role::Clerk
+                        | shared::model::Role::Mediator
+                        | shared::model::Role::Liaison
+                )
+            })
+        })
+    });
     let sees_meetings = Memo::new(move |_| {
         session.user.with(|u| {
             u.as_ref().is_some_and(|u| {
@@ -117,6 +131,9 @@ pub fn Header() -> impl IntoView {
                 <Show when=move || sees_meetings.get()>
                     <A href="/meetings" attr:data-testid="nav-meetings">{tr(T::NavMeetings)}</A>
                 </Show>
+                <Show when=move || sees_sessions.get()>
+                    <A href="/sessions" attr:data-testid="nav-sessions">{tr(T::NavSessions)}</A>
+                </Show>
                 <Show when=move || may_register.get()>
                     <A href="/cases/new" attr:data-testid="nav-register">{tr(T::NavRegister)}</A>
                 </Show>
@@ -125,6 +142,9 @@ pub fn Header() -> impl IntoView {
                 </Show>
                 <Show when=move || is_admin.get()>
                     <A href="/admin/calendar" attr:data-testid="nav-calendar">{tr(T::NavCalendar)}</A>
+                </Show>
+                <Show when=move || is_admin.get()>
+                    <A href="/admin/rooms" attr:data-testid="nav-rooms">{tr(T::NavRooms)}</A>
                 </Show>
                 <Show when=move || is_admin.get()>
                     <A href="/admin/open311" attr:data-testid="nav-open311">{tr(T::NavOpen311)}</A>

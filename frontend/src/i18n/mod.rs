@@ -73,6 +73,31 @@ pub fn tr(t: T) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     move || t.get(lang.get())
 }
 
+/// "90 分钟" / "90 min".
+pub fn minutes(n: u32, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{n} 分钟"),
+        Lang::En => format!("{n} min"),
+    }
+}
+
+/// "每次调解 15–480 分钟" / "A session lasts 15–480 minutes".
+pub fn minutes_range(min: u32, max: u32, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("每次调解可安排 {min}–{max} 分钟。"),
+        Lang::En => format!("A session is booked for {min}–{max} minutes."),
+    }
+}
+
+/// "离线:3 处更改未保存" / "Offline: 3 unsaved changes".
+pub fn unsaved(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("离线:{n} 处更改未保存,网络恢复后自动发送"),
+        Lang::En if n == 1 => "Offline: 1 unsaved change, sent when the network returns".to_owned(),
+        Lang::En => format!("Offline: {n} unsaved changes, sent when the network returns"),
+    }
+}
+
 /// "3 件" / "3 cases".
 pub fn count_cases(n: usize, lang: Lang) -> String {
     match lang {

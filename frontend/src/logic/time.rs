@@ -45,6 +45,34 @@ pub fn today() -> NaiveDate {
     }
 }
 
+/// Now, by the browser's clock.
+pub fn now() -> DateTime<Utc> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        DateTime::<Utc>::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        Utc::now()
+    }
+}
+
+/// Now as a date and time on the center's wall clock (China time).
+pub fn now_local() -> chrono::NaiveDateTime {
+    now().with_timezone(&china()).naive_local()
+}
+
+/// `01:02:03` (or `12:34` under an hour): a running clock of `seconds`.
+pub fn clock(seconds: i64) -> String {
+    let s = seconds.max(0);
+    let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
+    if h > 0 {
+        format!("{h:02}:{m:02}:{s:02}")
+    } else {
+        format!("{m:02}:{s:02}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +86,13 @@ mod tests {
         // 2026-09-22 00:00 UTC is already 08:00 on the 22nd in Beijing.
         assert_eq!(date(date_of(late)), "2026-09-22");
         assert_eq!(date(today_from_millis(1_790_000_000_000.0)), "2026-09-21");
+    }
+
+    #[test]
+    fn the_session_clock_shows_hours_only_once_there_are_some() {
+        assert_eq!(clock(0), "00:00");
+        assert_eq!(clock(754), "12:34");
+        assert_eq!(clock(3723), "01:02:03");
+        assert_eq!(clock(-5), "00:00");
     }
 }

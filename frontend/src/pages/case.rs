@@ -288,6 +288,7 @@ fn CaseBody(
     let cooperating = d.cooperating.clone();
     let masked = d.parties_masked;
     let parties = d.parties.clone();
+    let session_parties = d.parties.clone();
 
     view! {
         <div class="case-head" data-testid="case-head" data-code=code data-stage=stage.as_str()
@@ -340,6 +341,7 @@ fn CaseBody(
                         view! { <PartiesTable parties /> }.into_any()
                     }}
                 </section>
+                <crate::pages::sessions::SessionsPanel case_id=d.id parties=session_parties />
             </div>
             <aside class="case-side">
                 <section class="panel" aria-labelledby="actions-title" data-testid="actions">

@@ -12,3 +12,5 @@ pub mod meetings;
 pub mod not_found;
 pub mod open311;
 pub mod police;
+pub mod session_room;
+pub mod sessions;
