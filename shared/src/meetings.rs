@@ -72,31 +72,42 @@ pub fn mediation_of_department(
     }
 }
 
+/// What the agenda needs to know of a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AgendaFacts {
+    pub stage: Stage,
+    /// The clock is suspended (中止).
+    pub suspended: bool,
+    pub due_on: NaiveDate,
+    pub risk: RiskLevel,
+    /// How many times a handler declined it.
+    pub declines: u32,
+    /// Escalated for being overdue.
+    pub escalated: bool,
+    /// Its latest mediation session ended without an agreement (continued or terminated).
+    pub unresolved_session: bool,
+}
+
 /// Why a case belongs on the agenda, from what is known of it today.
-pub fn agenda_reasons(
-    stage: Stage,
-    suspended: bool,
-    due_on: NaiveDate,
-    risk: RiskLevel,
-    declines: u32,
-    escalated: bool,
-    today: NaiveDate,
-) -> Vec<AgendaReason> {
+pub fn agenda_reasons(f: AgendaFacts, today: NaiveDate) -> Vec<AgendaReason> {
     let mut reasons = Vec::new();
-    if !stage.is_open() {
+    if !f.stage.is_open() {
         return reasons;
     }
-    if !suspended && due_on < today {
+    if !f.suspended && f.due_on < today {
         reasons.push(AgendaReason::Overdue);
     }
-    if risk == RiskLevel::High {
+    if f.risk == RiskLevel::High {
         reasons.push(AgendaReason::HighRisk);
     }
-    if declines >= DECLINES_FOR_AGENDA {
+    if f.declines >= DECLINES_FOR_AGENDA {
         reasons.push(AgendaReason::DeclinedTwice);
     }
-    if escalated {
+    if f.escalated {
         reasons.push(AgendaReason::Escalated);
+    }
+    if f.unresolved_session {
+        reasons.push(AgendaReason::UnresolvedSession);
     }
     reasons
 }
@@ -362,8 +373,19 @@ mod tests {
     fn the_agenda_takes_open_cases_that_need_the_meeting() {
         let today = day(2026, 12, 4);
         let late = day(2026, 12, 1);
-        let reasons = |stage, suspended, due, risk, declines, escalated| {
-            agenda_reasons(stage, suspended, due, risk, declines, escalated, today)
+        let reasons = |stage, suspended, due_on, risk, declines, escalated| {
+            agenda_reasons(
+                AgendaFacts {
+                    stage,
+                    suspended,
+                    due_on,
+                    risk,
+                    declines,
+                    escalated,
+                    unresolved_session: false,
+                },
+                today,
+            )
         };
         assert_eq!(
             reasons(Stage::InHandling, false, late, RiskLevel::Low, 0, false),
@@ -385,6 +407,19 @@ mod tests {
         assert!(
             reasons(Stage::Closed, false, late, RiskLevel::High, 3, true).is_empty(),
             "a closed case needs no meeting"
+        );
+        let after_session = AgendaFacts {
+            stage: Stage::InHandling,
+            suspended: false,
+            due_on: today,
+            risk: RiskLevel::Low,
+            declines: 0,
+            escalated: false,
+            unresolved_session: true,
+        };
+        assert_eq!(
+            agenda_reasons(after_session, today),
+            vec![AgendaReason::UnresolvedSession]
         );
     }
 

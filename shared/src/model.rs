@@ -800,6 +800,7 @@ vocabulary! {
         HighRisk = "high_risk", "高风险", "High risk";
         DeclinedTwice = "declined_twice", "两次以上被拒收", "Declined twice or more";
         Escalated = "escalated", "已升级督办", "Escalated";
+        UnresolvedSession = "unresolved_session", "调解未果", "Unresolved after a session";
         Added = "added", "负责人列入", "Added by the lead";
     }
 }

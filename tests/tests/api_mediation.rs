@@ -828,3 +828,80 @@ async fn a_session_ends_with_its_outcome_once_everyone_is_checked_in() {
     let done: SessionDetail = res.json();
     assert_eq!(done.route, Some(LegalRoute::Litigation));
 }
+
+#[tokio::test]
+async fn a_case_left_unresolved_after_a_session_goes_on_the_joint_meeting_agenda() {
+    let app = TestApp::new().await;
+    let lead = app.login("lead").await;
+    let mediator = app.login("mediator").await;
+    let settled = in_handling(&app).await;
+    let open = in_handling(&app).await;
+    for (case, outcome) in [
+        (&settled, SessionOutcome::Agreement),
+        (&open, SessionOutcome::Terminated),
+    ] {
+        let mut s = session(&app, 9, 0);
+        s.starts_at = at(&app, 0, 23, 30);
+        s.minutes = 15;
+        if case.id == open.id {
+            s.room_id = Some(app.fixture.rooms[1]);
+        }
+        let s = schedule(&app, &mediator, case.id, &s).await;
+        let res = put_json(
+            &app,
+            &format!("/api/sessions/{}/sheet", s.summary.id),
+            &mediator,
+            &SaveSheet {
+                version: s.version,
+                sheet: sheet(&app),
+            },
+        )
+        .await;
+        res.expect_status(200);
+        let v: SheetSaved = res.json();
+        let res = app
+            .post_json(
+                &format!("/api/sessions/{}/end", s.summary.id),
+                Some(&mediator),
+                &EndSession {
+                    version: v.version,
+                    outcome: Some(outcome),
+                    route: (outcome == SessionOutcome::Terminated)
+                        .then_some(LegalRoute::Arbitration),
+                    next: None,
+                    note: String::new(),
+                },
+            )
+            .await;
+        res.expect_status(200);
+    }
+    let today = app.state.config.today();
+    let res = app
+        .post_json(
+            "/api/meetings",
+            Some(&lead),
+            &shared::meetings::NewMeeting {
+                title: "调解未果案件研判会".into(),
+                starts_at: (today + chrono::Days::new(1)).and_hms_opt(9, 0, 0),
+                place: String::new(),
+                period_from: Some(today - chrono::Days::new(30)),
+                period_to: Some(today),
+                departments: vec![app.fixture.judicial_office],
+                people: vec![],
+            },
+        )
+        .await;
+    res.expect_status(201);
+    let m: shared::meetings::MeetingDetail = res.json();
+    let reasons = |id| {
+        m.items
+            .iter()
+            .find(|i| i.case_id == id)
+            .map(|i| i.reasons.clone())
+    };
+    assert_eq!(
+        reasons(open.id),
+        Some(vec![shared::model::AgendaReason::UnresolvedSession])
+    );
+    assert_eq!(reasons(settled.id), None);
+}

@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use shared::meetings::{AgendaItem, DockingRow, Invitee, NewMeeting, agenda_reasons, came_from};
+use shared::meetings::{
+    AgendaFacts, AgendaItem, DockingRow, Invitee, NewMeeting, agenda_reasons, came_from,
+};
 use shared::model::{
     AgendaReason, CaseKind, Category, HandlerRef, LegalRoute, MediationKind, MeetingStatus,
     RiskLevel, Stage,
@@ -211,13 +213,17 @@ type AgendaRow = (
     String,
     i64,
     i64,
+    i64,
 );
 
 const AGENDA_SELECT: &str = "SELECT c.id, c.code, c.kind, c.category, v.name, c.stage, c.risk, \
      c.due_on, c.suspended_on, c.handler_kind, c.handler_id, c.cooperating, \
      (SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'declined'), \
      CASE WHEN EXISTS (SELECT 1 FROM case_escalations x WHERE x.case_id = c.id \
-       AND x.level IN ('overdue', 'overdue_7')) THEN 1 ELSE 0 END \
+       AND x.level IN ('overdue', 'overdue_7')) THEN 1 ELSE 0 END, \
+     CASE WHEN (SELECT s.outcome FROM mediation_sessions s WHERE s.case_id = c.id \
+       AND s.status = 'ended' ORDER BY s.ended_at DESC, s.id DESC LIMIT 1) \
+       IN ('continued', 'terminated') THEN 1 ELSE 0 END \
      FROM cases c JOIN org_units v ON v.id = c.village_id";
 
 /// Which cases the agenda reads.
@@ -248,7 +254,10 @@ pub async fn agenda_cases(
                  OR (SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id \
                      AND e.kind = 'declined') >= 2 \
                  OR EXISTS (SELECT 1 FROM case_escalations x WHERE x.case_id = c.id \
-                     AND x.level IN ('overdue', 'overdue_7'))) \
+                     AND x.level IN ('overdue', 'overdue_7')) \
+                 OR (SELECT s.outcome FROM mediation_sessions s WHERE s.case_id = c.id \
+                     AND s.status = 'ended' ORDER BY s.ended_at DESC, s.id DESC LIMIT 1) \
+                     IN ('continued', 'terminated')) \
                  ORDER BY c.due_on ASC, c.id ASC LIMIT ",
                 )
                 .bind(Arg::Int(i64::try_from(limit).unwrap_or(i64::MAX)));
@@ -271,12 +280,15 @@ pub async fn agenda_cases(
         let handler = handler_of(r.9.as_deref(), r.10)?;
         let declines = u32::try_from(r.12).unwrap_or(0);
         let reasons = agenda_reasons(
-            stage,
-            r.8.is_some(),
-            due_on,
-            risk,
-            declines,
-            r.13 == 1,
+            AgendaFacts {
+                stage,
+                suspended: r.8.is_some(),
+                due_on,
+                risk,
+                declines,
+                escalated: r.13 == 1,
+                unresolved_session: r.14 == 1,
+            },
             today,
         );
         out.push(AgendaCase {

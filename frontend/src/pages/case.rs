@@ -58,6 +58,7 @@ fn CaseView(id: i64) -> impl IntoView {
     let notices = use_notices();
     let case = RwSignal::new(Remote::<CaseDetail>::Loading);
     let timeline = RwSignal::new(Remote::<Vec<CaseEvent>>::Loading);
+    let sessions: crate::pages::sessions::SessionsData = RwSignal::new(None);
     let dialog = RwSignal::new(None::<(DialogTarget, CommandKind)>);
     let acting = RwSignal::new(false);
 
@@ -213,7 +214,7 @@ fn CaseView(id: i64) -> impl IntoView {
                     });
                     view! {
                         <CaseBody detail commands acting act=Callback::new(act) may_urge may_acknowledge rights
-                            changed reload />
+                            changed reload sessions />
                     }.into_any()
                 }
             }}
@@ -255,6 +256,7 @@ fn CaseBody(
     rights: ClockRights,
     changed: Callback<CaseDetail>,
     reload: Callback<()>,
+    sessions: crate::pages::sessions::SessionsData,
 ) -> impl IntoView {
     let urgings_detail = detail.clone();
     let clock_detail = detail.clone();
@@ -341,7 +343,7 @@ fn CaseBody(
                         view! { <PartiesTable parties /> }.into_any()
                     }}
                 </section>
-                <crate::pages::sessions::SessionsPanel case_id=d.id parties=session_parties />
+                <crate::pages::sessions::SessionsPanel case_id=d.id parties=session_parties data=sessions />
             </div>
             <aside class="case-side">
                 <section class="panel" aria-labelledby="actions-title" data-testid="actions">

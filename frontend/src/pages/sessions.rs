@@ -73,11 +73,14 @@ fn names(people: &[PersonRef]) -> String {
         .join("、")
 }
 
+/// What the case page keeps of its sessions across its own re-renders (a live change of the
+/// case re-renders the page; the panel then refreshes without showing "loading" again).
+pub type SessionsData = RwSignal<Option<Result<CaseSessions, api::Error>>>;
+
 /// The case page's panel: the case's sessions, its 回避, and for the handler or the lead the
 /// forms to schedule and to exclude.
 #[component]
-pub fn SessionsPanel(case_id: i64, parties: Vec<Party>) -> impl IntoView {
-    let data = RwSignal::new(None::<Result<CaseSessions, api::Error>>);
+pub fn SessionsPanel(case_id: i64, parties: Vec<Party>, data: SessionsData) -> impl IntoView {
     let load = move || {
         spawn_local(async move {
             data.set(Some(api::case_sessions(case_id).await));
