@@ -264,6 +264,29 @@ async fn the_default_demo_loads_once_and_reads_back_like_guazhou() {
     assert!(timeline.windows(2).all(|w| w[0].at <= w[1].at));
     assert!(case.outcome.is_some() && case.closed_at.is_some());
 
+    // Today's sessions in the mediation rooms, none booked twice.
+    let day: shared::mediation::DaySessions = demo.get("/api/sessions", &lead).await;
+    assert_eq!(day.rooms.len(), 5);
+    assert!(
+        day.sessions.len() >= 2,
+        "{} sessions today",
+        day.sessions.len()
+    );
+    for (i, a) in day.sessions.iter().enumerate() {
+        for b in &day.sessions[i + 1..] {
+            let overlap =
+                shared::mediation::overlaps((a.starts_at, a.ends_at), (b.starts_at, b.ends_at));
+            assert!(
+                !(overlap && a.room.id == b.room.id),
+                "{a:?} and {b:?} share a room"
+            );
+            assert!(
+                !(overlap && a.mediators.iter().any(|m| b.mediators.contains(m))),
+                "{a:?} and {b:?} share a mediator"
+            );
+        }
+    }
+
     // A resident looks up an open case with the last four digits of the phone.
     let open = board
         .cards

@@ -16,6 +16,8 @@
 //! - The departments of the seed and the service rooms, each with a liaison account:
 //!   派出所 `police`, 司法所 `judicial`, 国土所 `land`, 市场监管所 `market`, 县法学会
 //!   `lawsociety`, 人民法庭 `tribunal`, 法律服务室 `legal`, 心理服务室 `psych`.
+//! - The center's five rooms, and sessions today and tomorrow for the open cases its
+//!   mediators handle.
 //! - A year of cases up to today, with parties, due dates from the default clocks and the
 //!   whole event log of each (registered → routed → accepted → notes → closed → archived,
 //!   with the actor and time of each step): about 140 disputes resolved at a resolution rate
@@ -147,6 +149,7 @@ pub async fn load(state: &AppState, size: DemoSize) -> Result<DemoReport, DemoEr
     let mut wtx = state.db.begin_write().await?;
     let ids = write::org_and_people(&mut wtx.tx, &hash, now.timestamp_millis()).await?;
     write::cases(&mut wtx.tx, &ids, &plan, tz).await?;
+    write::sessions(&mut wtx.tx, &ids, now, tz).await?;
     wtx.commit().await?;
     state.clear_caches();
     Ok(DemoReport::Loaded {

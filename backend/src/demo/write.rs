@@ -361,6 +361,69 @@ pub(crate) async fn cases(
     db::cases::bump_town(conn, ids.town).await.map(|_| ())
 }
 
+/// The mediation sessions of the demo: the open cases a mediator handles get sessions today and
+/// tomorrow (two rooms, four slots a day, so no room or mediator is booked twice), each with
+/// its applicants and respondents invited.
+pub(crate) async fn sessions(
+    conn: &mut AnyConnection,
+    ids: &Ids,
+    now: chrono::DateTime<chrono::Utc>,
+    tz: FixedOffset,
+) -> Result<usize, sqlx::Error> {
+    const SLOTS: [(u32, u32); 4] = [(9, 0), (10, 30), (14, 0), (15, 30)];
+    let rooms: Vec<i64> = db::mediation::rooms(conn, Some(ids.town))
+        .await?
+        .iter()
+        .filter(|r| r.kind == shared::model::RoomKind::Mediation)
+        .map(|r| r.id)
+        .collect();
+    let cases: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, handler_id FROM cases WHERE town_id = $1 AND stage = 'in_handling' \
+         AND handler_kind = 'mediator' ORDER BY id LIMIT 8",
+    )
+    .bind(ids.town)
+    .fetch_all(&mut *conn)
+    .await?;
+    let today = now.with_timezone(&tz).date_naive();
+    let mut n = 0;
+    for (i, (case_id, mediator)) in cases.into_iter().enumerate() {
+        let day = today + chrono::Days::new(u64::try_from(i / SLOTS.len()).unwrap_or(0));
+        let (h, m) = SLOTS[i % SLOTS.len()];
+        let parties: Vec<u32> = sqlx::query_scalar::<_, i64>(
+            "SELECT position FROM parties WHERE case_id = $1 AND side <> 'representative' \
+             ORDER BY position",
+        )
+        .bind(case_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .filter_map(|p| u32::try_from(p).ok())
+        .collect();
+        let (Some(room), false) = (rooms.get(i % rooms.len().max(1)), parties.is_empty()) else {
+            continue;
+        };
+        let session = shared::mediation::NewSession {
+            starts_at: day.and_hms_opt(h, m, 0),
+            minutes: 90,
+            room_id: Some(*room),
+            mediators: vec![mediator],
+            parties,
+            notify_parties: false,
+        };
+        db::mediation::insert_session(
+            conn,
+            case_id,
+            ids.town,
+            &session,
+            ids.lead,
+            now.timestamp_millis(),
+        )
+        .await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// Archive numbers in the order the cases were archived (`GZ-2026-0001`, …), reserved from
 /// the town's counters, so archiving later continues the sequence.
 async fn archive_numbers(
