@@ -328,6 +328,41 @@ impl Browser {
         Ok(())
     }
 
+    /// A finger rests on `from` (a long press, `hold`) and then drags it onto `to`.
+    pub async fn long_press_drag(&self, from: &str, to: &str, hold: Duration) -> Result {
+        let steps = self.drag_steps(from, to, 0, hold).await?;
+        let mut finger = TouchActions::new("finger".to_owned());
+        for step in steps {
+            finger = finger.then(step);
+        }
+        self.client.perform_actions(finger).await?;
+        Ok(())
+    }
+
+    /// A finger swipes across `on` by (`dx`, `dy`) without resting first.
+    pub async fn swipe(&self, on: &str, dx: f64, dy: f64) -> Result {
+        let el = self.wait(on).await?;
+        let step = Some(Duration::from_millis(30));
+        let mut finger = TouchActions::new("finger".to_owned())
+            .then(PointerAction::MoveToElement {
+                element: el,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Down { button: 0 });
+        for _ in 0..6 {
+            finger = finger.then(PointerAction::MoveBy {
+                duration: step,
+                x: dx / 6.0,
+                y: dy / 6.0,
+            });
+        }
+        finger = finger.then(PointerAction::Up { button: 0 });
+        self.client.perform_actions(finger).await?;
+        Ok(())
+    }
+
     /// One drag as pointer actions: press on the source, move off in two small steps, glide to
     /// just above the target's center, settle on it, release. WebDriver sends it as one call.
     async fn drag_steps(

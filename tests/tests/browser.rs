@@ -1914,3 +1914,102 @@ async fn a_clash_is_named_and_the_day_shows_each_room_and_mediator() {
     })
     .await;
 }
+
+/// On a 768×1024 touch tablet the board's filters take one line (a button opens the rest and
+/// says how many are set), so a column shows more cards; a long press anywhere on a card
+/// drags it; a plain swipe scrolls the column instead, and a sideways swipe does not leave the
+/// board.
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_tablet_the_filters_fold_and_a_long_press_anywhere_drags_a_card() {
+    let server = TestServer::start().await;
+    let app = server.app();
+    let lead = app.login("lead").await;
+    for _ in 0..12 {
+        app.register(&lead, &app.sample_case()).await;
+    }
+    let browser = match Browser::start(&server.base_url, 768, 1024, true).await {
+        Ok(b) => b,
+        Err(e) => panic!("could not start the browser: {e}"),
+    };
+    let police = app.fixture.police_station;
+    scenario("tablet_board", browser, |b| async move {
+        let result = async {
+            sign_in(&b, "lead").await?;
+            let column = "[data-testid=column-registered]";
+            b.wait(&format!("{column} [data-testid^=card-]")).await?;
+            let filters_height: f64 = b
+                .eval("return document.querySelector('[data-testid=filters]').getBoundingClientRect().height;")
+                .await?;
+            if filters_height > 70.0 {
+                return Err(format!("the folded filters are {filters_height}px high").into());
+            }
+            let shown: usize = b
+                .eval(&format!(
+                    "const body = document.querySelector('{column} .column-body').getBoundingClientRect(); \
+                     return [...document.querySelectorAll('{column} .card')].filter(c => {{ \
+                       const r = c.getBoundingClientRect(); return r.top >= body.top && r.bottom <= body.bottom + 1; }}).length;"
+                ))
+                .await?;
+            if shown < 4 {
+                return Err(format!("only {shown} whole cards show in the column").into());
+            }
+            b.expect_accessible("the board on a tablet, filters folded").await?;
+            b.screenshot("board-tablet-768").await?;
+            b.click("[data-testid=filter-fold]").await?;
+            b.wait("[data-testid=filter-fold][aria-expanded=true]").await?;
+            b.choose("select[name=risk]", "low").await?;
+            b.wait_text("[data-testid=filter-fold]", "(1)").await?;
+            b.expect_accessible("the board on a tablet, filters open").await?;
+            b.screenshot("board-tablet-filters-768").await?;
+            b.click("[data-testid=filter-fold]").await?;
+            b.wait("[data-testid=filter-fold][aria-expanded=false]").await?;
+
+            // A plain swipe up scrolls the column; no card is lifted.
+            let top: String = b
+                .eval(&format!("return document.querySelector('{column} .card').dataset.code;"))
+                .await?;
+            let first = format!("{column} [data-testid=\"card-{top}\"] .card-summary");
+            b.swipe(&first, 0.0, -300.0).await?;
+            let scrolled: f64 = b
+                .eval(&format!("return document.querySelector('{column} .column-body').scrollTop;"))
+                .await?;
+            if scrolled <= 0.0 {
+                return Err("a swipe on a card did not scroll the column".into());
+            }
+            if b.count("[data-testid=move-dialog]").await? != 0 || b.count("[data-testid=drag-ghost]").await? != 0 {
+                return Err("a swipe started a drag".into());
+            }
+            // A sideways swipe stays on the board.
+            b.swipe(&format!("{column} .card-summary"), 300.0, 0.0).await?;
+            let path: String = b.eval("return location.pathname;").await?;
+            if path != "/board" {
+                return Err(format!("a sideways swipe left the board for {path}").into());
+            }
+            let _: bool = b
+                .eval(&format!("document.querySelector('{column} .column-body').scrollTop = 0; return true;"))
+                .await?;
+
+            // A long press on the card's text, then a drag to Routed.
+            b.wait(&first).await?;
+            let card = format!("{column} [data-testid=\"card-{top}\"]");
+            b.long_press_drag(
+                &format!("{card} .card-summary"),
+                "[data-testid=column-routed]",
+                std::time::Duration::from_millis(700),
+            )
+            .await?;
+            b.wait("[data-testid=move-dialog]").await?;
+            b.choose(
+                "[data-testid=move-dialog] select[name=handler]",
+                &format!("department:{police}"),
+            )
+            .await?;
+            b.click("[data-testid=confirm-move]").await?;
+            b.wait(&card_in("routed", &top)).await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}

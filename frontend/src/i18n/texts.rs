@@ -485,6 +485,7 @@ texts! {
     ExportDone => "台账已导出", "Ledger exported";
     ExportFailed => "台账导出失败", "The ledger could not be exported";
     ExportRecorded => "每次导出都会记入审计日志。", "Every export is recorded in the audit log.";
+    FiltersButton => "筛选", "Filters";
     // The mediation room.
     NavSessions => "调解日程", "Sessions";
     NavRooms => "调解室", "Rooms";

@@ -187,6 +187,24 @@ pub fn is_filtered(filter: &CaseFilter) -> bool {
     *filter != blank
 }
 
+/// How many of the board's folded filters are set (the search box stays in view and is not
+/// counted): what the tablet's "filters (N)" button says.
+pub fn folded_filters(filter: &CaseFilter) -> usize {
+    [
+        filter.kind.is_some(),
+        filter.category.is_some(),
+        filter.village.is_some(),
+        filter.handler.is_some(),
+        filter.risk.is_some(),
+        filter.channel.is_some(),
+        filter.overdue,
+        filter.mine,
+    ]
+    .into_iter()
+    .filter(|on| *on)
+    .count()
+}
+
 /// Splits a query string into decoded key/value pairs.
 pub fn parse_pairs(query: &str) -> Vec<(String, String)> {
     query
@@ -333,5 +351,18 @@ mod tests {
             from_query("q=%E5%BC%A0+%E4%B8%89").q.as_deref(),
             Some("张 三")
         );
+    }
+
+    #[test]
+    fn the_folded_filters_are_counted_without_the_search() {
+        let mut f = CaseFilter {
+            q: Some("排水".into()),
+            ..CaseFilter::default()
+        };
+        assert_eq!(folded_filters(&f), 0);
+        f.kind = Some(shared::model::CaseKind::Dispute);
+        f.overdue = true;
+        f.village = Some(3);
+        assert_eq!(folded_filters(&f), 3);
     }
 }

@@ -161,6 +161,12 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
         ctx.drag
             .with(|d| d.as_ref().is_some_and(|d| d.active && d.card.id == id))
     };
+    let held = move || {
+        ctx.drag.with(|d| {
+            d.as_ref()
+                .is_some_and(|d| d.held && d.by_touch && !d.active && d.card.id == id)
+        })
+    };
     let (kind, category, stage, due_on, risk) =
         (card.kind, card.category, card.stage, card.due_on, card.risk);
     let handler = card.handler_name.clone();
@@ -186,6 +192,7 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
                 class:arrived=arrived
                 class:fresh=fresh
                 class:dragging=dragging
+                class:held=held
                 data-testid=format!("card-{}", card.code)
                 data-code=card.code.clone()
                 data-id=id.to_string()

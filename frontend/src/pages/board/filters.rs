@@ -145,8 +145,22 @@ pub fn FilterBar(
         timer.set_value(handle);
     };
 
+    // On a tablet the filters fold into one line: the search box and a button that opens the
+    // rest (saying how many are set), so that the columns keep the height.
+    let unfolded = RwSignal::new(false);
+    let folded_count = move || filter.with(crate::logic::filter::folded_filters);
     view! {
-        <form class="filter-bar" role="search" data-testid="filters" on:submit=|ev| ev.prevent_default()>
+        <form class="filter-bar" class:folded=move || !unfolded.get() role="search" data-testid="filters"
+            on:submit=|ev| ev.prevent_default()>
+            <button type="button" class="btn btn-secondary filter-fold" data-testid="filter-fold"
+                aria-expanded=move || unfolded.get().to_string() aria-controls="filter-more"
+                on:click=move |_| unfolded.update(|u| *u = !*u)>
+                {move || match folded_count() {
+                    0 => T::FiltersButton.get(lang.get()).to_owned(),
+                    n => format!("{} ({n})", T::FiltersButton.get(lang.get())),
+                }}
+            </button>
+            <div class="filter-more" id="filter-more">
             <FilterSelect
                 name="kind"
                 label=T::FilterKind
@@ -189,6 +203,7 @@ pub fn FilterBar(
                 value=Signal::derive(move || filter.with(|f| f.channel.map(|v| v.as_str().to_owned()).unwrap_or_default()))
                 on_change=Callback::new(move |v: String| change(Box::new(move |f| f.channel = Channel::parse(&v))))
             />
+            </div>
             <label class="filter filter-search" for="filter-q">
                 <span class="filter-label">{tr(T::FilterSearch)}</span>
                 <input
@@ -210,7 +225,7 @@ pub fn FilterBar(
                     }
                 />
             </label>
-            <div class="filter-toggles">
+            <div class="filter-toggles filter-more">
                 <label class="check" for="filter-overdue">
                     <input
                         type="checkbox"
