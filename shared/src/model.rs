@@ -900,6 +900,8 @@ vocabulary! {
         PoliceAcknowledged = "police_acknowledged", "派出所已确认通报", "Police acknowledged the report";
         OnlineRequest = "online_request", "新网上诉求", "New online request";
         Rated = "rated", "群众不满意", "A resident was dissatisfied";
+        SessionScheduled = "session_scheduled", "安排您主持调解", "A session for you to mediate";
+        SessionCancelled = "session_cancelled", "调解已取消", "A session was cancelled";
     }
 }
 

@@ -201,7 +201,35 @@ async fn a_room_or_a_mediator_booked_twice_is_refused_naming_the_clash() {
     assert_eq!(cancelled.summary.status, SessionStatus::Cancelled);
     let mut again = session(&app, 9, 0);
     again.mediators = vec![app.fixture.mediator2];
-    schedule(&app, &lead, second.id, &again).await;
+    let booked = schedule(&app, &lead, second.id, &again).await;
+    // The mediator booked by someone else is told, and told again when it is cancelled.
+    let mediator2 = app.login("mediator2").await;
+    let res = app.get("/api/notifications", Some(&mediator2)).await;
+    res.expect_status(200);
+    let list: shared::api::NotificationList = res.json();
+    assert!(
+        list.items.iter().any(
+            |n| n.kind == shared::model::NotificationKind::SessionScheduled
+                && n.text.contains("第一调解室")
+        ),
+        "{:?}",
+        list.items
+    );
+    let res = app
+        .post_json(
+            &format!("/api/sessions/{}/cancel", booked.summary.id),
+            Some(&lead),
+            &(),
+        )
+        .await;
+    res.expect_status(200);
+    let res = app.get("/api/notifications", Some(&mediator2)).await;
+    let list: shared::api::NotificationList = res.json();
+    assert!(
+        list.items
+            .iter()
+            .any(|n| n.kind == shared::model::NotificationKind::SessionCancelled)
+    );
     let res = app
         .post_json(
             &format!("/api/sessions/{}/cancel", s.summary.id),

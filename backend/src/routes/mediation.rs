@@ -416,6 +416,22 @@ async fn book(
             }
         }
     }
+    // The mediators booked, other than the one booking, are told (with the time and room).
+    let others: Vec<i64> = req
+        .mediators
+        .iter()
+        .copied()
+        .filter(|m| *m != me.user.id)
+        .collect();
+    db::supervision::notify(
+        conn,
+        &others,
+        Some(row.id),
+        shared::model::NotificationKind::SessionScheduled,
+        &format!("{when} {}", summary.room.name),
+        now,
+    )
+    .await?;
     let names: Vec<String> = summary.mediators.iter().map(|m| m.name.clone()).collect();
     db::events::insert(
         conn,
@@ -1066,6 +1082,22 @@ pub(crate) async fn cancel(
         return Err(closed_session(status, lang));
     }
     let (start, _) = row.times()?;
+    let when = start.format("%Y-%m-%d %H:%M").to_string();
+    let others: Vec<i64> = dbm::mediators(conn, id)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .filter(|m| *m != me.user.id)
+        .collect();
+    db::supervision::notify(
+        conn,
+        &others,
+        Some(case.id),
+        shared::model::NotificationKind::SessionCancelled,
+        &when,
+        now_ms(),
+    )
+    .await?;
     db::events::insert(
         conn,
         &event(
@@ -1074,7 +1106,7 @@ pub(crate) async fn cancel(
             now_ms(),
             EventKind::SessionCancelled,
             None,
-            vec![("when".into(), start.format("%Y-%m-%d %H:%M").to_string())],
+            vec![("when".into(), when)],
         ),
     )
     .await?;
