@@ -5,6 +5,20 @@ use leptos::prelude::*;
 use crate::api;
 use crate::i18n::{T, tr, use_lang};
 
+/// Shows a failed form's answer: the named fields beside them (`errors`), anything else as a
+/// notice.
+pub fn show_failure(
+    err: &api::Error,
+    errors: RwSignal<Vec<shared::error::FieldError>>,
+    lang: shared::Lang,
+) {
+    let fields = err.fields(lang);
+    if fields.is_empty() {
+        crate::components::notice::use_notices().error(err.message(lang), None);
+    }
+    errors.set(fields);
+}
+
 /// A calm "loading…" line with a spinner.
 #[component]
 pub fn Loading() -> impl IntoView {

@@ -17,7 +17,7 @@ use shared::meetings::{
 use shared::model::{Handler, HandlerRef, MeetingStatus, Role};
 
 use crate::api;
-use crate::components::feedback::{ErrorBox, Loading};
+use crate::components::feedback::{ErrorBox, Loading, show_failure};
 use crate::components::field::FieldMessage;
 use crate::components::notice::use_notices;
 use crate::i18n::{T, tr, use_lang};
@@ -72,15 +72,6 @@ fn UnitCheck(
             <span>{name}</span>
         </label>
     }
-}
-
-/// Reports a failed call: its fields to the form, else its message as a notice.
-fn failed(err: &api::Error, errors: RwSignal<Vec<FieldError>>, lang: shared::Lang) {
-    let fields = err.fields(lang);
-    if fields.is_empty() {
-        use_notices().error(err.message(lang), None);
-    }
-    errors.set(fields);
 }
 
 /// `/meetings`.
@@ -207,7 +198,7 @@ fn NewMeetingForm() -> impl IntoView {
                     use_notices().success(T::MeetingScheduled.get(l));
                     navigate(&format!("/meetings/{}", m.id), Default::default());
                 }
-                Err(err) => failed(&err, errors, l),
+                Err(err) => show_failure(&err, errors, l),
             }
         });
     };
@@ -418,7 +409,7 @@ fn Agenda(
                     use_notices().success(ok.get(l));
                     meeting.set(Some(next));
                 }
-                Err(err) => failed(&err, errors, l),
+                Err(err) => show_failure(&err, errors, l),
             }
         });
     };
@@ -589,7 +580,7 @@ fn Decisions(
                     use_notices().success(T::DecisionRecorded.get(l));
                     meeting.set(Some(next));
                 }
-                Err(err) => failed(&err, errors, l),
+                Err(err) => show_failure(&err, errors, l),
             }
         });
     };
@@ -763,7 +754,7 @@ fn HoldForm(m: MeetingDetail, meeting: RwSignal<Option<MeetingDetail>>) -> impl 
                     use_notices().success(T::MeetingHeldDone.get(l));
                     meeting.set(Some(next));
                 }
-                Err(err) => failed(&err, errors, l),
+                Err(err) => show_failure(&err, errors, l),
             }
         });
     };

@@ -23,12 +23,12 @@ use shared::mediation::{
 use shared::model::{Attendance, LegalRoute, SessionOutcome, SessionStatus};
 
 use crate::api;
-use crate::components::feedback::{ErrorBox, Loading};
+use crate::components::feedback::{ErrorBox, Loading, show_failure};
 use crate::components::field::FieldMessage;
 use crate::components::notice::use_notices;
 use crate::i18n::{self, T, tr, use_lang};
 use crate::logic::time;
-use crate::pages::sessions::{BookingFields, SessionState, failed, when};
+use crate::pages::sessions::{BookingFields, SessionState, when};
 
 /// Wait after the last keystroke before sending, and between tries while offline.
 const SAVE_AFTER_MS: u64 = 800;
@@ -827,7 +827,7 @@ fn EndPanel(sheet: Sheet, d: StoredValue<SessionDetail>, reload: Callback<()>) -
                     use_notices().success(T::SessionEnded.get(l));
                     reload.run(());
                 }
-                Err(err) => failed(&err, errors, l),
+                Err(err) => show_failure(&err, errors, l),
             }
         });
     };

@@ -18,21 +18,12 @@ use shared::mediation::{
 use shared::model::{OrgLevel, OrgUnit, Party, Role, RoomKind, SessionStatus};
 
 use crate::api;
-use crate::components::feedback::{ErrorBox, Loading};
+use crate::components::feedback::{ErrorBox, Loading, show_failure};
 use crate::components::field::FieldMessage;
 use crate::components::notice::use_notices;
 use crate::i18n::{T, tr, use_lang};
 use crate::logic::time;
 use crate::session::use_session;
-
-/// Shows a failure: named fields beside them, anything else as a notice.
-pub fn failed(err: &api::Error, errors: RwSignal<Vec<FieldError>>, lang: shared::Lang) {
-    let fields = err.fields(lang);
-    if fields.is_empty() {
-        use_notices().error(err.message(lang), None);
-    }
-    errors.set(fields);
-}
 
 /// "12月7日 09:00–10:00" / "7 Dec 09:00–10:00".
 pub fn when(s: &SessionSummary, lang: shared::Lang) -> String {
@@ -340,7 +331,7 @@ fn ScheduleForm(
                     use_notices().success(T::SessionScheduled.get(l));
                     done.run(());
                 }
-                Err(err) => failed(&err, errors, l),
+                Err(err) => show_failure(&err, errors, l),
             }
         });
     };
@@ -404,7 +395,7 @@ fn Exclusions(
             pending.set(false);
             match result {
                 Ok(c) => set.set(Some(Ok(c))),
-                Err(err) => failed(&err, errors, l),
+                Err(err) => show_failure(&err, errors, l),
             }
         });
     };
@@ -702,7 +693,7 @@ pub fn RoomsPage() -> impl IntoView {
                     use_notices().success(T::RoomAdded.get(l));
                     load();
                 }
-                Err(err) => failed(&err, errors, l),
+                Err(err) => show_failure(&err, errors, l),
             }
         });
     };
