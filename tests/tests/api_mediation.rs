@@ -561,7 +561,7 @@ fn sheet(app: &TestApp) -> SessionSheet {
             },
             Turn {
                 speaker: Speaker::Party { position: 0 },
-                text: "李四家的排水沟堵了,我的电话13812345678。".into(),
+                text: "李四家的排水沟堵了,我的电话13812345678,王五可以作证。".into(),
             },
         ],
     }

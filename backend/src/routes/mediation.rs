@@ -737,7 +737,14 @@ async fn build(
     let all_parties = db::cases::parties(conn, case.id).await?;
     let mut sheet = dbm::sheet(conn, row).await?;
     let masked = !access.sees_parties;
-    let redactor = Redactor::for_parties(&all_parties);
+    // The parties' names, and the names of who came for them, are masked in the free text.
+    let redactor = Redactor::for_names(
+        all_parties
+            .iter()
+            .filter(|p| p.kind != shared::model::PartyKind::Organisation)
+            .map(|p| p.name.as_str())
+            .chain(sheet.attendance.iter().map(|a| a.represented_by.as_str())),
+    );
     let shown = |s: &str| {
         if masked {
             redactor.redact(s)
