@@ -29,6 +29,8 @@ pub struct TickReport {
     pub expired: Vec<i64>,
     /// Escalation steps taken: (case, level).
     pub escalated: Vec<(i64, &'static str)>,
+    /// Agreement reminders given: (case, `confirm` or `perform`).
+    pub reminded: Vec<(i64, &'static str)>,
 }
 
 /// An escalation level: its stored name, the notification, and who is told.
@@ -123,7 +125,68 @@ pub async fn tick(state: &AppState, now: DateTime<Utc>) -> Result<TickReport, Ap
             report.escalated.push((row.id, taken.name()));
         }
     }
+    // Agreements: the judicial-confirmation window's last week, the performance deadline.
+    let window = i64::try_from(shared::agreement::CONFIRMATION_DAYS).unwrap_or(30);
+    let due: Vec<(i64, &'static str)> = {
+        let mut conn = state.db.pool.acquire().await?;
+        db::agreements::reminders_due(&mut conn, today - Duration::days(window), today).await?
+    };
+    for (case_id, which) in due {
+        if remind(state, case_id, which, now_ms).await? {
+            report.reminded.push((case_id, which));
+        }
+    }
     Ok(report)
+}
+
+/// Reminds the handler (or, with none, the town's leads) once of an agreement's window or
+/// deadline; `false` if it was reminded meanwhile.
+async fn remind(
+    state: &AppState,
+    case_id: i64,
+    which: &'static str,
+    now_ms: i64,
+) -> Result<bool, AppError> {
+    let mut wtx = state.db.begin_write().await?;
+    let conn = &mut wtx.tx;
+    if !db::agreements::mark_reminded(conn, case_id, which).await? {
+        return Ok(false);
+    }
+    let (Some(row), Some(agreement)) = (
+        db::cases::by_id(conn, case_id).await?,
+        db::agreements::of_case(conn, case_id).await?,
+    ) else {
+        return Ok(false);
+    };
+    let mut people = match db::cases::handler_of(row.handler_kind.as_deref(), row.handler_id)? {
+        Some(unit) => db::supervision::people_of(conn, unit).await?,
+        None => Vec::new(),
+    };
+    if people.is_empty() {
+        people = db::supervision::leads_of(conn, row.town_id).await?;
+    }
+    let (kind, text) = if which == "confirm" {
+        let by = agreement
+            .effective_on()?
+            .map(shared::agreement::confirmation_deadline)
+            .map_or_else(String::new, |d| d.to_string());
+        (
+            NotificationKind::ConfirmationDue,
+            format!("调解协议 {} 可申请司法确认至 {by}", agreement.number),
+        )
+    } else {
+        (
+            NotificationKind::PerformanceDue,
+            format!(
+                "调解协议 {} 的履行期限 {} 已到,请记录履行情况",
+                agreement.number,
+                agreement.performance_due.as_deref().unwrap_or("")
+            ),
+        )
+    };
+    db::supervision::notify(conn, &people, Some(case_id), kind, &text, now_ms).await?;
+    wtx.tx.commit().await?;
+    Ok(true)
 }
 
 /// Returns one unanswered routing to the center; `false` if it changed meanwhile.

@@ -511,6 +511,14 @@ vocabulary! {
         SessionCancelled = "session_cancelled", "取消调解", "Mediation session cancelled";
         SessionHeld = "session_held", "调解记录", "Mediation session held";
         ExclusionRecorded = "exclusion_recorded", "调解员回避", "Mediator excluded (回避)";
+        AgreementDrafted = "agreement_drafted", "草拟调解协议", "Agreement drafted";
+        AgreementSigned = "agreement_signed", "调解协议签名", "Agreement signed";
+        AgreementVoided = "agreement_voided", "协议修改,签名作废", "Agreement changed: signatures voided";
+        AgreementSealed = "agreement_sealed", "加盖调委会印章", "Committee seal recorded";
+        AgreementInEffect = "agreement_in_effect", "调解协议生效", "Agreement in effect";
+        OralAgreement = "oral_agreement", "记录口头协议", "Oral agreement recorded";
+        ConfirmationRecorded = "confirmation_recorded", "司法确认", "Judicial confirmation recorded";
+        PerformanceRecorded = "performance_recorded", "协议履行情况", "Performance recorded";
     }
 }
 
@@ -853,6 +861,57 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// The form a mediation agreement takes (人民调解法 第二十八条).
+    AgreementForm {
+        Written = "written", "书面调解协议", "Written agreement";
+        Oral = "oral", "口头调解协议", "Oral agreement";
+    }
+}
+
+vocabulary! {
+    /// Where a written agreement stands.
+    AgreementStatus {
+        Draft = "draft", "草拟中", "Being drafted";
+        Signing = "signing", "签署中", "Being signed";
+        InEffect = "in_effect", "已生效", "In effect";
+    }
+}
+
+vocabulary! {
+    /// How a signatory signed: on the screen, or a fingerprint taken on the paper copy (按指印).
+    SignMethod {
+        Drawn = "drawn", "手写签名", "Signed on the screen";
+        Fingerprint = "fingerprint", "按指印(纸面)", "Fingerprint on paper";
+    }
+}
+
+vocabulary! {
+    /// Whether the parties did what the agreement says.
+    Performance {
+        Performed = "performed", "已履行", "Performed";
+        Partly = "partly", "部分履行", "Partly performed";
+        NotPerformed = "not_performed", "未履行", "Not performed";
+    }
+}
+
+vocabulary! {
+    /// The court's ruling on an application for judicial confirmation (司法确认).
+    ConfirmationRuling {
+        Confirmed = "confirmed", "裁定确认有效", "Confirmed valid";
+        Rejected = "rejected", "裁定驳回申请", "Application rejected";
+    }
+}
+
+vocabulary! {
+    /// How a follow-up visit (回访) reached the parties.
+    FollowUpWay {
+        Phone = "phone", "电话回访", "By telephone";
+        Visit = "visit", "上门回访", "Home visit";
+        AtCenter = "at_center", "来中心回访", "At the center";
+    }
+}
+
+vocabulary! {
     /// The three kinds of mediation that 三调对接 joins up.
     MediationKind {
         People = "people", "人民调解", "People's mediation";
@@ -902,6 +961,8 @@ vocabulary! {
         Rated = "rated", "群众不满意", "A resident was dissatisfied";
         SessionScheduled = "session_scheduled", "安排您主持调解", "A session for you to mediate";
         SessionCancelled = "session_cancelled", "调解已取消", "A session was cancelled";
+        ConfirmationDue = "confirmation_due", "司法确认申请期限将至", "Judicial confirmation window closing";
+        PerformanceDue = "performance_due", "协议履行期限已到", "Agreement's performance deadline reached";
     }
 }
 

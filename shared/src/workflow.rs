@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, ErrorKind, FieldError, Reason};
 use crate::lang::Lang;
-use crate::model::{EventKind, HandlerRef, LegalRoute, Outcome, Role, Stage};
+use crate::model::{
+    AgreementForm, Category, EventKind, HandlerRef, LegalRoute, Outcome, Role, Stage,
+};
 use crate::validate::{Checker, NOTE_MAX};
 
 /// Who is acting, as far as the rules care.
@@ -720,6 +722,10 @@ pub struct Lookups {
     pub response_due_on: Option<NaiveDate>,
     /// Today, in the center's time zone.
     pub today: Option<NaiveDate>,
+    /// For `Close`: the form of the case's agreement if one is in effect (a closing by written
+    /// or oral agreement needs it), and the case's category (labour: never oral).
+    pub agreement_in_effect: Option<AgreementForm>,
+    pub category: Option<Category>,
 }
 
 /// The event a move records on the timeline.
@@ -776,6 +782,41 @@ pub fn apply_system(
         ));
     }
     make(command, t.to, state, lookups, lang)
+}
+
+/// A closing by agreement needs the agreement: a written one in effect (signed and sealed),
+/// or an oral one recorded; a labour dispute is never closed by an oral agreement.
+fn check_agreement(outcome: Outcome, lookups: &Lookups, lang: Lang) -> Result<(), ApiError> {
+    let need = match outcome {
+        Outcome::AgreementWritten => AgreementForm::Written,
+        Outcome::AgreementOral => AgreementForm::Oral,
+        _ => return Ok(()),
+    };
+    let reason = if need == AgreementForm::Oral
+        && lookups.category.is_some_and(|c| !crate::agreement::oral_allowed(c))
+    {
+        crate::agreement::labour_needs_written()
+    } else if lookups.agreement_in_effect != Some(need) {
+        match need {
+            AgreementForm::Written => Reason::Other {
+                zh: "以书面协议结案,须先有已生效的调解协议书(各方签名并加盖调委会印章)。".into(),
+                en: "Closing by written agreement needs an agreement in effect: signed by \
+                     everyone and sealed."
+                    .into(),
+            },
+            AgreementForm::Oral => Reason::Other {
+                zh: "以口头协议结案,须先记录口头协议的内容。".into(),
+                en: "Closing by oral agreement needs the oral agreement recorded first.".into(),
+            },
+        }
+    } else {
+        return Ok(());
+    };
+    let message = reason.message(lang);
+    Err(
+        ApiError::validation(vec![FieldError::new("command.outcome", reason, lang)], lang)
+            .with_message(message),
+    )
 }
 
 fn make(
@@ -883,6 +924,7 @@ fn make(
             summary,
             route_told,
         } => {
+            check_agreement(*outcome, lookups, lang)?;
             next.outcome = Some(*outcome);
             next.outcome_summary = Some(summary.trim().to_owned());
             next.route_told = *route_told;
@@ -1423,6 +1465,59 @@ mod tests {
             }
         }
         insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn closing_by_agreement_needs_the_agreement_in_effect_and_labour_is_never_oral() {
+        let lead = actor(Role::Lead);
+        let state = CaseState {
+            town_id: TOWN,
+            stage: Stage::InHandling,
+            handler: None,
+            cooperating: vec![],
+            outcome: None,
+            outcome_summary: None,
+            route_told: None,
+            archive_no: None,
+            retention_years: None,
+            routed_at: None,
+            handling_at: Some(1),
+            closed_at: None,
+            archived_at: None,
+            response_due_on: None,
+            returned_by: None,
+            return_reason: None,
+        };
+        let close = |outcome| Command::Close {
+            outcome,
+            summary: "双方达成协议".into(),
+            route_told: None,
+        };
+        let with = |agreement, category| Lookups {
+            now_ms: 5,
+            agreement_in_effect: agreement,
+            category: Some(category),
+            ..Lookups::default()
+        };
+        let refused = |outcome, lookups: Lookups| {
+            apply(&close(outcome), &lead, &state, &lookups, Lang::Zh)
+                .err()
+                .map(|e| (e.fields[0].field.clone(), e.message))
+        };
+        let none = with(None, Category::Neighbour);
+        let (field, message) = refused(Outcome::AgreementWritten, none.clone()).unwrap_or_default();
+        assert_eq!(field, "command.outcome");
+        assert!(message.contains("已生效的调解协议书"), "{message}");
+        assert!(refused(Outcome::AgreementOral, none.clone()).is_some());
+        // The other form's agreement does not do either.
+        assert!(refused(Outcome::AgreementWritten, with(Some(AgreementForm::Oral), Category::Neighbour)).is_some());
+        assert!(refused(Outcome::AgreementWritten, with(Some(AgreementForm::Written), Category::Neighbour)).is_none());
+        assert!(refused(Outcome::AgreementOral, with(Some(AgreementForm::Oral), Category::Neighbour)).is_none());
+        let (_, message) = refused(Outcome::AgreementOral, with(Some(AgreementForm::Oral), Category::Labour))
+            .unwrap_or_default();
+        assert!(message.contains("第十四条"), "{message}");
+        // Other results need no agreement.
+        assert!(refused(Outcome::Explained, none).is_none());
     }
 
     #[test]

@@ -373,6 +373,18 @@ impl TestApp {
             .await
     }
 
+    /// `PUT path` with a JSON body.
+    pub async fn put_json<T: Serialize + ?Sized>(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        body: &T,
+    ) -> TestResponse {
+        let body = serde_json::to_vec(body).unwrap_or_else(|e| panic!("bad body: {e}"));
+        self.send(Method::PUT, path, cookie, Some("application/json"), body)
+            .await
+    }
+
     /// `POST path` with a raw JSON text (for malformed bodies).
     pub async fn post_raw(&self, path: &str, cookie: Option<&str>, body: &str) -> TestResponse {
         self.send(
@@ -491,7 +503,16 @@ impl TestApp {
                 },
             )
             .await;
-        let handling = self.move_case(&mediator, &routed, Command::Accept).await;
+        let mut handling = self.move_case(&mediator, &routed, Command::Accept).await;
+        match outcome {
+            shared::model::Outcome::AgreementWritten => {
+                handling = self.agree_in_writing(handling.id).await;
+            }
+            shared::model::Outcome::AgreementOral => {
+                handling = self.agree_orally(handling.id).await;
+            }
+            _ => {}
+        }
         self.move_case(
             &mediator,
             &handling,
@@ -502,6 +523,83 @@ impl TestApp {
             },
         )
         .await
+    }
+
+    /// Puts a written agreement in effect on a case in handling by the fixture mediator: the
+    /// lead drafts it, every party signs, the mediator signs, the lead records the seal.
+    /// Returns the case as it now stands (its version moved).
+    pub async fn agree_in_writing(&self, case_id: i64) -> CaseDetail {
+        use shared::agreement::{
+            AgreementText, CaseAgreement, NewSignature, SaveAgreement, Signer, Stroke, Term,
+        };
+        let lead = self.login("lead").await;
+        let mediator = self.login("mediator").await;
+        let text = AgreementText {
+            facts: "两户因排水沟堵塞发生争执。".into(),
+            disputes: "排水沟由谁疏通。".into(),
+            responsibility: "双方各负一半责任。".into(),
+            terms: vec![Term {
+                text: "双方共同出资疏通排水沟。".into(),
+                amount_fen: Some(60_000),
+            }],
+            performance_manner: "现金支付".into(),
+            performance_place: "村委会".into(),
+            performance_due: Some(self.state.config.today() + chrono::Days::new(10)),
+            court: "瓜州县人民法院".into(),
+            representatives: vec![],
+        };
+        let path = format!("/api/cases/{case_id}/agreement");
+        let res = self
+            .put_json(&path, Some(&lead), &SaveAgreement { text, version: 0 })
+            .await;
+        res.expect_status(200);
+        let agreement: shared::agreement::Agreement = res.json();
+        let stroke = || Stroke {
+            points: vec![[0.1, 0.5, 0.5], [0.5, 0.4, 0.6], [0.9, 0.6, 0.5]],
+        };
+        for signer in &agreement.unsigned {
+            let cookie = if *signer == Signer::Mediator { &mediator } else { &lead };
+            self.post_json(
+                &format!("{path}/signatures"),
+                Some(cookie),
+                &NewSignature {
+                    signer: *signer,
+                    method: shared::model::SignMethod::Drawn,
+                    strokes: vec![stroke()],
+                    text_hash: agreement.text_hash.clone(),
+                },
+            )
+            .await
+            .expect_status(200);
+        }
+        self.post_json(&format!("{path}/seal"), Some(&lead), &serde_json::json!({}))
+            .await
+            .expect_status(200);
+        let now: CaseAgreement = self.get(&path, Some(&lead)).await.json();
+        assert_eq!(
+            now.agreement.map(|a| a.status),
+            Some(shared::model::AgreementStatus::InEffect)
+        );
+        self.read_case(&lead, case_id).await
+    }
+
+    /// Records an oral agreement on a case in handling (by the lead), agreed today.
+    pub async fn agree_orally(&self, case_id: i64) -> CaseDetail {
+        let lead = self.login("lead").await;
+        self.post_json(
+            &format!("/api/cases/{case_id}/agreement/oral"),
+            Some(&lead),
+            &shared::agreement::RecordOral {
+                terms: vec![shared::agreement::Term {
+                    text: "双方同意各自疏通门前排水沟。".into(),
+                    amount_fen: None,
+                }],
+                agreed_on: self.state.config.today(),
+            },
+        )
+        .await
+        .expect_status(200);
+        self.read_case(&lead, case_id).await
     }
 
     /// Reads a case (expects 200).

@@ -573,7 +573,8 @@ async fn closing_a_suspended_case_ends_its_suspension_and_the_public_sees_it_wai
     assert!(public.suspended);
     assert_eq!(public.due_on, None, "the date moves while suspended");
     assert_eq!(public.on_time, Some(true));
-    let suspended = app.read_case(&lead, case.id).await;
+    app.read_case(&lead, case.id).await;
+    let suspended = app.agree_in_writing(case.id).await;
     app.move_case(
         &mediator,
         &suspended,

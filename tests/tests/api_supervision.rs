@@ -383,6 +383,7 @@ async fn residents_text_messages_wait_in_the_outbox() {
         )
         .await;
     let handling = app.move_case(&lead, &routed, Command::Accept).await;
+    let handling = app.agree_in_writing(handling.id).await;
     app.move_case(
         &lead,
         &handling,

@@ -184,6 +184,7 @@ async fn the_ready_made_views_filter_the_board_and_the_list_alike() {
         )
         .await;
     let accepted = app.move_case(&mediator, &routed, Command::Accept).await;
+    let accepted = app.agree_in_writing(accepted.id).await;
     let closed = app
         .move_case(
             &mediator,

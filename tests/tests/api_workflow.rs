@@ -101,6 +101,7 @@ async fn the_full_loop_runs_from_registration_to_archive_with_its_timeline() {
     assert_eq!(note.kind, EventKind::Note);
     assert!(note.public);
 
+    let handling = app.agree_in_writing(handling.id).await;
     let closed = app.move_case(&mediator, &handling, close()).await;
     assert_eq!(closed.stage, Stage::Closed);
     assert_eq!(closed.outcome, Some(Outcome::AgreementWritten));
@@ -548,6 +549,7 @@ async fn the_lead_reopens_a_closed_case_with_a_reason() {
         )
         .await;
     let handling = app.move_case(&lead, &routed, Command::Accept).await;
+    let handling = app.agree_in_writing(handling.id).await;
     let closed = app.move_case(&lead, &handling, close()).await;
     let reopened = app
         .move_case(

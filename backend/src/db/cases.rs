@@ -390,6 +390,11 @@ impl CaseRow {
         handler_of(self.handler_kind.as_deref(), self.handler_id)
     }
 
+    /// The case's category.
+    pub fn category(&self) -> Result<shared::model::Category, sqlx::Error> {
+        parse_enum("category", &self.category)
+    }
+
     /// What the rules need to know of the case.
     pub fn facts(&self) -> Result<CaseFacts, sqlx::Error> {
         Ok(CaseFacts {

@@ -15,6 +15,7 @@ pub mod cases;
 pub mod clock;
 pub mod events;
 pub mod figures;
+pub mod agreements;
 pub mod mediation;
 pub mod meetings;
 pub mod open311;

@@ -620,6 +620,14 @@ pub(crate) async fn transition(
                 lookups.cooperating_names.push(name);
             }
         }
+        Command::Close { .. } => {
+            lookups.category = Some(row.category()?);
+            lookups.agreement_in_effect = db::agreements::of_case(conn, id)
+                .await?
+                .filter(|a| a.effective_on.is_some())
+                .map(|a| a.form())
+                .transpose()?;
+        }
         Command::Archive { .. } => {
             let year = state.config.today().year();
             let n = db::cases::next_archive_no(conn, row.town_id, year).await?;
