@@ -793,7 +793,9 @@ fn check_agreement(outcome: Outcome, lookups: &Lookups, lang: Lang) -> Result<()
         _ => return Ok(()),
     };
     let reason = if need == AgreementForm::Oral
-        && lookups.category.is_some_and(|c| !crate::agreement::oral_allowed(c))
+        && lookups
+            .category
+            .is_some_and(|c| !crate::agreement::oral_allowed(c))
     {
         crate::agreement::labour_needs_written()
     } else if lookups.agreement_in_effect != Some(need) {
@@ -1510,11 +1512,32 @@ mod tests {
         assert!(message.contains("已生效的调解协议书"), "{message}");
         assert!(refused(Outcome::AgreementOral, none.clone()).is_some());
         // The other form's agreement does not do either.
-        assert!(refused(Outcome::AgreementWritten, with(Some(AgreementForm::Oral), Category::Neighbour)).is_some());
-        assert!(refused(Outcome::AgreementWritten, with(Some(AgreementForm::Written), Category::Neighbour)).is_none());
-        assert!(refused(Outcome::AgreementOral, with(Some(AgreementForm::Oral), Category::Neighbour)).is_none());
-        let (_, message) = refused(Outcome::AgreementOral, with(Some(AgreementForm::Oral), Category::Labour))
-            .unwrap_or_default();
+        assert!(
+            refused(
+                Outcome::AgreementWritten,
+                with(Some(AgreementForm::Oral), Category::Neighbour)
+            )
+            .is_some()
+        );
+        assert!(
+            refused(
+                Outcome::AgreementWritten,
+                with(Some(AgreementForm::Written), Category::Neighbour)
+            )
+            .is_none()
+        );
+        assert!(
+            refused(
+                Outcome::AgreementOral,
+                with(Some(AgreementForm::Oral), Category::Neighbour)
+            )
+            .is_none()
+        );
+        let (_, message) = refused(
+            Outcome::AgreementOral,
+            with(Some(AgreementForm::Oral), Category::Labour),
+        )
+        .unwrap_or_default();
         assert!(message.contains("第十四条"), "{message}");
         // Other results need no agreement.
         assert!(refused(Outcome::Explained, none).is_none());

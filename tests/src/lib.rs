@@ -558,7 +558,11 @@ impl TestApp {
             points: vec![[0.1, 0.5, 0.5], [0.5, 0.4, 0.6], [0.9, 0.6, 0.5]],
         };
         for signer in &agreement.unsigned {
-            let cookie = if *signer == Signer::Mediator { &mediator } else { &lead };
+            let cookie = if *signer == Signer::Mediator {
+                &mediator
+            } else {
+                &lead
+            };
             self.post_json(
                 &format!("{path}/signatures"),
                 Some(cookie),

@@ -11,12 +11,11 @@ use shared::agreement::{
     Agreement, AgreementText, CaseAgreement, NewSignature, RecordConfirmation, RecordOral,
     RecordPerformance, SaveAgreement, Signer, Stroke, Term,
 };
-use shared::model::{
-    AgreementForm, AgreementStatus, CaseDetail, CaseEvent, Category, ConfirmationRuling,
-    EventKind, HandlerRef, NotificationKind, Outcome, Performance, SignMethod,
-    Stage,
-};
 use shared::api::NotificationList;
+use shared::model::{
+    AgreementForm, AgreementStatus, CaseDetail, CaseEvent, Category, ConfirmationRuling, EventKind,
+    HandlerRef, NotificationKind, Outcome, Performance, SignMethod, Stage,
+};
 use shared::workflow::Command;
 
 /// A case of the sample (张三 applicant, 李四 respondent) in handling by the fixture mediator.
@@ -149,7 +148,14 @@ async fn a_draft_starts_from_the_case_and_every_missing_element_is_named() {
     let mut bad = text(&app);
     bad.terms[1].amount_fen = Some(-5);
     let res = app
-        .put_json(&path(case.id), Some(&lead), &SaveAgreement { text: bad, version: 0 })
+        .put_json(
+            &path(case.id),
+            Some(&lead),
+            &SaveAgreement {
+                text: bad,
+                version: 0,
+            },
+        )
         .await;
     res.expect_status(422);
     assert_eq!(res.error().fields[0].field, "text.terms[1].amount_fen");
@@ -163,7 +169,11 @@ async fn a_draft_starts_from_the_case_and_every_missing_element_is_named() {
     assert!(a.committee.ends_with("人民调解委员会"));
     assert_eq!(a.parties.len(), 2);
     assert_eq!(a.copies, 3);
-    assert!(a.signed_text.contains("壹仟贰佰叁拾肆元伍角整"), "{}", a.signed_text);
+    assert!(
+        a.signed_text.contains("壹仟贰佰叁拾肆元伍角整"),
+        "{}",
+        a.signed_text
+    );
     assert!(a.signed_text.contains("张三"));
     assert_eq!(
         a.unsigned,
@@ -200,7 +210,13 @@ async fn a_change_after_signing_voids_every_signature_and_a_stale_hash_is_refuse
     let lead = app.login("lead").await;
     let a = draft(&app, &lead, case.id).await;
     let first_hash = a.text_hash.clone();
-    let a = sign(&app, &lead, case.id, &drawn(Signer::Party { position: 0 }, &first_hash)).await;
+    let a = sign(
+        &app,
+        &lead,
+        case.id,
+        &drawn(Signer::Party { position: 0 }, &first_hash),
+    )
+    .await;
     assert_eq!(a.status, AgreementStatus::Signing);
     assert_eq!(a.signatures.len(), 1);
     assert!(a.signatures[0].matches);
@@ -265,7 +281,13 @@ async fn a_change_after_signing_voids_every_signature_and_a_stale_hash_is_refuse
 
     // A signature whose stored hash no longer matches the text (changed behind the
     // application's back) is shown as an error, never counted.
-    let b = sign(&app, &lead, case.id, &drawn(Signer::Party { position: 0 }, &b.text_hash)).await;
+    let b = sign(
+        &app,
+        &lead,
+        case.id,
+        &drawn(Signer::Party { position: 0 }, &b.text_hash),
+    )
+    .await;
     assert!(!b.has_mismatch());
     app.execute(&format!(
         "UPDATE agreements SET text = REPLACE(text, '渠口村村委会', '镇政府') WHERE case_id = {}",
@@ -335,8 +357,12 @@ async fn it_takes_effect_with_every_signature_and_the_seal_and_only_then_closes_
             drawn(signer, &hash)
         };
         async move {
-            app.post_json(&format!("{}/signatures", path(case.id)), Some(cookie), &body)
-                .await
+            app.post_json(
+                &format!("{}/signatures", path(case.id)),
+                Some(cookie),
+                &body,
+            )
+            .await
         }
     }))
     .await;
@@ -354,7 +380,11 @@ async fn it_takes_effect_with_every_signature_and_the_seal_and_only_then_closes_
     res.expect_status(422);
     // The seal: in effect from today; no longer changed.
     let res = app
-        .post_json(&format!("{}/seal", path(case.id)), Some(&lead), &serde_json::json!({}))
+        .post_json(
+            &format!("{}/seal", path(case.id)),
+            Some(&lead),
+            &serde_json::json!({}),
+        )
         .await;
     res.expect_status(200);
     let sealed: Agreement = res.json();
@@ -426,7 +456,11 @@ async fn an_oral_agreement_closes_as_oral_but_never_a_labour_dispute() {
         )
         .await;
     res.expect_status(422);
-    assert!(res.error().message.contains("书面"), "{}", res.error().message);
+    assert!(
+        res.error().message.contains("书面"),
+        "{}",
+        res.error().message
+    );
 
     let case = in_handling(&app, Category::Neighbour).await;
     let mut future = oral.clone();
@@ -443,7 +477,10 @@ async fn an_oral_agreement_closes_as_oral_but_never_a_labour_dispute() {
         .await;
     res.expect_status(200);
     let a: Agreement = res.json();
-    assert_eq!((a.form, a.status), (AgreementForm::Oral, AgreementStatus::InEffect));
+    assert_eq!(
+        (a.form, a.status),
+        (AgreementForm::Oral, AgreementStatus::InEffect)
+    );
     // A written closing does not pass on an oral agreement; the oral one does.
     let now = app.read_case(&lead, case.id).await;
     let res = app
@@ -552,18 +589,32 @@ async fn confirmation_and_performance_are_recorded_in_their_windows_and_reminded
             .map(|t| t.and_utc())
             .unwrap_or_default()
     };
-    let r = backend::supervise::tick(&app.state, at(1)).await.unwrap_or_default();
+    let r = backend::supervise::tick(&app.state, at(1))
+        .await
+        .unwrap_or_default();
     assert!(r.reminded.is_empty());
-    let r = backend::supervise::tick(&app.state, at(10)).await.unwrap_or_default();
+    let r = backend::supervise::tick(&app.state, at(10))
+        .await
+        .unwrap_or_default();
     assert_eq!(r.reminded, [(case.id, "perform")]);
-    let r = backend::supervise::tick(&app.state, at(24)).await.unwrap_or_default();
+    let r = backend::supervise::tick(&app.state, at(24))
+        .await
+        .unwrap_or_default();
     assert_eq!(r.reminded, [(case.id, "confirm")]);
-    let r = backend::supervise::tick(&app.state, at(25)).await.unwrap_or_default();
+    let r = backend::supervise::tick(&app.state, at(25))
+        .await
+        .unwrap_or_default();
     assert!(r.reminded.is_empty(), "each reminder once");
     let notes: NotificationList = app.get("/api/notifications", Some(&mediator)).await.json();
-    for kind in [NotificationKind::PerformanceDue, NotificationKind::ConfirmationDue] {
+    for kind in [
+        NotificationKind::PerformanceDue,
+        NotificationKind::ConfirmationDue,
+    ] {
         assert!(
-            notes.items.iter().any(|n| n.kind == kind && n.case_id == Some(case.id)),
+            notes
+                .items
+                .iter()
+                .any(|n| n.kind == kind && n.case_id == Some(case.id)),
             "{kind:?} not told"
         );
     }
@@ -613,7 +664,13 @@ async fn a_reader_who_may_not_see_the_parties_sees_the_agreement_masked_and_may_
     let case = in_handling(&app, Category::Neighbour).await;
     let lead = app.login("lead").await;
     let a = draft(&app, &lead, case.id).await;
-    sign(&app, &lead, case.id, &drawn(Signer::Party { position: 0 }, &a.text_hash)).await;
+    sign(
+        &app,
+        &lead,
+        case.id,
+        &drawn(Signer::Party { position: 0 }, &a.text_hash),
+    )
+    .await;
     let leader = app.login("leader").await;
     let res = app.get(&path(case.id), Some(&leader)).await;
     res.expect_status(200);

@@ -129,6 +129,12 @@ async fn the_full_loop_runs_from_registration_to_archive_with_its_timeline() {
             EventKind::Routed,
             EventKind::Accepted,
             EventKind::Note,
+            EventKind::AgreementDrafted,
+            EventKind::AgreementSigned,
+            EventKind::AgreementSigned,
+            EventKind::AgreementSigned,
+            EventKind::AgreementSealed,
+            EventKind::AgreementInEffect,
             EventKind::Closed,
             EventKind::Archived,
         ]
@@ -141,7 +147,7 @@ async fn the_full_loop_runs_from_registration_to_archive_with_its_timeline() {
     );
     assert_eq!(events[2].actor_name, "张调解");
     assert_eq!(
-        (events[4].from_stage, events[4].to_stage),
+        (events[10].from_stage, events[10].to_stage),
         (Some(Stage::InHandling), Some(Stage::Closed))
     );
 }

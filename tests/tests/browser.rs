@@ -165,6 +165,80 @@ async fn a_matter_goes_round_the_closed_loop_in_the_browser() {
             .await?;
             b.click("[data-testid=add-note]").await?;
             b.wait_text("[data-testid=timeline]", "第一次调解").await?;
+
+            // Closing by written agreement is refused until one is in effect.
+            b.click("[data-testid=action-close]").await?;
+            b.wait("[data-testid=move-dialog]").await?;
+            b.choose(
+                "[data-testid=move-dialog] select[name=outcome]",
+                "agreement_written",
+            )
+            .await?;
+            b.fill(
+                "[data-testid=move-dialog] textarea[name=summary]",
+                "楼上住户负责维修并赔偿 800 元。",
+            )
+            .await?;
+            b.click("[data-testid=confirm-move]").await?;
+            b.wait_text("[data-testid=move-dialog]", "已生效的调解协议书").await?;
+            b.click("[data-testid=move-dialog] [data-testid=cancel-move]").await?;
+            b.wait_gone("[data-testid=move-dialog]").await?;
+
+            // The agreement: drafted from the case, the amount read in capitals as typed.
+            b.click("[data-testid=agreement-draft]").await?;
+            b.wait("[data-testid=agreement-form]").await?;
+            b.fill(
+                "[data-testid=agreement-form] textarea[name='text.responsibility']",
+                "楼上住户水管漏水,负全部责任。",
+            )
+            .await?;
+            b.fill("[data-testid=term-text]", "楼上住户三日内维修漏水管道并赔偿损失。")
+                .await?;
+            b.fill("[data-testid=term-amount]", "800").await?;
+            b.wait_text("[data-testid=term-capitals]", "捌佰元整").await?;
+            b.fill("input[name='text.performance_manner']", "现金当面支付")
+                .await?;
+            b.fill("input[name='text.performance_place']", "综治中心调解室")
+                .await?;
+            // A missing deadline is named at its field.
+            b.click("[data-testid=agreement-save]").await?;
+            b.wait("[data-testid='error-text.performance_due']").await?;
+            let due = ((chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+                + chrono::Days::new(10))
+            .to_string();
+            let _: bool = b
+                .eval(&format!(
+                    "const i = document.querySelector(\"input[name='text.performance_due']\"); \
+                     i.value = '{due}'; i.dispatchEvent(new Event('input', {{bubbles: true}})); \
+                     return true;"
+                ))
+                .await?;
+            b.click("[data-testid=agreement-save]").await?;
+            b.wait("[data-testid=agreement-status][data-status=draft]").await?;
+            b.wait_text("[data-testid=agreement-text]", "捌佰元整").await?;
+            // Each party and the mediator sign on the pad, drawn with the pointer.
+            for signer in ["sign-party-0", "sign-party-1", "sign-mediator"] {
+                b.click(&format!("[data-testid={signer}]")).await?;
+                b.wait("[data-testid=signature-pad]").await?;
+                b.drag_mouse(
+                    "[data-testid=signature-pad]",
+                    "[data-testid=signature-clear]",
+                )
+                .await?;
+                b.click("[data-testid=signature-save]").await?;
+                b.wait_gone("[data-testid=sign-box]").await?;
+            }
+            let drawn = b.count("[data-testid=signature] svg path").await?;
+            if drawn < 3 {
+                return Err(format!("{drawn} drawn signatures shown").into());
+            }
+            b.expect_accessible("the agreement being signed").await?;
+            b.screenshot("agreement-signed").await?;
+            b.click("[data-testid=agreement-seal]").await?;
+            b.wait("[data-testid=agreement-status][data-status=in_effect]")
+                .await?;
+            b.wait("[data-testid=confirmation-window]").await?;
+
             b.click("[data-testid=action-close]").await?;
             b.wait("[data-testid=move-dialog]").await?;
             b.choose(

@@ -474,7 +474,13 @@ async fn a_rating_needs_a_closed_case_and_is_kept_once_of_many_sent_together() {
     .await;
     let kept: Vec<_> = answers.iter().filter(|r| r.status == 200).collect();
     assert_eq!(kept.len(), 1);
-    assert_eq!(answers.iter().filter(|r| r.status == 409).count(), 39);
+    // The look-up counts an attempt before checking it, so of forty in flight at once those
+    // past the address's limit are told to wait (429) rather than looked up: on PostgreSQL,
+    // where each waits longer for the row, 30 of 40 were. Every other answer says it was rated.
+    let rated = answers.iter().filter(|r| r.status == 409).count();
+    let waited = answers.iter().filter(|r| r.status == 429).count();
+    assert_eq!(rated + waited, 39, "rated {rated}, told to wait {waited}");
+    assert!(rated >= 1);
     let given: PublicStatus = kept[0].json();
     let given = given.rating.unwrap_or_else(|| panic!("no rating"));
     for r in answers.iter().filter(|r| r.status == 409) {

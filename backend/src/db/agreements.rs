@@ -276,8 +276,7 @@ pub struct NewSignatureRow<'a> {
 
 /// Stores a signature; false when the signer has one in force already.
 pub async fn sign(conn: &mut AnyConnection, s: &NewSignatureRow<'_>) -> Result<bool, sqlx::Error> {
-    let strokes =
-        serde_json::to_string(s.strokes).map_err(|e| corrupt(format!("strokes: {e}")))?;
+    let strokes = serde_json::to_string(s.strokes).map_err(|e| corrupt(format!("strokes: {e}")))?;
     let done = sqlx::query(
         "INSERT INTO agreement_signatures (case_id, signer, name, method, strokes, text_hash, \
          signed_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
@@ -321,11 +320,13 @@ pub async fn take_effect(
     case_id: i64,
     day: NaiveDate,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE agreements SET effective_on = $1 WHERE case_id = $2 AND effective_on IS NULL")
-        .bind(day_text(Some(day)))
-        .bind(case_id)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE agreements SET effective_on = $1 WHERE case_id = $2 AND effective_on IS NULL",
+    )
+    .bind(day_text(Some(day)))
+    .bind(case_id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

@@ -9,13 +9,13 @@
 //! so writes queue instead of failing; a busy timeout covers other processes. PostgreSQL
 //! takes no lock here; lost updates are prevented by `WHERE version = $n` on case updates.
 
+pub mod agreements;
 pub mod audit;
 pub mod calendar;
 pub mod cases;
 pub mod clock;
 pub mod events;
 pub mod figures;
-pub mod agreements;
 pub mod mediation;
 pub mod meetings;
 pub mod open311;

@@ -410,6 +410,7 @@ async fn finish(
     responses(
         (status = 200, description = "Drafted (version 0) or changed; a change to a text that carried signatures or the seal voids them all, noted on the timeline", body = Agreement),
         (status = 400, description = "Not valid JSON, or a field of the wrong type", body = ApiError),
+        (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
         (status = 401, description = "Not signed in, or the session ended", body = ApiError),
         (status = 403, description = "Only the handler, the lead or the case's mediators make the agreement, or the request came from another site", body = ApiError),
         (status = 404, description = "No such case, or not visible to this user", body = ApiError),
@@ -515,6 +516,7 @@ pub(crate) async fn save(
     responses(
         (status = 200, description = "Recorded: an oral agreement is in effect from the day agreed", body = Agreement),
         (status = 400, description = "Not valid JSON, or a field of the wrong type", body = ApiError),
+        (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
         (status = 401, description = "Not signed in, or the session ended", body = ApiError),
         (status = 403, description = "Only the handler, the lead or the case's mediators record the agreement, or the request came from another site", body = ApiError),
         (status = 404, description = "No such case, or not visible to this user", body = ApiError),
@@ -653,6 +655,7 @@ async fn maybe_take_effect(
     responses(
         (status = 200, description = "Signed; the agreement takes effect when every party and the mediator have signed and the seal is recorded", body = Agreement),
         (status = 400, description = "Not valid JSON, or a field of the wrong type", body = ApiError),
+        (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
         (status = 401, description = "Not signed in, or the session ended", body = ApiError),
         (status = 403, description = "Only the handler, the lead or the case's mediators collect signatures (the mediator's own signature only by a mediator), or the request came from another site", body = ApiError),
         (status = 404, description = "No such case, or not visible to this user", body = ApiError),
@@ -800,10 +803,7 @@ async fn in_effect(
                 Some(day) => Ok((row, day)),
                 None => Err(field(
                     "agreement",
-                    other(
-                        "调解协议尚未生效。",
-                        "The agreement is not in effect yet.",
-                    ),
+                    other("调解协议尚未生效。", "The agreement is not in effect yet."),
                     lang,
                 )),
             }
@@ -836,6 +836,7 @@ async fn in_effect(
     responses(
         (status = 200, description = "The joint application (within 30 days of taking effect), its court and, once known, the ruling", body = Agreement),
         (status = 400, description = "Not valid JSON, or a field of the wrong type", body = ApiError),
+        (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
         (status = 401, description = "Not signed in, or the session ended", body = ApiError),
         (status = 403, description = "Only the handler, the lead or the case's mediators record it, or the request came from another site", body = ApiError),
         (status = 404, description = "No such case, or not visible to this user", body = ApiError),
@@ -887,6 +888,7 @@ pub(crate) async fn confirm(
     responses(
         (status = 200, description = "Performed, partly performed (with a note) or not performed (with a note), as of today", body = Agreement),
         (status = 400, description = "Not valid JSON, or a field of the wrong type", body = ApiError),
+        (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
         (status = 401, description = "Not signed in, or the session ended", body = ApiError),
         (status = 403, description = "Only the handler, the lead or the case's mediators record it, or the request came from another site", body = ApiError),
         (status = 404, description = "No such case, or not visible to this user", body = ApiError),

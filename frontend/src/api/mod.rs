@@ -498,3 +498,67 @@ pub async fn cancel_session(id: i64) -> Result<shared::mediation::SessionDetail>
     )
     .await
 }
+
+/// `GET /api/cases/{id}/agreement`: the agreement, or the template of a new draft.
+pub async fn agreement(case: i64) -> Result<shared::agreement::CaseAgreement> {
+    get(&format!("/api/cases/{case}/agreement")).await
+}
+
+/// `PUT /api/cases/{id}/agreement`: drafts (version 0) or changes the written text.
+pub async fn save_agreement(
+    case: i64,
+    request: &shared::agreement::SaveAgreement,
+) -> Result<shared::agreement::Agreement> {
+    put(&format!("/api/cases/{case}/agreement"), request).await
+}
+
+/// `POST /api/cases/{id}/agreement/oral`: records an oral agreement.
+pub async fn record_oral(
+    case: i64,
+    request: &shared::agreement::RecordOral,
+) -> Result<shared::agreement::Agreement> {
+    post(&format!("/api/cases/{case}/agreement/oral"), request, true).await
+}
+
+/// `POST /api/cases/{id}/agreement/signatures`: a party or the mediator signs.
+pub async fn sign_agreement(
+    case: i64,
+    request: &shared::agreement::NewSignature,
+) -> Result<shared::agreement::Agreement> {
+    post(
+        &format!("/api/cases/{case}/agreement/signatures"),
+        request,
+        true,
+    )
+    .await
+}
+
+/// `POST /api/cases/{id}/agreement/seal`: records the committee's seal.
+pub async fn seal_agreement(case: i64) -> Result<shared::agreement::Agreement> {
+    post(
+        &format!("/api/cases/{case}/agreement/seal"),
+        &serde_json::json!({}),
+        true,
+    )
+    .await
+}
+
+/// `PUT /api/cases/{id}/agreement/performance`.
+pub async fn record_performance(
+    case: i64,
+    request: &shared::agreement::RecordPerformance,
+) -> Result<shared::agreement::Agreement> {
+    put(&format!("/api/cases/{case}/agreement/performance"), request).await
+}
+
+/// `PUT /api/cases/{id}/agreement/confirmation`.
+pub async fn record_confirmation(
+    case: i64,
+    request: &shared::agreement::RecordConfirmation,
+) -> Result<shared::agreement::Agreement> {
+    put(
+        &format!("/api/cases/{case}/agreement/confirmation"),
+        request,
+    )
+    .await
+}

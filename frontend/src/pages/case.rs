@@ -59,6 +59,7 @@ fn CaseView(id: i64) -> impl IntoView {
     let case = RwSignal::new(Remote::<CaseDetail>::Loading);
     let timeline = RwSignal::new(Remote::<Vec<CaseEvent>>::Loading);
     let sessions: crate::pages::sessions::SessionsData = RwSignal::new(None);
+    let agreement = crate::pages::agreement::AgreementState::new();
     let dialog = RwSignal::new(None::<(DialogTarget, CommandKind)>);
     let acting = RwSignal::new(false);
 
@@ -214,7 +215,7 @@ fn CaseView(id: i64) -> impl IntoView {
                     });
                     view! {
                         <CaseBody detail commands acting act=Callback::new(act) may_urge may_acknowledge rights
-                            changed reload sessions />
+                            changed reload sessions agreement />
                     }.into_any()
                 }
             }}
@@ -257,6 +258,7 @@ fn CaseBody(
     changed: Callback<CaseDetail>,
     reload: Callback<()>,
     sessions: crate::pages::sessions::SessionsData,
+    agreement: crate::pages::agreement::AgreementState,
 ) -> impl IntoView {
     let urgings_detail = detail.clone();
     let clock_detail = detail.clone();
@@ -344,6 +346,7 @@ fn CaseBody(
                     }}
                 </section>
                 <crate::pages::sessions::SessionsPanel case_id=d.id parties=session_parties data=sessions />
+                <crate::pages::agreement::AgreementPanel case_id=d.id state=agreement />
             </div>
             <aside class="case-side">
                 <section class="panel" aria-labelledby="actions-title" data-testid="actions">

@@ -1,5 +1,6 @@
 //! The app's pages, one module per route.
 
+pub mod agreement;
 pub mod board;
 pub mod calendar;
 pub mod case;
