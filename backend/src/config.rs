@@ -33,6 +33,9 @@ use std::time::Duration;
 
 use chrono::{FixedOffset, NaiveDate, Offset as _, TimeZone as _, Utc};
 
+/// The name of the agreement PDF's font in the static folder's `fonts/`.
+pub const PDF_FONT_FILE: &str = "NotoSerifSC-Regular.ttf";
+
 /// The server's settings.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -73,6 +76,9 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     /// How often the supervisor runs (response timeouts, escalations); zero: never.
     pub supervise_interval: Duration,
+    /// The font the agreement's PDF is set in (`None`: `fonts/NotoSerifSC-Regular.ttf` in the
+    /// static folder, where `cargo xtask build-frontend` puts it).
+    pub pdf_font: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -105,11 +111,19 @@ impl Default for Config {
             trust_proxy: false,
             trusted_proxies: Vec::new(),
             supervise_interval: Duration::from_secs(60),
+            pdf_font: None,
         }
     }
 }
 
 impl Config {
+    /// The agreement PDF's font file.
+    pub fn pdf_font_path(&self) -> PathBuf {
+        self.pdf_font
+            .clone()
+            .unwrap_or_else(|| self.static_dir.join("fonts").join(PDF_FONT_FILE))
+    }
+
     /// Reads the `CONCORD_*` variables; unset ones keep their defaults. Fails with a sentence
     /// naming the variable whose value cannot be parsed.
     pub fn from_env() -> Result<Config, String> {
@@ -123,6 +137,7 @@ impl Config {
         if let Some(v) = var("CONCORD_STATIC_DIR") {
             c.static_dir = PathBuf::from(v);
         }
+        c.pdf_font = var("CONCORD_PDF_FONT").map(PathBuf::from);
         c.admin_password = var("CONCORD_ADMIN_PASSWORD");
         if let Some(h) = parse::<u64>("CONCORD_SESSION_HOURS")? {
             c.session_ttl = Duration::from_secs(h.max(1) * 3600);

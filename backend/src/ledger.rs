@@ -157,6 +157,36 @@ pub const COLUMNS: &[Column] = &[
         width: 17.0,
     },
     Column {
+        zh: "调解次数",
+        en: "Sessions held",
+        width: 9.0,
+    },
+    Column {
+        zh: "调解协议",
+        en: "Agreement",
+        width: 22.0,
+    },
+    Column {
+        zh: "协议金额(元)",
+        en: "Amount (yuan)",
+        width: 12.0,
+    },
+    Column {
+        zh: "履行情况",
+        en: "Performance",
+        width: 18.0,
+    },
+    Column {
+        zh: "司法确认",
+        en: "Judicial confirmation",
+        width: 22.0,
+    },
+    Column {
+        zh: "回访",
+        en: "Follow-up",
+        width: 24.0,
+    },
+    Column {
         zh: "满意度",
         en: "Satisfaction",
         width: 10.0,
@@ -195,6 +225,7 @@ pub struct CaseData<'a> {
     pub parties: &'a [Party],
     pub urgings: &'a [Urging],
     pub extensions: &'a [Extension],
+    pub mediation: Option<&'a db::agreements::LedgerMediation>,
 }
 
 /// The ledger row of a case (`COLUMNS.len()` cells), personal data masked if `masked`.
@@ -288,6 +319,23 @@ pub fn row(
         .map(|o| parse_enum::<Satisfaction>("rating", o))
         .transpose()?;
     let opt = |v: Option<&str>| v.map_or(Cell::Empty, |s| text(s.to_owned()));
+    let (agreement, amount, performance, confirmation) = mediation_cells(case.mediation, lang)?;
+    let follow_up = match case.mediation.and_then(|m| m.follow_up.as_ref()) {
+        Some(f) => {
+            let f = f.follow_up()?;
+            match (f.done_on, f.way, f.satisfaction) {
+                (Some(d), Some(w), Some(s)) => {
+                    let mut out = format!("{} {} {}", day(d), w.label(lang), s.label(lang));
+                    if !f.risks.is_empty() {
+                        out.push_str(&format!("({})", f.risks));
+                    }
+                    out
+                }
+                _ => format!("{}{}", lang.pick("应于 ", "due "), day(f.due_on)),
+            }
+        }
+        None => String::new(),
+    };
     Ok(vec![
         text(r.code.clone()),
         text(
@@ -331,12 +379,68 @@ pub fn row(
         opt(outcome.map(|o| o.label(lang))),
         r.outcome_summary.as_deref().map_or(Cell::Empty, free),
         r.closed_at.map_or(Cell::Empty, local),
+        Cell::Number(case.mediation.map_or(0, |m| m.sessions_held) as f64),
+        text(agreement),
+        amount,
+        text(performance),
+        text(confirmation),
+        match &redactor {
+            Some(red) => text(red.redact(&follow_up)),
+            None => text(follow_up),
+        },
         opt(rating.map(|s| s.label(lang))),
         r.rating_comment.as_deref().map_or(Cell::Empty, free),
         text(urgings),
         Cell::Number(case.urgings.len() as f64),
         opt(r.archive_no.as_deref()),
     ])
+}
+
+/// The agreement's cells: its number and form and status, the amount of its terms, the
+/// performance, the judicial confirmation.
+fn mediation_cells(
+    m: Option<&db::agreements::LedgerMediation>,
+    lang: Lang,
+) -> Result<(String, Cell, String, String), sqlx::Error> {
+    let Some(a) = m.and_then(|m| m.agreement.as_ref()) else {
+        return Ok((String::new(), Cell::Empty, String::new(), String::new()));
+    };
+    let form = a.form()?;
+    let effective = a.effective_on()?;
+    let state = match effective {
+        Some(d) => format!("{} {d}", lang.pick("生效", "in effect from")),
+        None => lang.pick("未生效", "not in effect").to_owned(),
+    };
+    let agreement = format!("{} {} {state}", a.number, form.label(lang));
+    let total = a.text()?.total_fen();
+    let amount = if total > 0 {
+        Cell::Number(total as f64 / 100.0)
+    } else {
+        Cell::Empty
+    };
+    let performance = match a.performance()? {
+        Some(p) => {
+            let mut s = p.label(lang).to_owned();
+            if !a.performance_note.is_empty() {
+                s.push_str(&format!("({})", a.performance_note));
+            }
+            s
+        }
+        None => match &a.performance_due {
+            Some(due) if effective.is_some() => format!("{}{due}", lang.pick("履行期限 ", "due ")),
+            _ => String::new(),
+        },
+    };
+    let confirmation = match (a.applied_on()?, a.ruling()?) {
+        (Some(applied), ruling) => format!(
+            "{} {applied} {}{}",
+            lang.pick("申请", "applied"),
+            a.confirm_court.clone().unwrap_or_default(),
+            ruling.map_or_else(String::new, |r| format!(" {}", r.label(lang)))
+        ),
+        (None, _) => String::new(),
+    };
+    Ok((agreement, amount, performance, confirmation))
 }
 
 /// A text cell; empty text is an empty cell.
@@ -355,6 +459,7 @@ pub struct Loaded {
     pub parties: HashMap<i64, Vec<Party>>,
     pub urgings: HashMap<i64, Vec<Urging>>,
     pub extensions: HashMap<i64, Vec<Extension>>,
+    pub mediation: HashMap<i64, db::agreements::LedgerMediation>,
 }
 
 impl Loaded {
@@ -365,6 +470,7 @@ impl Loaded {
             parties: db::cases::parties_of_cases(&mut *conn, ids).await?,
             urgings: db::supervision::urgings_of_cases(&mut *conn, ids).await?,
             extensions: db::clock::extensions_of_cases(&mut *conn, ids).await?,
+            mediation: db::agreements::ledger_of_cases(&mut *conn, ids).await?,
         })
     }
 
@@ -386,6 +492,7 @@ impl Loaded {
                         parties: self.parties.get(&id).map_or(&[], Vec::as_slice),
                         urgings: self.urgings.get(&id).map_or(&[], Vec::as_slice),
                         extensions: self.extensions.get(&id).map_or(&[], Vec::as_slice),
+                        mediation: self.mediation.get(&id),
                     },
                     masked,
                     lang,

@@ -7,6 +7,7 @@
 //! `CurrentUser`), `routes/*` (handlers, one module per area), `db/*` (SQL only, one module per
 //! aggregate), `fixture` (the test fixture), `demo` (the demo center, loaded on request).
 
+pub mod agreement_pdf;
 pub mod auth;
 pub mod backup;
 pub mod config;

@@ -136,7 +136,63 @@ pub async fn tick(state: &AppState, now: DateTime<Utc>) -> Result<TickReport, Ap
             report.reminded.push((case_id, which));
         }
     }
+    // Follow-up visits that fall due.
+    let visits: Vec<(i64, i64)> = {
+        let mut conn = state.db.pool.acquire().await?;
+        db::agreements::follow_ups_due(&mut conn, today).await?
+    };
+    for (id, case_id) in visits {
+        if remind_follow_up(state, id, case_id, now_ms).await? {
+            report.reminded.push((case_id, "follow_up"));
+        }
+    }
     Ok(report)
+}
+
+/// The handler, or with none the town's leads: who is reminded of a case's agreement and
+/// follow-up.
+async fn reminded_people(
+    conn: &mut sqlx::AnyConnection,
+    row: &db::cases::CaseRow,
+) -> Result<Vec<i64>, AppError> {
+    let mut people = match db::cases::handler_of(row.handler_kind.as_deref(), row.handler_id)? {
+        Some(unit) => db::supervision::people_of(conn, unit).await?,
+        None => Vec::new(),
+    };
+    if people.is_empty() {
+        people = db::supervision::leads_of(conn, row.town_id).await?;
+    }
+    Ok(people)
+}
+
+/// Reminds once of a follow-up visit that falls due; `false` if reminded meanwhile.
+async fn remind_follow_up(
+    state: &AppState,
+    id: i64,
+    case_id: i64,
+    now_ms: i64,
+) -> Result<bool, AppError> {
+    let mut wtx = state.db.begin_write().await?;
+    let conn = &mut wtx.tx;
+    if !db::agreements::mark_follow_up_reminded(conn, id).await? {
+        return Ok(false);
+    }
+    let Some(row) = db::cases::by_id(conn, case_id).await? else {
+        return Ok(false);
+    };
+    let people = reminded_people(conn, &row).await?;
+    let text = format!("案件 {} 应进行回访", row.code);
+    db::supervision::notify(
+        conn,
+        &people,
+        Some(case_id),
+        NotificationKind::FollowUpDue,
+        &text,
+        now_ms,
+    )
+    .await?;
+    wtx.tx.commit().await?;
+    Ok(true)
 }
 
 /// Reminds the handler (or, with none, the town's leads) once of an agreement's window or
@@ -158,13 +214,7 @@ async fn remind(
     ) else {
         return Ok(false);
     };
-    let mut people = match db::cases::handler_of(row.handler_kind.as_deref(), row.handler_id)? {
-        Some(unit) => db::supervision::people_of(conn, unit).await?,
-        None => Vec::new(),
-    };
-    if people.is_empty() {
-        people = db::supervision::leads_of(conn, row.town_id).await?;
-    }
+    let people = reminded_people(conn, &row).await?;
     let (kind, text) = if which == "confirm" {
         let by = agreement
             .effective_on()?

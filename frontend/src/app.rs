@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/cases") view=|| view! { <Staff><Deferred load=split::cases /></Staff> } />
                         <Route path=path!("/cases/new") view=|| view! { <Staff><Deferred load=split::intake /></Staff> } />
                         <Route path=path!("/cases/:id") view=|| view! { <Staff><Deferred load=split::case /></Staff> } />
+                        <Route path=path!("/cases/:id/agreement/print") view=|| view! { <Staff><Deferred load=split::agreement_print /></Staff> } />
                         <Route path=path!("/dashboard") view=|| view! { <Staff><Deferred load=split::dashboard /></Staff> } />
                         <Route path=path!("/meetings") view=|| view! { <Staff><Deferred load=split::meetings /></Staff> } />
                         <Route path=path!("/meetings/:id") view=|| view! { <Staff><Deferred load=split::meeting /></Staff> } />

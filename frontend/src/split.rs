@@ -40,6 +40,11 @@ pub fn case() -> Page {
     Ok(view! { <crate::pages::case::CasePage /> }.into_any())
 }
 
+#[wasm_split(agreement_print, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn agreement_print() -> Page {
+    Ok(view! { <crate::pages::agreement_print::AgreementPrintPage /> }.into_any())
+}
+
 #[wasm_split(cases, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn cases() -> Page {
     Ok(view! { <crate::pages::cases::CasesPage /> }.into_any())

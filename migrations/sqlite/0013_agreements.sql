@@ -63,3 +63,24 @@ CREATE TABLE agreement_signatures (
 );
 CREATE UNIQUE INDEX agreement_signatures_in_force
     ON agreement_signatures (case_id, signer) WHERE voided_at IS NULL;
+
+-- Follow-up visits (回访): one scheduled whenever a case closes (`due_on`: a week later, or the
+-- day after the agreement's performance deadline), recorded by staff (`done_on`, `way` a
+-- `FollowUpWay`, `satisfaction` a `Satisfaction`, the remaining `risks`). `reminded` marks the
+-- supervisor's one reminder when it falls due.
+CREATE TABLE follow_ups (
+    id           INTEGER PRIMARY KEY,
+    case_id      BIGINT NOT NULL REFERENCES cases (id),
+    town_id      BIGINT NOT NULL REFERENCES org_units (id),
+    closed_on    TEXT NOT NULL,
+    due_on       TEXT NOT NULL,
+    done_on      TEXT,
+    way          TEXT,
+    satisfaction TEXT,
+    risks        TEXT NOT NULL DEFAULT '',
+    recorded_by  TEXT,
+    recorded_at  BIGINT,
+    reminded     BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX follow_ups_case ON follow_ups (case_id, id);
+CREATE INDEX follow_ups_due ON follow_ups (due_on) WHERE done_on IS NULL;

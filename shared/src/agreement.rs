@@ -437,6 +437,92 @@ impl RecordPerformance {
     }
 }
 
+/// Days after closing when the follow-up visit (回访) falls due, or after the performance
+/// deadline when that is later.
+pub const FOLLOW_UP_DAYS: u64 = 7;
+/// The longest account of remaining risks.
+pub const RISKS_MAX: u32 = 1000;
+
+/// When the follow-up of a case closed on `closed_on` falls due: a week after closing, or the
+/// day after the agreement's performance deadline when that is later.
+pub fn follow_up_due(closed_on: NaiveDate, performance_due: Option<NaiveDate>) -> NaiveDate {
+    let week = closed_on
+        .checked_add_days(Days::new(FOLLOW_UP_DAYS))
+        .unwrap_or(closed_on);
+    match performance_due.and_then(|d| d.checked_add_days(Days::new(1))) {
+        Some(after) if after > week => after,
+        _ => week,
+    }
+}
+
+/// A follow-up visit (回访): scheduled when the case closes, recorded by staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FollowUp {
+    pub id: i64,
+    pub case_id: i64,
+    pub due_on: NaiveDate,
+    pub done_on: Option<NaiveDate>,
+    pub way: Option<crate::model::FollowUpWay>,
+    pub satisfaction: Option<crate::model::Satisfaction>,
+    /// Remaining risks, as staff noted them (masked for readers who may not see the parties).
+    pub risks: String,
+    pub recorded_by: Option<String>,
+}
+
+/// Recording a follow-up (`PUT /api/cases/{id}/follow-ups/{follow_up}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordFollowUp {
+    pub done_on: NaiveDate,
+    pub way: crate::model::FollowUpWay,
+    pub satisfaction: crate::model::Satisfaction,
+    #[serde(default)]
+    pub risks: String,
+}
+
+impl RecordFollowUp {
+    /// Checks it: done not before the case closed (`closed_on`) nor after `today`; risks
+    /// described when the parties are not satisfied.
+    pub fn check(
+        &self,
+        closed_on: NaiveDate,
+        today: NaiveDate,
+        lang: Lang,
+    ) -> Result<(), Vec<FieldError>> {
+        let mut c = Checker::new(lang);
+        if self.done_on < closed_on || self.done_on > today {
+            c.fail(
+                "done_on",
+                Reason::Other {
+                    zh: format!("回访日期应在结案({closed_on})之后、今天以前。"),
+                    en: format!(
+                        "The visit's day must fall between the closing ({closed_on}) and today."
+                    ),
+                },
+            );
+        }
+        if self.satisfaction == crate::model::Satisfaction::Dissatisfied {
+            c.required("risks", &self.risks, RISKS_MAX);
+        } else {
+            c.max_len("risks", &self.risks, RISKS_MAX);
+        }
+        c.finish()
+    }
+}
+
+/// A case's follow-ups (`GET /api/cases/{id}/follow-ups`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseFollowUps {
+    pub follow_ups: Vec<FollowUp>,
+    /// Whether the reader may record them.
+    pub may_record: bool,
+    /// Whether the latest recorded one was dissatisfied while the case is closed (not yet
+    /// archived): the lead may reopen it.
+    pub may_reopen: bool,
+}
+
 /// A case's agreement (`GET /api/cases/{id}/agreement`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -957,6 +1043,31 @@ mod tests {
             .err()
             .unwrap_or_default();
         assert_eq!(errors[0].field, "ruled_on");
+    }
+
+    #[test]
+    fn the_follow_up_is_a_week_after_closing_or_after_the_performance_deadline() {
+        assert_eq!(follow_up_due(day(2026, 12, 5), None), day(2026, 12, 12));
+        assert_eq!(
+            follow_up_due(day(2026, 12, 5), Some(day(2026, 12, 8))),
+            day(2026, 12, 12)
+        );
+        assert_eq!(
+            follow_up_due(day(2026, 12, 5), Some(day(2026, 12, 31))),
+            day(2027, 1, 1)
+        );
+        let visit = RecordFollowUp {
+            done_on: day(2026, 12, 4),
+            way: crate::model::FollowUpWay::Phone,
+            satisfaction: crate::model::Satisfaction::Dissatisfied,
+            risks: String::new(),
+        };
+        let errors = visit
+            .check(day(2026, 12, 5), day(2026, 12, 20), Lang::Zh)
+            .err()
+            .unwrap_or_default();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["done_on", "risks"]);
     }
 
     #[test]

@@ -519,6 +519,7 @@ vocabulary! {
         OralAgreement = "oral_agreement", "记录口头协议", "Oral agreement recorded";
         ConfirmationRecorded = "confirmation_recorded", "司法确认", "Judicial confirmation recorded";
         PerformanceRecorded = "performance_recorded", "协议履行情况", "Performance recorded";
+        FollowUpRecorded = "follow_up_recorded", "回访", "Follow-up visit recorded";
     }
 }
 
@@ -963,6 +964,8 @@ vocabulary! {
         SessionCancelled = "session_cancelled", "调解已取消", "A session was cancelled";
         ConfirmationDue = "confirmation_due", "司法确认申请期限将至", "Judicial confirmation window closing";
         PerformanceDue = "performance_due", "协议履行期限已到", "Agreement's performance deadline reached";
+        FollowUpDue = "follow_up_due", "回访到期", "A follow-up visit is due";
+        FollowUpDissatisfied = "follow_up_dissatisfied", "回访不满意", "A follow-up found the parties dissatisfied";
     }
 }
 

@@ -299,6 +299,16 @@ async fn a_change_after_signing_voids_every_signature_and_a_stale_hash_is_refuse
     assert!(tampered.has_mismatch());
     assert!(!tampered.signatures[0].matches);
     assert!(tampered.unsigned.contains(&Signer::Party { position: 0 }));
+    // The party signs the text as it now reads: the mismatched signature gives way.
+    let again = sign(
+        &app,
+        &lead,
+        case.id,
+        &drawn(Signer::Party { position: 0 }, &tampered.text_hash),
+    )
+    .await;
+    assert!(!again.has_mismatch());
+    assert_eq!(again.signatures.len(), 1);
 }
 
 #[tokio::test]
@@ -600,7 +610,8 @@ async fn confirmation_and_performance_are_recorded_in_their_windows_and_reminded
     let r = backend::supervise::tick(&app.state, at(24))
         .await
         .unwrap_or_default();
-    assert_eq!(r.reminded, [(case.id, "confirm")]);
+    // The confirmation window's last week; the follow-up fell due the day after the deadline.
+    assert_eq!(r.reminded, [(case.id, "confirm"), (case.id, "follow_up")]);
     let r = backend::supervise::tick(&app.state, at(25))
         .await
         .unwrap_or_default();
@@ -609,6 +620,7 @@ async fn confirmation_and_performance_are_recorded_in_their_windows_and_reminded
     for kind in [
         NotificationKind::PerformanceDue,
         NotificationKind::ConfirmationDue,
+        NotificationKind::FollowUpDue,
     ] {
         assert!(
             notes
@@ -698,4 +710,117 @@ async fn a_reader_who_may_not_see_the_parties_sees_the_agreement_masked_and_may_
     app.get(&path(case.id), Some(&lead_b))
         .await
         .expect_status(404);
+}
+
+#[tokio::test]
+async fn closing_schedules_a_follow_up_and_a_dissatisfied_one_lets_the_lead_reopen() {
+    use shared::agreement::{CaseFollowUps, RecordFollowUp};
+    use shared::model::{FollowUpWay, Satisfaction};
+    let app = TestApp::new().await;
+    let lead = app.login("lead").await;
+    let mediator = app.login("mediator").await;
+    let clerk = app.login("clerk").await;
+    let today = app.state.config.today();
+    let case = in_handling(&app, Category::Neighbour).await;
+    let path = format!("/api/cases/{}/follow-ups", case.id);
+    let none: CaseFollowUps = app.get(&path, Some(&lead)).await.json();
+    assert!(none.follow_ups.is_empty());
+    let closed = app
+        .move_case(
+            &mediator,
+            &case,
+            Command::Close {
+                outcome: Outcome::Explained,
+                summary: "已向双方解释政策".into(),
+                route_told: None,
+            },
+        )
+        .await;
+    let list: CaseFollowUps = app.get(&path, Some(&clerk)).await.json();
+    assert_eq!(list.follow_ups.len(), 1);
+    let visit = &list.follow_ups[0];
+    assert_eq!(visit.due_on, today + chrono::Days::new(7));
+    assert!(list.may_record && !list.may_reopen);
+    let record = |done_on, satisfaction, risks: &str| RecordFollowUp {
+        done_on,
+        way: FollowUpWay::Phone,
+        satisfaction,
+        risks: risks.into(),
+    };
+    let at = format!("{path}/{}", visit.id);
+    // A day before the closing, and a dissatisfied visit without its risks: both named.
+    let res = app
+        .put_json(
+            &at,
+            Some(&clerk),
+            &record(today - chrono::Days::new(1), Satisfaction::Dissatisfied, ""),
+        )
+        .await;
+    res.expect_status(422);
+    let fields: Vec<String> = res.error().fields.into_iter().map(|f| f.field).collect();
+    assert_eq!(fields, ["done_on", "risks"]);
+    // A town leader may read but not record.
+    let leader = app.login("leader").await;
+    app.put_json(
+        &at,
+        Some(&leader),
+        &record(today, Satisfaction::Satisfied, ""),
+    )
+    .await
+    .expect_status(403);
+    // The clerk records a dissatisfied visit; the lead is told and may reopen.
+    let res = app
+        .put_json(
+            &at,
+            Some(&clerk),
+            &record(
+                today,
+                Satisfaction::Dissatisfied,
+                "张三认为排水沟仍未疏通,情绪激动",
+            ),
+        )
+        .await;
+    res.expect_status(200);
+    let seen_by_lead: CaseFollowUps = app.get(&path, Some(&lead)).await.json();
+    assert!(seen_by_lead.may_reopen);
+    assert_eq!(
+        seen_by_lead.follow_ups[0].satisfaction,
+        Some(Satisfaction::Dissatisfied)
+    );
+    // The town leader sees the risks with the party's name masked.
+    let masked: CaseFollowUps = app.get(&path, Some(&leader)).await.json();
+    assert!(
+        !masked.follow_ups[0].risks.contains("张三"),
+        "{}",
+        masked.follow_ups[0].risks
+    );
+    let notes: NotificationList = app.get("/api/notifications", Some(&lead)).await.json();
+    assert!(notes.items.iter().any(
+        |n| n.kind == NotificationKind::FollowUpDissatisfied && n.case_id == Some(case.id)
+    ));
+    let now = app.read_case(&lead, closed.id).await;
+    let reopened = app
+        .move_case(
+            &lead,
+            &now,
+            Command::Reopen {
+                reason: "回访不满意,重新调解".into(),
+            },
+        )
+        .await;
+    assert_eq!(reopened.stage, Stage::InHandling);
+    assert!(
+        timeline(&app, &lead, case.id)
+            .await
+            .iter()
+            .any(|e| e.kind == EventKind::FollowUpRecorded)
+    );
+    // Not closed any more: no follow-up is recorded now.
+    app.put_json(
+        &at,
+        Some(&clerk),
+        &record(today, Satisfaction::Satisfied, ""),
+    )
+    .await
+    .expect_status(422);
 }

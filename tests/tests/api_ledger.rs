@@ -284,6 +284,12 @@ async fn the_csv_ledger_has_a_bom_every_column_and_unmasked_parties_for_the_lead
         "办理期限",
         "延期",
         "化解结果",
+        "调解次数",
+        "调解协议",
+        "协议金额(元)",
+        "履行情况",
+        "司法确认",
+        "回访",
         "满意度",
         "督办记录",
         "归档号",
@@ -307,6 +313,14 @@ async fn the_csv_ledger_has_a_bom_every_column_and_unmasked_parties_for_the_lead
     assert!(archived[column(&records, "当事人")].contains("张三"));
     assert!(archived[column(&records, "当事人")].contains("13812345678"));
     assert_eq!(archived[column(&records, "化解结果")], "达成口头协议");
+    // The mediation columns: the oral agreement recorded before closing, its follow-up due.
+    assert!(
+        archived[column(&records, "调解协议")].contains("口头调解协议"),
+        "{:?}",
+        archived[column(&records, "调解协议")]
+    );
+    assert!(archived[column(&records, "回访")].starts_with("应于"));
+    assert_eq!(archived[column(&records, "调解次数")], "0");
     assert_eq!(
         archived[column(&records, "归档号")],
         c.archived.archive_no.clone().unwrap_or_default()

@@ -59,6 +59,43 @@ async fn sign_out(b: &Browser) -> Result {
     Ok(())
 }
 
+/// Fills the agreement form's own elements (the facts and disputes come from the case): the
+/// responsibility, one term of 800 yuan (read back in capitals), the manner and place; a
+/// missing deadline is named at its field, then given (ten days on).
+async fn fill_agreement(b: &Browser) -> Result {
+    b.fill(
+        "[data-testid=agreement-form] textarea[name='text.responsibility']",
+        "楼上住户水管漏水,负全部责任。",
+    )
+    .await?;
+    b.fill(
+        "[data-testid=term-text]",
+        "楼上住户三日内维修漏水管道并赔偿损失。",
+    )
+    .await?;
+    b.fill("[data-testid=term-amount]", "800").await?;
+    b.wait_text("[data-testid=term-capitals]", "捌佰元整")
+        .await?;
+    b.fill("input[name='text.performance_manner']", "现金当面支付")
+        .await?;
+    b.fill("input[name='text.performance_place']", "综治中心调解室")
+        .await?;
+    // A missing deadline is named at its field.
+    b.click("[data-testid=agreement-save]").await?;
+    b.wait("[data-testid='error-text.performance_due']").await?;
+    let due = ((chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+        + chrono::Days::new(10))
+    .to_string();
+    let _: bool = b
+        .eval(&format!(
+            "const i = document.querySelector(\"input[name='text.performance_due']\"); \
+             i.value = '{due}'; i.dispatchEvent(new Event('input', {{bubbles: true}})); \
+             return true;"
+        ))
+        .await?;
+    Ok(())
+}
+
 fn card_in(column: &str, code: &str) -> String {
     format!("[data-testid=column-{column}] [data-testid=\"card-{code}\"]")
 }
@@ -187,32 +224,8 @@ async fn a_matter_goes_round_the_closed_loop_in_the_browser() {
             // The agreement: drafted from the case, the amount read in capitals as typed.
             b.click("[data-testid=agreement-draft]").await?;
             b.wait("[data-testid=agreement-form]").await?;
-            b.fill(
-                "[data-testid=agreement-form] textarea[name='text.responsibility']",
-                "楼上住户水管漏水,负全部责任。",
-            )
-            .await?;
-            b.fill("[data-testid=term-text]", "楼上住户三日内维修漏水管道并赔偿损失。")
-                .await?;
-            b.fill("[data-testid=term-amount]", "800").await?;
-            b.wait_text("[data-testid=term-capitals]", "捌佰元整").await?;
-            b.fill("input[name='text.performance_manner']", "现金当面支付")
-                .await?;
-            b.fill("input[name='text.performance_place']", "综治中心调解室")
-                .await?;
-            // A missing deadline is named at its field.
-            b.click("[data-testid=agreement-save]").await?;
-            b.wait("[data-testid='error-text.performance_due']").await?;
-            let due = ((chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-                + chrono::Days::new(10))
-            .to_string();
-            let _: bool = b
-                .eval(&format!(
-                    "const i = document.querySelector(\"input[name='text.performance_due']\"); \
-                     i.value = '{due}'; i.dispatchEvent(new Event('input', {{bubbles: true}})); \
-                     return true;"
-                ))
-                .await?;
+            b.expect_accessible("the agreement editor").await?;
+            fill_agreement(&b).await?;
             b.click("[data-testid=agreement-save]").await?;
             b.wait("[data-testid=agreement-status][data-status=draft]").await?;
             b.wait_text("[data-testid=agreement-text]", "捌佰元整").await?;
@@ -220,6 +233,9 @@ async fn a_matter_goes_round_the_closed_loop_in_the_browser() {
             for signer in ["sign-party-0", "sign-party-1", "sign-mediator"] {
                 b.click(&format!("[data-testid={signer}]")).await?;
                 b.wait("[data-testid=signature-pad]").await?;
+                if signer == "sign-party-0" {
+                    b.expect_accessible("the signature pad").await?;
+                }
                 b.drag_mouse(
                     "[data-testid=signature-pad]",
                     "[data-testid=signature-clear]",
@@ -238,6 +254,75 @@ async fn a_matter_goes_round_the_closed_loop_in_the_browser() {
             b.wait("[data-testid=agreement-status][data-status=in_effect]")
                 .await?;
             b.wait("[data-testid=confirmation-window]").await?;
+
+            // The paper: a copy per party and one for the committee, every element of the
+            // agreement in each, the signatures in place; and the PDF for the case file.
+            b.click("[data-testid=agreement-print]").await?;
+            b.wait("[data-testid=agreement-print] [data-testid=doc-copy]").await?;
+            let copies = b.count("[data-testid=doc-copy]").await?;
+            if copies != 3 {
+                return Err(format!("{copies} copies to print, not 3").into());
+            }
+            let copy = "[data-testid=doc-copy][data-copy='3']";
+            for needle in [
+                "人民调解协议书",
+                "调协〔",
+                "瓜州镇人民调解委员会",
+                "申请人",
+                "被申请人",
+                "纠纷主要事实",
+                "争议事项",
+                "各方当事人的责任",
+                "楼上住户三日内维修漏水管道",
+                "人民币 800.00 元,大写:捌佰元整",
+                "履行方式:现金当面支付",
+                "履行地点:综治中心调解室",
+                "履行期限:",
+                "三十日内共同向",
+                "一式3份",
+                "人民调解员(签名)",
+                "(印章)",
+                "已盖章",
+                "生效日期:",
+                "人民调解委员会存档",
+            ] {
+                b.wait_text(copy, needle).await?;
+            }
+            let signed = b.count(&format!("{copy} [data-testid=doc-sign] svg path")).await?;
+            if signed < 3 {
+                return Err(format!("{signed} signature strokes on the committee's copy").into());
+            }
+            b.expect_accessible("the agreement's print view").await?;
+            b.emulate_print(true).await?;
+            b.screenshot("agreement-print").await?;
+            b.emulate_print(false).await?;
+            let pdf: serde_json::Value = b
+                .eval_async(&format!(
+                    "const done = arguments[arguments.length - 1]; \
+                     fetch('/api/cases/{}/agreement.pdf').then(async r => {{ \
+                       const bytes = new Uint8Array(await r.arrayBuffer()); \
+                       const text = new TextDecoder('latin1').decode(bytes); \
+                       done({{status: r.status, type: r.headers.get('content-type'), size: bytes.length, \
+                             head: text.slice(0, 5), font: /FontFile2/.test(text), \
+                             subset: /[A-Z]{{6}}\\+NotoSerifSC/.test(text)}}); \
+                     }}).catch(e => done({{error: String(e)}}));",
+                    b.eval::<String>("return location.pathname.split('/')[2];").await?
+                ))
+                .await?;
+            if pdf["status"] != 200
+                || pdf["head"] != "%PDF-"
+                || pdf["type"] != "application/pdf"
+                || pdf["font"] != true
+                || pdf["subset"] != true
+            {
+                return Err(format!("the agreement's PDF: {pdf}").into());
+            }
+            // A subset of the 15 MB font: the file stays small.
+            if pdf["size"].as_u64().unwrap_or(u64::MAX) > 600_000 {
+                return Err(format!("the agreement's PDF is {} bytes", pdf["size"]).into());
+            }
+            b.click("[data-testid=agreement-print] .back-link").await?;
+            b.wait("[data-testid=case-page]").await?;
 
             b.click("[data-testid=action-close]").await?;
             b.wait("[data-testid=move-dialog]").await?;
@@ -1841,6 +1926,30 @@ async fn a_mediator_runs_a_session_on_a_tablet_and_loses_nothing_offline() {
             b.resize(1024, 768).await?;
             let _: bool = b.eval(top).await?;
             b.screenshot("session-ended-1024").await?;
+
+            // Back at the case: the agreement drafted and signed with a finger on the tablet.
+            b.resize(768, 1024).await?;
+            b.goto(&format!("/cases/{case_id}")).await?;
+            b.click("[data-testid=agreement-draft]").await?;
+            b.wait("[data-testid=agreement-form]").await?;
+            fill_agreement(&b).await?;
+            b.click("[data-testid=agreement-save]").await?;
+            b.wait("[data-testid=agreement-status][data-status=draft]").await?;
+            b.click("[data-testid=sign-party-0]").await?;
+            b.wait("[data-testid=signature-pad]").await?;
+            b.drag_touch("[data-testid=signature-pad]", "[data-testid=signature-clear]")
+                .await?;
+            let strokes = b.count("[data-testid=signature-pad] path").await?;
+            if strokes == 0 {
+                return Err("the finger drew nothing on the pad".into());
+            }
+            b.screenshot("signature-pad-768").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("signature-pad-1024").await?;
+            b.click("[data-testid=signature-save]").await?;
+            b.wait_gone("[data-testid=sign-box]").await?;
+            b.wait("[data-testid=signature][data-matches=true] svg path").await?;
+            b.expect_accessible("the agreement on the tablet").await?;
             Ok(())
         }
         .await;

@@ -215,6 +215,7 @@ pub fn build() -> Result<Bundle> {
     write(&dist.join("index.html"), html.as_bytes())?;
     fs::copy(statics.join("favicon.svg"), dist.join("favicon.svg"))
         .map_err(|e| format!("cannot copy favicon.svg: {e}"))?;
+    install_font(&dist)?;
 
     let first_load = vec![wasm_name, glue_name, split_name, boot_name, style_name];
     let mut pages: Vec<(String, Vec<String>)> = split
@@ -251,6 +252,24 @@ pub fn build() -> Result<Bundle> {
         chunks: chunk_files,
         pages,
     })
+}
+
+/// The Song face of the agreement (its print view and the server's PDF): Noto Serif SC, a
+/// complete TrueType font in an npm package (pinned), under the OFL.
+const SONG_FONT: &str = "@expo-google-fonts/noto-serif-sc@0.4.3";
+
+/// Puts the Song face into `dist/fonts/` (the server reads it for PDFs; the print view's
+/// `@font-face` loads it when a document is printed).
+fn install_font(dist: &Path) -> Result {
+    let font = crate::npm_package("fonts", SONG_FONT, "400Regular/NotoSerifSC_400Regular.ttf")
+        .map_err(|e| {
+            format!("{e} (the agreement's print view and PDF need {SONG_FONT} from npm)")
+        })?;
+    let fonts = dist.join("fonts");
+    fs::create_dir_all(&fonts).map_err(|e| format!("cannot create {}: {e}", fonts.display()))?;
+    fs::copy(&font, fonts.join("NotoSerifSC-Regular.ttf"))
+        .map_err(|e| format!("cannot copy {}: {e}", font.display()))?;
+    Ok(())
 }
 
 /// Optimises every module (input, output), as many at a time as the machine has cores.

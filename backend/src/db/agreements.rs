@@ -274,6 +274,28 @@ pub struct NewSignatureRow<'a> {
     pub recorded_by: &'a str,
 }
 
+/// Voids a signer's signature in force that does not carry `current_hash` (the text it was
+/// given on is not the text now): the signatory may sign again.
+pub async fn void_stale(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    signer: Signer,
+    current_hash: &str,
+    at_ms: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE agreement_signatures SET voided_at = $1 WHERE case_id = $2 AND signer = $3 \
+         AND voided_at IS NULL AND text_hash <> $4",
+    )
+    .bind(at_ms)
+    .bind(case_id)
+    .bind(signer_text(signer))
+    .bind(current_hash)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Stores a signature; false when the signer has one in force already.
 pub async fn sign(conn: &mut AnyConnection, s: &NewSignatureRow<'_>) -> Result<bool, sqlx::Error> {
     let strokes = serde_json::to_string(s.strokes).map_err(|e| corrupt(format!("strokes: {e}")))?;
@@ -435,4 +457,200 @@ pub async fn mark_reminded(
     };
     let done = sqlx::query(sql).bind(case_id).execute(conn).await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// A stored follow-up visit.
+#[derive(Debug, Clone, FromRow)]
+pub struct FollowUpRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub closed_on: String,
+    pub due_on: String,
+    pub done_on: Option<String>,
+    pub way: Option<String>,
+    pub satisfaction: Option<String>,
+    pub risks: String,
+    pub recorded_by: Option<String>,
+}
+
+impl FollowUpRow {
+    pub fn follow_up(&self) -> Result<shared::agreement::FollowUp, sqlx::Error> {
+        Ok(shared::agreement::FollowUp {
+            id: self.id,
+            case_id: self.case_id,
+            due_on: parse_day("follow-up day", &self.due_on)?,
+            done_on: day_of("follow-up done", self.done_on.as_deref())?,
+            way: self
+                .way
+                .as_deref()
+                .map(|w| parse_enum("follow-up way", w))
+                .transpose()?,
+            satisfaction: self
+                .satisfaction
+                .as_deref()
+                .map(|s| parse_enum("satisfaction", s))
+                .transpose()?,
+            risks: self.risks.clone(),
+            recorded_by: self.recorded_by.clone(),
+        })
+    }
+
+    pub fn closed_on(&self) -> Result<NaiveDate, sqlx::Error> {
+        parse_day("closing day", &self.closed_on)
+    }
+}
+
+const FOLLOW_UP_SELECT: &str = "SELECT id, case_id, closed_on, due_on, done_on, way, \
+     satisfaction, risks, recorded_by FROM follow_ups";
+
+/// Schedules the follow-up of a case closed on `closed_on`.
+pub async fn schedule_follow_up(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    town_id: i64,
+    closed_on: NaiveDate,
+    due_on: NaiveDate,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO follow_ups (case_id, town_id, closed_on, due_on) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(case_id)
+    .bind(town_id)
+    .bind(day_text(Some(closed_on)))
+    .bind(day_text(Some(due_on)))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A case's follow-ups, earliest first.
+pub async fn follow_ups(
+    conn: &mut AnyConnection,
+    case_id: i64,
+) -> Result<Vec<FollowUpRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{FOLLOW_UP_SELECT} WHERE case_id = $1 ORDER BY id"
+    ))
+    .bind(case_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// One follow-up of a case.
+pub async fn follow_up(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    id: i64,
+) -> Result<Option<FollowUpRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{FOLLOW_UP_SELECT} WHERE case_id = $1 AND id = $2"
+    ))
+    .bind(case_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Records a follow-up (a second record replaces the first: a correction).
+#[expect(clippy::too_many_arguments, reason = "one column each")]
+pub async fn record_follow_up(
+    conn: &mut AnyConnection,
+    id: i64,
+    done_on: NaiveDate,
+    way: shared::model::FollowUpWay,
+    satisfaction: shared::model::Satisfaction,
+    risks: &str,
+    by: &str,
+    at_ms: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE follow_ups SET done_on = $1, way = $2, satisfaction = $3, risks = $4, \
+         recorded_by = $5, recorded_at = $6 WHERE id = $7",
+    )
+    .bind(day_text(Some(done_on)))
+    .bind(way.as_str())
+    .bind(satisfaction.as_str())
+    .bind(risks)
+    .bind(by)
+    .bind(at_ms)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Follow-ups due by `today`, not done and not yet reminded: `(id, case_id)`.
+pub async fn follow_ups_due(
+    conn: &mut AnyConnection,
+    today: NaiveDate,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, case_id FROM follow_ups WHERE done_on IS NULL AND reminded = 0 \
+         AND due_on <= $1 ORDER BY id",
+    )
+    .bind(day_text(Some(today)))
+    .fetch_all(conn)
+    .await
+}
+
+/// Marks a follow-up's reminder given; false when it was already.
+pub async fn mark_follow_up_reminded(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE follow_ups SET reminded = 1 WHERE id = $1 AND reminded = 0")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// What the ledger shows of a case's mediation: sessions held, its agreement, its latest
+/// follow-up.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerMediation {
+    pub sessions_held: i64,
+    pub agreement: Option<AgreementRow>,
+    pub follow_up: Option<FollowUpRow>,
+}
+
+/// The ledger's mediation columns of each of some cases (a case with none has no entry).
+pub async fn ledger_of_cases(
+    conn: &mut AnyConnection,
+    case_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, LedgerMediation>, sqlx::Error> {
+    let mut out: std::collections::HashMap<i64, LedgerMediation> = Default::default();
+    for chunk in case_ids.chunks(500) {
+        let mut q = super::SqlBuilder::new(
+            "SELECT case_id, COUNT(*) FROM mediation_sessions WHERE status = 'ended' \
+             AND case_id IN (",
+        );
+        q.bind_ids(chunk).push(") GROUP BY case_id");
+        let held: Vec<(i64, i64)> = sqlx::query_as_with(&q.sql, q.arguments()?)
+            .fetch_all(&mut *conn)
+            .await?;
+        for (case, n) in held {
+            out.entry(case).or_default().sessions_held = n;
+        }
+        let mut q = super::SqlBuilder::new(&format!("{SELECT} WHERE case_id IN ("));
+        q.bind_ids(chunk).push(")");
+        let agreements: Vec<AgreementRow> = sqlx::query_as_with(&q.sql, q.arguments()?)
+            .fetch_all(&mut *conn)
+            .await?;
+        for a in agreements {
+            let case = a.case_id;
+            out.entry(case).or_default().agreement = Some(a);
+        }
+        let mut q = super::SqlBuilder::new(&format!("{FOLLOW_UP_SELECT} WHERE case_id IN ("));
+        q.bind_ids(chunk).push(") ORDER BY case_id, id");
+        let visits: Vec<FollowUpRow> = sqlx::query_as_with(&q.sql, q.arguments()?)
+            .fetch_all(&mut *conn)
+            .await?;
+        for f in visits {
+            // The latest one wins (ordered by id).
+            let case = f.case_id;
+            out.entry(case).or_default().follow_up = Some(f);
+        }
+    }
+    Ok(out)
 }

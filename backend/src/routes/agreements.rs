@@ -42,11 +42,14 @@ use crate::state::{AccessEntry, AppState};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/cases/{id}/agreement", get(read).put(save))
+        .route("/cases/{id}/agreement.pdf", get(pdf))
         .route("/cases/{id}/agreement/oral", post(record_oral))
         .route("/cases/{id}/agreement/signatures", post(sign))
         .route("/cases/{id}/agreement/seal", post(seal))
         .route("/cases/{id}/agreement/confirmation", put(confirm))
         .route("/cases/{id}/agreement/performance", put(perform))
+        .route("/cases/{id}/follow-ups", get(follow_ups))
+        .route("/cases/{id}/follow-ups/{follow_up}", put(record_follow_up))
 }
 
 /// What the reader may do with a case's agreement.
@@ -349,6 +352,77 @@ pub(crate) async fn read(
             .await?;
     }
     Ok(Json(out))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/cases/{id}/agreement.pdf",
+    tag = "agreements",
+    params(("id" = i64, Path, description = "The case's id")),
+    responses(
+        (status = 200, description = "The agreement as a PDF on A4 for the case file (a CJK Song face subset into the file; masked for readers who may not see the parties)", content_type = "application/pdf"),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 404, description = "No such case, no agreement yet, or not visible to this user", body = ApiError),
+        (status = 500, description = "Failed on the server, or its PDF font is not installed (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn pdf(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    IdPath(id): IdPath,
+) -> AppResult<axum::response::Response> {
+    use axum::http::HeaderValue;
+    use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+    use axum::response::IntoResponse;
+    let agreement = {
+        let mut conn = state.db.pool.acquire().await?;
+        let (_, _, access) = access(&mut conn, &me, id).await?;
+        let row = dba::of_case(&mut conn, id)
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        let out = build(&mut conn, &row, &access).await?;
+        if access.logged {
+            state
+                .log_access(AccessEntry {
+                    case_id: id,
+                    user_id: me.user.id,
+                    at_ms: now_ms(),
+                    what: "agreement",
+                })
+                .await?;
+        }
+        out
+    };
+    let font = state.config.pdf_font_path();
+    let tz = state.config.timezone();
+    let number = agreement.number.clone();
+    let bytes =
+        tokio::task::spawn_blocking(move || crate::agreement_pdf::render(&agreement, &font, tz))
+            .await
+            .map_err(|e| AppError::internal(format!("the PDF task failed: {e}")))?
+            .map_err(|e| AppError::internal(e.to_string()))?;
+    let name = format!("调解协议书-{number}.pdf");
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "inline; filename=\"agreement-{id}.pdf\"; filename*=UTF-8''{encoded}"
+    )) {
+        headers.insert(CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
 }
 
 /// The case for a change of its agreement by `me` (403 unless theirs to make), in handling
@@ -713,6 +787,8 @@ pub(crate) async fn sign(
         ));
     }
     let now = now_ms();
+    // A signature given on another text (shown as an error) gives way to this one.
+    dba::void_stale(conn, id, req.signer, &current, now).await?;
     let stored = dba::sign(
         conn,
         &NewSignatureRow {
@@ -916,4 +992,196 @@ pub(crate) async fn perform(
         vec![("performance".into(), req.state.label(Lang::Zh).to_owned())],
     )];
     finish(&state, wtx, &me, &case, &access, events).await
+}
+
+/// Whether `me` records a case's follow-ups: the lead, the clerks, the case's handler.
+fn may_follow_up(me: &CurrentUser, facts: &CaseFacts) -> bool {
+    matches!(me.user.role, Role::Lead | Role::Clerk) || facts.is_handled_by(&me.actor)
+}
+
+/// A case's follow-ups as `me` may see them.
+async fn follow_ups_of(
+    conn: &mut AnyConnection,
+    me: &CurrentUser,
+    case: &CaseRow,
+    facts: &CaseFacts,
+    sees_parties: bool,
+) -> AppResult<shared::agreement::CaseFollowUps> {
+    let rows = dba::follow_ups(conn, case.id).await?;
+    let redactor = if sees_parties {
+        None
+    } else {
+        let parties = db::cases::parties(conn, case.id).await?;
+        Some(Redactor::for_parties(&parties))
+    };
+    let mut list = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let mut f = r.follow_up()?;
+        if let Some(red) = &redactor {
+            f.risks = red.redact(&f.risks);
+        }
+        list.push(f);
+    }
+    let dissatisfied = list
+        .iter()
+        .rev()
+        .find(|f| f.done_on.is_some())
+        .is_some_and(|f| f.satisfaction == Some(shared::model::Satisfaction::Dissatisfied));
+    Ok(shared::agreement::CaseFollowUps {
+        may_record: may_follow_up(me, facts)
+            && matches!(facts.stage, Stage::Closed | Stage::Archived),
+        may_reopen: dissatisfied && me.user.role == Role::Lead && facts.stage == Stage::Closed,
+        follow_ups: list,
+    })
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/cases/{id}/follow-ups",
+    tag = "agreements",
+    params(("id" = i64, Path, description = "The case's id")),
+    responses(
+        (status = 200, description = "The case's follow-up visits (回访), earliest first: one scheduled at each closing", body = shared::agreement::CaseFollowUps),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 404, description = "No such case, or not visible to this user", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn follow_ups(
+    State(state): State<AppState>,
+    me: CurrentUser,
+    IdPath(id): IdPath,
+) -> AppResult<Json<shared::agreement::CaseFollowUps>> {
+    let mut conn = state.db.pool.acquire().await?;
+    let (case, facts, access) = access(&mut conn, &me, id).await?;
+    Ok(Json(
+        follow_ups_of(&mut conn, &me, &case, &facts, access.sees_parties).await?,
+    ))
+}
+
+#[utoipa::path(
+    put,
+    path = "/api/cases/{id}/follow-ups/{follow_up}",
+    tag = "agreements",
+    params(
+        ("id" = i64, Path, description = "The case's id"),
+        ("follow_up" = i64, Path, description = "The follow-up's id"),
+    ),
+    request_body = shared::agreement::RecordFollowUp,
+    responses(
+        (status = 200, description = "Recorded (a second record corrects the first); a dissatisfied one tells the leads, who may reopen the case", body = shared::agreement::CaseFollowUps),
+        (status = 400, description = "Not valid JSON, or a field of the wrong type", body = ApiError),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 403, description = "Only the lead, the clerks or the case's handler record follow-ups, or the request came from another site", body = ApiError),
+        (status = 404, description = "No such case or follow-up, or not visible to this user", body = ApiError),
+        (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
+        (status = 422, description = "A day outside closing..today, risks missing for a dissatisfied visit, or the case is not closed — named by field", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn record_follow_up(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    me: CurrentUser,
+    axum::extract::Path((id, follow_up)): axum::extract::Path<(i64, i64)>,
+    AppJson(req): AppJson<shared::agreement::RecordFollowUp>,
+) -> AppResult<Json<shared::agreement::CaseFollowUps>> {
+    let mut wtx = state.db.begin_write().await?;
+    let conn = &mut wtx.tx;
+    if !db::cases::take_for_change(conn, id).await? {
+        return Err(AppError::not_found());
+    }
+    let (case, facts, access) = access(conn, &me, id).await?;
+    if !may_follow_up(&me, &facts) {
+        return Err(ApiError::new(ErrorKind::Forbidden, lang)
+            .with_message(lang.pick(
+                "只有中心负责人、受理员或案件承办人可以记录回访。",
+                "Only the lead, the clerks or the case's handler record a follow-up.",
+            ))
+            .into());
+    }
+    if !matches!(facts.stage, Stage::Closed | Stage::Archived) {
+        return Err(field(
+            "stage",
+            other(
+                "案件办结后才能回访。",
+                "A follow-up is made once the case is closed.",
+            ),
+            lang,
+        ));
+    }
+    let row = dba::follow_up(conn, id, follow_up)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    req.check(row.closed_on()?, state.config.today(), lang)
+        .map_err(AppError::fields)?;
+    let now = now_ms();
+    dba::record_follow_up(
+        conn,
+        follow_up,
+        req.done_on,
+        req.way,
+        req.satisfaction,
+        req.risks.trim(),
+        me.name(),
+        now,
+    )
+    .await?;
+    if req.satisfaction == shared::model::Satisfaction::Dissatisfied {
+        let leads = db::supervision::leads_of(conn, case.town_id).await?;
+        let text = format!("案件 {} 回访不满意,可重新办理。", case.code);
+        db::supervision::notify(
+            conn,
+            &leads,
+            Some(id),
+            shared::model::NotificationKind::FollowUpDissatisfied,
+            &text,
+            now,
+        )
+        .await?;
+    }
+    let risks = req.risks.trim();
+    db::events::insert(
+        conn,
+        &event(
+            &me,
+            id,
+            now,
+            EventKind::FollowUpRecorded,
+            (!risks.is_empty()).then_some(risks),
+            vec![
+                ("way".into(), req.way.label(Lang::Zh).to_owned()),
+                (
+                    "satisfaction".into(),
+                    req.satisfaction.label(Lang::Zh).to_owned(),
+                ),
+            ],
+        ),
+    )
+    .await?;
+    let out = follow_ups_of(conn, &me, &case, &facts, access.sees_parties).await?;
+    let rev = db::cases::bump_town(conn, case.town_id).await?;
+    state
+        .commit_case_change(wtx, case.town_id, case.id, rev)
+        .await?;
+    Ok(Json(out))
+}
+
+/// Schedules the follow-up of a case that has just closed (in the closing's transaction): a
+/// week on, or the day after its agreement's performance deadline.
+pub(crate) async fn schedule_follow_up(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    town_id: i64,
+    today: chrono::NaiveDate,
+) -> AppResult<()> {
+    let performance_due = match dba::of_case(conn, case_id).await? {
+        Some(a) if a.effective_on.is_some() => a.text()?.performance_due,
+        _ => None,
+    };
+    let due = rules::follow_up_due(today, performance_due);
+    dba::schedule_follow_up(conn, case_id, town_id, today, due).await?;
+    Ok(())
 }

@@ -665,6 +665,10 @@ pub(crate) async fn transition(
     .await?;
     // A case that leaves handling while suspended (closed with a result) ends its suspension:
     // the card no longer says 中止, and the pause is kept as it stood.
+    // A closing schedules the follow-up visit (回访).
+    if matches!(req.command, Command::Close { .. }) {
+        super::agreements::schedule_follow_up(conn, id, row.town_id, today).await?;
+    }
     if change.stage != Stage::InHandling && row.suspended_on.is_some() {
         db::clock::resume(conn, id, today, me.user.id, now_ms).await?;
     }

@@ -562,3 +562,21 @@ pub async fn record_confirmation(
     )
     .await
 }
+
+/// `GET /api/cases/{id}/follow-ups`.
+pub async fn follow_ups(case: i64) -> Result<shared::agreement::CaseFollowUps> {
+    get(&format!("/api/cases/{case}/follow-ups")).await
+}
+
+/// `PUT /api/cases/{id}/follow-ups/{follow_up}`: records a follow-up visit.
+pub async fn record_follow_up(
+    case: i64,
+    follow_up: i64,
+    request: &shared::agreement::RecordFollowUp,
+) -> Result<shared::agreement::CaseFollowUps> {
+    put(
+        &format!("/api/cases/{case}/follow-ups/{follow_up}"),
+        request,
+    )
+    .await
+}

@@ -528,7 +528,7 @@ fn stroke_width(points: &[[f32; 3]]) -> f32 {
 
 /// A drawn signature, read-only.
 #[component]
-fn SignatureImage(strokes: Vec<Stroke>) -> impl IntoView {
+pub fn SignatureImage(strokes: Vec<Stroke>) -> impl IntoView {
     view! {
         <svg class="signature-image" viewBox="0 0 300 100" role="img" aria-hidden="true">
             {strokes.into_iter().map(|s| view! {
@@ -674,6 +674,9 @@ fn AgreementView(
             </span>
             <span class="agreement-no" data-testid="agreement-number">{a.with_value(|a| a.number.clone())}</span>
             <span class="muted">{move || form.label(lang.get())}</span>
+            <a class="btn btn-secondary btn-small" href=format!("/cases/{case_id}/agreement/print") data-testid="agreement-print">
+                {move || pick(lang.get(), "打印 / PDF", "Print / PDF")}
+            </a>
             {a.with_value(|a| a.effective_on).map(|d| view! {
                 <span class="muted" data-testid="agreement-effective">{move || format!("{} {d}", pick(lang.get(), "生效日期", "In effect from"))}</span>
             })}
@@ -916,5 +919,135 @@ mod tests {
             100.0,
         );
         assert_eq!(d, "M0.0 0.0 Q150.0 50.0 225.0 75.0 L300.0 100.0");
+    }
+}
+
+/// The follow-up visits (回访) of a closed case: when each falls due, and for the lead, the
+/// clerks and the handler the form to record one (a dissatisfied visit names its risks; the
+/// lead may then reopen the case with the 重新办理 action).
+#[component]
+pub fn FollowUpsPanel(case_id: i64) -> impl IntoView {
+    use shared::agreement::{CaseFollowUps, RecordFollowUp};
+    use shared::model::{FollowUpWay, Satisfaction};
+    let lang = use_lang();
+    let data = RwSignal::new(None::<Result<CaseFollowUps, api::Error>>);
+    let load = move || {
+        spawn_local(async move {
+            data.set(Some(api::follow_ups(case_id).await));
+        });
+    };
+    load();
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let done = RwSignal::new(time::today().to_string());
+    let way = RwSignal::new(String::new());
+    let satisfaction = RwSignal::new(String::new());
+    let risks = RwSignal::new(String::new());
+    let pending = RwSignal::new(false);
+    let submit = move |id: i64| {
+        let l = lang.get_untracked();
+        let mut missing = Vec::new();
+        let done_on =
+            chrono::NaiveDate::parse_from_str(done.get_untracked().trim(), "%Y-%m-%d").ok();
+        let w = FollowUpWay::parse(&way.get_untracked());
+        let s = Satisfaction::parse(&satisfaction.get_untracked());
+        if done_on.is_none() {
+            missing.push(FieldError::new("done_on", shared::Reason::Required, l));
+        }
+        if w.is_none() {
+            missing.push(FieldError::new("way", shared::Reason::Required, l));
+        }
+        if s.is_none() {
+            missing.push(FieldError::new("satisfaction", shared::Reason::Required, l));
+        }
+        let (Some(done_on), Some(way), Some(satisfaction)) = (done_on, w, s) else {
+            errors.set(missing);
+            return;
+        };
+        let request = RecordFollowUp {
+            done_on,
+            way,
+            satisfaction,
+            risks: risks.get_untracked(),
+        };
+        pending.set(true);
+        spawn_local(async move {
+            let result = api::record_follow_up(case_id, id, &request).await;
+            pending.set(false);
+            match result {
+                Ok(next) => {
+                    errors.set(Vec::new());
+                    data.set(Some(Ok(next)));
+                }
+                Err(err) => show_failure(&err, errors, lang.get_untracked()),
+            }
+        });
+    };
+    view! {
+        <section class="panel" aria-labelledby="follow-ups-title" data-testid="follow-ups">
+            <h2 id="follow-ups-title" class="panel-title">{move || pick(lang.get(), "回访", "Follow-up visits")}</h2>
+            {move || match data.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(err)) => view! { <ErrorBox error=err retry=Callback::new(move |_| load()) /> }.into_any(),
+                Some(Ok(c)) if c.follow_ups.is_empty() => view! {
+                    <p class="muted">{move || pick(lang.get(), "结案时将安排回访。", "A follow-up is scheduled when the case closes.")}</p>
+                }.into_any(),
+                Some(Ok(c)) => {
+                    let open = c.follow_ups.iter().rev().find(|f| f.done_on.is_none()).map(|f| f.id);
+                    let may_record = c.may_record;
+                    view! {
+                        {c.may_reopen.then(|| view! {
+                            <p class="notice notice-warn" role="note" data-testid="follow-up-reopen">
+                                {move || pick(lang.get(), "回访不满意:可用“重新办理”退回办理。", "The follow-up found them dissatisfied: the case can be reopened (重新办理).")}
+                            </p>
+                        })}
+                        <ul class="follow-up-list">
+                            {c.follow_ups.into_iter().map(|f| {
+                                let state = match (f.done_on, f.satisfaction, f.way) {
+                                    (Some(d), Some(s), Some(w)) => format!("{d} · {} · {}", w.label(lang.get_untracked()), s.label(lang.get_untracked())),
+                                    _ => format!("{} {}", pick(lang.get_untracked(), "应于", "Due"), f.due_on),
+                                };
+                                view! {
+                                    <li data-testid="follow-up" data-done=f.done_on.is_some().to_string()>
+                                        <span>{state}</span>
+                                        {(!f.risks.is_empty()).then(|| view! { <span class="muted">{f.risks.clone()}</span> })}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        {(may_record && open.is_some()).then(|| {
+                            let id = open.unwrap_or_default();
+                            view! {
+                                <form class="agreement-form" data-testid="follow-up-form" novalidate
+                                    on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); submit(id); }>
+                                    <div class="form-row">
+                                        <Text label=("回访日期", "Visited on") name="done_on" value=done errors kind="date" />
+                                        <label class="field">
+                                            <span>{move || pick(lang.get(), "回访方式", "How")}</span>
+                                            <select name="way" prop:value=move || way.get() on:change=move |ev| way.set(event_target_value(&ev))>
+                                                <option value="">{move || pick(lang.get(), "请选择", "Choose")}</option>
+                                                {FollowUpWay::ALL.iter().map(|w| { let w = *w; view! { <option value=w.as_str()>{move || w.label(lang.get())}</option> } }).collect_view()}
+                                            </select>
+                                            <FieldMessage name="way".to_owned() errors=errors.into() />
+                                        </label>
+                                        <label class="field">
+                                            <span>{move || pick(lang.get(), "满意度", "Satisfaction")}</span>
+                                            <select name="satisfaction" prop:value=move || satisfaction.get() on:change=move |ev| satisfaction.set(event_target_value(&ev))>
+                                                <option value="">{move || pick(lang.get(), "请选择", "Choose")}</option>
+                                                {Satisfaction::ALL.iter().map(|s| { let s = *s; view! { <option value=s.as_str()>{move || s.label(lang.get())}</option> } }).collect_view()}
+                                            </select>
+                                            <FieldMessage name="satisfaction".to_owned() errors=errors.into() />
+                                        </label>
+                                    </div>
+                                    <Text label=("遗留风险", "Remaining risks") name="risks" value=risks errors multiline=true />
+                                    <button type="submit" class="btn btn-secondary" data-testid="follow-up-save" disabled=move || pending.get()>
+                                        {move || pick(lang.get(), "记录回访", "Record the visit")}
+                                    </button>
+                                </form>
+                            }
+                        })}
+                    }.into_any()
+                }
+            }}
+        </section>
     }
 }

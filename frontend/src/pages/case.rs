@@ -347,6 +347,9 @@ fn CaseBody(
                 </section>
                 <crate::pages::sessions::SessionsPanel case_id=d.id parties=session_parties data=sessions />
                 <crate::pages::agreement::AgreementPanel case_id=d.id state=agreement />
+                {matches!(stage, Stage::Closed | Stage::Archived).then(|| view! {
+                    <crate::pages::agreement::FollowUpsPanel case_id=d.id />
+                })}
             </div>
             <aside class="case-side">
                 <section class="panel" aria-labelledby="actions-title" data-testid="actions">

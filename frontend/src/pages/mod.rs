@@ -1,6 +1,7 @@
 //! The app's pages, one module per route.
 
 pub mod agreement;
+pub mod agreement_print;
 pub mod board;
 pub mod calendar;
 pub mod case;
