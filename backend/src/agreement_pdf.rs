@@ -17,7 +17,7 @@ use krilla::geom::{PathBuilder, Point};
 use krilla::page::PageSettings;
 use krilla::paint::{LineCap, LineJoin, Stroke};
 use krilla::text::{Font, TextDirection};
-use shared::agreement::{Agreement, Signer};
+use shared::agreement::{Agreement, Signer, chinese_punctuation};
 use shared::model::{AgreementForm, SignMethod};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::{FontRef, MetadataProvider};
@@ -167,6 +167,7 @@ impl Layout<'_> {
     }
 
     fn centred(&mut self, text: &str, size: f32) {
+        let text = &chinese_punctuation(text);
         let h = size * LEADING;
         self.room(h);
         let w = self.m.width(text, size);
@@ -175,6 +176,7 @@ impl Layout<'_> {
     }
 
     fn right(&mut self, text: &str, size: f32) {
+        let text = &chinese_punctuation(text);
         let h = size * LEADING;
         self.room(h);
         let w = self.m.width(text, size);
@@ -184,6 +186,7 @@ impl Layout<'_> {
 
     /// A paragraph, its first line indented by `indent` characters' width.
     fn para(&mut self, text: &str, indent: f32) {
+        let text = &chinese_punctuation(text);
         let width = PAGE_W - 2.0 * MARGIN_X;
         for (i, raw) in text.lines().enumerate() {
             let first = if i == 0 { indent * BODY } else { 0.0 };
@@ -210,6 +213,7 @@ impl Layout<'_> {
 
     /// A signature line: who, the drawn strokes (or the fingerprint note), the date.
     fn signature(&mut self, who: &str, strokes: Option<Vec<Vec<[f32; 3]>>>, note: &str) {
+        let (who, note) = (&chinese_punctuation(who), &chinese_punctuation(note));
         let h = 54.0;
         self.room(h);
         let label_y = self.y + 22.0;
@@ -310,9 +314,10 @@ pub fn render(
     l.heading("协议内容");
     l.para("经调解,各方当事人自愿达成如下协议:", 2.0);
     let agreed = text
-        .split("自愿达成如下协议:\n")
+        .split("自愿达成如下协议")
         .nth(1)
-        .and_then(|rest| rest.split("\n\n").next())
+        .and_then(|rest| rest.split_once('\n'))
+        .and_then(|(_, rest)| rest.split("\n\n").next())
         .unwrap_or_default();
     l.para(agreed, 0.0);
     if a.form == AgreementForm::Written {

@@ -214,6 +214,50 @@ impl RecordOral {
     }
 }
 
+/// Chinese punctuation for a document: ASCII `, : ; ( ) ! ?` become their full-width forms,
+/// except a comma between two digits (a thousands separator, 12,345.60).
+pub fn chinese_punctuation(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let digit_around = i > 0
+            && chars[i - 1].is_ascii_digit()
+            && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        out.push(match c {
+            ',' if !digit_around => '\u{ff0c}',
+            ':' => '\u{ff1a}',
+            ';' => '\u{ff1b}',
+            '(' => '\u{ff08}',
+            ')' => '\u{ff09}',
+            '!' => '\u{ff01}',
+            '?' => '\u{ff1f}',
+            other => other,
+        });
+    }
+    out
+}
+
+/// The committee of a town (瓜州镇人民调解委员会).
+pub fn committee(town: &str) -> String {
+    format!("{town}人民调解委员会")
+}
+
+/// An agreement's number: the town's first character, the year, the town's count that year
+/// (瓜调协〔2026〕12号).
+pub fn number(town: &str, year: i32, n: i64) -> String {
+    let short: String = town.chars().take(1).collect();
+    format!("{short}调协〔{year}〕{n}号")
+}
+
+/// The court a draft names for judicial confirmation: the county's people's court when the
+/// town is in a county on record.
+pub fn default_court(town: &str, county: Option<&str>) -> String {
+    match county {
+        Some(c) => format!("{c}人民法院"),
+        None => format!("{town}所在地基层人民法院"),
+    }
+}
+
 /// Whether a category's disputes may be settled by an oral agreement: labour disputes always
 /// need a written one (劳动争议调解仲裁法 第十四条).
 pub fn oral_allowed(category: Category) -> bool {
@@ -803,7 +847,7 @@ pub fn signed_text(
         "\n本协议一式{}份,当事人各执一份,人民调解委员会留存一份。\n",
         copies(parties)
     ));
-    out
+    chinese_punctuation(&out)
 }
 
 /// How many copies: one per party who signs and one for the committee.
@@ -818,6 +862,14 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_document_takes_full_width_punctuation_but_keeps_thousands_separators() {
+        assert_eq!(
+            chinese_punctuation("申请人:张三,45岁(金额:3,000.00元)"),
+            "申请人\u{ff1a}张三\u{ff0c}45岁\u{ff08}金额\u{ff1a}3,000.00元\u{ff09}"
+        );
     }
 
     #[test]
@@ -914,7 +966,8 @@ mod tests {
             "三十日内共同向瓜州县人民法院申请司法确认",
             "一式3份",
         ] {
-            assert!(signed.contains(needle), "missing {needle} in\n{signed}");
+            let needle = chinese_punctuation(needle);
+            assert!(signed.contains(&needle), "missing {needle} in\n{signed}");
         }
         let mut changed = t;
         changed.terms[1].amount_fen = Some(300_001);

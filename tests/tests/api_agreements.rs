@@ -824,3 +824,57 @@ async fn closing_schedules_a_follow_up_and_a_dissatisfied_one_lets_the_lead_reop
     .await
     .expect_status(422);
 }
+
+#[tokio::test]
+async fn the_pdf_is_a4_with_the_song_face_subset_into_it_and_masked_for_other_readers() {
+    let font = concord_tests::frontend_dist()
+        .join("fonts")
+        .join(backend::config::PDF_FONT_FILE);
+    assert!(
+        font.exists(),
+        "{} is missing: `cargo xtask build-frontend` installs it",
+        font.display()
+    );
+    let app = TestApp::with_config(|c| c.pdf_font = Some(font.clone())).await;
+    let case = in_handling(&app, Category::Neighbour).await;
+    let lead = app.login("lead").await;
+    app.get(&format!("{}.pdf", path(case.id)), Some(&lead))
+        .await
+        .expect_status(404);
+    let case = app.agree_in_writing(case.id).await;
+    let res = app
+        .get(&format!("{}.pdf", path(case.id)), Some(&lead))
+        .await;
+    res.expect_status(200);
+    assert_eq!(res.header("content-type"), Some("application/pdf"));
+    let bytes = res.body.to_vec();
+    // Kept for a look (`pdftoppm -png target/pdf/agreement.pdf`).
+    let out = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/pdf");
+    std::fs::create_dir_all(&out).unwrap_or_default();
+    std::fs::write(out.join("agreement.pdf"), &bytes).unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.starts_with("%PDF-"));
+    assert!(text.contains("/MediaBox[0 0 595 842]"), "A4");
+    assert!(text.contains("FontFile2"), "the font is embedded");
+    let subset = text
+        .match_indices("+NotoSerifSC")
+        .next()
+        .map(|(at, _)| &text[at.saturating_sub(6)..at]);
+    assert!(
+        subset.is_some_and(|tag| tag.len() == 6 && tag.bytes().all(|b| b.is_ascii_uppercase())),
+        "a subset's tag before the font's name: {subset:?}"
+    );
+    // The 15 MB font subset to the characters used: a small file.
+    assert!(bytes.len() < 600_000, "{} bytes", bytes.len());
+    // A reader who may not see the parties gets it too, masked; another town not at all.
+    let leader = app.login("leader").await;
+    let masked = app
+        .get(&format!("{}.pdf", path(case.id)), Some(&leader))
+        .await;
+    masked.expect_status(200);
+    assert_ne!(masked.body.to_vec(), bytes);
+    let lead_b = app.login("lead_b").await;
+    app.get(&format!("{}.pdf", path(case.id)), Some(&lead_b))
+        .await
+        .expect_status(404);
+}

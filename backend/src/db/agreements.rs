@@ -9,6 +9,13 @@ use sqlx::{AnyConnection, FromRow};
 
 use super::{corrupt, parse_enum};
 
+/// The SHA-256 of an agreement's signed text (`shared::agreement::signed_text`), in hex: what
+/// each signature stores.
+pub fn text_hash(signed_text: &str) -> String {
+    use sha2::Digest;
+    crate::auth::hex(&sha2::Sha256::digest(signed_text.as_bytes()))
+}
+
 /// A stored agreement.
 #[derive(Debug, Clone, FromRow)]
 pub struct AgreementRow {

@@ -150,6 +150,7 @@ pub async fn load(state: &AppState, size: DemoSize) -> Result<DemoReport, DemoEr
     let ids = write::org_and_people(&mut wtx.tx, &hash, now.timestamp_millis()).await?;
     write::cases(&mut wtx.tx, &ids, &plan, tz).await?;
     write::sessions(&mut wtx.tx, &ids, now, tz).await?;
+    write::agreements(&mut wtx.tx, &ids, now, tz).await?;
     wtx.commit().await?;
     state.clear_caches();
     Ok(DemoReport::Loaded {

@@ -424,6 +424,123 @@ pub(crate) async fn sessions(
     Ok(n)
 }
 
+/// Agreements for the demo's tablets: of the open cases a mediator handles beyond those with
+/// sessions, one has a written agreement drafted and one is being signed (its parties have
+/// signed; the mediator's signature and the seal are still to come).
+pub(crate) async fn agreements(
+    conn: &mut AnyConnection,
+    ids: &Ids,
+    now: chrono::DateTime<chrono::Utc>,
+    tz: FixedOffset,
+) -> Result<usize, sqlx::Error> {
+    use shared::agreement::{self as rules, AgreementText, Signer, Stroke, Term};
+    let cases: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, facts, request FROM cases WHERE town_id = $1 AND stage = 'in_handling' \
+         AND handler_kind = 'mediator' ORDER BY id LIMIT 2 OFFSET 8",
+    )
+    .bind(ids.town)
+    .fetch_all(&mut *conn)
+    .await?;
+    let Some(town) = db::org::unit(conn, ids.town).await? else {
+        return Ok(0);
+    };
+    let county = match town.parent_id {
+        Some(p) => db::org::unit(conn, p).await?.map(|u| u.name),
+        None => None,
+    };
+    let today = now.with_timezone(&tz).date_naive();
+    let at_ms = now.timestamp_millis();
+    let committee = rules::committee(&town.name);
+    let mut n = 0;
+    for (i, (case_id, facts, request)) in cases.into_iter().enumerate() {
+        let text = AgreementText {
+            facts,
+            disputes: request,
+            responsibility: "双方对纠纷的发生均有一定责任,经调解自愿协商分担。".into(),
+            terms: vec![
+                Term {
+                    text: "被申请人一次性赔偿申请人损失。".into(),
+                    amount_fen: Some(260_000),
+                },
+                Term {
+                    text: "协议履行完毕后,双方就本纠纷不再追究。".into(),
+                    amount_fen: None,
+                },
+            ],
+            performance_manner: "现金当面支付,申请人出具收条".into(),
+            performance_place: format!("{}综治中心调解室", town.name),
+            performance_due: today.checked_add_days(chrono::Days::new(15)),
+            court: rules::default_court(&town.name, county.as_deref()),
+            representatives: vec![],
+        };
+        let seq = db::agreements::next_number(conn, ids.town, today.year()).await?;
+        let number = rules::number(&town.name, today.year(), seq);
+        db::agreements::insert(
+            conn,
+            &db::agreements::NewAgreement {
+                case_id,
+                town_id: ids.town,
+                form: shared::model::AgreementForm::Written,
+                number: &number,
+                committee: &committee,
+                text: &text,
+                effective_on: None,
+                by: ids.lead,
+                at_ms,
+            },
+        )
+        .await?;
+        if i == 1 {
+            let parties = db::cases::parties(conn, case_id).await?;
+            let hash = db::agreements::text_hash(&rules::signed_text(
+                &number, &committee, &parties, &text,
+            ));
+            for signer in rules::signatories(&parties) {
+                let Signer::Party { position } = signer else {
+                    continue;
+                };
+                let Some(party) = parties.get(position as usize) else {
+                    continue;
+                };
+                // A few strokes of a hand-written name, as a tablet records them.
+                let strokes: Vec<Stroke> = (0..3u8)
+                    .map(|k| {
+                        let x0 = 0.15 + 0.25 * f32::from(k);
+                        Stroke {
+                            points: (0..12u8)
+                                .map(|p| {
+                                    let t = f32::from(p) / 11.0;
+                                    [
+                                        x0 + 0.18 * t,
+                                        0.35 + 0.3 * (t * 6.0 + f32::from(k)).sin().abs(),
+                                        0.4 + 0.3 * t,
+                                    ]
+                                })
+                                .collect(),
+                        }
+                    })
+                    .collect();
+                db::agreements::sign(
+                    conn,
+                    &db::agreements::NewSignatureRow {
+                        case_id,
+                        signer,
+                        name: &party.name,
+                        method: shared::model::SignMethod::Drawn,
+                        strokes: &strokes,
+                        text_hash: &hash,
+                        at_ms,
+                        recorded_by: roster::LEAD.1,
+                    },
+                )
+                .await?;
+            }
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// Archive numbers in the order the cases were archived (`GZ-2026-0001`, …), reserved from
 /// the town's counters, so archiving later continues the sequence.
 async fn archive_numbers(

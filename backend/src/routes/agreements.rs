@@ -15,7 +15,6 @@ use axum::extract::State;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::Datelike;
-use sha2::{Digest, Sha256};
 use shared::agreement::{
     self as rules, Agreement, AgreementParty, AgreementText, CaseAgreement, Confirmation,
     NewSignature, PerformanceRecord, RecordConfirmation, RecordOral, RecordPerformance,
@@ -29,7 +28,7 @@ use shared::workflow::{Act, CaseFacts};
 use shared::{ApiError, ErrorKind, FieldError, Lang, Reason};
 use sqlx::AnyConnection;
 
-use crate::auth::{CurrentUser, hex};
+use crate::auth::CurrentUser;
 use crate::db::agreements::{self as dba, AgreementRow, NewAgreement, NewSignatureRow};
 use crate::db::cases::CaseRow;
 use crate::db::mediation::{self as dbm, Which};
@@ -128,19 +127,7 @@ fn not_in_handling(lang: Lang) -> AppError {
 
 /// SHA-256 of the signed text, in hex.
 fn hash(text: &str) -> String {
-    hex(&Sha256::digest(text.as_bytes()))
-}
-
-/// The committee of a town (瓜州镇人民调解委员会).
-fn committee(town: &str) -> String {
-    format!("{town}人民调解委员会")
-}
-
-/// An agreement's number: the town's first character, the year, the town's count that year
-/// (瓜调协〔2026〕12号).
-fn number(town: &str, year: i32, n: i64) -> String {
-    let short: String = town.chars().take(1).collect();
-    format!("{short}调协〔{year}〕{n}号")
+    dba::text_hash(text)
 }
 
 /// The name of the case's town, and the court a draft names by default (the county's
@@ -155,10 +142,7 @@ async fn town_and_court(conn: &mut AnyConnection, town_id: i64) -> AppResult<(St
             .filter(|u| u.level == OrgLevel::County.as_str()),
         None => None,
     };
-    let court = match county {
-        Some(c) => format!("{}人民法院", c.name),
-        None => format!("{}所在地基层人民法院", town.name),
-    };
+    let court = rules::default_court(&town.name, county.as_ref().map(|c| c.name.as_str()));
     Ok((town.name, court))
 }
 
@@ -516,7 +500,7 @@ pub(crate) async fn save(
         None if req.version == 0 => {
             let (town, _) = town_and_court(conn, case.town_id).await?;
             let n = dba::next_number(conn, case.town_id, today.year()).await?;
-            let number = number(&town, today.year(), n);
+            let number = rules::number(&town, today.year(), n);
             dba::insert(
                 conn,
                 &NewAgreement {
@@ -524,7 +508,7 @@ pub(crate) async fn save(
                     town_id: case.town_id,
                     form: AgreementForm::Written,
                     number: &number,
-                    committee: &committee(&town),
+                    committee: &rules::committee(&town),
                     text: &req.text,
                     effective_on: None,
                     by: me.user.id,
@@ -624,7 +608,7 @@ pub(crate) async fn record_oral(
     }
     let (town, court) = town_and_court(conn, case.town_id).await?;
     let n = dba::next_number(conn, case.town_id, today.year()).await?;
-    let number = number(&town, today.year(), n);
+    let number = rules::number(&town, today.year(), n);
     let text = AgreementText {
         terms: req.terms.clone(),
         court,
@@ -637,7 +621,7 @@ pub(crate) async fn record_oral(
             town_id: case.town_id,
             form: AgreementForm::Oral,
             number: &number,
-            committee: &committee(&town),
+            committee: &rules::committee(&town),
             text: &text,
             effective_on: Some(req.agreed_on),
             by: me.user.id,

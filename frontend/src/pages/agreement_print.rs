@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use shared::agreement::{
     Agreement, CaseAgreement, Signature, Signer, amount_in_capitals, amount_in_figures,
+    chinese_punctuation as cn,
 };
 use shared::model::{AgreementForm, PartySide, SignMethod};
 
@@ -145,7 +146,10 @@ fn Copy(a: Agreement, n: usize, total: usize, holder: String) -> impl IntoView {
         .filter(|p| p.party.side != PartySide::Representative)
         .map(|p| {
             (
-                format!("{}(签名或按指印):", p.party.side.label(shared::Lang::Zh)),
+                cn(&format!(
+                    "{}(签名或按指印):",
+                    p.party.side.label(shared::Lang::Zh)
+                )),
                 signature_of(
                     &a,
                     Signer::Party {
@@ -160,8 +164,8 @@ fn Copy(a: Agreement, n: usize, total: usize, holder: String) -> impl IntoView {
         <article class="doc" data-testid="doc-copy" data-copy=n.to_string()>
             <p class="doc-copy-note">{format!("第 {n} 份 共 {total} 份 · {holder}")}</p>
             <h1 class="doc-title">{if written { "人民调解协议书" } else { "口头调解协议记录" }}</h1>
-            <p class="doc-number" data-testid="doc-number">{format!("编号:{}", a.number)}</p>
-            <p class="doc-line">{format!("调解委员会:{}", a.committee)}</p>
+            <p class="doc-number" data-testid="doc-number">{cn(&format!("编号:{}", a.number))}</p>
+            <p class="doc-line">{cn(&format!("调解委员会:{}", a.committee))}</p>
             <h2 class="doc-h">"当事人"</h2>
             {parties.iter().map(|p| {
                 let q = &p.party;
@@ -175,56 +179,56 @@ fn Copy(a: Agreement, n: usize, total: usize, holder: String) -> impl IntoView {
                 let rep = p.representative.clone();
                 view! {
                     <p class="doc-party" data-testid="doc-party">
-                        {format!("{}:{}", q.side.label(shared::Lang::Zh), bits.join(","))}
-                        {rep.map(|r| view! { <br />{format!("委托代理人:{r}")} })}
+                        {cn(&format!("{}:{}", q.side.label(shared::Lang::Zh), bits.join(",")))}
+                        {rep.map(|r| view! { <br />{cn(&format!("委托代理人:{r}"))} })}
                     </p>
                 }
             }).collect_view()}
             {written.then(|| view! {
                 <h2 class="doc-h">"纠纷主要事实"</h2>
-                <p class="doc-para">{t.facts.clone()}</p>
+                <p class="doc-para">{cn(&t.facts)}</p>
                 <h2 class="doc-h">"争议事项"</h2>
-                <p class="doc-para">{t.disputes.clone()}</p>
+                <p class="doc-para">{cn(&t.disputes)}</p>
                 <h2 class="doc-h">"各方当事人的责任"</h2>
-                <p class="doc-para">{t.responsibility.clone()}</p>
+                <p class="doc-para">{cn(&t.responsibility)}</p>
             })}
             <h2 class="doc-h">"协议内容"</h2>
-            <p class="doc-para">"经调解,各方当事人自愿达成如下协议:"</p>
+            <p class="doc-para">{cn("经调解,各方当事人自愿达成如下协议:")}</p>
             <ol class="doc-terms" data-testid="doc-terms">
                 {terms.into_iter().map(|term| view! {
                     <li>
-                        {term.text.clone()}
+                        {cn(&term.text)}
                         {term.amount_fen.map(|fen| view! {
-                            <span class="doc-amount">{format!("(金额:人民币 {} 元,大写:{})", amount_in_figures(fen), amount_in_capitals(fen))}</span>
+                            <span class="doc-amount">{cn(&format!("(金额:人民币 {} 元,大写:{})", amount_in_figures(fen), amount_in_capitals(fen)))}</span>
                         })}
                     </li>
                 }).collect_view()}
             </ol>
             {(several_amounts && total_fen > 0).then(|| view! {
-                <p class="doc-para">{format!("以上金额合计人民币 {} 元(大写:{})。", amount_in_figures(total_fen), amount_in_capitals(total_fen))}</p>
+                <p class="doc-para">{cn(&format!("以上金额合计人民币 {} 元(大写:{})。", amount_in_figures(total_fen), amount_in_capitals(total_fen)))}</p>
             })}
             {written.then(|| view! {
                 <h2 class="doc-h">"履行方式、地点和期限"</h2>
-                <p class="doc-line">{format!("履行方式:{}", t.performance_manner)}</p>
-                <p class="doc-line">{format!("履行地点:{}", t.performance_place)}</p>
-                <p class="doc-line">{format!("履行期限:{due}前")}</p>
+                <p class="doc-line">{cn(&format!("履行方式:{}", t.performance_manner))}</p>
+                <p class="doc-line">{cn(&format!("履行地点:{}", t.performance_place))}</p>
+                <p class="doc-line">{cn(&format!("履行期限:{due}前"))}</p>
                 <h2 class="doc-h">"生效与司法确认"</h2>
-                <p class="doc-para" data-testid="doc-confirmation">{format!(
+                <p class="doc-para" data-testid="doc-confirmation">{cn(&format!(
                     "本协议自各方当事人签名(盖章或按指印)、人民调解员签名并加盖人民调解委员会印章之日起生效。当事人可以自本协议生效之日起三十日内共同向{}申请司法确认。",
                     t.court
-                )}</p>
-                <p class="doc-para" data-testid="doc-copies">{format!("本协议一式{}份,当事人各执一份,人民调解委员会留存一份。", a.copies)}</p>
+                ))}</p>
+                <p class="doc-para" data-testid="doc-copies">{cn(&format!("本协议一式{}份,当事人各执一份,人民调解委员会留存一份。", a.copies))}</p>
                 <div class="doc-signs">
                     {signers.clone().into_iter().map(|(label, s)| view! { <SignLine label signature=s /> }).collect_view()}
-                    <SignLine label="人民调解员(签名):".to_owned() signature=mediator.clone() />
+                    <SignLine label=cn("人民调解员(签名):") signature=mediator.clone() />
                     <div class="doc-seal" data-testid="doc-seal">
-                        <span>{format!("{}(印章)", a.committee)}</span>
+                        <span>{cn(&format!("{}(印章)", a.committee))}</span>
                         <span class="doc-seal-mark">{if a.sealed_at.is_some() { "已盖章" } else { "" }}</span>
                     </div>
                 </div>
             })}
             <p class="doc-effective" data-testid="doc-effective">
-                {a.effective_on.map(|d| format!("生效日期:{}", cn_date(d))).unwrap_or_else(|| "生效日期:    年  月  日".to_owned())}
+                {cn(&a.effective_on.map(|d| format!("生效日期:{}", cn_date(d))).unwrap_or_else(|| "生效日期:    年  月  日".to_owned()))}
             </p>
         </article>
     }
