@@ -64,6 +64,11 @@ async fn sign_out(b: &Browser) -> Result {
 /// missing deadline is named at its field, then given (ten days on).
 async fn fill_agreement(b: &Browser) -> Result {
     b.fill(
+        "[data-testid=agreement-form] textarea[name='text.disputes']",
+        "漏水损失由谁承担、如何维修。",
+    )
+    .await?;
+    b.fill(
         "[data-testid=agreement-form] textarea[name='text.responsibility']",
         "楼上住户水管漏水,负全部责任。",
     )

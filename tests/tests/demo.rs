@@ -287,6 +287,32 @@ async fn the_default_demo_loads_once_and_reads_back_like_guazhou() {
         }
     }
 
+    // Two agreements at the tablets: one drafted, one its parties have signed (the signed
+    // text's hash matches, so the signatures count), both read through the API.
+    let with_agreement: Vec<i64> = board
+        .cards
+        .iter()
+        .filter(|c| c.stage == Stage::InHandling)
+        .map(|c| c.id)
+        .collect();
+    let mut statuses = Vec::new();
+    for id in with_agreement {
+        let a: shared::agreement::CaseAgreement =
+            demo.get(&format!("/api/cases/{id}/agreement"), &lead).await;
+        if let Some(a) = a.agreement {
+            assert!(
+                !a.has_mismatch(),
+                "a demo signature does not match its text"
+            );
+            statuses.push((a.status, a.signatures.len()));
+        }
+    }
+    statuses.sort();
+    assert_eq!(statuses.len(), 2, "{statuses:?}");
+    assert_eq!(statuses[0], (shared::model::AgreementStatus::Draft, 0));
+    assert_eq!(statuses[1].0, shared::model::AgreementStatus::Signing);
+    assert!(statuses[1].1 >= 2, "{statuses:?}");
+
     // A resident looks up an open case with the last four digits of the phone.
     let open = board
         .cards

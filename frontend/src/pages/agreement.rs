@@ -694,7 +694,8 @@ fn AgreementView(
             }.into_any()
         } else {
             view! {
-                <pre class="agreement-text" data-testid="agreement-text">{a.with_value(|a| a.signed_text.clone())}</pre>
+                <pre class="agreement-text" data-testid="agreement-text" tabindex="0"
+                    aria-label=move || pick(lang.get(), "协议全文", "The agreement's full text")>{a.with_value(|a| a.signed_text.clone())}</pre>
             }.into_any()
         }}
         {written.then(|| view! {
