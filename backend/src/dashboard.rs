@@ -368,6 +368,10 @@ fn add_up(rows: &TownRows, village: Option<i64>, span: [i64; 4], offset_ms: i64)
                 // Hundredths of a day: 864,000 ms each.
                 c.centidays_to_close +=
                     u64::try_from((at - row.registered_at) / 864_000).unwrap_or(0);
+                if let Some(f) = row.follow_up {
+                    c.followed_up += 1;
+                    c.follow_up_satisfied += u64::from(f.counts_as_satisfied());
+                }
             }
         }
     }

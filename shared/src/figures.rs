@@ -226,6 +226,12 @@ pub struct Counts {
     /// Of those closed: the days from registration to closing, added up (in hundredths of a
     /// day, so that the average keeps its decimal).
     pub centidays_to_close: u64,
+    /// Of those closed: followed up (回访 recorded), and of those satisfied or basically
+    /// satisfied at the latest visit — a mediator's satisfaction from the follow-ups.
+    #[serde(default)]
+    pub followed_up: u64,
+    #[serde(default)]
+    pub follow_up_satisfied: u64,
 }
 
 impl Counts {
@@ -237,6 +243,11 @@ impl Counts {
     /// 按期办结率: closed on time ÷ closed.
     pub fn on_time_rate(&self) -> Option<f64> {
         rate(self.on_time, self.closed)
+    }
+
+    /// 回访满意率: satisfied or basically satisfied at the latest follow-up ÷ followed up.
+    pub fn follow_up_rate(&self) -> Option<f64> {
+        rate(self.follow_up_satisfied, self.followed_up)
     }
 
     /// Closed late.
@@ -261,6 +272,8 @@ impl Counts {
         self.uncounted += other.uncounted;
         self.on_time += other.on_time;
         self.centidays_to_close += other.centidays_to_close;
+        self.followed_up += other.followed_up;
+        self.follow_up_satisfied += other.follow_up_satisfied;
     }
 }
 
@@ -628,6 +641,15 @@ mod tests {
             ..Counts::default()
         };
         assert_eq!(terminated.resolution_rate(), Some(0.0));
+        // The follow-ups' satisfaction: none followed up, no rate.
+        assert_eq!(Counts::default().follow_up_rate(), None);
+        let followed = Counts {
+            closed: 4,
+            followed_up: 3,
+            follow_up_satisfied: 2,
+            ..Counts::default()
+        };
+        assert_eq!(followed.follow_up_rate(), Some(66.7));
     }
 
     #[test]

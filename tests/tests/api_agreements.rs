@@ -798,6 +798,24 @@ async fn closing_schedules_a_follow_up_and_a_dissatisfied_one_lets_the_lead_reop
     assert!(notes.items.iter().any(
         |n| n.kind == NotificationKind::FollowUpDissatisfied && n.case_id == Some(case.id)
     ));
+    // The mediator's follow-up satisfaction on the dashboard counts it: 1 followed up, 0 satisfied.
+    let dash: shared::figures::Dashboard = app.get("/api/dashboard", Some(&lead)).await.json();
+    let by_mediator = dash
+        .breakdowns
+        .iter()
+        .find(|b| b.by == shared::figures::Dimension::Handler)
+        .and_then(|b| {
+            b.rows
+                .iter()
+                .find(|r| r.key == format!("mediator:{}", app.fixture.mediator))
+        })
+        .map(|r| r.counts)
+        .unwrap_or_default();
+    assert_eq!(
+        (by_mediator.followed_up, by_mediator.follow_up_satisfied),
+        (1, 0)
+    );
+    assert_eq!(by_mediator.follow_up_rate(), Some(0.0));
     let now = app.read_case(&lead, closed.id).await;
     let reopened = app
         .move_case(

@@ -35,6 +35,8 @@ pub struct FigureRow {
     pub repeat_petition: bool,
     /// Reported to the police as a criminal risk.
     pub police: bool,
+    /// The satisfaction recorded at the latest follow-up visit (回访).
+    pub follow_up: Option<Satisfaction>,
 }
 
 /// The figure rows of a town's cases, or of some of them (`ids`).
@@ -51,7 +53,9 @@ pub async fn rows(
          CASE WHEN c.closed_at IS NOT NULL AND {} THEN 1 ELSE 0 END, c.rating, \
          CASE WHEN {SPOT_SQL} THEN 1 ELSE 0 END, \
          CASE WHEN (',' || c.risk_flags || ',') LIKE '%,repeat_petition,%' THEN 1 ELSE 0 END, \
-         CASE WHEN n.case_id IS NULL THEN 0 ELSE 1 END \
+         CASE WHEN n.case_id IS NULL THEN 0 ELSE 1 END, \
+         (SELECT f.satisfaction FROM follow_ups f WHERE f.case_id = c.id \
+          AND f.satisfaction IS NOT NULL ORDER BY f.id DESC LIMIT 1) \
          FROM cases c LEFT JOIN police_notices n ON n.case_id = c.id WHERE c.town_id = ",
         on_time_sql(sqlite, offset_ms)
     ));
@@ -78,6 +82,7 @@ pub async fn rows(
         i64,
         i64,
         i64,
+        Option<String>,
     );
     let rows: Vec<Row> = sqlx::query_as_with(&q.sql, q.arguments()?)
         .fetch_all(conn)
@@ -107,6 +112,11 @@ pub async fn rows(
             spot: r.12 == 1,
             repeat_petition: r.1 == CaseKind::Petition.as_str() && r.13 == 1,
             police: r.14 == 1,
+            follow_up: r
+                .15
+                .as_deref()
+                .map(|v| parse_enum("follow-up satisfaction", v))
+                .transpose()?,
         });
     }
     Ok(out)

@@ -427,6 +427,7 @@ texts! {
     DashResolvedShort => "化解", "Resolved";
     DashRateShort => "化解率", "Rate";
     DashOnTimeShort => "按期率", "On time";
+    DashFollowUpShort => "回访满意率", "Follow-up satisfied";
     DashGroup => "名称", "Name";
     DashNothing => "期间内没有事项。", "Nothing in the period.";
     DashOverdueList => "超期未办结案件", "Overdue cases";

@@ -503,6 +503,7 @@ fn BreakdownTable(d: Dashboard, b: Breakdown) -> impl IntoView {
                     <td class="num"><a href=href(Figure::Resolved)>{c.resolved}</a></td>
                     <td class="num">{percent(c.resolution_rate())}</td>
                     <td class="num">{percent(c.on_time_rate())}</td>
+                    <td class="num" data-testid="follow-up-rate">{percent(c.follow_up_rate())}</td>
                 </tr>
             }
         })
@@ -525,6 +526,7 @@ fn BreakdownTable(d: Dashboard, b: Breakdown) -> impl IntoView {
                                 <th scope="col" class="num">{tr(T::DashResolvedShort)}</th>
                                 <th scope="col" class="num">{tr(T::DashRateShort)}</th>
                                 <th scope="col" class="num">{tr(T::DashOnTimeShort)}</th>
+                                <th scope="col" class="num">{tr(T::DashFollowUpShort)}</th>
                             </tr></thead>
                             <tbody>{rows}</tbody>
                         </table>
