@@ -94,6 +94,21 @@ async fn access(
     ))
 }
 
+/// Logs a read of the agreement's unmasked parties by someone who does not handle the case.
+async fn log_read(state: &AppState, me: &CurrentUser, id: i64, access: &Access) -> AppResult<()> {
+    if access.logged {
+        state
+            .log_access(AccessEntry {
+                case_id: id,
+                user_id: me.user.id,
+                at_ms: now_ms(),
+                what: "agreement",
+            })
+            .await?;
+    }
+    Ok(())
+}
+
 fn not_yours(lang: Lang) -> AppError {
     ApiError::new(ErrorKind::Forbidden, lang)
         .with_message(lang.pick(
@@ -325,15 +340,8 @@ pub(crate) async fn read(
             }
         }
     };
-    if access.logged && out.agreement.is_some() {
-        state
-            .log_access(AccessEntry {
-                case_id: id,
-                user_id: me.user.id,
-                at_ms: now_ms(),
-                what: "agreement",
-            })
-            .await?;
+    if out.agreement.is_some() {
+        log_read(&state, &me, id, &access).await?;
     }
     Ok(Json(out))
 }
@@ -366,16 +374,7 @@ pub(crate) async fn pdf(
             .await?
             .ok_or_else(AppError::not_found)?;
         let out = build(&mut conn, &row, &access).await?;
-        if access.logged {
-            state
-                .log_access(AccessEntry {
-                    case_id: id,
-                    user_id: me.user.id,
-                    at_ms: now_ms(),
-                    what: "agreement",
-                })
-                .await?;
-        }
+        log_read(&state, &me, id, &access).await?;
         out
     };
     let font = state.config.pdf_font_path();

@@ -306,6 +306,35 @@ fn Text(
     }
 }
 
+/// A labelled select of one of `shared`'s vocabularies, bound to its wire name (empty: none
+/// chosen, shown as `blank`).
+#[expect(clippy::too_many_arguments, reason = "a field's parts")]
+fn choice<V: Copy + Send + Sync + 'static>(
+    label: (&'static str, &'static str),
+    name: &'static str,
+    blank: (&'static str, &'static str),
+    all: &'static [V],
+    wire: fn(V) -> &'static str,
+    text: fn(V, Lang) -> &'static str,
+    value: RwSignal<String>,
+    errors: RwSignal<Vec<FieldError>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <label class="field">
+            <span>{move || pick(lang.get(), label.0, label.1)}</span>
+            <select name=name prop:value=move || value.get() on:change=move |ev| value.set(event_target_value(&ev))>
+                <option value="">{move || pick(lang.get(), blank.0, blank.1)}</option>
+                {all.iter().map(|v| {
+                    let v = *v;
+                    view! { <option value=wire(v)>{move || text(v, lang.get())}</option> }
+                }).collect_view()}
+            </select>
+            <FieldMessage name=name.to_owned() errors=errors.into() />
+        </label>
+    }
+}
+
 /// The written agreement's text: drafting it (`version` 0) or changing it.
 #[component]
 fn TextForm(
@@ -859,17 +888,7 @@ fn AfterAgreement(case_id: i64, a: Agreement, set: Callback<Agreement>) -> impl 
                     <Text label=("法院", "Court") name="court" value=court errors />
                 </div>
                 <div class="form-row">
-                    <label class="field">
-                        <span>{move || pick(lang.get(), "裁定结果", "Ruling")}</span>
-                        <select name="ruling" prop:value=move || ruling.get() on:change=move |ev| ruling.set(event_target_value(&ev))>
-                            <option value="">{move || pick(lang.get(), "尚未裁定", "Not yet ruled")}</option>
-                            {ConfirmationRuling::ALL.iter().map(|r| {
-                                let r = *r;
-                                view! { <option value=r.as_str()>{move || r.label(lang.get())}</option> }
-                            }).collect_view()}
-                        </select>
-                        <FieldMessage name="ruling".to_owned() errors=errors.into() />
-                    </label>
+                    {choice(("裁定结果", "Ruling"), "ruling", ("尚未裁定", "Not yet ruled"), ConfirmationRuling::ALL, ConfirmationRuling::as_str, ConfirmationRuling::label, ruling, errors)}
                     <Text label=("裁定日期", "Ruled on") name="ruled_on" value=ruled errors kind="date" />
                 </div>
                 <button type="submit" class="btn btn-secondary" data-testid="confirmation-save">{move || pick(lang.get(), "保存司法确认", "Save")}</button>
@@ -878,17 +897,7 @@ fn AfterAgreement(case_id: i64, a: Agreement, set: Callback<Agreement>) -> impl 
         <form class="agreement-form after-form" data-testid="performance-form" novalidate on:submit=perform>
             <h3 class="sub-title">{move || pick(lang.get(), "履行情况", "Performance")}</h3>
             {due.map(|d| view! { <p class="hint">{move || format!("{} {d}", pick(lang.get(), "履行期限", "Perform by"))}</p> })}
-            <label class="field">
-                <span>{move || pick(lang.get(), "履行情况", "Performance")}</span>
-                <select name="state" prop:value=move || perf.get() on:change=move |ev| perf.set(event_target_value(&ev))>
-                    <option value="">{move || pick(lang.get(), "请选择", "Choose")}</option>
-                    {Performance::ALL.iter().map(|p| {
-                        let p = *p;
-                        view! { <option value=p.as_str()>{move || p.label(lang.get())}</option> }
-                    }).collect_view()}
-                </select>
-                <FieldMessage name="state".to_owned() errors=errors.into() />
-            </label>
+            {choice(("履行情况", "Performance"), "state", ("请选择", "Choose"), Performance::ALL, Performance::as_str, Performance::label, perf, errors)}
             <Text label=("说明", "Note") name="note" value=note errors multiline=true />
             <button type="submit" class="btn btn-secondary" data-testid="performance-save">{move || pick(lang.get(), "保存履行情况", "Save")}</button>
         </form>
@@ -1022,22 +1031,8 @@ pub fn FollowUpsPanel(case_id: i64) -> impl IntoView {
                                     on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); submit(id); }>
                                     <div class="form-row">
                                         <Text label=("回访日期", "Visited on") name="done_on" value=done errors kind="date" />
-                                        <label class="field">
-                                            <span>{move || pick(lang.get(), "回访方式", "How")}</span>
-                                            <select name="way" prop:value=move || way.get() on:change=move |ev| way.set(event_target_value(&ev))>
-                                                <option value="">{move || pick(lang.get(), "请选择", "Choose")}</option>
-                                                {FollowUpWay::ALL.iter().map(|w| { let w = *w; view! { <option value=w.as_str()>{move || w.label(lang.get())}</option> } }).collect_view()}
-                                            </select>
-                                            <FieldMessage name="way".to_owned() errors=errors.into() />
-                                        </label>
-                                        <label class="field">
-                                            <span>{move || pick(lang.get(), "满意度", "Satisfaction")}</span>
-                                            <select name="satisfaction" prop:value=move || satisfaction.get() on:change=move |ev| satisfaction.set(event_target_value(&ev))>
-                                                <option value="">{move || pick(lang.get(), "请选择", "Choose")}</option>
-                                                {Satisfaction::ALL.iter().map(|s| { let s = *s; view! { <option value=s.as_str()>{move || s.label(lang.get())}</option> } }).collect_view()}
-                                            </select>
-                                            <FieldMessage name="satisfaction".to_owned() errors=errors.into() />
-                                        </label>
+                                        {choice(("回访方式", "How"), "way", ("请选择", "Choose"), FollowUpWay::ALL, FollowUpWay::as_str, FollowUpWay::label, way, errors)}
+                                        {choice(("满意度", "Satisfaction"), "satisfaction", ("请选择", "Choose"), Satisfaction::ALL, Satisfaction::as_str, Satisfaction::label, satisfaction, errors)}
                                     </div>
                                     <Text label=("遗留风险", "Remaining risks") name="risks" value=risks errors multiline=true />
                                     <button type="submit" class="btn btn-secondary" data-testid="follow-up-save" disabled=move || pending.get()>
