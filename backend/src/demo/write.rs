@@ -424,9 +424,9 @@ pub(crate) async fn sessions(
     Ok(n)
 }
 
-/// Agreements for the demo's tablets: of the open cases a mediator handles beyond those with
-/// sessions, one has a written agreement drafted and one is being signed (its parties have
-/// signed; the mediator's signature and the seal are still to come).
+/// Agreements for the demo's tablets: of the open cases a mediator handles, the latest one has
+/// a written agreement drafted and the one before is being signed (its parties have signed;
+/// the mediator's signature and the seal are still to come).
 pub(crate) async fn agreements(
     conn: &mut AnyConnection,
     ids: &Ids,
@@ -436,7 +436,7 @@ pub(crate) async fn agreements(
     use shared::agreement::{self as rules, AgreementText, Signer, Stroke, Term};
     let cases: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT id, facts, request FROM cases WHERE town_id = $1 AND stage = 'in_handling' \
-         AND handler_kind = 'mediator' ORDER BY id LIMIT 2 OFFSET 8",
+         AND handler_kind = 'mediator' ORDER BY id DESC LIMIT 2",
     )
     .bind(ids.town)
     .fetch_all(&mut *conn)
