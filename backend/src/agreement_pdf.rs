@@ -291,15 +291,14 @@ pub fn render(
     l.right(&format!("编号:{}", a.number), BODY);
     l.para(&format!("调解委员会:{}", a.committee), 0.0);
     l.heading("当事人");
-    // The signed text holds each party's line, numbered, in order; the parties' block is the
-    // lines between "当事人" and the first section.
-    let text = &a.signed_text;
-    let parties = text
-        .split("\n当事人\n")
-        .nth(1)
-        .and_then(|rest| rest.split("\n\n").next())
-        .unwrap_or_default();
-    l.para(parties, 0.0);
+    let parties: Vec<String> = a
+        .parties
+        .iter()
+        .map(|p| {
+            shared::agreement::party_line(p.position, &p.party, p.representative.as_deref())
+        })
+        .collect();
+    l.para(&parties.join("\n"), 0.0);
     let t = &a.text;
     if a.form == AgreementForm::Written {
         for (title, body) in [
@@ -313,13 +312,7 @@ pub fn render(
     }
     l.heading("协议内容");
     l.para("经调解,各方当事人自愿达成如下协议:", 2.0);
-    let agreed = text
-        .split("自愿达成如下协议")
-        .nth(1)
-        .and_then(|rest| rest.split_once('\n'))
-        .and_then(|(_, rest)| rest.split("\n\n").next())
-        .unwrap_or_default();
-    l.para(agreed, 0.0);
+    l.para(&shared::agreement::terms_lines(t).join("\n"), 0.0);
     if a.form == AgreementForm::Written {
         l.heading("履行");
         let due = t.performance_due.map(cn_date).unwrap_or_default();

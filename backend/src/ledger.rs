@@ -319,7 +319,8 @@ pub fn row(
         .map(|o| parse_enum::<Satisfaction>("rating", o))
         .transpose()?;
     let opt = |v: Option<&str>| v.map_or(Cell::Empty, |s| text(s.to_owned()));
-    let (agreement, amount, performance, confirmation) = mediation_cells(case.mediation, lang)?;
+    let (agreement, amount, performance, confirmation) =
+        mediation_cells(case.mediation, redactor.as_ref(), lang)?;
     let follow_up = match case.mediation.and_then(|m| m.follow_up.as_ref()) {
         Some(f) => {
             let f = f.follow_up()?;
@@ -400,6 +401,7 @@ pub fn row(
 /// performance, the judicial confirmation.
 fn mediation_cells(
     m: Option<&db::agreements::LedgerMediation>,
+    redactor: Option<&Redactor>,
     lang: Lang,
 ) -> Result<(String, Cell, String, String), sqlx::Error> {
     let Some(a) = m.and_then(|m| m.agreement.as_ref()) else {
@@ -422,7 +424,11 @@ fn mediation_cells(
         Some(p) => {
             let mut s = p.label(lang).to_owned();
             if !a.performance_note.is_empty() {
-                s.push_str(&format!("({})", a.performance_note));
+                let note = match redactor {
+                    Some(r) => r.redact(&a.performance_note),
+                    None => a.performance_note.clone(),
+                };
+                s.push_str(&format!("({note})"));
             }
             s
         }

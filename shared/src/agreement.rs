@@ -34,6 +34,8 @@ pub const CONFIRMATION_REMIND_DAYS: u64 = 7;
 /// The most strokes in one signature, and points in all its strokes.
 pub const STROKES_MAX: usize = 300;
 pub const POINTS_MAX: usize = 20_000;
+/// How far ahead a deadline of performance may be, in days (ten years).
+pub const PERFORMANCE_AHEAD_DAYS: u64 = 3653;
 /// The longest note on performance.
 pub const NOTE_MAX: u32 = 500;
 
@@ -107,6 +109,21 @@ impl AgreementText {
                     en: "The deadline of performance cannot be before today.".into(),
                 },
             ),
+            Some(due)
+                if due
+                    > today
+                        .checked_add_days(Days::new(PERFORMANCE_AHEAD_DAYS))
+                        .unwrap_or(today) =>
+            {
+                c.fail(
+                    "text.performance_due",
+                    Reason::Other {
+                        zh: "履行期限不能超过十年。".into(),
+                        en: "The deadline of performance cannot be more than ten years ahead."
+                            .into(),
+                    },
+                );
+            }
             Some(_) => {}
         }
         c.required_line("text.court", &self.court, LINE_MAX);
@@ -188,15 +205,24 @@ pub struct RecordOral {
 }
 
 impl RecordOral {
-    pub fn check(&self, today: NaiveDate, lang: Lang) -> Result<(), Vec<FieldError>> {
+    /// Checks it: terms as a written agreement's, agreed between the registration (`earliest`)
+    /// and today.
+    pub fn check(
+        &self,
+        earliest: NaiveDate,
+        today: NaiveDate,
+        lang: Lang,
+    ) -> Result<(), Vec<FieldError>> {
         let mut c = Checker::new(lang);
         check_terms(&mut c, &self.terms);
-        if self.agreed_on > today {
+        if self.agreed_on > today || self.agreed_on < earliest {
             c.fail(
                 "agreed_on",
                 Reason::Other {
-                    zh: "达成日期不能晚于今天。".into(),
-                    en: "The day agreed cannot be after today.".into(),
+                    zh: format!("达成日期应在登记({earliest})之后、今天以前。"),
+                    en: format!(
+                        "The day agreed must fall between the registration ({earliest}) and today."
+                    ),
                 },
             );
         }
@@ -600,6 +626,10 @@ pub struct Agreement {
     pub performance: PerformanceRecord,
     /// Whether the reader may change it (draft, sign, seal, record what followed).
     pub may_edit: bool,
+    /// Whether the reader may collect signatures, record the seal or change the text now (a
+    /// written agreement not yet in effect, the case in handling).
+    #[serde(default)]
+    pub may_sign: bool,
     pub version: i64,
 }
 
@@ -761,8 +791,9 @@ pub fn amount_in_capitals(fen: i64) -> String {
     out
 }
 
-/// One party's line in the agreement: side, name and the particulars the case holds.
-fn party_line(position: u32, party: &Party, representative: Option<&str>) -> String {
+/// One party's line in the agreement: side, name and the particulars the case holds (in the
+/// document's punctuation once it passes through [`chinese_punctuation`]).
+pub fn party_line(position: u32, party: &Party, representative: Option<&str>) -> String {
     let side = party.side.label(Lang::Zh);
     let mut parts = vec![party.name.clone()];
     if let Some(g) = party.gender {
@@ -790,6 +821,36 @@ fn party_line(position: u32, party: &Party, representative: Option<&str>) -> Str
     line
 }
 
+/// The agreed terms as lines, numbered, each amount in figures and capitals, and their total
+/// when there are several.
+pub fn terms_lines(text: &AgreementText) -> Vec<String> {
+    let mut out: Vec<String> = text
+        .terms
+        .iter()
+        .enumerate()
+        .map(|(i, term)| {
+            let mut line = format!("{}. {}", i + 1, term.text.trim());
+            if let Some(fen) = term.amount_fen {
+                line.push_str(&format!(
+                    "(金额:人民币{}元,大写:{})",
+                    amount_in_figures(fen),
+                    amount_in_capitals(fen)
+                ));
+            }
+            line
+        })
+        .collect();
+    let total = text.total_fen();
+    if total > 0 && text.terms.iter().filter(|t| t.amount_fen.is_some()).count() > 1 {
+        out.push(format!(
+            "以上金额合计人民币{}元(大写:{})。",
+            amount_in_figures(total),
+            amount_in_capitals(total)
+        ));
+    }
+    out
+}
+
 /// The agreement's whole text as the parties sign it, in Chinese: what the hash of a signature
 /// covers and what the print view and the PDF lay out. Any change to an element changes it.
 pub fn signed_text(
@@ -811,24 +872,9 @@ pub fn signed_text(
         text.responsibility.trim()
     ));
     out.push_str("\n经调解,自愿达成如下协议:\n");
-    for (i, term) in text.terms.iter().enumerate() {
-        out.push_str(&format!("{}. {}", i + 1, term.text.trim()));
-        if let Some(fen) = term.amount_fen {
-            out.push_str(&format!(
-                "(金额:人民币{}元,大写:{})",
-                amount_in_figures(fen),
-                amount_in_capitals(fen)
-            ));
-        }
+    for line in terms_lines(text) {
+        out.push_str(&line);
         out.push('\n');
-    }
-    let total = text.total_fen();
-    if total > 0 && text.terms.iter().filter(|t| t.amount_fen.is_some()).count() > 1 {
-        out.push_str(&format!(
-            "以上金额合计人民币{}元(大写:{})。\n",
-            amount_in_figures(total),
-            amount_in_capitals(total)
-        ));
     }
     let due = text
         .performance_due

@@ -59,6 +59,8 @@ struct Access {
     may_edit: bool,
     /// The reader's seeing the parties is logged (they do not handle the case).
     logged: bool,
+    /// The case is in handling (an agreement is drafted and signed only then).
+    in_handling: bool,
 }
 
 async fn access(
@@ -90,6 +92,7 @@ async fn access(
             sees_parties,
             may_edit,
             logged: sees_parties && !handles,
+            in_handling: facts.stage == Stage::InHandling,
         },
     ))
 }
@@ -180,7 +183,7 @@ async fn build(
     let parties = db::cases::parties(conn, row.case_id).await?;
     let mut text = row.text()?;
     let signed = rules::signed_text(&row.number, &row.committee, &parties, &text);
-    let text_hash = hash(&signed);
+    let mut text_hash = hash(&signed);
     let form = row.form()?;
     let mut signatures = Vec::new();
     for s in dba::signatures(conn, row.case_id).await? {
@@ -244,18 +247,32 @@ async fn build(
             &mut text.facts,
             &mut text.disputes,
             &mut text.responsibility,
+            &mut text.performance_manner,
+            &mut text.performance_place,
+            &mut text.court,
         ] {
             *t = redactor.redact(t);
         }
         for term in &mut text.terms {
             term.text = redactor.redact(&term.text);
         }
-        signed_text = redactor.redact(&signed_text);
+        // The text as this reader may read it: the masked parties (no address, age or
+        // occupation) and the redacted elements — never the unmasked text with names replaced.
+        let masked_parties: Vec<Party> = parties.iter().map(mask_party).collect();
+        signed_text = redactor.redact(&rules::signed_text(
+            &row.number,
+            &row.committee,
+            &masked_parties,
+            &text,
+        ));
+        // The hashes would let a guess at a name be checked offline; this reader never signs.
+        text_hash = String::new();
         for s in &mut signatures {
             if matches!(s.signer, Signer::Party { .. }) {
                 s.name = mask_name(&s.name);
             }
             s.strokes.clear();
+            s.text_hash = String::new();
         }
     }
     let written = form == AgreementForm::Written;
@@ -295,6 +312,10 @@ async fn build(
             },
         },
         may_edit: access.may_edit,
+        may_sign: access.may_edit
+            && form == AgreementForm::Written
+            && effective_on.is_none()
+            && access.in_handling,
         version: row.version,
         text,
     })
@@ -597,7 +618,10 @@ pub(crate) async fn record_oral(
         return Err(field("form", rules::labour_needs_written(), lang));
     }
     let today = state.config.today();
-    req.check(today, lang).map_err(AppError::fields)?;
+    let registered = crate::db::from_millis(case.registered_at)
+        .with_timezone(&state.config.timezone())
+        .date_naive();
+    req.check(registered, today, lang).map_err(AppError::fields)?;
     if dba::of_case(conn, id).await?.is_some() {
         return Err(conflict(
             "本案已有调解协议。",
@@ -995,7 +1019,17 @@ async fn follow_ups_of(
         None
     } else {
         let parties = db::cases::parties(conn, case.id).await?;
-        Some(Redactor::for_parties(&parties))
+        let representatives: Vec<String> = match dba::of_case(conn, case.id).await? {
+            Some(a) => a.text()?.representatives.into_iter().map(|r| r.name).collect(),
+            None => Vec::new(),
+        };
+        Some(Redactor::for_names(
+            parties
+                .iter()
+                .filter(|p| p.kind != PartyKind::Organisation)
+                .map(|p| p.name.as_str())
+                .chain(representatives.iter().map(String::as_str)),
+        ))
     };
     let mut list = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -1038,9 +1072,11 @@ pub(crate) async fn follow_ups(
 ) -> AppResult<Json<shared::agreement::CaseFollowUps>> {
     let mut conn = state.db.pool.acquire().await?;
     let (case, facts, access) = access(&mut conn, &me, id).await?;
-    Ok(Json(
-        follow_ups_of(&mut conn, &me, &case, &facts, access.sees_parties).await?,
-    ))
+    let out = follow_ups_of(&mut conn, &me, &case, &facts, access.sees_parties).await?;
+    if out.follow_ups.iter().any(|f| !f.risks.is_empty()) {
+        log_read(&state, &me, id, &access).await?;
+    }
+    Ok(Json(out))
 }
 
 #[utoipa::path(

@@ -675,6 +675,11 @@ fn AgreementView(
                 Err(err) => {
                     show_failure(&err, errors, lang.get_untracked());
                     if err.kind() == Some(shared::ErrorKind::Conflict) {
+                        // The text changed (or they signed meanwhile): the strokes were given
+                        // on the old text, so they go; the signatory reads the new one first.
+                        strokes.set(Vec::new());
+                        signing.set(None);
+                        notices.error(err.message(lang.get_untracked()), None);
                         reload.run(());
                     }
                 }
@@ -692,7 +697,12 @@ fn AgreementView(
             }
         });
     };
-    let (status, form, may_edit) = a.with_value(|a| (a.status, a.form, a.may_edit));
+    let (status, form, may_edit, may_sign) =
+        a.with_value(|a| (a.status, a.form, a.may_edit, a.may_sign));
+    // Only a mediator signs as the mediator (the server says the same).
+    let mediator = crate::session::use_session()
+        .user
+        .with_untracked(|u| u.as_ref().is_some_and(|u| u.role == shared::model::Role::Mediator));
     let in_effect = status == AgreementStatus::InEffect;
     let written = form == AgreementForm::Written;
     let mismatch = a.with_value(Agreement::has_mismatch);
@@ -748,8 +758,12 @@ fn AgreementView(
                 <p class="seal-line" data-testid="agreement-sealed">{move || pick(lang.get(), "已加盖人民调解委员会印章。", "The committee's seal is recorded.")}</p>
             })}
         })}
-        {(written && !in_effect && may_edit).then(|| {
-            let unsigned = a.with_value(|a| a.unsigned.clone());
+        {(written && !in_effect && may_sign).then(|| {
+            let unsigned: Vec<Signer> = a
+                .with_value(|a| a.unsigned.clone())
+                .into_iter()
+                .filter(|s| mediator || *s != Signer::Mediator)
+                .collect();
             let sealed = a.with_value(|a| a.sealed_at.is_some());
             view! {
                 <div class="sign-actions" data-testid="sign-actions">
@@ -1002,7 +1016,8 @@ pub fn FollowUpsPanel(case_id: i64) -> impl IntoView {
                     <p class="muted">{move || pick(lang.get(), "结案时将安排回访。", "A follow-up is scheduled when the case closes.")}</p>
                 }.into_any(),
                 Some(Ok(c)) => {
-                    let open = c.follow_ups.iter().rev().find(|f| f.done_on.is_none()).map(|f| f.id);
+                    // The latest visit: recorded, or a record corrected.
+                    let open = c.follow_ups.last().map(|f| f.id);
                     let may_record = c.may_record;
                     view! {
                         {c.may_reopen.then(|| view! {
