@@ -294,9 +294,7 @@ pub fn render(
     let parties: Vec<String> = a
         .parties
         .iter()
-        .map(|p| {
-            shared::agreement::party_line(p.position, &p.party, p.representative.as_deref())
-        })
+        .map(|p| shared::agreement::party_line(p.position, &p.party, p.representative.as_deref()))
         .collect();
     l.para(&parties.join("\n"), 0.0);
     let t = &a.text;

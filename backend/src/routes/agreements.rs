@@ -85,6 +85,7 @@ async fn access(
     let handles = facts.is_handled_by(&me.actor);
     let sees_parties = shared::privacy::may_see_parties(&me.actor, &facts) || mediates;
     let may_edit = Act::Mediate.is_permitted(&me.actor, &facts) || mediates;
+    let in_handling = facts.stage == Stage::InHandling;
     Ok((
         case,
         facts,
@@ -92,7 +93,7 @@ async fn access(
             sees_parties,
             may_edit,
             logged: sees_parties && !handles,
-            in_handling: facts.stage == Stage::InHandling,
+            in_handling,
         },
     ))
 }
@@ -621,7 +622,8 @@ pub(crate) async fn record_oral(
     let registered = crate::db::from_millis(case.registered_at)
         .with_timezone(&state.config.timezone())
         .date_naive();
-    req.check(registered, today, lang).map_err(AppError::fields)?;
+    req.check(registered, today, lang)
+        .map_err(AppError::fields)?;
     if dba::of_case(conn, id).await?.is_some() {
         return Err(conflict(
             "本案已有调解协议。",
@@ -1020,7 +1022,12 @@ async fn follow_ups_of(
     } else {
         let parties = db::cases::parties(conn, case.id).await?;
         let representatives: Vec<String> = match dba::of_case(conn, case.id).await? {
-            Some(a) => a.text()?.representatives.into_iter().map(|r| r.name).collect(),
+            Some(a) => a
+                .text()?
+                .representatives
+                .into_iter()
+                .map(|r| r.name)
+                .collect(),
             None => Vec::new(),
         };
         Some(Redactor::for_names(

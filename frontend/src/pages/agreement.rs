@@ -700,9 +700,10 @@ fn AgreementView(
     let (status, form, may_edit, may_sign) =
         a.with_value(|a| (a.status, a.form, a.may_edit, a.may_sign));
     // Only a mediator signs as the mediator (the server says the same).
-    let mediator = crate::session::use_session()
-        .user
-        .with_untracked(|u| u.as_ref().is_some_and(|u| u.role == shared::model::Role::Mediator));
+    let mediator = crate::session::use_session().user.with_untracked(|u| {
+        u.as_ref()
+            .is_some_and(|u| u.role == shared::model::Role::Mediator)
+    });
     let in_effect = status == AgreementStatus::InEffect;
     let written = form == AgreementForm::Written;
     let mismatch = a.with_value(Agreement::has_mismatch);
