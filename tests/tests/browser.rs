@@ -1871,9 +1871,18 @@ async fn a_mediator_runs_a_session_on_a_tablet_and_loses_nothing_offline() {
             b.goto(&path).await?;
             b.wait("[data-testid=session-mode]").await?;
             let both = ["请双方陈述排水沟堵塞的经过。", "申请人:雨天积水流进我家院子。已经三次了。"];
-            let texts: Vec<String> = b
-                .eval("return [...document.querySelectorAll('[data-testid=turn-text]')].map(t => t.value);")
-                .await?;
+            // The page draws the sheet once its load and the tablet's copy are in: wait for it
+            // (a loaded machine drew nothing yet when asked at once).
+            let mut texts: Vec<String> = Vec::new();
+            for _ in 0..100 {
+                texts = b
+                    .eval("return [...document.querySelectorAll('[data-testid=turn-text]')].map(t => t.value);")
+                    .await?;
+                if texts == both {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
             if texts != both {
                 return Err(format!("after the reload the tablet shows {texts:?}").into());
             }
