@@ -1111,7 +1111,7 @@ pub(crate) async fn record_follow_up(
     State(state): State<AppState>,
     RequestLang(lang): RequestLang,
     me: CurrentUser,
-    axum::extract::Path((id, follow_up)): axum::extract::Path<(i64, i64)>,
+    crate::routes::supervision::TwoIds(id, follow_up): crate::routes::supervision::TwoIds,
     AppJson(req): AppJson<shared::agreement::RecordFollowUp>,
 ) -> AppResult<Json<shared::agreement::CaseFollowUps>> {
     let mut wtx = state.db.begin_write().await?;
