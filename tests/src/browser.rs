@@ -125,6 +125,14 @@ fn find(env: &str, default: &str) -> String {
     std::env::var(env).unwrap_or_else(|_| default.to_owned())
 }
 
+/// How often `click` and `fill` find an element again that the page drew anew.
+const STALE_RETRIES: u32 = 5;
+
+/// Whether a failure is WebDriver's "stale element reference" (the element was replaced).
+fn is_stale(e: &Error) -> bool {
+    e.to_string().contains("stale element")
+}
+
 impl Browser {
     /// Starts chromedriver and a headless Chromium with a window of `width`×`height`; `touch`
     /// enables touch events (a tablet).
@@ -260,7 +268,23 @@ impl Browser {
     /// Clicks the element matching `css`, first scrolling it to the middle of the window. If
     /// something floats over it there (the sticky header, a toast), the click is dispatched
     /// to the element itself, as a person would move the page and click.
+    ///
+    /// A live page may draw the element anew between finding and clicking it (another change
+    /// of the case arrives): a stale element is found again and clicked, a few times at most.
     pub async fn click(&self, css: &str) -> Result {
+        let mut tries = 0;
+        loop {
+            match self.click_once(css).await {
+                Err(e) if tries < STALE_RETRIES && is_stale(&e) => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn click_once(&self, css: &str) -> Result {
         let el = self.wait(css).await?;
         let arg = vec![serde_json::to_value(&el)?];
         let scroll = "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'});";
@@ -275,14 +299,28 @@ impl Browser {
         }
     }
 
-    /// Clears the field matching `css` and types `text` into it.
+    /// Clears the field matching `css` and types `text` into it (found again if the page drew
+    /// it anew meanwhile, as `click`).
     pub async fn fill(&self, css: &str, text: &str) -> Result {
-        let el = self.wait(css).await?;
-        el.clear().await?;
-        el.send_keys(text)
-            .await
-            .map_err(|e| format!("could not type into `{css}`: {e}"))?;
-        Ok(())
+        let mut tries = 0;
+        loop {
+            let attempt = async {
+                let el = self.wait(css).await?;
+                el.clear().await?;
+                el.send_keys(text)
+                    .await
+                    .map_err(|e| format!("could not type into `{css}`: {e}"))?;
+                Result::Ok(())
+            }
+            .await;
+            match attempt {
+                Err(e) if tries < STALE_RETRIES && is_stale(&e) => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Chooses the option with `value` in the `<select>` matching `css`.

@@ -76,6 +76,21 @@ pub struct AgreementState {
     editing: RwSignal<bool>,
     signing: RwSignal<Option<Signer>>,
     strokes: RwSignal<Vec<Stroke>>,
+    /// What is typed in the agreement's form, kept while the page draws itself anew.
+    typed: RwSignal<Option<Typed>>,
+}
+
+/// The agreement form's fields as typed (the amounts as text).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Typed {
+    facts: String,
+    disputes: String,
+    responsibility: String,
+    terms: Vec<(String, String)>,
+    manner: String,
+    place: String,
+    due: String,
+    court: String,
 }
 
 impl AgreementState {
@@ -86,6 +101,7 @@ impl AgreementState {
             editing: RwSignal::new(false),
             signing: RwSignal::new(None),
             strokes: RwSignal::new(Vec::new()),
+            typed: RwSignal::new(None),
         }
     }
 }
@@ -126,7 +142,7 @@ pub fn AgreementPanel(case_id: i64, state: AgreementState) -> impl IntoView {
                 Some(Ok(c)) => match (c.agreement.clone(), c.template.clone()) {
                     (Some(a), _) => view! { <AgreementView case_id a state set reload=Callback::new(move |()| load()) /> }.into_any(),
                     (None, Some(t)) if c.may_edit => view! {
-                        <NewAgreement case_id template=t oral_allowed=c.oral_allowed mode=state.mode set />
+                        <NewAgreement case_id template=t oral_allowed=c.oral_allowed mode=state.mode typed=state.typed set />
                     }.into_any(),
                     _ => view! {
                         <p class="muted" data-testid="agreement-none">{move || pick(lang.get(), "尚无调解协议。", "No agreement yet.")}</p>
@@ -144,6 +160,7 @@ fn NewAgreement(
     template: AgreementText,
     oral_allowed: bool,
     mode: RwSignal<Option<AgreementForm>>,
+    typed: RwSignal<Option<Typed>>,
     set: Callback<Agreement>,
 ) -> impl IntoView {
     let lang = use_lang();
@@ -168,7 +185,7 @@ fn NewAgreement(
                 })}
             }.into_any(),
             Some(AgreementForm::Written) => view! {
-                <TextForm case_id text=template.clone() version=0 signed=false set
+                <TextForm case_id text=template.clone() version=0 signed=false typed set
                     cancel=Callback::new(move |()| mode.set(None)) />
             }.into_any(),
             Some(AgreementForm::Oral) => view! {
@@ -343,28 +360,68 @@ fn TextForm(
     version: i64,
     /// Whether signatures or the seal are on it (a change voids them: say so).
     signed: bool,
+    /// Where what is typed is kept across redraws (cleared when saved or cancelled).
+    typed: RwSignal<Option<Typed>>,
     set: Callback<Agreement>,
     cancel: Callback<()>,
 ) -> impl IntoView {
     let lang = use_lang();
     let notices = use_notices();
     let errors = RwSignal::new(Vec::<FieldError>::new());
-    let facts = RwSignal::new(text.facts.clone());
-    let disputes = RwSignal::new(text.disputes.clone());
-    let responsibility = RwSignal::new(text.responsibility.clone());
-    let manner = RwSignal::new(text.performance_manner.clone());
-    let place = RwSignal::new(text.performance_place.clone());
-    let due = RwSignal::new(
-        text.performance_due
+    // What was typed before the page drew itself anew (a live change of the case), or the text.
+    let start = typed.get_untracked().unwrap_or_else(|| Typed {
+        facts: text.facts.clone(),
+        disputes: text.disputes.clone(),
+        responsibility: text.responsibility.clone(),
+        terms: text
+            .terms
+            .iter()
+            .map(|t| (t.text.clone(), yuan_text(t.amount_fen)))
+            .collect(),
+        manner: text.performance_manner.clone(),
+        place: text.performance_place.clone(),
+        due: text
+            .performance_due
             .map(|d| d.to_string())
             .unwrap_or_default(),
-    );
-    let court = RwSignal::new(text.court.clone());
-    let mut initial: Vec<TermRow> = text.terms.iter().map(TermRow::of).collect();
+        court: text.court.clone(),
+    });
+    let facts = RwSignal::new(start.facts);
+    let disputes = RwSignal::new(start.disputes);
+    let responsibility = RwSignal::new(start.responsibility);
+    let manner = RwSignal::new(start.manner);
+    let place = RwSignal::new(start.place);
+    let due = RwSignal::new(start.due);
+    let court = RwSignal::new(start.court);
+    let mut initial: Vec<TermRow> = start
+        .terms
+        .into_iter()
+        .map(|(t, amount)| TermRow {
+            text: RwSignal::new(t),
+            amount: RwSignal::new(amount),
+        })
+        .collect();
     if initial.is_empty() {
         initial.push(TermRow::of(&Term::default()));
     }
     let rows = RwSignal::new(initial);
+    // Every keystroke is kept in the page's state, so that a redraw does not lose it.
+    Effect::new(move |_| {
+        typed.set(Some(Typed {
+            facts: facts.get(),
+            disputes: disputes.get(),
+            responsibility: responsibility.get(),
+            terms: rows
+                .get()
+                .iter()
+                .map(|r| (r.text.get(), r.amount.get()))
+                .collect(),
+            manner: manner.get(),
+            place: place.get(),
+            due: due.get(),
+            court: court.get(),
+        }));
+    });
     let representatives = text.representatives;
     let pending = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -413,6 +470,7 @@ fn TextForm(
             match result {
                 Ok(a) => {
                     errors.set(Vec::new());
+                    typed.set(None);
                     notices.success(
                         pick(lang.get_untracked(), "调解协议已保存。", "Agreement saved.")
                             .to_owned(),
@@ -444,7 +502,7 @@ fn TextForm(
                 <button type="submit" class="btn btn-primary" data-testid="agreement-save" disabled=move || pending.get()>
                     {move || pick(lang.get(), "保存协议", "Save the agreement")}
                 </button>
-                <button type="button" class="btn btn-ghost" on:click=move |_| cancel.run(())>
+                <button type="button" class="btn btn-ghost" on:click=move |_| { typed.set(None); cancel.run(()) }>
                     {move || pick(lang.get(), "取消", "Cancel")}
                 </button>
             </div>
@@ -729,7 +787,7 @@ fn AgreementView(
         {move || if editing.get() {
             let (text, version, signed) = a.with_value(|a| (a.text.clone(), a.version, !a.signatures.is_empty() || a.sealed_at.is_some()));
             view! {
-                <TextForm case_id text version signed set=Callback::new(move |next| { editing.set(false); set.run(next); })
+                <TextForm case_id text version signed typed=state.typed set=Callback::new(move |next| { editing.set(false); set.run(next); })
                     cancel=Callback::new(move |()| editing.set(false)) />
             }.into_any()
         } else {
