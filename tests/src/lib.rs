@@ -482,6 +482,27 @@ impl TestApp {
         res.json()
     }
 
+    /// Registers `body` (by the clerk) and puts it in handling by the fixture mediator: the lead
+    /// routes it, the mediator accepts.
+    pub async fn in_handling(&self, body: &RegisterCase) -> CaseDetail {
+        let clerk = self.login("clerk").await;
+        let lead = self.login("lead").await;
+        let mediator = self.login("mediator").await;
+        let case = self.register(&clerk, body).await;
+        let routed = self
+            .move_case(
+                &lead,
+                &case,
+                Command::Route {
+                    handler: shared::model::HandlerRef::Mediator(self.fixture.mediator),
+                    cooperating: vec![],
+                    note: String::new(),
+                },
+            )
+            .await;
+        self.move_case(&mediator, &routed, Command::Accept).await
+    }
+
     /// Takes a registered case through the loop to closed: the lead routes it to the fixture
     /// mediator, who accepts it and closes it with `outcome` and `summary`.
     pub async fn close_case(

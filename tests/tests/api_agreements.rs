@@ -14,30 +14,16 @@ use shared::agreement::{
 use shared::api::NotificationList;
 use shared::model::{
     AgreementForm, AgreementStatus, CaseDetail, CaseEvent, Category, ConfirmationRuling, EventKind,
-    HandlerRef, NotificationKind, Outcome, Performance, SignMethod, Stage,
+    NotificationKind, Outcome, Performance, SignMethod, Stage,
 };
 use shared::workflow::Command;
 
-/// A case of the sample (张三 applicant, 李四 respondent) in handling by the fixture mediator.
+/// A case of the sample (张三 applicant, 李四 respondent) of `category`, in handling by the
+/// fixture mediator.
 async fn in_handling(app: &TestApp, category: Category) -> CaseDetail {
-    let clerk = app.login("clerk").await;
-    let lead = app.login("lead").await;
-    let mediator = app.login("mediator").await;
     let mut body = app.sample_case();
     body.category = category;
-    let case = app.register(&clerk, &body).await;
-    let routed = app
-        .move_case(
-            &lead,
-            &case,
-            Command::Route {
-                handler: HandlerRef::Mediator(app.fixture.mediator),
-                cooperating: vec![],
-                note: String::new(),
-            },
-        )
-        .await;
-    app.move_case(&mediator, &routed, Command::Accept).await
+    app.in_handling(&body).await
 }
 
 fn text(app: &TestApp) -> AgreementText {
@@ -921,4 +907,63 @@ async fn the_pdf_is_a4_with_the_song_face_subset_into_it_and_masked_for_other_re
     app.get(&format!("{}.pdf", path(case.id)), Some(&lead_b))
         .await
         .expect_status(404);
+}
+
+#[tokio::test]
+async fn forty_drafts_sent_together_make_one_agreement_and_cases_drafted_together_get_distinct_numbers()
+ {
+    let app = std::sync::Arc::new(TestApp::new().await);
+    let lead = app.login("lead").await;
+    let case = in_handling(&app, Category::Neighbour).await;
+    let answers = join_all((0..40).map(|_| {
+        let app = std::sync::Arc::clone(&app);
+        let lead = lead.clone();
+        async move {
+            app.put_json(
+                &path(case.id),
+                Some(&lead),
+                &SaveAgreement {
+                    text: text(&app),
+                    version: 0,
+                },
+            )
+            .await
+        }
+    }))
+    .await;
+    assert_eq!(answers.iter().filter(|r| r.status == 200).count(), 1);
+    assert_eq!(answers.iter().filter(|r| r.status == 409).count(), 39);
+    assert_eq!(app.count("agreements").await, 1);
+    // Three other cases drafted at once: three numbers, none repeated.
+    let mut others = Vec::new();
+    for _ in 0..3 {
+        others.push(in_handling(&app, Category::Neighbour).await.id);
+    }
+    let drafted = join_all(others.iter().map(|id| {
+        let app = std::sync::Arc::clone(&app);
+        let lead = lead.clone();
+        let id = *id;
+        async move {
+            app.put_json(
+                &path(id),
+                Some(&lead),
+                &SaveAgreement {
+                    text: text(&app),
+                    version: 0,
+                },
+            )
+            .await
+        }
+    }))
+    .await;
+    let mut numbers: Vec<String> = drafted
+        .iter()
+        .map(|r| {
+            r.expect_status(200);
+            r.json::<Agreement>().number
+        })
+        .collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 3, "{numbers:?}");
 }

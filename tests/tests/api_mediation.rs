@@ -11,30 +11,14 @@ use shared::mediation::{
     SaveSheet, SessionDetail, SessionSheet, SheetSaved, Speaker, Turn,
 };
 use shared::model::{
-    Attendance, CaseDetail, CaseEvent, EventKind, HandlerRef, LegalRoute, RoomKind, SessionOutcome,
+    Attendance, CaseDetail, CaseEvent, EventKind, LegalRoute, RoomKind, SessionOutcome,
     SessionStatus,
 };
-use shared::workflow::Command;
 
 /// A case of the sample in handling by `mediator` (its parties: 0 张三, applicant with a
 /// phone; 1 李四, respondent with a phone).
 async fn in_handling(app: &TestApp) -> CaseDetail {
-    let clerk = app.login("clerk").await;
-    let lead = app.login("lead").await;
-    let mediator = app.login("mediator").await;
-    let case = app.register(&clerk, &app.sample_case()).await;
-    let routed = app
-        .move_case(
-            &lead,
-            &case,
-            Command::Route {
-                handler: HandlerRef::Mediator(app.fixture.mediator),
-                cooperating: vec![],
-                note: String::new(),
-            },
-        )
-        .await;
-    app.move_case(&mediator, &routed, Command::Accept).await
+    app.in_handling(&app.sample_case()).await
 }
 
 fn at(app: &TestApp, days: u64, h: u32, m: u32) -> Option<chrono::NaiveDateTime> {

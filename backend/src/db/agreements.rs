@@ -112,15 +112,7 @@ pub async fn next_number(
     town_id: i64,
     year: i32,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO agreement_numbers (town_id, year, last) VALUES ($1, $2, 1) \
-         ON CONFLICT (town_id, year) DO UPDATE SET last = agreement_numbers.last + 1 \
-         RETURNING last",
-    )
-    .bind(town_id)
-    .bind(i64::from(year))
-    .fetch_one(conn)
-    .await
+    super::next_in_year(conn, super::Counter::Agreement, town_id, year).await
 }
 
 /// A new agreement of a case.

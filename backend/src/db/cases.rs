@@ -745,15 +745,7 @@ pub async fn next_archive_no(
     town_id: i64,
     year: i32,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "INSERT INTO archive_counters (town_id, year, last_no) VALUES ($1, $2, 1) \
-         ON CONFLICT (town_id, year) DO UPDATE SET last_no = archive_counters.last_no + 1 \
-         RETURNING last_no",
-    )
-    .bind(town_id)
-    .bind(i64::from(year))
-    .fetch_one(conn)
-    .await
+    super::next_in_year(conn, super::Counter::Archive, town_id, year).await
 }
 
 /// A card with what the board's filters look at besides the card itself, and its redacted

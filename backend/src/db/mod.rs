@@ -31,6 +31,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::AnyConnection;
 use sqlx::any::{AnyArguments, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::pool::PoolConnection;
@@ -251,6 +252,42 @@ fn prepare_sqlite_url(url: &str) -> Result<String, sqlx::Error> {
     } else {
         Ok(format!("{url}&mode=rwc"))
     }
+}
+
+/// A numbering that counts up per town and year.
+#[derive(Debug, Clone, Copy)]
+pub enum Counter {
+    /// Archive numbers (`archive_counters`).
+    Archive,
+    /// Agreement numbers (`agreement_numbers`).
+    Agreement,
+}
+
+/// The next number of `counter` for a town in a year (1, 2, …): one row, bumped in place, whose
+/// lock orders numbers taken together.
+pub async fn next_in_year(
+    conn: &mut AnyConnection,
+    counter: Counter,
+    town_id: i64,
+    year: i32,
+) -> Result<i64, sqlx::Error> {
+    let sql = match counter {
+        Counter::Archive => {
+            "INSERT INTO archive_counters (town_id, year, last_no) VALUES ($1, $2, 1) \
+             ON CONFLICT (town_id, year) DO UPDATE SET last_no = archive_counters.last_no + 1 \
+             RETURNING last_no"
+        }
+        Counter::Agreement => {
+            "INSERT INTO agreement_numbers (town_id, year, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (town_id, year) DO UPDATE SET last = agreement_numbers.last + 1 \
+             RETURNING last"
+        }
+    };
+    sqlx::query_scalar(sql)
+        .bind(town_id)
+        .bind(i64::from(year))
+        .fetch_one(conn)
+        .await
 }
 
 /// Milliseconds since the epoch, as stored.
