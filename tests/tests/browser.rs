@@ -230,6 +230,14 @@ async fn a_matter_goes_round_the_closed_loop_in_the_browser() {
             b.click("[data-testid=agreement-draft]").await?;
             b.wait("[data-testid=agreement-form]").await?;
             b.expect_accessible("the agreement editor").await?;
+            let form = "document.querySelector('[data-testid=agreement-form]').scrollIntoView(); return true;";
+            b.resize(1024, 768).await?;
+            let _: bool = b.eval(form).await?;
+            b.screenshot("agreement-editor-1024").await?;
+            b.resize(768, 1024).await?;
+            let _: bool = b.eval(form).await?;
+            b.screenshot("agreement-editor-768").await?;
+            b.resize(1280, 800).await?;
             fill_agreement(&b).await?;
             b.click("[data-testid=agreement-save]").await?;
             b.wait("[data-testid=agreement-status][data-status=draft]").await?;
@@ -302,6 +310,11 @@ async fn a_matter_goes_round_the_closed_loop_in_the_browser() {
                 return Err(format!("{signed} signature strokes on the committee's copy").into());
             }
             b.expect_accessible("the agreement's print view").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("agreement-print-1024").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("agreement-print-768").await?;
+            b.resize(1280, 800).await?;
             b.emulate_print(true).await?;
             b.screenshot("agreement-print").await?;
             b.emulate_print(false).await?;
@@ -347,6 +360,29 @@ async fn a_matter_goes_round_the_closed_loop_in_the_browser() {
             .await?;
             b.click("[data-testid=confirm-move]").await?;
             b.wait("[data-testid=case-head][data-stage=closed]").await?;
+
+            // The follow-up visit the closing scheduled: recorded by the handler.
+            b.wait("[data-testid=follow-up-form]").await?;
+            b.choose("[data-testid=follow-up-form] select[name=way]", "phone")
+                .await?;
+            b.choose(
+                "[data-testid=follow-up-form] select[name=satisfaction]",
+                "satisfied",
+            )
+            .await?;
+            b.click("[data-testid=follow-up-save]").await?;
+            b.wait("[data-testid=follow-up][data-done=true]").await?;
+            // The form now holds the record, to be corrected.
+            b.wait_text("[data-testid=follow-up-save]", "更正").await?;
+            b.expect_accessible("the follow-up visit").await?;
+            let panel = "document.querySelector('[data-testid=follow-ups]').scrollIntoView(); return true;";
+            b.resize(1024, 768).await?;
+            let _: bool = b.eval(panel).await?;
+            b.screenshot("follow-up-1024").await?;
+            b.resize(768, 1024).await?;
+            let _: bool = b.eval(panel).await?;
+            b.screenshot("follow-up-768").await?;
+            b.resize(1280, 800).await?;
             sign_out(&b).await?;
 
             // The lead archives it.

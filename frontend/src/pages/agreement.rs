@@ -1014,17 +1014,30 @@ pub fn FollowUpsPanel(case_id: i64) -> impl IntoView {
     use shared::model::{FollowUpWay, Satisfaction};
     let lang = use_lang();
     let data = RwSignal::new(None::<Result<CaseFollowUps, api::Error>>);
-    let load = move || {
-        spawn_local(async move {
-            data.set(Some(api::follow_ups(case_id).await));
-        });
-    };
-    load();
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let done = RwSignal::new(time::today().to_string());
     let way = RwSignal::new(String::new());
     let satisfaction = RwSignal::new(String::new());
     let risks = RwSignal::new(String::new());
+    // A visit recorded already fills the form, to be corrected.
+    let show = move |answer: Result<CaseFollowUps, api::Error>| {
+        if let Ok(c) = &answer
+            && let Some(f) = c.follow_ups.last()
+            && let (Some(d), Some(w), Some(sat)) = (f.done_on, f.way, f.satisfaction)
+        {
+            done.set(d.to_string());
+            way.set(w.as_str().to_owned());
+            satisfaction.set(sat.as_str().to_owned());
+            risks.set(f.risks.clone());
+        }
+        data.set(Some(answer));
+    };
+    let load = move || {
+        spawn_local(async move {
+            show(api::follow_ups(case_id).await);
+        });
+    };
+    load();
     let pending = RwSignal::new(false);
     let submit = move |id: i64| {
         let l = lang.get_untracked();
@@ -1059,7 +1072,7 @@ pub fn FollowUpsPanel(case_id: i64) -> impl IntoView {
             match result {
                 Ok(next) => {
                     errors.set(Vec::new());
-                    data.set(Some(Ok(next)));
+                    show(Ok(next));
                 }
                 Err(err) => show_failure(&err, errors, lang.get_untracked()),
             }
@@ -1077,6 +1090,7 @@ pub fn FollowUpsPanel(case_id: i64) -> impl IntoView {
                 Some(Ok(c)) => {
                     // The latest visit: recorded, or a record corrected.
                     let open = c.follow_ups.last().map(|f| f.id);
+                    let recorded = c.follow_ups.last().is_some_and(|f| f.done_on.is_some());
                     let may_record = c.may_record;
                     view! {
                         {c.may_reopen.then(|| view! {
@@ -1110,7 +1124,11 @@ pub fn FollowUpsPanel(case_id: i64) -> impl IntoView {
                                     </div>
                                     <Text label=("遗留风险", "Remaining risks") name="risks" value=risks errors multiline=true />
                                     <button type="submit" class="btn btn-secondary" data-testid="follow-up-save" disabled=move || pending.get()>
-                                        {move || pick(lang.get(), "记录回访", "Record the visit")}
+                                        {move || if recorded {
+                                            pick(lang.get(), "更正回访记录", "Correct the record")
+                                        } else {
+                                            pick(lang.get(), "记录回访", "Record the visit")
+                                        }}
                                     </button>
                                 </form>
                             }
