@@ -476,6 +476,8 @@ pub(crate) struct Limits {
     pub online_phone: Arc<AttemptLimiter<String>>,
     /// Requests posted per Open311 client (every accepted request counts).
     pub open311_client: Arc<AttemptLimiter<String>>,
+    /// Searches for repeat matters per person (`routes::repeats`; every search counts).
+    pub repeat_search: Arc<AttemptLimiter<i64>>,
 }
 
 impl Limits {
@@ -489,6 +491,10 @@ impl Limits {
             online_ip: limiter(c.online_max_per_address, c.online_window_address),
             online_phone: limiter(c.online_max_per_phone, c.online_window_phone),
             open311_client: limiter(c.open311_max_per_client, c.open311_window),
+            repeat_search: Arc::new(AttemptLimiter::new(
+                crate::routes::repeats::SEARCHES_PER_WINDOW,
+                crate::routes::repeats::SEARCH_WINDOW,
+            )),
         }
     }
 }

@@ -112,6 +112,14 @@ pub struct RegisterCase {
     pub parties: Vec<NewParty>,
     #[serde(default)]
     pub closed_on_the_spot: Option<ClosedOnTheSpot>,
+    /// The code of an earlier case this matter repeats (重复信访), as the clerk linked it
+    /// from the matches shown at intake (`POST /api/repeats/search`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_of: Option<String>,
+    /// Codes of matches the clerk looked at and judged a different matter (kept on the
+    /// timeline).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_repeat_of: Vec<String>,
 }
 
 /// Longest free-text query (`CaseFilter::q`), in characters.
@@ -834,6 +842,8 @@ impl RegisterCase {
                 ..NewParty::default()
             }],
             closed_on_the_spot: None,
+            repeat_of: None,
+            not_repeat_of: Vec::new(),
         }
     }
 }

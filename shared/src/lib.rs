@@ -17,6 +17,7 @@ pub mod mediation;
 pub mod meetings;
 pub mod model;
 pub mod privacy;
+pub mod repeats;
 pub mod validate;
 pub mod workflow;
 

@@ -497,6 +497,8 @@ vocabulary! {
         Urged = "urged", "督办", "Urged";
         UrgingAcknowledged = "urging_acknowledged", "督办已确认", "Urging acknowledged";
         Note = "note", "办理记录", "Note";
+        RepeatLinked = "repeat_linked", "关联重复事项", "Linked as a repeat";
+        RepeatUnlinked = "repeat_unlinked", "取消重复关联", "Repeat link removed";
         Suspended = "suspended", "中止办理", "Suspended";
         Resumed = "resumed", "恢复办理", "Resumed";
         ExtensionRequested = "extension_requested", "申请延期", "Extension requested";
@@ -738,6 +740,9 @@ pub struct CaseCard {
     /// The cooperating units' names (联合调处), beside the lead handler.
     #[serde(default)]
     pub cooperating_names: Vec<String>,
+    /// The code of the earlier case this one repeats (重复), if linked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_of: Option<String>,
 }
 
 vocabulary! {
@@ -1147,6 +1152,12 @@ pub struct CaseDetail {
     pub parties: Vec<Party>,
     /// Whether personal data in `parties` is masked for this reader.
     pub parties_masked: bool,
+    /// The earlier case this one repeats (重复), if linked.
+    #[serde(default)]
+    pub repeat_of: Option<crate::repeats::CaseRef>,
+    /// The later cases linked as repeats of this one, oldest first.
+    #[serde(default)]
+    pub repeated_by: Vec<crate::repeats::CaseRef>,
     pub version: i64,
 }
 

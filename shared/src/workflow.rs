@@ -224,6 +224,10 @@ pub enum Act {
     Message,
     /// Schedule or cancel a mediation session, record or lift a 回避.
     Mediate,
+    /// Search the town's cases by a party's phone or ID number (repeat matters, 重复信访).
+    SearchRepeats,
+    /// Link a case to the earlier case it repeats, or unlink it.
+    LinkRepeat,
 }
 
 /// Who may do each act.
@@ -238,6 +242,8 @@ pub const ACTS: &[(Act, Who)] = &[
     (Act::DecideExtension, Who::Lead),
     (Act::Message, Who::Participants),
     (Act::Mediate, Who::HandlerOrLead),
+    (Act::SearchRepeats, Who::Registrars),
+    (Act::LinkRepeat, Who::LeadOrClerk),
 ];
 
 impl Act {
@@ -266,6 +272,8 @@ impl Act {
             Act::DecideExtension => lang.pick("审批延期", "Deciding on an extension"),
             Act::Message => lang.pick("发送消息", "Writing a message"),
             Act::Mediate => lang.pick("安排调解", "Scheduling mediation"),
+            Act::SearchRepeats => lang.pick("查询重复事项", "Searching for repeat matters"),
+            Act::LinkRepeat => lang.pick("关联重复事项", "Linking a repeat matter"),
         };
         forbidden(what, self.who(), lang)
     }

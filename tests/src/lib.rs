@@ -447,6 +447,8 @@ impl TestApp {
                 },
             ],
             closed_on_the_spot: None,
+            repeat_of: None,
+            not_repeat_of: Vec::new(),
         }
     }
 

@@ -17,6 +17,7 @@ use shared::model::{
     Timeliness, Urging,
 };
 use shared::privacy::{PartyView, Redactor, mask_party};
+use shared::repeats::{id_key, phone_key};
 use shared::workflow::{Actor, CaseFacts, CaseState};
 use sqlx::{AnyConnection, FromRow};
 
@@ -55,7 +56,7 @@ pub fn handler_of(kind: Option<&str>, id: Option<i64>) -> Result<Option<HandlerR
     }
 }
 
-fn join_list<T: ToString>(items: &[T]) -> String {
+pub(crate) fn join_list<T: ToString>(items: &[T]) -> String {
     items
         .iter()
         .map(ToString::to_string)
@@ -247,8 +248,8 @@ pub async fn insert_party(
     };
     sqlx::query(
         "INSERT INTO parties (case_id, position, side, kind, name, gender, ethnicity, age, \
-         occupation, id_number, phone, address) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         occupation, id_number, phone, address, phone_key, id_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(case_id)
     .bind(i64::try_from(position).unwrap_or(i64::MAX))
@@ -262,6 +263,8 @@ pub async fn insert_party(
     .bind(trimmed(&p.id_number).map(|s| s.to_ascii_uppercase()))
     .bind(trimmed(&p.phone))
     .bind(trimmed(&p.address))
+    .bind(p.phone.as_deref().and_then(phone_key))
+    .bind(p.id_number.as_deref().and_then(id_key))
     .execute(conn)
     .await?;
     Ok(())
@@ -322,6 +325,9 @@ pub struct CaseRow {
     pub rating: Option<String>,
     pub rating_comment: Option<String>,
     pub rated_at: Option<i64>,
+    /// The earlier case this one repeats (its id and code), if linked.
+    pub repeat_of: Option<i64>,
+    pub repeat_of_code: Option<String>,
 }
 
 const CASE_SELECT: &str = "SELECT c.id, c.code, c.town_id, c.kind, c.category, c.channel, \
@@ -334,7 +340,8 @@ const CASE_SELECT: &str = "SELECT c.id, c.code, c.town_id, c.kind, c.category, c
     c.closed_at, c.archived_at, c.applicant_last4, c.version, c.response_due_on, \
     c.returned_by, c.return_reason, c.suspended_on, c.rating, c.rating_comment, c.rated_at, \
     (SELECT COUNT(*) FROM case_urgings u WHERE u.case_id = c.id \
-     AND u.acknowledged_at IS NULL) AS open_urgings \
+     AND u.acknowledged_at IS NULL) AS open_urgings, \
+    c.repeat_of, (SELECT r.code FROM cases r WHERE r.id = c.repeat_of) AS repeat_of_code \
     FROM cases c \
     JOIN org_units v ON v.id = c.village_id \
     LEFT JOIN org_units a ON a.id = c.area_id \
@@ -562,6 +569,11 @@ impl CaseRow {
             archived_at: self.archived_at.map(from_millis),
             parties,
             parties_masked,
+            repeat_of: self
+                .repeat_of
+                .zip(self.repeat_of_code.clone())
+                .map(|(id, code)| shared::repeats::CaseRef { id, code }),
+            repeated_by: extras.repeated_by.clone(),
             version: self.version,
         })
     }
@@ -887,6 +899,7 @@ struct CardRow {
     pending_extensions: i64,
     police_pending: i64,
     escalation: Option<String>,
+    repeat_of_code: Option<String>,
 }
 
 impl CardRow {
@@ -941,6 +954,7 @@ impl CardRow {
             police_pending: self.police_pending > 0,
             escalation,
             cooperating_names,
+            repeat_of: self.repeat_of_code,
             id: self.id,
             kind: parse_enum("kind", &self.kind)?,
             category: parse_enum("category", &self.category)?,
@@ -1083,7 +1097,8 @@ const CARD_SELECT: &str = "SELECT c.id, c.code, c.summary, c.kind, c.category, c
     (SELECT COUNT(*) FROM police_notices n WHERE n.case_id = c.id \
      AND n.acknowledged_at IS NULL) AS police_pending, \
     (SELECT MAX(e.level) FROM case_escalations e WHERE e.case_id = c.id \
-     AND e.level IN ('overdue', 'overdue_7')) AS escalation \
+     AND e.level IN ('overdue', 'overdue_7')) AS escalation, \
+    (SELECT r.code FROM cases r WHERE r.id = c.repeat_of) AS repeat_of_code \
     FROM cases c \
     JOIN org_units v ON v.id = c.village_id \
     LEFT JOIN org_units a ON a.id = c.area_id \

@@ -20,6 +20,8 @@ pub struct CaseExtras {
     pub suspensions: Vec<Suspension>,
     pub extensions: Vec<Extension>,
     pub police_notice: Option<PoliceNotice>,
+    /// The later cases linked as repeats of this one, oldest first.
+    pub repeated_by: Vec<shared::repeats::CaseRef>,
 }
 
 impl CaseExtras {
@@ -47,6 +49,7 @@ pub async fn extras(conn: &mut AnyConnection, case_id: i64) -> Result<CaseExtras
         suspensions: suspensions(&mut *conn, case_id).await?,
         extensions: extensions(&mut *conn, case_id).await?,
         police_notice: notice_of_case(&mut *conn, case_id).await?,
+        repeated_by: super::repeats::repeated_by(&mut *conn, case_id).await?,
     })
 }
 

@@ -20,6 +20,7 @@ pub mod mediation;
 pub mod meetings;
 pub mod open311;
 pub mod org;
+pub mod repeats;
 pub mod sessions;
 pub mod supervision;
 pub mod users;

@@ -5,6 +5,7 @@
 //! column; cases themselves go through `db::cases`.
 
 use shared::api::NewParty;
+use shared::repeats::{id_key, phone_key};
 use sqlx::any::AnyArguments;
 use sqlx::{AnyConnection, Arguments};
 
@@ -23,14 +24,14 @@ pub(crate) async fn parties(
         let mut args = AnyArguments::default();
         let mut sql = String::from(
             "INSERT INTO parties (case_id, position, side, kind, name, gender, ethnicity, age, \
-             occupation, id_number, phone, address) VALUES ",
+             occupation, id_number, phone, address, phone_key, id_key) VALUES ",
         );
         let mut n = 0;
         for (i, (case_id, position, p)) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&placeholders(&mut n, 12));
+            sql.push_str(&placeholders(&mut n, 14));
             let trimmed = |s: &Option<String>| {
                 s.as_deref()
                     .map(str::trim)
@@ -52,6 +53,8 @@ pub(crate) async fn parties(
             )?;
             add(&mut args, trimmed(&p.phone))?;
             add(&mut args, trimmed(&p.address))?;
+            add(&mut args, p.phone.as_deref().and_then(phone_key))?;
+            add(&mut args, p.id_number.as_deref().and_then(id_key))?;
         }
         sqlx::query_with(&sql, args).execute(&mut *conn).await?;
     }

@@ -31,7 +31,8 @@ use shared::model::{
 };
 use shared::privacy::Redactor;
 use shared::validate::{
-    CODE_RANDOM_LEN, Checker, NOTE_MAX, case_code, check_register, phone_last_four,
+    CODE_RANDOM_LEN, Checker, NOTE_MAX, case_code, check_register, normalize_case_code,
+    phone_last_four,
 };
 use shared::workflow::{self, Act, Actor, Applied, Command, Lookups};
 use shared::{ApiError, ErrorKind, FieldError, Lang, Reason};
@@ -296,6 +297,16 @@ pub(crate) async fn insert_registered(
     if let Some(q) = &query_code {
         last4.push(q.clone());
     }
+    let (earlier, risk_flags) = super::repeats::for_registration(
+        conn,
+        town_id,
+        req.kind,
+        req.repeat_of.as_deref(),
+        &req.not_repeat_of,
+        &req.risk_flags,
+        lang,
+    )
+    .await?;
     let spot = req.closed_on_the_spot.as_ref();
     let stage = if spot.is_some() {
         Stage::Closed
@@ -311,7 +322,7 @@ pub(crate) async fn insert_registered(
             category: req.category,
             channel: req.channel,
             risk: req.risk,
-            risk_flags: &req.risk_flags,
+            risk_flags: &risk_flags,
             summary: req.summary.trim(),
             facts: req.facts.trim(),
             request: req.request.trim(),
@@ -332,6 +343,9 @@ pub(crate) async fn insert_registered(
     .await?;
     if let Some(q) = &query_code {
         db::cases::set_query_code(conn, case_id, q).await?;
+    }
+    if let Some(earlier) = &earlier {
+        db::repeats::set_link(conn, case_id, Some(earlier.id), &risk_flags).await?;
     }
     for (i, party) in req.parties.iter().enumerate() {
         db::cases::insert_party(conn, case_id, i, party).await?;
@@ -356,6 +370,20 @@ pub(crate) async fn insert_registered(
         details,
         public: false,
     };
+    // The repeat check as the clerk left it: the earlier case linked, the matches judged
+    // different.
+    let mut details = Vec::new();
+    if let Some(earlier) = &earlier {
+        details.push(("repeat_of".to_owned(), earlier.code.clone()));
+    }
+    if !req.not_repeat_of.is_empty() {
+        let codes: Vec<String> = req
+            .not_repeat_of
+            .iter()
+            .filter_map(|c| normalize_case_code(c))
+            .collect();
+        details.push(("not_repeat_of".to_owned(), codes.join(", ")));
+    }
     db::events::insert(
         conn,
         &event(
@@ -363,7 +391,7 @@ pub(crate) async fn insert_registered(
             None,
             Some(Stage::Registered),
             None,
-            vec![],
+            details,
         ),
     )
     .await?;
@@ -542,7 +570,7 @@ pub(crate) async fn read(
 }
 
 /// The 409 answer: the change was not saved; here is the case as it is now.
-async fn conflict(state: &AppState, actor: &Actor, id: i64, lang: Lang) -> AppError {
+pub(crate) async fn conflict(state: &AppState, actor: &Actor, id: i64, lang: Lang) -> AppError {
     match read_case(state, actor, id).await {
         Ok(current) => {
             let mut e = ApiError::new(ErrorKind::Conflict, lang);

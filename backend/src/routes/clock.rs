@@ -163,7 +163,7 @@ async fn recount(state: &AppState, conn: &mut AnyConnection, id: i64) -> AppResu
 }
 
 /// Ends a clock change: bumps the town, publishes the change, answers the case as `me` sees it.
-async fn finish(
+pub(crate) async fn finish(
     state: &AppState,
     mut wtx: db::WriteTx,
     me: &CurrentUser,

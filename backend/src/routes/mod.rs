@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod org;
 pub mod public;
 pub mod receipts;
+pub mod repeats;
 pub mod supervision;
 pub mod views;
 
@@ -44,6 +45,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(open311::router())
         .merge(public::router())
         .merge(receipts::router())
+        .merge(repeats::router())
         .merge(supervision::router())
         .merge(views::router())
         .merge(openapi::router())

@@ -74,6 +74,8 @@ use crate::state::AppState;
         super::agreements::perform,
         super::agreements::follow_ups,
         super::agreements::record_follow_up,
+        super::repeats::search,
+        super::repeats::link,
         super::ledger::csv,
         super::ledger::xlsx,
         crate::pages::status::form,

@@ -188,6 +188,18 @@ pub async fn register(request: &RegisterCase) -> Result<CaseDetail> {
     post("/api/cases", request, true).await
 }
 
+/// `POST /api/repeats/search`: open and recently closed cases with a party of these numbers.
+pub async fn search_repeats(
+    request: &shared::repeats::RepeatSearch,
+) -> Result<shared::repeats::RepeatMatches> {
+    post("/api/repeats/search", request, true).await
+}
+
+/// `PUT /api/cases/{id}/repeat-of`: links the case to the earlier one it repeats (or unlinks).
+pub async fn link_repeat(id: i64, request: &shared::repeats::LinkRepeat) -> Result<CaseDetail> {
+    put(&format!("/api/cases/{id}/repeat-of"), request).await
+}
+
 /// `GET /api/cases/{id}`.
 pub async fn case(id: i64) -> Result<CaseDetail> {
     get(&format!("/api/cases/{id}")).await

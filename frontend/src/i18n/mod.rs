@@ -218,6 +218,8 @@ pub fn event_detail(key: &str, value: &str, lang: Lang) -> (String, String) {
         "days" => Some(T::ExtensionDays),
         "consent" => Some(T::ConsentLabel),
         "department" => Some(T::PoliceStation),
+        "repeat_of" => Some(T::RepeatOf),
+        "not_repeat_of" => Some(T::NotRepeatOf),
         _ => None,
     };
     let key = label.map_or_else(|| key.to_owned(), |t| t.get(lang).to_owned());
@@ -274,6 +276,14 @@ pub fn handler_with(handler: &str, cooperating: &[String], lang: Lang) -> String
     match lang {
         Lang::Zh => format!("{handler} · 联合 {}", cooperating.join("、")),
         Lang::En => format!("{handler} · with {}", cooperating.join(", ")),
+    }
+}
+
+/// The repeat chip's title: which earlier case the card's case repeats.
+pub fn repeat_of_title(code: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("重复事项,前案 {code}"),
+        Lang::En => format!("Repeats case {code}"),
     }
 }
 

@@ -286,6 +286,24 @@ texts! {
     ExtensionDays => "延期天数", "Days of extension";
     ConsentLabel => "双方当事人同意", "Both parties consent";
     PoliceStation => "派出所", "Police station";
+    // Repeat matters (重复信访).
+    ChipRepeat => "重复", "Repeat";
+    RepeatCheckTitle => "重复事项核查", "Repeat check";
+    RepeatCheckIntro => "以下在办或近半年办结的案件,当事人的电话或身份证号与本次相同:", "These open or recently closed cases have a party with the same phone or ID number:";
+    RepeatNone => "未发现相同电话或身份证号的在办或近期办结案件。", "No open or recently closed case has a party with these numbers.";
+    RepeatChecking => "正在核查相同电话、身份证号……", "Checking for the same phone or ID number…";
+    RepeatCheckFailed => "重复核查未能完成:", "The repeat check failed:";
+    LinkAsRepeat => "关联为重复", "Link as repeat";
+    DifferentMatter => "不是同一事项", "A different matter";
+    RepeatPetitionNote => "信访件关联在办事项,登记后将标记为“重复信访”。", "A petition linked to a matter still being handled will be marked as a repeat petition.";
+    RepeatMore => "匹配较多,仅显示最近 20 件。", "More matched; the newest 20 are shown.";
+    RepeatOf => "重复于", "Repeats";
+    RepeatedBy => "重复来访", "Repeated by";
+    NotRepeatOf => "判定非同一事项", "Judged a different matter";
+    RepeatsTitle => "重复事项", "Repeat matters";
+    Unlink => "取消关联", "Remove link";
+    RepeatNoLink => "未关联前案。", "Not linked to an earlier case.";
+    RepeatMatchedParty => "匹配当事人", "Matching party";
     SuspensionsTitle => "中止与延期", "Suspension and extension";
     SuspendedSince => "中止自", "Suspended since";
     Suspend => "中止办理", "Suspend";

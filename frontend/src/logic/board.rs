@@ -148,6 +148,7 @@ pub fn card_with_detail(card: &CaseCard, case: &CaseDetail) -> CaseCard {
         } else {
             card.cooperating_names.clone()
         },
+        repeat_of: case.repeat_of.as_ref().map(|r| r.code.clone()),
     }
 }
 
@@ -300,6 +301,7 @@ pub(crate) mod tests {
             police_pending: false,
             escalation: None,
             cooperating_names: Vec::new(),
+            repeat_of: None,
         }
     }
 
@@ -344,6 +346,8 @@ pub(crate) mod tests {
             rating: None,
             parties: vec![],
             parties_masked: false,
+            repeat_of: None,
+            repeated_by: vec![],
             version: card.version,
             awaiting_until: None,
             returned: None,

@@ -9,7 +9,8 @@ use shared::error::{FieldError, Reason};
 use shared::model::{
     CaseKind, Category, Channel, Gender, Outcome, PartyKind, PartySide, RiskFlag, RiskLevel,
 };
-use shared::validate::{PARTIES_MAX, check_register};
+use shared::repeats::{RepeatMatch, RepeatSearch};
+use shared::validate::{PARTIES_MAX, check_register, is_valid_id_number, is_valid_phone};
 
 /// One party row of the form, as typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +77,10 @@ pub struct IntakeForm {
     pub on_the_spot: bool,
     pub spot_outcome: Option<Outcome>,
     pub spot_summary: String,
+    /// The repeat check: the earlier case this matter is linked to, and the matches judged a
+    /// different matter (codes).
+    pub repeat_of: Option<String>,
+    pub not_repeat_of: Vec<String>,
     next_id: u32,
 }
 
@@ -108,6 +113,8 @@ impl IntakeForm {
             on_the_spot: false,
             spot_outcome: None,
             spot_summary: String::new(),
+            repeat_of: None,
+            not_repeat_of: Vec::new(),
             next_id: 3,
         }
     }
@@ -258,6 +265,8 @@ impl IntakeForm {
             } else {
                 None
             },
+            repeat_of: self.repeat_of.clone(),
+            not_repeat_of: self.not_repeat_of.clone(),
         };
         if let Err(more) = check_register(&request, lang) {
             for e in remap_party_errors(more, &rows) {
@@ -270,6 +279,61 @@ impl IntakeForm {
             Ok((request, rows))
         } else {
             Err(errors)
+        }
+    }
+}
+
+impl IntakeForm {
+    /// The complete, valid phone and ID numbers typed so far (each once), for the repeat
+    /// check: a number is searched only once it is whole.
+    pub fn numbers_to_check(&self) -> RepeatSearch {
+        let mut search = RepeatSearch::default();
+        for p in &self.parties {
+            // As the request sends it (spaces dropped).
+            let phone = p.phone.trim().replace(' ', "");
+            if is_valid_phone(&phone) && !search.phones.contains(&phone) {
+                search.phones.push(phone);
+            }
+            let id = p.id_number.trim().to_ascii_uppercase();
+            if p.kind == PartyKind::Person
+                && is_valid_id_number(&id)
+                && !search.id_numbers.contains(&id)
+            {
+                search.id_numbers.push(id);
+            }
+        }
+        search
+    }
+
+    /// Keeps only the repeat decisions about cases still among `matches` (a number changed:
+    /// its matches, and what was decided about them, go).
+    pub fn keep_decisions_for(&mut self, matches: &[RepeatMatch]) {
+        let present = |code: &String| matches.iter().any(|m| &m.code == code);
+        if self.repeat_of.as_ref().is_some_and(|c| !present(c)) {
+            self.repeat_of = None;
+        }
+        self.not_repeat_of.retain(present);
+    }
+
+    /// Links the matter to the earlier case `code` (or, for the one linked, unlinks it).
+    pub fn toggle_repeat_of(&mut self, code: &str) {
+        self.not_repeat_of.retain(|c| c != code);
+        if self.repeat_of.as_deref() == Some(code) {
+            self.repeat_of = None;
+        } else {
+            self.repeat_of = Some(code.to_owned());
+        }
+    }
+
+    /// Marks `code` as a different matter (or takes that back).
+    pub fn toggle_not_repeat(&mut self, code: &str) {
+        if self.repeat_of.as_deref() == Some(code) {
+            self.repeat_of = None;
+        }
+        if self.not_repeat_of.iter().any(|c| c == code) {
+            self.not_repeat_of.retain(|c| c != code);
+        } else {
+            self.not_repeat_of.push(code.to_owned());
         }
     }
 }
@@ -329,6 +393,67 @@ mod tests {
             .into_iter()
             .map(|e| e.field)
             .collect()
+    }
+
+    fn a_match(code: &str) -> RepeatMatch {
+        RepeatMatch {
+            case_id: 1,
+            code: code.into(),
+            kind: CaseKind::Petition,
+            category: Category::Neighbour,
+            stage: shared::model::Stage::InHandling,
+            summary: String::new(),
+            registered_at: chrono::DateTime::default(),
+            closed_on: None,
+            handler_name: None,
+            matched_by: shared::repeats::MatchedBy::Phone,
+            number: "138****5678".into(),
+            party: "张某".into(),
+            key: "13812345678".into(),
+            repeat_of: None,
+        }
+    }
+
+    #[test]
+    fn only_whole_numbers_are_checked_for_repeats() {
+        let mut form = filled();
+        // Spaces are dropped, as the request does.
+        assert_eq!(form.numbers_to_check().phones, ["13812341234"]);
+        if let Some(row) = form.party_mut(1) {
+            // Ten digits: not yet whole.
+            row.phone = "1381234123".into();
+            row.id_number = "11010519491231002x".into();
+        }
+        if let Some(row) = form.party_mut(2) {
+            row.phone = " 13812341234 ".into();
+        }
+        let search = form.numbers_to_check();
+        assert_eq!(search.phones, ["13812341234"]);
+        assert_eq!(search.id_numbers, ["11010519491231002X"]);
+    }
+
+    #[test]
+    fn repeat_decisions_follow_the_matches() {
+        let mut form = filled();
+        form.toggle_repeat_of("0101-AAAA");
+        form.toggle_not_repeat("0102-BBBB");
+        assert_eq!(form.repeat_of.as_deref(), Some("0101-AAAA"));
+        // Judging the linked case different unlinks it.
+        form.toggle_not_repeat("0101-AAAA");
+        assert_eq!(form.repeat_of, None);
+        assert_eq!(form.not_repeat_of, ["0102-BBBB", "0101-AAAA"]);
+        form.toggle_repeat_of("0102-BBBB");
+        assert_eq!(form.not_repeat_of, ["0101-AAAA"]);
+        // A number changed: decisions about cases no longer matched go.
+        form.keep_decisions_for(&[a_match("0101-AAAA")]);
+        assert_eq!(form.repeat_of, None);
+        assert_eq!(form.not_repeat_of, ["0101-AAAA"]);
+        let (request, _) = {
+            form.toggle_repeat_of("0101-AAAA");
+            form.to_request(Lang::Zh).expect("valid")
+        };
+        assert_eq!(request.repeat_of.as_deref(), Some("0101-AAAA"));
+        assert!(request.not_repeat_of.is_empty());
     }
 
     #[test]

@@ -204,6 +204,7 @@ fn CaseView(id: i64) -> impl IntoView {
                     let (may_urge, may_acknowledge) = actor.map_or((false, false), |a| {
                         (held && Act::Urge.is_permitted(&a, &facts), Act::Acknowledge.is_permitted(&a, &facts))
                     });
+                    let may_link = actor.is_some_and(|a| Act::LinkRepeat.is_permitted(&a, &facts));
                     let rights = actor.map_or(ClockRights::default(), |a| ClockRights {
                         suspend: Act::Suspend.is_permitted(&a, &facts),
                         ask_extension: Act::AskExtension.is_permitted(&a, &facts),
@@ -214,7 +215,7 @@ fn CaseView(id: i64) -> impl IntoView {
                         load_timeline();
                     });
                     view! {
-                        <CaseBody detail commands acting act=Callback::new(act) may_urge may_acknowledge rights
+                        <CaseBody detail commands acting act=Callback::new(act) may_urge may_acknowledge may_link rights
                             changed reload sessions agreement />
                     }.into_any()
                 }
@@ -254,6 +255,7 @@ fn CaseBody(
     act: Callback<CommandKind>,
     may_urge: bool,
     may_acknowledge: bool,
+    may_link: bool,
     rights: ClockRights,
     changed: Callback<CaseDetail>,
     reload: Callback<()>,
@@ -293,6 +295,7 @@ fn CaseBody(
     let masked = d.parties_masked;
     let parties = d.parties.clone();
     let session_parties = d.parties.clone();
+    let repeats_detail = d.clone();
 
     view! {
         <div class="case-head" data-testid="case-head" data-code=code data-stage=stage.as_str()
@@ -345,6 +348,7 @@ fn CaseBody(
                         view! { <PartiesTable parties /> }.into_any()
                     }}
                 </section>
+                <crate::pages::repeats::RepeatsPanel detail=repeats_detail may_link changed />
                 <crate::pages::sessions::SessionsPanel case_id=d.id parties=session_parties data=sessions />
                 <crate::pages::agreement::AgreementPanel case_id=d.id state=agreement />
                 {matches!(stage, Stage::Closed | Stage::Archived).then(|| view! {

@@ -11,6 +11,7 @@ use shared::model::{
     CaseDetail, CaseKind, Category, Channel, Gender, OrgLevel, OrgUnit, Outcome, PartyKind,
     PartySide, RiskFlag, RiskLevel,
 };
+use shared::repeats::RepeatMatch;
 use shared::validate::{ADDRESS_MAX, FACTS_MAX, NAME_MAX, REQUEST_MAX, SUMMARY_MAX};
 use wasm_bindgen::JsCast;
 
@@ -141,6 +142,22 @@ fn IntakeForm(form: RwSignal<IntakeForm>, saved: RwSignal<Option<CaseDetail>>) -
                 <PlaceSection form errors=errs org />
             </div>
             <PartiesSection form errors=errs />
+            <crate::pages::repeats::RepeatCheck
+                search=Signal::derive(move || form.with(|f| f.numbers_to_check()))
+                linked=Signal::derive(move || form.with(|f| f.repeat_of.clone()))
+                different=Signal::derive(move || form.with(|f| f.not_repeat_of.clone()))
+                on_link=Callback::new(move |code: String| form.update(|f| f.toggle_repeat_of(&code)))
+                on_different=Callback::new(move |code: String| form.update(|f| f.toggle_not_repeat(&code)))
+                on_matches=Callback::new(move |found: Vec<RepeatMatch>| {
+                    // Only when a decision is about a case no longer matched (a write would redraw the form).
+                    let mut pruned = form.get_untracked();
+                    pruned.keep_decisions_for(&found);
+                    if form.with_untracked(|f| *f != pruned) {
+                        form.set(pruned);
+                    }
+                })
+                petition=Signal::derive(move || form.with(|f| f.kind == CaseKind::Petition))
+            />
             <ContentSection form errors=errs />
             <SpotSection form errors=errs />
             <div class="form-actions">

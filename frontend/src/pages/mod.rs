@@ -14,5 +14,6 @@ pub mod meetings;
 pub mod not_found;
 pub mod open311;
 pub mod police;
+pub mod repeats;
 pub mod session_room;
 pub mod sessions;

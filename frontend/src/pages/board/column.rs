@@ -180,6 +180,7 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
         card.police_pending,
     );
     let online = card.channel == shared::model::Channel::Online;
+    let repeat_of = card.repeat_of.clone();
     let down_card = card.clone();
     let menu_card = card.clone();
     let open_href = href.clone();
@@ -260,6 +261,12 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
                         })}
                         {police.then(|| view! {
                             <span class="chip chip-police" data-testid="card-police">{tr(T::ChipPolice)}</span>
+                        })}
+                        {repeat_of.map(|code| view! {
+                            <span class="chip chip-repeat" data-testid="card-repeat"
+                                title=move || i18n::repeat_of_title(&code, lang.get())>
+                                {tr(T::ChipRepeat)}
+                            </span>
                         })}
                         {online.then(|| view! {
                             <span class="chip chip-online" data-testid="card-online"
