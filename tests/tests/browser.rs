@@ -2250,3 +2250,112 @@ async fn on_a_tablet_the_filters_fold_and_a_long_press_anywhere_drags_a_card() {
     })
     .await;
 }
+
+/// The repeat check (重复信访): a clerk types a petitioner's phone that an open case already
+/// has, sees that case at once and links the petition to it; the lead's board marks the new
+/// card, and the case page names the earlier case, which names its repeat. On the case page
+/// the lead removes the link and makes it again from the check there.
+#[tokio::test]
+async fn a_clerk_typing_a_known_phone_sees_the_open_case_and_links_the_petition() {
+    let server = TestServer::start().await;
+    let fx = server.fixture.clone();
+    let app = server.app();
+    let clerk_cookie = app.login("clerk").await;
+    let mut earlier_body = app.sample_case();
+    earlier_body.summary = "王五反映邻居堵塞排水沟".to_owned();
+    earlier_body.parties[0].name = "王五".to_owned();
+    earlier_body.parties[0].phone = Some("13700001111".to_owned());
+    let earlier = app.register(&clerk_cookie, &earlier_body).await;
+    let browser = match Browser::start(&server.base_url, 1280, 800, false).await {
+        Ok(b) => b,
+        Err(e) => panic!("could not start the browser: {e}"),
+    };
+    let earlier_code = earlier.code.clone();
+    scenario("repeat_check", browser, |b| async move {
+        let result = async {
+            sign_in(&b, "clerk").await?;
+            b.goto("/cases/new").await?;
+            b.wait("[data-testid=intake-form]").await?;
+            b.choose("select[name=kind]", "petition").await?;
+            b.choose("select[name=category]", "neighbour").await?;
+            b.choose("select[name=village_id]", &fx.villages[0].to_string())
+                .await?;
+            b.fill("input[name=\"parties[0].name\"]", "王五").await?;
+            // Ten digits: not yet a number, nothing is searched.
+            b.fill("input[name=\"parties[0].phone\"]", "1370000111")
+                .await?;
+            if b.count("[data-testid=repeat-check]").await? != 0 {
+                return Err("a partial number was searched".into());
+            }
+            b.fill("input[name=\"parties[0].phone\"]", "13700001111")
+                .await?;
+            let item = format!("[data-testid=repeat-match][data-code=\"{earlier_code}\"]");
+            b.wait(&item).await?;
+            b.wait_text(
+                &format!("{item} [data-testid=repeat-summary]"),
+                "王五反映邻居堵塞排水沟",
+            )
+            .await?;
+            b.wait_text(&item, "137****1111").await?;
+            // Said under the party too, where the number was typed.
+            b.wait_text("[data-testid=party-row] [data-testid=repeat-hint]", "已有 1 件案件")
+                .await?;
+            b.expect_accessible("the repeat check at intake").await?;
+            b.click(&format!("{item} [data-testid=link-repeat]"))
+                .await?;
+            b.wait(&format!("{item}[data-linked=true]")).await?;
+            b.wait("[data-testid=repeat-petition-note]").await?;
+            b.screenshot("repeat-check-1280").await?;
+            b.resize(768, 1024).await?;
+            b.eval::<()>("document.querySelector('[data-testid=repeat-hint]').scrollIntoView({block: 'center'});")
+                .await?;
+            b.screenshot("repeat-check-768").await?;
+            b.resize(1280, 800).await?;
+            b.fill("input[name=summary]", "王五再次反映排水沟未疏通")
+                .await?;
+            b.click("[data-testid=submit-case]").await?;
+            let code = b
+                .text("[data-testid=receipt-code]")
+                .await?
+                .trim()
+                .to_owned();
+            sign_out(&b).await?;
+
+            // The lead's board marks the repeat; its case page names the earlier case.
+            sign_in(&b, "lead").await?;
+            let card = card_in("registered", &code);
+            b.wait(&format!("{card} [data-testid=card-repeat]")).await?;
+            b.click(&format!("{card} [data-testid=card-link]")).await?;
+            b.wait_text("[data-testid=repeat-of]", &earlier_code)
+                .await?;
+            b.wait_text("[aria-labelledby=details-title]", "重复信访")
+                .await?;
+            b.expect_accessible("the case page's repeat panel").await?;
+            b.resize(1024, 768).await?;
+            b.eval::<()>("document.querySelector('[data-testid=repeats]').scrollIntoView();")
+                .await?;
+            b.screenshot("repeat-case-1024").await?;
+
+            // The lead removes the link, then links again from the check on the page.
+            b.click("[data-testid=unlink-repeat]").await?;
+            b.wait_text("[data-testid=repeat-of]", "未关联前案").await?;
+            let item = format!(
+                "[data-testid=repeats] [data-testid=repeat-match][data-code=\"{earlier_code}\"]"
+            );
+            b.wait(&format!("{item}[data-linked=false]")).await?;
+            b.click(&format!("{item} [data-testid=link-repeat]"))
+                .await?;
+            b.wait_text("[data-testid=repeat-of]", &earlier_code)
+                .await?;
+            b.wait(&format!("{item}[data-linked=true]")).await?;
+
+            // The earlier case names its repeat.
+            b.goto(&format!("/cases/{}", earlier.id)).await?;
+            b.wait_text("[data-testid=repeated-by]", &code).await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}

@@ -279,6 +279,19 @@ pub fn handler_with(handler: &str, cooperating: &[String], lang: Lang) -> String
     }
 }
 
+/// Under a party whose number matched: how many cases, pointing down to the check.
+pub fn repeat_hint(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("⚠ 该当事人的电话或身份证号已有 {n} 件案件,请在下方核查是否重复"),
+        Lang::En if n == 1 => {
+            "⚠ A case already has this party's phone or ID number: check below whether this is a repeat".to_owned()
+        }
+        Lang::En => format!(
+            "⚠ {n} cases already have this party's phone or ID number: check below whether this is a repeat"
+        ),
+    }
+}
+
 /// The repeat chip's title: which earlier case the card's case repeats.
 pub fn repeat_of_title(code: &str, lang: Lang) -> String {
     match lang {

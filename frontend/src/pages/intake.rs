@@ -11,7 +11,7 @@ use shared::model::{
     CaseDetail, CaseKind, Category, Channel, Gender, OrgLevel, OrgUnit, Outcome, PartyKind,
     PartySide, RiskFlag, RiskLevel,
 };
-use shared::repeats::RepeatMatch;
+use shared::repeats::{RepeatMatch, id_key, phone_key};
 use shared::validate::{ADDRESS_MAX, FACTS_MAX, NAME_MAX, REQUEST_MAX, SUMMARY_MAX};
 use wasm_bindgen::JsCast;
 
@@ -82,6 +82,8 @@ fn IntakeForm(form: RwSignal<IntakeForm>, saved: RwSignal<Option<CaseDetail>>) -
     let general = RwSignal::new(None::<api::Error>);
     let pending = RwSignal::new(false);
     let errs = Signal::from(errors);
+    // The repeat check's matches, for the hint under each party whose number matched.
+    let found = RwSignal::new(Vec::<RepeatMatch>::new());
 
     let show_errors = move |fields: Vec<FieldError>| {
         let first = fields.first().map(|f| focus_target(&f.field));
@@ -141,17 +143,18 @@ fn IntakeForm(form: RwSignal<IntakeForm>, saved: RwSignal<Option<CaseDetail>>) -
                 <MatterSection form errors=errs />
                 <PlaceSection form errors=errs org />
             </div>
-            <PartiesSection form errors=errs />
+            <PartiesSection form errors=errs found />
             <crate::pages::repeats::RepeatCheck
                 search=Signal::derive(move || form.with(|f| f.numbers_to_check()))
                 linked=Signal::derive(move || form.with(|f| f.repeat_of.clone()))
                 different=Signal::derive(move || form.with(|f| f.not_repeat_of.clone()))
                 on_link=Callback::new(move |code: String| form.update(|f| f.toggle_repeat_of(&code)))
                 on_different=Callback::new(move |code: String| form.update(|f| f.toggle_not_repeat(&code)))
-                on_matches=Callback::new(move |found: Vec<RepeatMatch>| {
+                on_matches=Callback::new(move |matches: Vec<RepeatMatch>| {
                     // Only when a decision is about a case no longer matched (a write would redraw the form).
                     let mut pruned = form.get_untracked();
-                    pruned.keep_decisions_for(&found);
+                    pruned.keep_decisions_for(&matches);
+                    found.set(matches);
                     if form.with_untracked(|f| *f != pruned) {
                         form.set(pruned);
                     }
@@ -400,7 +403,11 @@ fn PlacePicker(
 }
 
 #[component]
-fn PartiesSection(form: RwSignal<IntakeForm>, errors: Signal<Vec<FieldError>>) -> impl IntoView {
+fn PartiesSection(
+    form: RwSignal<IntakeForm>,
+    errors: Signal<Vec<FieldError>>,
+    found: RwSignal<Vec<RepeatMatch>>,
+) -> impl IntoView {
     let add = move |side: PartySide| {
         let mut added = None;
         form.update(|f| added = f.add_party(side));
@@ -418,7 +425,7 @@ fn PartiesSection(form: RwSignal<IntakeForm>, errors: Signal<Vec<FieldError>>) -
             <FieldMessage name="parties" errors />
             <div class="parties">
                 <For each=move || form.with(|f| f.parties.iter().map(|p| p.id).collect::<Vec<_>>()) key=|id| *id let:row_id>
-                    <PartyRowView form row_id errors />
+                    <PartyRowView form row_id errors found />
                 </For>
             </div>
             <div class="row-actions">
@@ -441,6 +448,7 @@ fn PartyRowView(
     form: RwSignal<IntakeForm>,
     row_id: u32,
     errors: Signal<Vec<FieldError>>,
+    found: RwSignal<Vec<RepeatMatch>>,
 ) -> impl IntoView {
     let lang = use_lang();
     let index = Memo::new(move |_| form.with(|f| f.party_index(row_id).unwrap_or(0)));
@@ -572,6 +580,26 @@ fn PartyRowView(
                 </Show>
                 {text_input("address", T::Address, "text", ADDRESS_MAX, |p| p.address.clone(), |p, v| p.address = v)}
             </div>
+            {move || {
+                // This party's numbers among the repeat check's matches: said here, where the
+                // number was typed, with a link down to the check.
+                let (phone, id) = row.with(|r| {
+                    (
+                        phone_key(&r.phone.replace(' ', "")),
+                        id_key(&r.id_number),
+                    )
+                });
+                let n = found.with(|m| {
+                    m.iter()
+                        .filter(|m| Some(&m.key) == phone.as_ref() || Some(&m.key) == id.as_ref())
+                        .count()
+                });
+                (n > 0).then(|| view! {
+                    <p class="repeat-hint" data-testid="repeat-hint">
+                        <a href="#repeat-check-title">{move || i18n::repeat_hint(n, lang.get())}</a>
+                    </p>
+                })
+            }}
             <button type="button" class="btn btn-link btn-remove" data-testid="remove-party"
                 hidden=move || form.with(|f| f.parties.len() <= 1)
                 on:click=move |_| form.update(|f| f.remove_party(row_id))>

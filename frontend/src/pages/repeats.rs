@@ -238,7 +238,8 @@ pub fn RepeatsPanel(
             }
         })
     };
-    let petition = detail.kind == shared::model::CaseKind::Petition;
+    // The note "will be marked 重复信访 once registered" is the intake's: here the mark shows
+    // among the case's risk flags as soon as the link is saved.
     let repeat_of = detail.repeat_of;
     let repeated_by = detail.repeated_by;
     view! {
@@ -276,7 +277,7 @@ pub fn RepeatsPanel(
                     different=Signal::derive(Vec::new)
                     on_link
                     on_matches=Callback::new(|_| {})
-                    petition=Signal::derive(move || petition)
+                    petition=Signal::derive(|| false)
                     busy=Signal::from(busy)
                 />
             })}
