@@ -559,3 +559,65 @@ async fn the_demo_dashboard_shows_the_seeds_figures_and_every_figure_lists_its_c
         .sum();
     assert_eq!(received, t.all.received);
 }
+
+/// The demo's repeat petitions each repeat an earlier matter of their village that was open
+/// when they came in, by the same person: the link shows on the card and the case, the earlier
+/// case names its repeat, and the intake's check finds the earlier case by the phone.
+#[tokio::test]
+async fn the_demos_repeat_petitions_are_linked_to_the_earlier_matter_of_the_same_person() {
+    let (demo, _) = Demo::load(DemoSize::default()).await;
+    let lead = demo.login("lead").await;
+    let cards = demo.all_cases(&lead, "").await;
+    let repeats: Vec<&CaseCard> = cards.iter().filter(|c| c.repeat_of.is_some()).collect();
+    assert!(!repeats.is_empty(), "the demo has no linked repeat");
+    let flagged = demo
+        .all_cases(&lead, "&flag=repeat_petition")
+        .await
+        .into_iter()
+        .map(|c| c.id)
+        .collect::<Vec<_>>();
+    for card in &repeats {
+        assert_eq!(card.kind, CaseKind::Petition);
+        assert!(
+            flagged.contains(&card.id),
+            "{} is not marked 重复信访",
+            card.code
+        );
+        let case: CaseDetail = demo.get(&format!("/api/cases/{}", card.id), &lead).await;
+        let earlier_ref = case
+            .repeat_of
+            .clone()
+            .unwrap_or_else(|| panic!("no link on {}", case.code));
+        let earlier: CaseDetail = demo
+            .get(&format!("/api/cases/{}", earlier_ref.id), &lead)
+            .await;
+        assert!(earlier.repeated_by.iter().any(|r| r.id == case.id));
+        assert_eq!(earlier.village_id, case.village_id);
+        assert!(earlier.registered_at < case.registered_at);
+        assert!(earlier.closed_at.is_none_or(|c| c > case.registered_at));
+        let phones = |d: &CaseDetail| -> Vec<String> {
+            d.parties.iter().filter_map(|p| p.phone.clone()).collect()
+        };
+        let phone = phones(&case)
+            .into_iter()
+            .find(|p| phones(&earlier).contains(p))
+            .unwrap_or_else(|| panic!("{} and {} share no phone", case.code, earlier.code));
+        let found: shared::repeats::RepeatMatches = demo
+            .post(
+                "/api/repeats/search",
+                Some(&lead),
+                &shared::repeats::RepeatSearch {
+                    phones: vec![phone],
+                    id_numbers: vec![],
+                    exclude_case_id: Some(case.id),
+                },
+            )
+            .await;
+        // Found unless the earlier matter closed more than 180 days ago.
+        if earlier.stage.is_open() {
+            assert!(found.matches.iter().any(|m| m.case_id == earlier.id));
+        }
+    }
+    // Every card marked 重复信访 is linked.
+    assert_eq!(flagged.len(), repeats.len());
+}

@@ -181,6 +181,8 @@ pub struct PlannedCase {
     pub closed_at: Option<DateTime<Utc>>,
     pub archived_at: Option<DateTime<Utc>>,
     pub events: Vec<PlannedEvent>,
+    /// The code of the earlier case this one repeats (a repeat petition, 重复信访).
+    pub repeat_of: Option<String>,
 }
 
 /// Every planned case, oldest registration first.
@@ -299,9 +301,66 @@ pub fn plan(size: DemoSize, now: DateTime<Utc>, tz: FixedOffset) -> Plan {
         cases.push(g.case(spec));
     }
     cases.sort_by_key(|c| c.registered_at);
+    link_repeats(&mut cases);
     Plan {
         today: g.today,
         cases,
+    }
+}
+
+/// Each repeat petition comes from the applicant of an earlier matter of its village that was
+/// still open when the petition came in, and is linked to it as the clerk would have from the
+/// intake's repeat check (same person: name, phone, ID number, in the texts too). A petition
+/// with no such earlier matter loses the mark.
+fn link_repeats(cases: &mut [PlannedCase]) {
+    for i in 0..cases.len() {
+        if !cases[i].risk_flags.contains(&RiskFlag::RepeatPetition) {
+            continue;
+        }
+        let (at, village) = (cases[i].registered_at, cases[i].place.village);
+        let applicant = |c: &PlannedCase| {
+            c.parties
+                .iter()
+                .position(|p| p.side == PartySide::Applicant && p.kind == PartyKind::Person)
+        };
+        let earlier = (0..i).rev().find(|&j| {
+            let e = &cases[j];
+            e.place.village == village
+                && e.registered_at < at
+                && e.closed_at.is_none_or(|closed| closed > at)
+                && e.repeat_of.is_none()
+                && applicant(e).is_some()
+        });
+        let (Some(j), Some(pos)) = (earlier, applicant(&cases[i])) else {
+            cases[i]
+                .risk_flags
+                .retain(|f| *f != RiskFlag::RepeatPetition);
+            continue;
+        };
+        let code = cases[j].code.clone();
+        let Some(person) = applicant(&cases[j]).map(|k| cases[j].parties[k].clone()) else {
+            continue;
+        };
+        let c = &mut cases[i];
+        let old_name = std::mem::replace(&mut c.parties[pos].name, person.name.clone());
+        let party = &mut c.parties[pos];
+        party.phone = person.phone;
+        party.id_number = person.id_number;
+        party.gender = person.gender;
+        party.age = person.age;
+        if !old_name.is_empty() {
+            for text in [&mut c.summary, &mut c.facts, &mut c.request] {
+                *text = text.replace(&old_name, &person.name);
+            }
+        }
+        if let Some(e) = c
+            .events
+            .iter_mut()
+            .find(|e| e.kind == EventKind::Registered)
+        {
+            e.details.push(("repeat_of".to_owned(), code.clone()));
+        }
+        c.repeat_of = Some(code);
     }
 }
 
@@ -754,6 +813,7 @@ impl Gen {
             place,
             parties: words.parties,
             registered_by,
+            repeat_of: None,
             registered_at: DateTime::<Utc>::MIN_UTC,
             clock: Clock::new(rule, self.today),
             due_on: self.today,

@@ -319,11 +319,28 @@ pub(crate) async fn cases(
     tz: FixedOffset,
 ) -> Result<(), sqlx::Error> {
     let archive_nos = archive_numbers(conn, ids.town, plan, tz).await?;
+    // Repeats link to earlier cases, stored before them (the plan is in registration order).
+    let mut ids_of_repeated: std::collections::HashMap<&str, i64> = plan
+        .cases
+        .iter()
+        .filter_map(|c| c.repeat_of.as_deref().map(|code| (code, 0)))
+        .collect();
     for (round, chunk) in plan.cases.chunks(CASES_PER_ROUND).enumerate() {
         let mut stored = Vec::with_capacity(chunk.len());
         for (j, c) in chunk.iter().enumerate() {
             let archive_no = archive_nos.get(&(round * CASES_PER_ROUND + j));
             let id = one_case(conn, ids, c, archive_no.cloned()).await?;
+            if let Some(slot) = ids_of_repeated.get_mut(c.code.as_str()) {
+                *slot = id;
+            }
+            if let Some(earlier) = c
+                .repeat_of
+                .as_deref()
+                .and_then(|code| ids_of_repeated.get(code))
+                .filter(|id| **id > 0)
+            {
+                db::repeats::set_link(conn, id, Some(*earlier), &c.risk_flags).await?;
+            }
             stored.push((id, c, archive_no));
         }
         let parties: Vec<(i64, usize, &NewParty)> = stored
