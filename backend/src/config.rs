@@ -20,6 +20,7 @@
 //! | `CONCORD_ONLINE_MAX_PER_ADDRESS` | `5` | online requests (the public form) accepted per address per hour |
 //! | `CONCORD_ONLINE_MAX_PER_PHONE` | `3` | online requests accepted per contact phone per 24 hours |
 //! | `CONCORD_OPEN311_MAX_PER_CLIENT` | `200` | requests one Open311 client (API key) may post per hour |
+//! | `CONCORD_REPEAT_SEARCHES` | `300` | searches for repeat matters (by phone or ID number) one person may make per 15 minutes |
 //! | `CONCORD_OPEN311_JURISDICTION` | none | the Open311 `jurisdiction_id` this server answers to (e.g. `guazhou.gov.cn`); when set, another one is a 404; when not, the parameter is ignored |
 //! | `CONCORD_DB_MAX_CONNECTIONS` | `8` | size of the database pool (writes have a pool of their own beside it) |
 //! | `CONCORD_HEADER_TIMEOUT_SECONDS` | `10` | how long a client may take to send a request's headers |
@@ -66,6 +67,9 @@ pub struct Config {
     /// Requests an Open311 client may post per `open311_window`.
     pub open311_max_per_client: u32,
     pub open311_window: Duration,
+    /// Searches for repeat matters one person may make per `repeat_search_window`.
+    pub repeat_searches: u32,
+    pub repeat_search_window: Duration,
     /// The Open311 `jurisdiction_id` served (`None`: the parameter is ignored).
     pub open311_jurisdiction: Option<String>,
     pub db_max_connections: u32,
@@ -105,6 +109,8 @@ impl Default for Config {
             online_window_phone: Duration::from_secs(24 * 60 * 60),
             open311_max_per_client: 200,
             open311_window: Duration::from_secs(60 * 60),
+            repeat_searches: 300,
+            repeat_search_window: Duration::from_secs(15 * 60),
             open311_jurisdiction: None,
             db_max_connections: 8,
             header_read_timeout: Duration::from_secs(10),
@@ -192,6 +198,9 @@ impl Config {
         }
         if let Some(v) = parse::<u32>("CONCORD_OPEN311_MAX_PER_CLIENT")? {
             c.open311_max_per_client = v;
+        }
+        if let Some(v) = parse::<u32>("CONCORD_REPEAT_SEARCHES")? {
+            c.repeat_searches = v;
         }
         if let Some(v) = var("CONCORD_OPEN311_JURISDICTION") {
             let v = v.trim();

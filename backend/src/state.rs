@@ -492,8 +492,8 @@ impl Limits {
             online_phone: limiter(c.online_max_per_phone, c.online_window_phone),
             open311_client: limiter(c.open311_max_per_client, c.open311_window),
             repeat_search: Arc::new(AttemptLimiter::new(
-                crate::routes::repeats::SEARCHES_PER_WINDOW,
-                crate::routes::repeats::SEARCH_WINDOW,
+                c.repeat_searches,
+                c.repeat_search_window,
             )),
         }
     }

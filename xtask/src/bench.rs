@@ -538,6 +538,7 @@ fn dashboard_bench(seconds: u32) -> Result {
     });
     let beside = beside?;
     let writes = writes.map_err(|_| "the writer panicked".to_owned())??;
+    let repeats = repeat_search(&server, &work, &cookie, seconds)?;
     drop(server);
     let stats = |v: &[f64]| -> String {
         if v.is_empty() {
@@ -587,11 +588,129 @@ fn dashboard_bench(seconds: u32) -> Result {
         "\nThe transitions meanwhile: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} done, {} failed).",
         writes.p50_ms, writes.p99_ms, writes.max_ms, writes.done, writes.failed
     );
+    let _ = writeln!(
+        report,
+        "\n## The repeat check over the same {} cases (every one has an applicant, most a respondent too: over 100,000 parties)\n",
+        EXPORT_OPEN + EXPORT_CLOSED
+    );
+    let _ = writeln!(
+        report,
+        "| `POST /api/repeats/search` | concurrency | p50 ms | p99 ms | requests/s | requests | failed |"
+    );
+    let _ = writeln!(report, "|---|---:|---:|---:|---:|---:|---:|");
+    for (what, n) in &repeats {
+        let _ = writeln!(
+            report,
+            "| {what} | 16 | {:.2} | {:.2} | {:.0} | {} | {} |",
+            n.p50_ms, n.p99_ms, n.rps, n.requests, n.failed
+        );
+    }
     let out = work.join("results-dashboard.md");
     fs::write(&out, &report).map_err(|e| format!("could not write {}: {e}", out.display()))?;
     println!("{report}");
     eprintln!("xtask: results written to {}", out.display());
     Ok(())
+}
+
+/// The intake's repeat check (`POST /api/repeats/search`) at concurrency 16: a phone some party
+/// has, a phone and an ID number nobody has, and the first again beside transitions on their
+/// schedule. The server's per-person limit is lifted for the run (`CONCORD_REPEAT_SEARCHES`).
+fn repeat_search(
+    server: &Server,
+    work: &Path,
+    cookie: &str,
+    seconds: u32,
+) -> Result<Vec<(String, Numbers)>> {
+    // A phone of the newest case's first party, as the lead reads it (unmasked).
+    let list = http(
+        server.port,
+        "GET",
+        "/api/cases?per_page=1",
+        None,
+        Some(cookie),
+    )?;
+    let id = json_numbers(&list.body, "\"id\":")
+        .first()
+        .copied()
+        .ok_or("the case list is empty")?;
+    let case = http(
+        server.port,
+        "GET",
+        &format!("/api/cases/{id}"),
+        None,
+        Some(cookie),
+    )?;
+    let phone = case
+        .body
+        .split("\"phone\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .ok_or("the newest case has no phone")?
+        .to_owned();
+    let known = format!(r#"{{"phones":["{phone}"]}}"#);
+    let check = http(
+        server.port,
+        "POST",
+        "/api/repeats/search",
+        Some(&known),
+        Some(cookie),
+    )?;
+    if check.status != 200 || !check.body.contains("\"case_id\"") {
+        return Err(format!(
+            "the search for {phone} found nothing: {} {}",
+            check.status, check.body
+        ));
+    }
+    let unknown = r#"{"phones":["13000000000"],"id_numbers":["11010519491231002X"]}"#;
+    let mut out = vec![
+        (
+            "a phone some party has".to_owned(),
+            wrk(
+                server,
+                work,
+                "/api/repeats/search",
+                cookie,
+                16,
+                seconds,
+                Some(&known),
+            )?,
+        ),
+        (
+            "a phone and an ID number nobody has".to_owned(),
+            wrk(
+                server,
+                work,
+                "/api/repeats/search",
+                cookie,
+                16,
+                seconds,
+                Some(unknown),
+            )?,
+        ),
+    ];
+    let (searches, writes) = std::thread::scope(|scope| {
+        let writer =
+            scope.spawn(|| scheduled_transitions(server, cookie, WRITES_PER_SECOND, seconds));
+        let searches = wrk(
+            server,
+            work,
+            "/api/repeats/search",
+            cookie,
+            16,
+            seconds,
+            Some(&known),
+        );
+        (searches, writer.join())
+    });
+    let writes = writes.map_err(|_| "the writer panicked".to_owned())??;
+    out.push((
+        format!(
+            "a phone some party has, beside {WRITES_PER_SECOND} transitions/s (theirs: p99 {:.1} ms, {} failed)",
+            writes.p99_ms, writes.failed
+        ),
+        searches?,
+    ));
+    Ok(out)
 }
 
 /// Removes a SQLite database and its companions (`-wal`, `-shm`, the serve lock), if any.
@@ -811,6 +930,8 @@ impl Server {
             .env("CONCORD_TRUST_PROXY", "true")
             // No escalations in the middle of a measurement (they write too).
             .env("CONCORD_SUPERVISE_SECONDS", "0")
+            // The repeat check's per-person limit would stop wrk after 300 searches.
+            .env("CONCORD_REPEAT_SEARCHES", "1000000000")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()

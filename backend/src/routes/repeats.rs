@@ -3,10 +3,9 @@
 //! (`PUT /api/cases/{id}/repeat-of`), and the link made at registration
 //! (`RegisterCase::repeat_of`, checked by `for_registration`).
 //!
-//! A search is limited per person (`Limits::repeat_search`), so the numbers of a town cannot
-//! be walked through; what a match shows follows `shared::repeats`.
-
-use std::time::Duration;
+//! A search is limited per person (`Limits::repeat_search`: `CONCORD_REPEAT_SEARCHES` per 15
+//! minutes, 300 by default — a clerk typing every party of a busy morning stays far below it,
+//! walking through phone numbers does not); what a match shows follows `shared::repeats`.
 
 use axum::extract::State;
 use axum::routing::{post, put};
@@ -33,12 +32,6 @@ pub fn router() -> Router<AppState> {
         .route("/repeats/search", post(search))
         .route("/cases/{id}/repeat-of", put(link))
 }
-
-/// Searches per person in `SEARCH_WINDOW`: a clerk typing every party of a busy morning stays
-/// far below it; walking through phone numbers does not.
-pub(crate) const SEARCHES_PER_WINDOW: u32 = 300;
-/// The window of `SEARCHES_PER_WINDOW`.
-pub(crate) const SEARCH_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// The open and recently closed cases of the town with a party who has one of these phone
 /// or ID numbers.
