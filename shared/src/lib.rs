@@ -18,6 +18,7 @@ pub mod meetings;
 pub mod model;
 pub mod privacy;
 pub mod repeats;
+pub mod roster;
 pub mod validate;
 pub mod workflow;
 

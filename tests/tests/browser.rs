@@ -2359,3 +2359,52 @@ async fn a_clerk_typing_a_known_phone_sees_the_open_case_and_links_the_petition(
     })
     .await;
 }
+
+/// Routing a labour dispute, the lead's dialog suggests the labour specialist first, says why,
+/// and choosing the suggestion fills the handler.
+#[tokio::test]
+async fn the_leads_routing_dialog_suggests_the_specialist() {
+    let server = TestServer::start().await;
+    let fx = server.fixture.clone();
+    let app = server.app();
+    let lead_cookie = app.login("lead").await;
+    let mut body = app.sample_case();
+    body.category = shared::model::Category::Labour;
+    body.summary = "拖欠三个月工资".to_owned();
+    let case = app.register(&lead_cookie, &body).await;
+    let browser = match Browser::start(&server.base_url, 1024, 768, false).await {
+        Ok(b) => b,
+        Err(e) => panic!("could not start the browser: {e}"),
+    };
+    scenario("suggestions", browser, |b| async move {
+        let result = async {
+            sign_in(&b, "lead").await?;
+            let card = card_in("registered", &case.code);
+            b.click(&format!("{card} [data-testid=move-menu]")).await?;
+            b.click("[data-testid=move-route]").await?;
+            b.wait("[data-testid=move-dialog]").await?;
+            let first = "[data-testid=suggestions] [data-testid=suggestion]:first-of-type";
+            b.wait(&format!("{first}[data-handler=\"mediator:{}\"]", fx.mediator2))
+                .await?;
+            b.wait_text(first, "劳动争议专长").await?;
+            b.wait_text(first, "在办 0 件").await?;
+            b.expect_accessible("the routing dialog with its suggestions").await?;
+            b.click(first).await?;
+            b.wait(&format!("{first}[aria-pressed=true]")).await?;
+            let chosen: String = b
+                .eval("return document.querySelector('[data-testid=move-dialog] select[name=handler]').value;")
+                .await?;
+            if chosen != format!("mediator:{}", fx.mediator2) {
+                return Err(format!("the suggestion chose `{chosen}`").into());
+            }
+            b.screenshot("suggestions-1024").await?;
+            b.click("[data-testid=confirm-move]").await?;
+            b.wait_gone("[data-testid=move-dialog]").await?;
+            b.wait(&card_in("routed", &case.code)).await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}

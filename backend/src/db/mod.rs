@@ -21,6 +21,7 @@ pub mod meetings;
 pub mod open311;
 pub mod org;
 pub mod repeats;
+pub mod roster;
 pub mod sessions;
 pub mod supervision;
 pub mod users;

@@ -18,6 +18,7 @@ pub mod org;
 pub mod public;
 pub mod receipts;
 pub mod repeats;
+pub mod roster;
 pub mod supervision;
 pub mod views;
 
@@ -46,6 +47,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(public::router())
         .merge(receipts::router())
         .merge(repeats::router())
+        .merge(roster::router())
         .merge(supervision::router())
         .merge(views::router())
         .merge(openapi::router())

@@ -76,6 +76,7 @@ use crate::state::AppState;
         super::agreements::record_follow_up,
         super::repeats::search,
         super::repeats::link,
+        super::roster::suggestions,
         super::ledger::csv,
         super::ledger::xlsx,
         crate::pages::status::form,

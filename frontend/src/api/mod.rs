@@ -200,6 +200,11 @@ pub async fn link_repeat(id: i64, request: &shared::repeats::LinkRepeat) -> Resu
     put(&format!("/api/cases/{id}/repeat-of"), request).await
 }
 
+/// `GET /api/cases/{id}/suggestions`: the mediators to suggest when routing the case.
+pub async fn suggestions(id: i64) -> Result<shared::roster::Suggestions> {
+    get(&format!("/api/cases/{id}/suggestions")).await
+}
+
 /// `GET /api/cases/{id}`.
 pub async fn case(id: i64) -> Result<CaseDetail> {
     get(&format!("/api/cases/{id}")).await

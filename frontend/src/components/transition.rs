@@ -92,6 +92,7 @@ pub fn TransitionDialog(
     let first_field = NodeRef::<html::Div>::new();
 
     let (from, to) = kind.edge();
+    let case_id = target.id;
     let code = target.code.clone();
     let title = {
         let code = code.clone();
@@ -164,7 +165,9 @@ pub fn TransitionDialog(
     };
 
     let fields = match kind {
-        CommandKind::Route => view! { <RouteFields form errors=errors_signal /> }.into_any(),
+        CommandKind::Route => {
+            view! { <RouteFields form errors=errors_signal case_id /> }.into_any()
+        }
         CommandKind::Return
         | CommandKind::Decline
         | CommandKind::Reopen
@@ -236,10 +239,15 @@ pub fn TransitionDialog(
 
 /// Lead handler, cooperating units and a note.
 #[component]
-fn RouteFields(form: RwSignal<DialogForm>, errors: Signal<Vec<FieldError>>) -> impl IntoView {
+fn RouteFields(
+    form: RwSignal<DialogForm>,
+    errors: Signal<Vec<FieldError>>,
+    case_id: i64,
+) -> impl IntoView {
     let lang = use_lang();
     let handlers = LocalResource::new(api::handlers);
     view! {
+        <Suggested form case_id />
         <Suspense fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match handlers.await {
@@ -251,6 +259,54 @@ fn RouteFields(form: RwSignal<DialogForm>, errors: Signal<Vec<FieldError>>) -> i
                     Ok(list) if list.is_empty() => view! { <p class="hint">{tr(T::NoHandlers)}</p> }.into_any(),
                     Ok(list) => view! { <HandlerPicker list form errors /> }.into_any(),
                 }
+            })}
+        </Suspense>
+    }
+}
+
+/// The mediators suggested for the case (specialty, load, village; 回避 left out), best first;
+/// choosing one fills the handler. Help, not a step: if they cannot be had, nothing shows.
+#[component]
+fn Suggested(form: RwSignal<DialogForm>, case_id: i64) -> impl IntoView {
+    let lang = use_lang();
+    let found = LocalResource::new(move || api::suggestions(case_id));
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok(s) = found.await else { return ().into_any() };
+                if s.suggestions.is_empty() && s.excluded.is_empty() {
+                    return ().into_any();
+                }
+                let excluded = s.excluded.join("、");
+                let has_excluded = !s.excluded.is_empty();
+                view! {
+                    <div class="field suggestions" data-testid="suggestions" role="group" aria-labelledby="dlg-suggested">
+                        <span id="dlg-suggested" class="label">{tr(T::SuggestedMediators)}</span>
+                        <div class="suggestion-list">
+                            {s.suggestions.into_iter().take(shared::roster::SUGGESTIONS_SHOWN).map(|sg| {
+                                let value = sg.handler.to_string();
+                                let (pressed, chosen) = (value.clone(), value.clone());
+                                view! {
+                                    <button type="button" class="suggestion" data-testid="suggestion" data-handler=value
+                                        aria-pressed=move || form.with(|f| f.handler == pressed).to_string()
+                                        on:click=move |_| {
+                                            let v = chosen.clone();
+                                            form.update(|f| {
+                                                f.cooperating.retain(|c| *c != v);
+                                                f.handler = v;
+                                            });
+                                        }>
+                                        <span class="suggestion-name">{sg.name.clone()}</span>
+                                        <span class="suggestion-why">{move || sg.reason(lang.get())}</span>
+                                    </button>
+                                }
+                            }).collect_view()}
+                        </div>
+                        {has_excluded.then(|| view! {
+                            <p class="hint" data-testid="suggestions-excluded">{tr(T::ExcludedNotSuggested)} " " {excluded}</p>
+                        })}
+                    </div>
+                }.into_any()
             })}
         </Suspense>
     }

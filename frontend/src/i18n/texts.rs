@@ -288,6 +288,8 @@ texts! {
     PoliceStation => "派出所", "Police station";
     // Repeat matters (重复信访).
     ChipRepeat => "重复", "Repeat";
+    SuggestedMediators => "推荐调解员", "Suggested mediators";
+    ExcludedNotSuggested => "回避,不予推荐:", "Under recusal (回避), not suggested:";
     RepeatCheckTitle => "重复事项核查", "Repeat check";
     RepeatCheckIntro => "以下在办或近半年办结的案件,当事人的电话或身份证号与本次相同:", "These open or recently closed cases have a party with the same phone or ID number:";
     RepeatNone => "未发现相同电话或身份证号的在办或近期办结案件。", "No open or recently closed case has a party with these numbers.";
