@@ -67,7 +67,7 @@ async fn the_search_finds_open_and_recent_cases_of_the_town_by_phone_or_id() {
     app.register(&lead_b, &other_town).await;
 
     let found = search(&app, &clerk, &by_phone("13700001111")).await;
-    assert_eq!(codes(&found), [first.code.clone()]);
+    assert_eq!(codes(&found), std::slice::from_ref(&first.code));
     let m = &found.matches[0];
     assert_eq!(
         (m.matched_by, m.number.as_str()),
@@ -80,7 +80,7 @@ async fn the_search_finds_open_and_recent_cases_of_the_town_by_phone_or_id() {
     assert_eq!(m.summary, "王五反映排水沟堵塞");
 
     let landline_found = search(&app, &clerk, &by_phone("09375521234")).await;
-    assert_eq!(codes(&landline_found), [third.code.clone()]);
+    assert_eq!(codes(&landline_found), std::slice::from_ref(&third.code));
 
     // The ID number, typed with a small x: every case of the sample, newest first, each once
     // (the ID and the phone of one case match once).
@@ -251,7 +251,7 @@ async fn a_petition_linked_at_registration_to_an_open_matter_is_a_counted_repeat
             .iter()
             .map(|r| r.code.clone())
             .collect::<Vec<_>>(),
-        [repeat.code.clone()]
+        std::slice::from_ref(&repeat.code)
     );
     // The board's card carries the link.
     let board: Board = app.get("/api/board", Some(&lead)).await.json();

@@ -88,7 +88,7 @@ pub async fn search(
             .await?;
         rows.extend(found);
     }
-    rows.sort_by(|a, b| (b.registered_at, b.id).cmp(&(a.registered_at, a.id)));
+    rows.sort_by_key(|r| std::cmp::Reverse((r.registered_at, r.id)));
     let mut seen = std::collections::HashSet::new();
     rows.retain(|r| seen.insert(r.id));
     let more = rows.len() > MATCHES_MAX;

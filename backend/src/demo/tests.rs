@@ -237,6 +237,8 @@ fn every_case_passes_the_intake_checks() {
                     outcome: c.outcome.unwrap_or(Outcome::Explained),
                     summary: c.outcome_summary.clone().unwrap_or_default(),
                 }),
+            repeat_of: c.repeat_of.clone(),
+            not_repeat_of: Vec::new(),
         };
         assert_eq!(
             check_register(&req, Lang::En),

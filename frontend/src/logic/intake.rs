@@ -450,7 +450,8 @@ mod tests {
         assert_eq!(form.not_repeat_of, ["0101-AAAA"]);
         let (request, _) = {
             form.toggle_repeat_of("0101-AAAA");
-            form.to_request(Lang::Zh).expect("valid")
+            form.to_request(Lang::Zh)
+                .unwrap_or_else(|e| panic!("refused: {e:?}"))
         };
         assert_eq!(request.repeat_of.as_deref(), Some("0101-AAAA"));
         assert!(request.not_repeat_of.is_empty());
