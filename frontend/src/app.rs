@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/sessions/:id") view=|| view! { <Staff><Deferred load=split::session_room /></Staff> } />
                         <Route path=path!("/admin/rooms") view=|| view! { <Staff><Deferred load=split::rooms /></Staff> } />
                         <Route path=path!("/police") view=|| view! { <Staff><Deferred load=split::police /></Staff> } />
+                        <Route path=path!("/logs") view=|| view! { <Staff><Deferred load=split::logs /></Staff> } />
                         <Route path=path!("/admin/calendar") view=|| view! { <Staff><Deferred load=split::calendar /></Staff> } />
                         <Route path=path!("/admin/open311") view=|| view! { <Staff><Deferred load=split::open311 /></Staff> } />
                     </Routes>

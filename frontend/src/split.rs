@@ -85,6 +85,11 @@ pub fn intake() -> Page {
     Ok(view! { <crate::pages::intake::IntakePage /> }.into_any())
 }
 
+#[wasm_split(logs, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn logs() -> Page {
+    Ok(view! { <crate::pages::logs::LogsPage /> }.into_any())
+}
+
 #[wasm_split(police, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn police() -> Page {
     Ok(view! { <crate::pages::police::PolicePage /> }.into_any())

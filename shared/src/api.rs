@@ -120,6 +120,10 @@ pub struct RegisterCase {
     /// timeline).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_repeat_of: Vec<String>,
+    /// The reception log's visit this matter was brought in (`GET /api/visits/{id}`): linked
+    /// to the new case in the same step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_visit: Option<i64>,
 }
 
 /// Longest free-text query (`CaseFilter::q`), in characters.
@@ -844,6 +848,7 @@ impl RegisterCase {
             closed_on_the_spot: None,
             repeat_of: None,
             not_repeat_of: Vec::new(),
+            from_visit: None,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod deadline;
 pub mod error;
 pub mod figures;
 pub mod lang;
+pub mod logs;
 pub mod mediation;
 pub mod meetings;
 pub mod model;

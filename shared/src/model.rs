@@ -435,6 +435,48 @@ impl Role {
 }
 
 vocabulary! {
+    /// Why a visitor came to the hall or a window (来访接待).
+    VisitPurpose {
+        Consultation = "consultation", "咨询", "Consultation";
+        Dispute = "dispute", "矛盾纠纷", "Dispute";
+        Petition = "petition", "信访", "Petition";
+        FollowUp = "follow_up", "跟进已有事项", "Follow-up of a matter";
+        Other = "other", "其他", "Other";
+    }
+}
+
+impl VisitPurpose {
+    /// The kind of case a visit of this purpose registers, when it becomes one.
+    pub fn case_kind(self) -> CaseKind {
+        match self {
+            VisitPurpose::Consultation => CaseKind::Consultation,
+            VisitPurpose::Petition => CaseKind::Petition,
+            VisitPurpose::Dispute | VisitPurpose::FollowUp | VisitPurpose::Other => {
+                CaseKind::Dispute
+            }
+        }
+    }
+}
+
+vocabulary! {
+    /// A legal or psychological service given (the service log).
+    ServiceKind {
+        LegalConsultation = "legal_consultation", "法律咨询", "Legal consultation";
+        LegalAidReferral = "legal_aid_referral", "法律援助转介", "Legal-aid referral";
+        DocumentHelp = "document_help", "代写文书", "Help with documents";
+        Counselling = "counselling", "心理疏导", "Counselling session";
+        CrisisSupport = "crisis_support", "心理危机干预", "Crisis support";
+    }
+}
+
+impl ServiceKind {
+    /// Whether the service is psychological (else legal).
+    pub fn is_psychological(self) -> bool {
+        matches!(self, ServiceKind::Counselling | ServiceKind::CrisisSupport)
+    }
+}
+
+vocabulary! {
     /// Which side of a matter a party stands on.
     PartySide {
         Applicant = "applicant", "申请人", "Applicant";

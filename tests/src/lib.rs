@@ -449,6 +449,7 @@ impl TestApp {
             closed_on_the_spot: None,
             repeat_of: None,
             not_repeat_of: Vec::new(),
+            from_visit: None,
         }
     }
 

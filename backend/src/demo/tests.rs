@@ -239,6 +239,7 @@ fn every_case_passes_the_intake_checks() {
                 }),
             repeat_of: c.repeat_of.clone(),
             not_repeat_of: Vec::new(),
+            from_visit: None,
         };
         assert_eq!(
             check_register(&req, Lang::En),

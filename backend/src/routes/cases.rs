@@ -347,6 +347,12 @@ pub(crate) async fn insert_registered(
     if let Some(earlier) = &earlier {
         db::repeats::set_link(conn, case_id, Some(earlier.id), &risk_flags).await?;
     }
+    // The visit it was brought in, not yet linked to another case.
+    if let Some(visit) = req.from_visit
+        && !db::logs::link_visit(conn, town_id, visit, case_id).await?
+    {
+        return Err(ApiError::field("from_visit", Reason::NoSuchItem, lang).into());
+    }
     for (i, party) in req.parties.iter().enumerate() {
         db::cases::insert_party(conn, case_id, i, party).await?;
     }

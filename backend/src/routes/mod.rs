@@ -10,6 +10,7 @@ pub mod clock;
 pub mod figures;
 pub mod ledger;
 pub mod live;
+pub mod logs;
 pub mod mediation;
 pub mod meetings;
 pub mod open311;
@@ -41,6 +42,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(figures::router())
         .merge(ledger::router())
         .merge(live::router())
+        .merge(logs::router())
         .merge(mediation::router())
         .merge(meetings::router())
         .merge(open311::router())

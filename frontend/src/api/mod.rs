@@ -200,6 +200,42 @@ pub async fn link_repeat(id: i64, request: &shared::repeats::LinkRepeat) -> Resu
     put(&format!("/api/cases/{id}/repeat-of"), request).await
 }
 
+/// `GET /api/visits`: the reception log of a period.
+pub async fn visits(period: &shared::logs::LogPeriod) -> Result<shared::logs::Visits> {
+    get(&format!("/api/visits?{}", period_query(period))).await
+}
+
+/// `GET /api/visits/{id}`: one visit (the intake form fills itself from it).
+pub async fn visit(id: i64) -> Result<shared::logs::Visit> {
+    get(&format!("/api/visits/{id}")).await
+}
+
+/// `POST /api/visits`: logs a visitor.
+pub async fn log_visit(request: &shared::logs::NewVisit) -> Result<shared::logs::Visit> {
+    post("/api/visits", request, true).await
+}
+
+/// `GET /api/services`: the service log of a period.
+pub async fn services(period: &shared::logs::LogPeriod) -> Result<shared::logs::Services> {
+    get(&format!("/api/services?{}", period_query(period))).await
+}
+
+/// `POST /api/services`: logs a service given.
+pub async fn log_service(request: &shared::logs::NewService) -> Result<shared::logs::Service> {
+    post("/api/services", request, true).await
+}
+
+fn period_query(period: &shared::logs::LogPeriod) -> String {
+    let mut q = Vec::new();
+    if let Some(d) = period.from {
+        q.push(format!("from={}", d.format("%Y-%m-%d")));
+    }
+    if let Some(d) = period.to {
+        q.push(format!("to={}", d.format("%Y-%m-%d")));
+    }
+    q.join("&")
+}
+
 /// `GET /api/cases/{id}/suggestions`: the mediators to suggest when routing the case.
 pub async fn suggestions(id: i64) -> Result<shared::roster::Suggestions> {
     get(&format!("/api/cases/{id}/suggestions")).await

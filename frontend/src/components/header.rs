@@ -76,6 +76,22 @@ pub fn Header() -> impl IntoView {
         })
     });
 
+    // The reception and service logs: the center's staff and town leaders read them; those who
+    // give services log theirs.
+    let sees_logs = Memo::new(move |_| {
+        session.user.with(|u| {
+            u.as_ref().is_some_and(|u| {
+                matches!(
+                    u.role,
+                    shared::model::Role::Lead
+                        | shared::model::Role::Clerk
+                        | shared::model::Role::TownLeader
+                        | shared::model::Role::Mediator
+                )
+            })
+        })
+    });
+
     // The risk reports: the police station's liaisons, and the center's lead and clerks.
     let sees_police = Memo::new(move |_| {
         session.user.with(|u| {
@@ -136,6 +152,9 @@ pub fn Header() -> impl IntoView {
                 </Show>
                 <Show when=move || may_register.get()>
                     <A href="/cases/new" attr:data-testid="nav-register">{tr(T::NavRegister)}</A>
+                </Show>
+                <Show when=move || sees_logs.get()>
+                    <A href="/logs" attr:data-testid="nav-logs">{tr(T::NavLogs)}</A>
                 </Show>
                 <Show when=move || sees_police.get()>
                     <A href="/police" attr:data-testid="nav-police">{tr(T::NavPolice)}</A>

@@ -292,6 +292,45 @@ pub fn repeat_hint(n: usize, lang: Lang) -> String {
     }
 }
 
+/// After a visit is logged.
+pub fn visit_logged(people: u32, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("来访已登记({people} 人)。"),
+        Lang::En if people == 1 => "Visit logged (1 person).".to_owned(),
+        Lang::En => format!("Visit logged ({people} people)."),
+    }
+}
+
+/// Under the visit form when the number makes a group visit.
+pub fn group_visit_hint(n: u32, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "{n} 人及以上为集体访:请引导推选不超过 {n} 名代表反映诉求(《信访工作条例》第二十条)。"
+        ),
+        Lang::En => format!(
+            "{n} or more people make a group visit: ask them to choose at most {n} representatives (信访工作条例 Art. 20)."
+        ),
+    }
+}
+
+/// The reception log's totals.
+pub fn visit_totals(entries: u32, people: u32, groups: u32, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("共 {entries} 批 {people} 人次,其中集体访 {groups} 批。"),
+        Lang::En => format!("{entries} visits, {people} people; {groups} group visits."),
+    }
+}
+
+/// The service log's totals.
+pub fn service_totals(legal: u32, psych: u32, minutes: u32, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("法律服务 {legal} 次,心理服务 {psych} 次,共 {minutes} 分钟。"),
+        Lang::En => {
+            format!("{legal} legal and {psych} psychological services, {minutes} minutes in all.")
+        }
+    }
+}
+
 /// The repeat chip's title: which earlier case the card's case repeats.
 pub fn repeat_of_title(code: &str, lang: Lang) -> String {
     match lang {

@@ -288,6 +288,35 @@ texts! {
     PoliceStation => "派出所", "Police station";
     // Repeat matters (重复信访).
     ChipRepeat => "重复", "Repeat";
+    // The reception and service logs.
+    NavLogs => "接待服务", "Reception";
+    LogsTitle => "来访接待与服务记录", "Reception and services";
+    LogsIntro => "每位来访群众、每次法律和心理服务都在此登记;来访可一键登记为案件。", "Every visitor and every legal or psychological service is logged here; a visit becomes a case with one click.";
+    LogsPeriod => "登记期间", "Period";
+    LogsFrom => "自", "From";
+    LogsTo => "至", "To";
+    LogTime => "时间", "Time";
+    VisitsTitle => "来访登记", "Reception log";
+    VisitPlace => "接待地点(窗口、大厅)", "Window or room";
+    VisitorHallPlace => "来访大厅", "Visitor hall";
+    VisitPurposeLabel => "来访事由", "Purpose";
+    VisitPeople => "人数", "People";
+    VisitName => "来访人", "Visitor";
+    VisitNote => "情况简述", "Notes";
+    LinkedCase => "关联案件编号", "Case code";
+    LogVisit => "登记来访", "Log the visit";
+    NoVisits => "该期间没有来访登记。", "No visits logged in this period.";
+    ReceivedBy => "接待人", "Received by";
+    GroupVisit => "集体访", "Group visit";
+    RegisterFromVisit => "登记为案件", "Register as a case";
+    ServicesTitle => "法律与心理服务", "Legal and psychological services";
+    ServiceKindLabel => "服务类型", "Service";
+    ServicePerson => "服务对象", "Person served";
+    ServiceMinutes => "时长(分钟)", "Minutes";
+    ServiceGivenBy => "服务人员", "Given by";
+    LogService => "记录服务", "Log the service";
+    ServiceLogged => "服务已记录。", "Service logged.";
+    NoServices => "该期间没有服务记录。", "No services logged in this period.";
     SuggestedMediators => "推荐调解员", "Suggested mediators";
     ExcludedNotSuggested => "回避,不予推荐:", "Under recusal (回避), not suggested:";
     RepeatCheckTitle => "重复事项核查", "Repeat check";

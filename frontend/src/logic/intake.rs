@@ -81,6 +81,8 @@ pub struct IntakeForm {
     /// different matter (codes).
     pub repeat_of: Option<String>,
     pub not_repeat_of: Vec<String>,
+    /// The reception log's visit the matter came in with (linked on registering).
+    pub from_visit: Option<i64>,
     next_id: u32,
 }
 
@@ -115,8 +117,33 @@ impl IntakeForm {
             spot_summary: String::new(),
             repeat_of: None,
             not_repeat_of: Vec::new(),
+            from_visit: None,
             next_id: 3,
         }
+    }
+
+    /// A form for a matter brought in a visit of the reception log: the kind its purpose
+    /// suggests, received in person (at a window when the place says so, else the hall), the
+    /// visitor as the applicant, the visit's notes as the facts; the visit is linked on
+    /// registering.
+    pub fn from_visit(visit: &shared::logs::Visit) -> IntakeForm {
+        let mut form = IntakeForm::new();
+        form.kind = visit.purpose.case_kind();
+        form.channel =
+            if visit.place.contains("窗口") || visit.place.to_lowercase().contains("window") {
+                Channel::Window
+            } else {
+                Channel::VisitorHall
+            };
+        if !visit.masked {
+            if let Some(row) = form.parties.first_mut() {
+                row.name = visit.name.clone();
+                row.phone = visit.phone.clone().unwrap_or_default();
+            }
+            form.facts = visit.note.clone();
+        }
+        form.from_visit = Some(visit.id);
+        form
     }
 
     /// A fresh form that keeps the choices a clerk usually repeats (channel and village).
@@ -267,6 +294,7 @@ impl IntakeForm {
             },
             repeat_of: self.repeat_of.clone(),
             not_repeat_of: self.not_repeat_of.clone(),
+            from_visit: self.from_visit,
         };
         if let Err(more) = check_register(&request, lang) {
             for e in remap_party_errors(more, &rows) {
@@ -455,6 +483,44 @@ mod tests {
         };
         assert_eq!(request.repeat_of.as_deref(), Some("0101-AAAA"));
         assert!(request.not_repeat_of.is_empty());
+    }
+
+    #[test]
+    fn a_visit_fills_the_form_and_is_linked() {
+        let visit = shared::logs::Visit {
+            id: 7,
+            at: chrono::DateTime::default(),
+            place: "二号窗口".into(),
+            purpose: shared::model::VisitPurpose::Petition,
+            visitors: 6,
+            group: true,
+            name: "王五".into(),
+            phone: Some("13700001111".into()),
+            note: "反映征地补偿未兑现".into(),
+            received_by: "王受理".into(),
+            case: None,
+            recorded_by: "王受理".into(),
+            masked: false,
+        };
+        let form = IntakeForm::from_visit(&visit);
+        assert_eq!(
+            (form.kind, form.channel),
+            (CaseKind::Petition, Channel::Window)
+        );
+        assert_eq!(form.parties[0].name, "王五");
+        assert_eq!(form.parties[0].phone, "13700001111");
+        assert_eq!(form.facts, "反映征地补偿未兑现");
+        assert_eq!(form.from_visit, Some(7));
+        let hall = shared::logs::Visit {
+            place: "来访大厅".into(),
+            purpose: shared::model::VisitPurpose::Consultation,
+            ..visit
+        };
+        let form = IntakeForm::from_visit(&hall);
+        assert_eq!(
+            (form.kind, form.channel),
+            (CaseKind::Consultation, Channel::VisitorHall)
+        );
     }
 
     #[test]

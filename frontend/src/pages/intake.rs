@@ -35,6 +35,17 @@ pub fn IntakePage() -> impl IntoView {
     };
     let form = RwSignal::new(IntakeForm::new());
     let saved = RwSignal::new(None::<CaseDetail>);
+    // `/cases/new?visit=12`: a visit of the reception log becomes a case.
+    let query = leptos_router::hooks::use_query_map();
+    if let Some(visit) =
+        query.with_untracked(|q| q.get("visit").and_then(|v| v.parse::<i64>().ok()))
+    {
+        spawn_local(async move {
+            if let Ok(v) = api::visit(visit).await {
+                form.set(IntakeForm::from_visit(&v));
+            }
+        });
+    }
     view! {
         <section class="page page-intake" data-testid="intake-page">
             {move || {

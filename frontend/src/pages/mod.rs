@@ -10,6 +10,7 @@ pub mod cases;
 pub mod dashboard;
 pub mod intake;
 pub mod login;
+pub mod logs;
 pub mod meetings;
 pub mod not_found;
 pub mod open311;
