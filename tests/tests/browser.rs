@@ -2408,3 +2408,84 @@ async fn the_leads_routing_dialog_suggests_the_specialist() {
     })
     .await;
 }
+
+/// The reception log: a clerk logs a group of six (flagged as it is typed), registers the visit
+/// as a case from its row (the form fills itself from the visit), and the row then names the
+/// case; a service is logged beside it.
+#[tokio::test]
+async fn a_clerk_logs_a_group_visit_and_registers_it_as_a_case() {
+    let server = TestServer::start().await;
+    let fx = server.fixture.clone();
+    let browser = match Browser::start(&server.base_url, 1280, 800, false).await {
+        Ok(b) => b,
+        Err(e) => panic!("could not start the browser: {e}"),
+    };
+    scenario("reception_log", browser, |b| async move {
+        let result = async {
+            sign_in(&b, "clerk").await?;
+            b.click("[data-testid=nav-logs]").await?;
+            b.wait("[data-testid=visit-form]").await?;
+            b.wait_text("[data-testid=visit-totals]", "共 0 批").await?;
+            b.choose("#visit-purpose", "petition").await?;
+            b.fill("#visit-visitors", "6").await?;
+            b.wait("[data-testid=group-warning]").await?;
+            b.fill("#visit-name", "王五").await?;
+            b.fill("#visit-phone", "13700001111").await?;
+            b.fill("#visit-note", "反映征地补偿款未兑现").await?;
+            b.click("[data-testid=log-visit]").await?;
+            b.wait("[data-testid=visit-row][data-group=true]").await?;
+            b.wait_text("[data-testid=visit-totals]", "共 1 批 6 人次,其中集体访 1 批").await?;
+            // The place and purpose stay for the next visitor; the rest is cleared.
+            let kept: (String, String) = b
+                .eval("return [document.querySelector('#visit-place').value, document.querySelector('#visit-name').value];")
+                .await?;
+            if kept != ("来访大厅".to_owned(), String::new()) {
+                return Err(format!("after logging the form holds {kept:?}").into());
+            }
+            b.expect_accessible("the reception log").await?;
+            b.screenshot("logs-1280").await?;
+
+            // A service given.
+            b.choose("#service-kind", "counselling").await?;
+            b.fill("#service-person", "赵六").await?;
+            b.fill("#service-minutes", "40").await?;
+            b.click("[data-testid=log-service]").await?;
+            b.wait("[data-testid=service-row]").await?;
+            b.wait_text("[data-testid=service-totals]", "心理服务 1 次").await?;
+
+            // The visit becomes a case.
+            b.click("[data-testid=register-from-visit]").await?;
+            b.wait("[data-testid=intake-form]").await?;
+            // The form fills itself once the visit is read.
+            let mut filled = (String::new(), String::new(), String::new());
+            for _ in 0..50 {
+                filled = b
+                    .eval("return [document.querySelector('input[name=\"parties[0].name\"]').value, document.querySelector('input[name=\"parties[0].phone\"]').value, document.querySelector('select[name=kind]').value];")
+                    .await?;
+                if !filled.0.is_empty() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            if filled != ("王五".to_owned(), "13700001111".to_owned(), "petition".to_owned()) {
+                return Err(format!("the intake form holds {filled:?}").into());
+            }
+            b.choose("select[name=category]", "land_forest").await?;
+            b.choose("select[name=village_id]", &fx.villages[0].to_string()).await?;
+            b.fill("input[name=summary]", "六户村民反映征地补偿款未兑现").await?;
+            b.click("[data-testid=submit-case]").await?;
+            let code = b.text("[data-testid=receipt-code]").await?.trim().to_owned();
+            b.goto("/logs").await?;
+            b.wait_text("[data-testid=visit-row]", &code).await?;
+            if b.count("[data-testid=register-from-visit]").await? != 0 {
+                return Err("the registered visit still offers to register".into());
+            }
+            b.resize(768, 1024).await?;
+            b.screenshot("logs-768").await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}
