@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use shared::Lang;
+use shared::model::Role;
 
 use crate::api;
 use crate::components::notifications::NotificationBell;
@@ -33,64 +34,31 @@ pub fn Header() -> impl IntoView {
     });
 
     // The figures: the center's lead, the town leaders and the administrator.
-    let sees_figures = Memo::new(move |_| {
-        session.user.with(|u| {
-            u.as_ref().is_some_and(|u| {
-                matches!(
-                    u.role,
-                    shared::model::Role::Lead
-                        | shared::model::Role::TownLeader
-                        | shared::model::Role::Admin
-                )
-            })
-        })
-    });
+    let sees_figures = has_role(session, &[Role::Lead, Role::TownLeader, Role::Admin]);
 
     // Joint meetings: the center, the town leaders, and the departments they invite.
     // The day's sessions: everyone of a town who takes part in mediation or watches it.
-    let sees_sessions = Memo::new(move |_| {
-        session.user.with(|u| {
-            u.as_ref().is_some_and(|u| {
-                matches!(
-                    u.role,
-                    shared::model::Role::Lead
-                        | shared::model::Role::Clerk
-                        | shared::model::Role::Mediator
-                        | shared::model::Role::Liaison
-                )
-            })
-        })
-    });
-    let sees_meetings = Memo::new(move |_| {
-        session.user.with(|u| {
-            u.as_ref().is_some_and(|u| {
-                matches!(
-                    u.role,
-                    shared::model::Role::Lead
-                        | shared::model::Role::Clerk
-                        | shared::model::Role::TownLeader
-                        | shared::model::Role::Admin
-                        | shared::model::Role::Liaison
-                )
-            })
-        })
-    });
+    let sees_sessions = has_role(
+        session,
+        &[Role::Lead, Role::Clerk, Role::Mediator, Role::Liaison],
+    );
+    let sees_meetings = has_role(
+        session,
+        &[
+            Role::Lead,
+            Role::Clerk,
+            Role::TownLeader,
+            Role::Admin,
+            Role::Liaison,
+        ],
+    );
 
     // The reception and service logs: the center's staff and town leaders read them; those who
     // give services log theirs.
-    let sees_logs = Memo::new(move |_| {
-        session.user.with(|u| {
-            u.as_ref().is_some_and(|u| {
-                matches!(
-                    u.role,
-                    shared::model::Role::Lead
-                        | shared::model::Role::Clerk
-                        | shared::model::Role::TownLeader
-                        | shared::model::Role::Mediator
-                )
-            })
-        })
-    });
+    let sees_logs = has_role(
+        session,
+        &[Role::Lead, Role::Clerk, Role::TownLeader, Role::Mediator],
+    );
 
     // The risk reports: the police station's liaisons, and the center's lead and clerks.
     let sees_police = Memo::new(move |_| {
@@ -212,4 +180,13 @@ pub fn Header() -> impl IntoView {
             </div>
         </header>
     }
+}
+
+/// Whether the signed-in person has one of `roles` (a menu entry's rule).
+fn has_role(session: crate::session::Session, roles: &'static [Role]) -> Memo<bool> {
+    Memo::new(move |_| {
+        session
+            .user
+            .with(|u| u.as_ref().is_some_and(|u| roles.contains(&u.role)))
+    })
 }

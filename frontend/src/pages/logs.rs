@@ -85,6 +85,30 @@ pub fn LogsPage() -> impl IntoView {
     }
 }
 
+/// One text input of a log's form: `id` (`visit-place`; the part after the dash is the
+/// field's name in the request and its errors), its label and input type.
+fn text_field<F: Send + Sync + 'static>(
+    form: RwSignal<F>,
+    errors: Signal<Vec<FieldError>>,
+    (id, label, kind): (&'static str, T, &'static str),
+    get: fn(&F) -> String,
+    set: fn(&mut F, String),
+) -> impl IntoView {
+    let field = id.split_once('-').map_or(id, |(_, f)| f);
+    view! {
+        <div class=format!("field field-{field}")>
+            <label for=id>{tr(label)}</label>
+            <input id=id name=field type=kind aria-describedby=format!("err-{field}")
+                prop:value=move || form.with(get)
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    form.update(|f| set(f, v));
+                } />
+            <FieldMessage name=field errors />
+        </div>
+    }
+}
+
 /// The visit form as typed (place and purpose kept for the next visitor).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct VisitForm {
@@ -185,25 +209,7 @@ fn VisitsPanel(period: Memo<LogPeriod>, may_log: Signal<bool>) -> impl IntoView 
             }
         });
     };
-    let text = move |id: &'static str,
-                     label: T,
-                     kind: &'static str,
-                     get: fn(&VisitForm) -> String,
-                     set: fn(&mut VisitForm, String)| {
-        let field = id.trim_start_matches("visit-");
-        view! {
-            <div class=format!("field field-{field}")>
-                <label for=id>{tr(label)}</label>
-                <input id=id name=field type=kind aria-describedby=format!("err-{field}")
-                    prop:value=move || form.with(get)
-                    on:input=move |ev| {
-                        let v = event_target_value(&ev);
-                        form.update(|f| set(f, v));
-                    } />
-                <FieldMessage name=field errors=errs />
-            </div>
-        }
-    };
+    let text = move |id, label, kind, get, set| text_field(form, errs, (id, label, kind), get, set);
     let group = move || form.with(|f| f.people().is_some_and(is_group));
     view! {
         <section class="panel" aria-labelledby="visits-title" data-testid="visits">
@@ -393,25 +399,7 @@ fn ServicesPanel(period: Memo<LogPeriod>, may_log: Signal<bool>) -> impl IntoVie
             }
         });
     };
-    let text = move |id: &'static str,
-                     label: T,
-                     kind: &'static str,
-                     get: fn(&ServiceForm) -> String,
-                     set: fn(&mut ServiceForm, String)| {
-        let field = id.trim_start_matches("service-");
-        view! {
-            <div class=format!("field field-{field}")>
-                <label for=id>{tr(label)}</label>
-                <input id=id name=field type=kind aria-describedby=format!("err-{field}")
-                    prop:value=move || form.with(get)
-                    on:input=move |ev| {
-                        let v = event_target_value(&ev);
-                        form.update(|f| set(f, v));
-                    } />
-                <FieldMessage name=field errors=errs />
-            </div>
-        }
-    };
+    let text = move |id, label, kind, get, set| text_field(form, errs, (id, label, kind), get, set);
     view! {
         <section class="panel" aria-labelledby="services-title" data-testid="services">
             <h2 id="services-title" class="panel-title">{tr(T::ServicesTitle)}</h2>
