@@ -132,10 +132,12 @@ pub struct Visit {
 }
 
 impl Visit {
-    /// The visit as a reader who may not see personal data gets it.
-    pub fn masked(mut self) -> Visit {
-        // The visitor's own name in the note goes with the name (and any number with it).
-        self.note = crate::privacy::Redactor::for_names([self.name.as_str()]).redact(&self.note);
+    /// The visit as a reader who may not see personal data gets it: the name and phone
+    /// masked, and in the note the visitor's name, `others` (the linked case's parties) and
+    /// anything shaped like a phone or ID number.
+    pub fn masked(mut self, others: &[String]) -> Visit {
+        let names = std::iter::once(self.name.as_str()).chain(others.iter().map(String::as_str));
+        self.note = crate::privacy::Redactor::for_names(names).redact(&self.note);
         self.name = mask_name(&self.name);
         self.phone = self.phone.as_deref().map(mask_phone);
         self.masked = true;
@@ -201,9 +203,11 @@ pub struct Service {
 }
 
 impl Service {
-    /// The service as a reader who may not see personal data gets it.
-    pub fn masked(mut self) -> Service {
-        self.note = crate::privacy::Redactor::for_names([self.person.as_str()]).redact(&self.note);
+    /// The service as a reader who may not see personal data gets it: the person masked, and
+    /// in the note their name, `others` (the linked case's parties) and numbers.
+    pub fn masked(mut self, others: &[String]) -> Service {
+        let names = std::iter::once(self.person.as_str()).chain(others.iter().map(String::as_str));
+        self.note = crate::privacy::Redactor::for_names(names).redact(&self.note);
         self.person = mask_name(&self.person);
         self.masked = true;
         self

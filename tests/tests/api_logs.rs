@@ -304,3 +304,38 @@ async fn services_are_logged_by_those_who_give_them_and_read_as_they_should_be()
     res.expect_status(201);
     assert_eq!(res.json::<Service>().given_by, "赵调解");
 }
+
+#[tokio::test]
+async fn only_the_lead_and_clerks_register_from_a_visit_and_notes_are_masked_with_the_cases_names()
+{
+    let app = TestApp::new().await;
+    let clerk = app.login("clerk").await;
+    // The sample case's parties are 张三 and 李四.
+    let case = app.register(&clerk, &app.sample_case()).await;
+    let v = log(
+        &app,
+        &clerk,
+        &NewVisit {
+            case_code: Some(case.code.clone()),
+            note: "王五陪同张三来问李四的赔偿,电话13912345678".into(),
+            ..visit(VisitPurpose::FollowUp, 2)
+        },
+    )
+    .await;
+    let leader = app.login("leader").await;
+    let seen: Visit = app
+        .get(&format!("/api/visits/{}", v.id), Some(&leader))
+        .await
+        .json();
+    for secret in ["王五", "张三", "李四", "13912345678"] {
+        assert!(!seen.note.contains(secret), "{secret} in {}", seen.note);
+    }
+    // A grid worker registers matters but not from the reception log.
+    let fresh = log(&app, &clerk, &visit(VisitPurpose::Dispute, 1)).await;
+    let grid = app.login("grid").await;
+    let mut body = app.sample_case();
+    body.from_visit = Some(fresh.id);
+    let res = app.post_json("/api/cases", Some(&grid), &body).await;
+    res.expect_status(422);
+    assert_eq!(res.error().fields[0].field, "from_visit");
+}

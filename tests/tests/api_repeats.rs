@@ -438,3 +438,98 @@ async fn a_link_made_later_is_checked_and_can_be_removed() {
     assert!(relinked.repeat_of.is_some());
     assert!(relinked.risk_flags.is_empty());
 }
+
+#[tokio::test]
+async fn two_links_sent_together_cannot_make_a_circle_and_a_later_case_is_no_earlier_matter() {
+    let app = TestApp::new().await;
+    let clerk = app.login("clerk").await;
+    let lead = app.login("lead").await;
+    let a = case_of(&app, &clerk, CaseKind::Petition, "王五", "13700001111").await;
+    let b = case_of(&app, &clerk, CaseKind::Petition, "王五", "13700001111").await;
+    // A later case is not an earlier matter of an older one.
+    let res = app
+        .put_json(
+            &format!("/api/cases/{}/repeat-of", a.id),
+            Some(&clerk),
+            &LinkRepeat {
+                of: Some(b.code.clone()),
+                version: a.version,
+            },
+        )
+        .await;
+    res.expect_status(422);
+    assert_eq!(res.error().fields[0].field, "of");
+    // An unknown code is refused under the field the request names.
+    let res = app
+        .put_json(
+            &format!("/api/cases/{}/repeat-of", b.id),
+            Some(&clerk),
+            &LinkRepeat {
+                of: Some("0000-ZZZZ".into()),
+                version: b.version,
+            },
+        )
+        .await;
+    res.expect_status(422);
+    assert_eq!(res.error().fields[0].field, "of");
+    // Removing a link that is not there writes nothing: the version stays.
+    let same: CaseDetail = app
+        .put_json(
+            &format!("/api/cases/{}/repeat-of", b.id),
+            Some(&clerk),
+            &LinkRepeat {
+                of: None,
+                version: b.version,
+            },
+        )
+        .await
+        .json();
+    assert_eq!(same.version, b.version);
+
+    // B → A and A → B sent together (registered in the same instant, so each may be the
+    // other's earlier matter): at most one holds, and the links never make a circle.
+    app.execute(&format!(
+        "UPDATE cases SET registered_at = {} WHERE id = {}",
+        a.registered_at.timestamp_millis(),
+        b.id
+    ))
+    .await;
+    let (one, two) = tokio::join!(
+        app.put_json(
+            &format!("/api/cases/{}/repeat-of", b.id),
+            Some(&clerk),
+            &LinkRepeat {
+                of: Some(a.code.clone()),
+                version: b.version
+            },
+        ),
+        app.put_json(
+            &format!("/api/cases/{}/repeat-of", a.id),
+            Some(&lead),
+            &LinkRepeat {
+                of: Some(b.code.clone()),
+                version: a.version
+            },
+        ),
+    );
+    let ok = [one.status, two.status]
+        .iter()
+        .filter(|s| s.is_success())
+        .count();
+    assert!(
+        ok <= 1,
+        "{} {} / {} {}",
+        one.status,
+        one.text(),
+        two.status,
+        two.text()
+    );
+    let a_now = app.read_case(&lead, a.id).await;
+    let b_now = app.read_case(&lead, b.id).await;
+    assert!(
+        !(a_now.repeat_of.is_some() && b_now.repeat_of.is_some()),
+        "a circle: {:?} {:?}",
+        a_now.repeat_of,
+        b_now.repeat_of
+    );
+}

@@ -742,6 +742,20 @@ pub async fn bump_town(conn: &mut AnyConnection, town_id: i64) -> Result<i64, sq
     .await
 }
 
+/// Takes the town's revision row without moving it: on PostgreSQL a row lock held until
+/// commit, so writes that take it run one after the other per town (SQLite's write lock
+/// already does). The revision moves once, at `bump_town`.
+pub async fn lock_town(conn: &mut AnyConnection, town_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO town_revisions (town_id, rev) VALUES ($1, 0) \
+         ON CONFLICT (town_id) DO UPDATE SET rev = town_revisions.rev",
+    )
+    .bind(town_id)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
 /// The town's revision counter (0 before its first case).
 pub async fn town_rev(conn: &mut AnyConnection, town_id: i64) -> Result<i64, sqlx::Error> {
     let rev: Option<i64> = sqlx::query_scalar("SELECT rev FROM town_revisions WHERE town_id = $1")

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use shared::model::{PartyKind, RiskFlag};
 use shared::privacy::{Redactor, mask_id, mask_name, mask_phone};
 use shared::repeats::{CaseRef, MATCHES_MAX, MatchedBy, RepeatMatch, RepeatMatches};
+use shared::validate::PARTIES_MAX;
 use sqlx::{AnyConnection, FromRow};
 
 use super::{Arg, SqlBuilder, from_millis, parse_enum};
@@ -80,9 +81,10 @@ pub async fn search(
         if let Some(id) = s.exclude {
             q.push(" AND c.id <> ").bind(Arg::Int(id));
         }
-        // One more than is shown per number sort, to know whether there are more.
+        // Rows are parties: enough of them for one more case than is shown even when every
+        // party of each case shares the number, to know whether there are more cases.
         q.push(" ORDER BY c.registered_at DESC, c.id DESC LIMIT ")
-            .push(&(MATCHES_MAX + 1).to_string());
+            .push(&((MATCHES_MAX + 1) * PARTIES_MAX).to_string());
         let found: Vec<MatchRow> = sqlx::query_as_with(&q.sql, q.arguments()?)
             .fetch_all(&mut *conn)
             .await?;
@@ -171,6 +173,7 @@ pub struct Earlier {
     pub code: String,
     pub stage: String,
     pub repeat_of: Option<i64>,
+    pub registered_at: i64,
 }
 
 /// The case with `code` in `town_id`, if any.
@@ -179,11 +182,14 @@ pub async fn earlier(
     town_id: i64,
     code: &str,
 ) -> Result<Option<Earlier>, sqlx::Error> {
-    sqlx::query_as("SELECT id, code, stage, repeat_of FROM cases WHERE code = $1 AND town_id = $2")
-        .bind(code)
-        .bind(town_id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(
+        "SELECT id, code, stage, repeat_of, registered_at FROM cases WHERE code = $1 \
+         AND town_id = $2",
+    )
+    .bind(code)
+    .bind(town_id)
+    .fetch_optional(conn)
+    .await
 }
 
 /// Whether following `repeat_of` from `from` (at most 100 steps) reaches `target`: linking

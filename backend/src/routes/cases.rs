@@ -302,6 +302,7 @@ pub(crate) async fn insert_registered(
         town_id,
         req.kind,
         req.repeat_of.as_deref(),
+        "repeat_of",
         &req.not_repeat_of,
         &req.risk_flags,
         lang,
@@ -347,11 +348,15 @@ pub(crate) async fn insert_registered(
     if let Some(earlier) = &earlier {
         db::repeats::set_link(conn, case_id, Some(earlier.id), &risk_flags).await?;
     }
-    // The visit it was brought in, not yet linked to another case.
-    if let Some(visit) = req.from_visit
-        && !db::logs::link_visit(conn, town_id, visit, case_id).await?
-    {
-        return Err(ApiError::field("from_visit", Reason::NoSuchItem, lang).into());
+    // The visit it was brought in, not yet linked to another case: the reception log is the
+    // lead's and the clerks'.
+    if let Some(visit) = req.from_visit {
+        if !matches!(registrar.role, Role::Lead | Role::Clerk) {
+            return Err(ApiError::field("from_visit", Reason::NotAllowedHere, lang).into());
+        }
+        if !db::logs::link_visit(conn, town_id, visit, case_id).await? {
+            return Err(ApiError::field("from_visit", Reason::NoSuchItem, lang).into());
+        }
     }
     for (i, party) in req.parties.iter().enumerate() {
         db::cases::insert_party(conn, case_id, i, party).await?;

@@ -93,17 +93,27 @@ async fn case_named(
     Ok(Some(earlier.id))
 }
 
-/// A person of the town named as receiving or giving: `field` names them in a refusal.
+/// The personal party names of the cases entries name, for masking their notes.
+async fn case_names<'a>(
+    conn: &mut AnyConnection,
+    cases: impl Iterator<Item = &'a shared::repeats::CaseRef>,
+) -> AppResult<std::collections::HashMap<i64, Vec<String>>> {
+    let ids: Vec<i64> = cases.map(|c| c.id).collect();
+    Ok(db::cases::names_of_cases(conn, &ids).await?)
+}
+
+/// A person of the center named as receiving or giving, of one of `roles`: `field` names
+/// them in a refusal.
 async fn person(
     conn: &mut AnyConnection,
     me: &CurrentUser,
-    id: Option<i64>,
+    (id, roles): (Option<i64>, &[Role]),
     field: &str,
     lang: Lang,
 ) -> AppResult<i64> {
     let Some(id) = id else { return Ok(me.user.id) };
     match db::logs::person_of_town(conn, me.user.town_id, id).await? {
-        Some((_, role)) if role != Role::Admin.as_str() => Ok(id),
+        Some((_, role)) if Role::parse(&role).is_some_and(|r| roles.contains(&r)) => Ok(id),
         _ => Err(ApiError::field(field, Reason::NoSuchItem, lang).into()),
     }
 }
@@ -143,7 +153,14 @@ pub(crate) async fn visits(
     )
     .await?;
     let items = if masked {
-        items.into_iter().map(Visit::masked).collect()
+        let names = case_names(&mut conn, items.iter().filter_map(|v| v.case.as_ref())).await?;
+        items
+            .into_iter()
+            .map(|v| {
+                let others = v.case.as_ref().and_then(|c| names.get(&c.id));
+                v.masked(others.map_or(&[][..], Vec::as_slice))
+            })
+            .collect()
     } else {
         items
     };
@@ -176,7 +193,12 @@ pub(crate) async fn visit(
     let v = db::logs::visit(&mut conn, me.user.town_id, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    Ok(Json(if masked { v.masked() } else { v }))
+    if !masked {
+        return Ok(Json(v));
+    }
+    let names = case_names(&mut conn, v.case.iter()).await?;
+    let others = v.case.as_ref().and_then(|c| names.get(&c.id)).cloned();
+    Ok(Json(v.masked(&others.unwrap_or_default())))
 }
 
 /// Logs a visitor.
@@ -191,7 +213,7 @@ pub(crate) async fn visit(
         (status = 401, description = "Not signed in, or the session ended", body = ApiError),
         (status = 403, description = "Only the center lead and intake clerks log visits, or the request came from another site", body = ApiError),
         (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
-        (status = 422, description = "Fields refused by name: `at` (future, or over 7 days back), `place`, `visitors` (1–500), `name`, `phone`, `note`, `received_by` (not a person of the center), `case_code` (no such case here)", body = ApiError),
+        (status = 422, description = "Fields refused by name: `at` (future, or over 7 days back), `place`, `visitors` (1–500), `name`, `phone`, `note`, `received_by` (not the lead, a clerk or a mediator of the center), `case_code` (no such case here)", body = ApiError),
         (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
     ),
     security(("session" = [])),
@@ -217,7 +239,15 @@ pub(crate) async fn log_visit(
     .map_err(AppError::fields)?;
     let mut wtx = state.db.begin_write().await?;
     let conn = &mut *wtx.tx;
-    let received_by = person(conn, &me, req.received_by, "received_by", lang).await?;
+    let receivers = [Role::Lead, Role::Clerk, Role::Mediator];
+    let received_by = person(
+        conn,
+        &me,
+        (req.received_by, &receivers),
+        "received_by",
+        lang,
+    )
+    .await?;
     let case_id = case_named(conn, &me, req.case_code.as_deref(), lang).await?;
     let phone = req
         .phone
@@ -287,7 +317,7 @@ pub(crate) async fn services(
         }
     };
     let (from_ms, until_ms) = state.config.day_bounds(Some(from), Some(to));
-    let items = db::logs::services(
+    let items: Vec<Service> = db::logs::services(
         &mut conn,
         me.user.town_id,
         from_ms.unwrap_or(i64::MIN),
@@ -296,8 +326,20 @@ pub(crate) async fn services(
     )
     .await?
     .into_iter()
-    .map(|(_, s)| if masked { s.masked() } else { s })
+    .map(|(_, s)| s)
     .collect();
+    let items = if masked {
+        let names = case_names(&mut conn, items.iter().filter_map(|s| s.case.as_ref())).await?;
+        items
+            .into_iter()
+            .map(|s| {
+                let others = s.case.as_ref().and_then(|c| names.get(&c.id));
+                s.masked(others.map_or(&[][..], Vec::as_slice))
+            })
+            .collect()
+    } else {
+        items
+    };
     Ok(Json(Services::of(from, to, items)))
 }
 
@@ -313,7 +355,7 @@ pub(crate) async fn services(
         (status = 401, description = "Not signed in, or the session ended", body = ApiError),
         (status = 403, description = "Only those who give services log them (the lead, clerks, mediators, the service rooms' liaisons), or the request came from another site", body = ApiError),
         (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
-        (status = 422, description = "Fields refused by name: `at`, `person`, `minutes` (1–600), `note`, `given_by` (not a person of the center), `case_code` (no such case here, or not one this person reads)", body = ApiError),
+        (status = 422, description = "Fields refused by name: `at`, `person`, `minutes` (1–600), `note`, `given_by` (not the lead, a clerk, a mediator or a liaison of the center), `case_code` (no such case here, or not one this person reads)", body = ApiError),
         (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
     ),
     security(("session" = [])),
@@ -341,7 +383,8 @@ pub(crate) async fn log_service(
     .map_err(AppError::fields)?;
     // Only the center's staff log a service someone else gave.
     let given_by = if matches!(me.user.role, Role::Lead | Role::Clerk) {
-        person(conn, &me, req.given_by, "given_by", lang).await?
+        let givers = [Role::Lead, Role::Clerk, Role::Mediator, Role::Liaison];
+        person(conn, &me, (req.given_by, &givers), "given_by", lang).await?
     } else if req.given_by.is_some_and(|g| g != me.user.id) {
         return Err(ApiError::field("given_by", Reason::NotAllowedHere, lang).into());
     } else {

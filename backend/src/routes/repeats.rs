@@ -86,12 +86,18 @@ pub(crate) async fn search(
 
 /// The earlier case a new matter is linked to at registration, checked: a case of the town.
 /// Returns its id and the risk flags to store (a petition about a matter still open is a
-/// repeat petition, 重复信访); the codes judged different are checked too.
+/// repeat petition, 重复信访); the codes judged different are checked too. `field` names the
+/// earlier case's code in a refusal (`repeat_of` at registration, `of` when linking later).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the registration's parts, each its own"
+)]
 pub(crate) async fn for_registration(
     conn: &mut AnyConnection,
     town_id: i64,
     kind: CaseKind,
     repeat_of: Option<&str>,
+    field: &str,
     not_repeat_of: &[String],
     flags: &[RiskFlag],
     lang: Lang,
@@ -126,9 +132,12 @@ pub(crate) async fn for_registration(
         Some(code) => db::repeats::earlier(conn, town_id, &code).await?,
         None => None,
     }
-    .ok_or_else(|| AppError::from(ApiError::field("repeat_of", Reason::NoSuchItem, lang)))?;
+    .ok_or_else(|| AppError::from(ApiError::field(field, Reason::NoSuchItem, lang)))?;
     let stage: Stage = db::parse_enum("stage", &earlier.stage)?;
-    if is_repeat_petition(kind, stage) && !flags.contains(&RiskFlag::RepeatPetition) {
+    // The mark follows the link: a petition linked to an open matter is a repeat petition;
+    // linked to a matter already closed, it is not.
+    flags.retain(|f| *f != RiskFlag::RepeatPetition);
+    if is_repeat_petition(kind, stage) {
         flags.push(RiskFlag::RepeatPetition);
     }
     Ok((Some(earlier), flags))
@@ -151,7 +160,7 @@ pub(crate) async fn for_registration(
         (status = 404, description = "No such case, or not visible to this user", body = ApiError),
         (status = 409, description = "The case changed since it was read (`current` holds it as it is now)", body = ApiError),
         (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
-        (status = 422, description = "`of`: no such case in this town, the case itself, or a case that repeats this one (a circle)", body = ApiError),
+        (status = 422, description = "`of`: no such case in this town, the case itself, a case registered after this one, or a case that repeats this one (a circle)", body = ApiError),
         (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
     ),
     security(("session" = [])),
@@ -175,12 +184,26 @@ pub(crate) async fn link(
     let mut flags = row.risk_flags()?;
     let now = now_ms();
     let of = req.of.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    if of.is_none() && row.repeat_of_code.is_none() {
+        // Nothing to unlink: nothing is written, the case is answered as it is.
+        drop(wtx);
+        return Ok(Json(super::cases::read_case(&state, &me.actor, id).await?));
+    }
+    // Links are made one at a time per town (the town's revision row is taken first; on
+    // PostgreSQL that is a row lock until commit), so two links sent together — A to B and
+    // B to A — cannot both pass the circle check below.
+    db::cases::lock_town(conn, row.town_id).await?;
     let (earlier, event_kind, details) = match of {
         Some(code) => {
             let (earlier, with_flags) =
-                for_registration(conn, row.town_id, kind, Some(code), &[], &flags, lang).await?;
+                for_registration(conn, row.town_id, kind, Some(code), "of", &[], &flags, lang)
+                    .await?;
             let earlier = earlier.ok_or_else(|| AppError::internal("no earlier case"))?;
-            if earlier.id == id || db::repeats::leads_to(conn, earlier.id, id).await? {
+            // Only an earlier matter; never the case itself or one that repeats it.
+            if earlier.id == id
+                || earlier.registered_at > row.registered_at
+                || db::repeats::leads_to(conn, earlier.id, id).await?
+            {
                 return Err(ApiError::field("of", Reason::NotAllowedHere, lang).into());
             }
             flags = with_flags;
@@ -188,10 +211,7 @@ pub(crate) async fn link(
             (Some(earlier.id), EventKind::RepeatLinked, details)
         }
         None => {
-            let Some(code) = row.repeat_of_code.clone() else {
-                // Nothing to unlink: the case is answered as it is.
-                return super::clock::finish(&state, wtx, &me, row.town_id, id).await;
-            };
+            let code = row.repeat_of_code.clone().unwrap_or_default();
             flags.retain(|f| *f != RiskFlag::RepeatPetition);
             (
                 None,

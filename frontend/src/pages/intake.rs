@@ -41,8 +41,12 @@ pub fn IntakePage() -> impl IntoView {
         query.with_untracked(|q| q.get("visit").and_then(|v| v.parse::<i64>().ok()))
     {
         spawn_local(async move {
-            if let Ok(v) = api::visit(visit).await {
-                form.set(IntakeForm::from_visit(&v));
+            // Only a visit not yet registered, and only into a form nobody has typed in yet.
+            if let Ok(v) = api::visit(visit).await
+                && v.case.is_none()
+                && form.try_with_untracked(|f| *f == IntakeForm::new()) == Some(true)
+            {
+                form.try_set(IntakeForm::from_visit(&v));
             }
         });
     }
@@ -162,12 +166,13 @@ fn IntakeForm(form: RwSignal<IntakeForm>, saved: RwSignal<Option<CaseDetail>>) -
                 on_link=Callback::new(move |code: String| form.update(|f| f.toggle_repeat_of(&code)))
                 on_different=Callback::new(move |code: String| form.update(|f| f.toggle_not_repeat(&code)))
                 on_matches=Callback::new(move |matches: Vec<RepeatMatch>| {
-                    // Only when a decision is about a case no longer matched (a write would redraw the form).
-                    let mut pruned = form.get_untracked();
+                    // Only when a decision is about a case no longer matched (a write would redraw
+                    // the form); nothing once the form is gone.
+                    let Some(mut pruned) = form.try_get_untracked() else { return };
                     pruned.keep_decisions_for(&matches);
-                    found.set(matches);
-                    if form.with_untracked(|f| *f != pruned) {
-                        form.set(pruned);
+                    found.try_set(matches);
+                    if form.try_with_untracked(|f| *f != pruned) == Some(true) {
+                        form.try_set(pruned);
                     }
                 })
                 petition=Signal::derive(move || form.with(|f| f.kind == CaseKind::Petition))

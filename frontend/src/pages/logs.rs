@@ -160,9 +160,19 @@ fn VisitsPanel(period: Memo<LogPeriod>, may_log: Signal<bool>) -> impl IntoView 
     let lang = use_lang();
     let notices = use_notices();
     let list = RwSignal::new(None::<Result<Visits, api::Error>>);
+    // Each load is numbered: an answer that comes after a later load started is dropped, so
+    // the table always shows the period the inputs show.
+    let seq = StoredValue::new(0u64);
     let load = move || {
         let p = period.get_untracked();
-        spawn_local(async move { list.set(Some(api::visits(&p).await)) });
+        let n = seq.get_value() + 1;
+        seq.set_value(n);
+        spawn_local(async move {
+            let answer = api::visits(&p).await;
+            if seq.try_get_value() == Some(n) {
+                list.try_set(Some(answer));
+            }
+        });
     };
     Effect::new(move |_| {
         period.track();
@@ -352,9 +362,19 @@ fn ServicesPanel(period: Memo<LogPeriod>, may_log: Signal<bool>) -> impl IntoVie
     let lang = use_lang();
     let notices = use_notices();
     let list = RwSignal::new(None::<Result<Services, api::Error>>);
+    // Each load is numbered: an answer that comes after a later load started is dropped, so
+    // the table always shows the period the inputs show.
+    let seq = StoredValue::new(0u64);
     let load = move || {
         let p = period.get_untracked();
-        spawn_local(async move { list.set(Some(api::services(&p).await)) });
+        let n = seq.get_value() + 1;
+        seq.set_value(n);
+        spawn_local(async move {
+            let answer = api::services(&p).await;
+            if seq.try_get_value() == Some(n) {
+                list.try_set(Some(answer));
+            }
+        });
     };
     Effect::new(move |_| {
         period.track();

@@ -51,15 +51,16 @@ pub fn RepeatCheck(
         checking.set(true);
         spawn_local(async move {
             let answer = api::search_repeats(&s).await;
-            // A later search has started: this answer is for numbers no longer typed.
-            if seq.get_value() != n {
+            // A later search has started (this answer is for numbers no longer typed), or the
+            // form is gone (the page left, the case registered): the answer is dropped.
+            if seq.try_get_value() != Some(n) {
                 return;
             }
-            checking.set(false);
+            checking.try_set(false);
             if let Ok(found) = &answer {
                 on_matches.run(found.matches.clone());
             }
-            result.set(Some(answer));
+            result.try_set(Some(answer));
         });
     });
     let shown = move || numbers.with(|s| !s.phones.is_empty() || !s.id_numbers.is_empty());
