@@ -494,23 +494,23 @@ async fn two_links_sent_together_cannot_make_a_circle_and_a_later_case_is_no_ear
         b.id
     ))
     .await;
+    let (path_b, path_a) = (
+        format!("/api/cases/{}/repeat-of", b.id),
+        format!("/api/cases/{}/repeat-of", a.id),
+    );
+    let (b_to_a, a_to_b) = (
+        LinkRepeat {
+            of: Some(a.code.clone()),
+            version: b.version,
+        },
+        LinkRepeat {
+            of: Some(b.code.clone()),
+            version: a.version,
+        },
+    );
     let (one, two) = tokio::join!(
-        app.put_json(
-            &format!("/api/cases/{}/repeat-of", b.id),
-            Some(&clerk),
-            &LinkRepeat {
-                of: Some(a.code.clone()),
-                version: b.version
-            },
-        ),
-        app.put_json(
-            &format!("/api/cases/{}/repeat-of", a.id),
-            Some(&lead),
-            &LinkRepeat {
-                of: Some(b.code.clone()),
-                version: a.version
-            },
-        ),
+        app.put_json(&path_b, Some(&clerk), &b_to_a),
+        app.put_json(&path_a, Some(&lead), &a_to_b),
     );
     let ok = [one.status, two.status]
         .iter()
