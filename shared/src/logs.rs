@@ -189,7 +189,7 @@ impl NewService {
 /// A service given, as the reader may see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Service {
+pub struct ServiceRecord {
     pub id: i64,
     pub at: DateTime<Utc>,
     pub kind: ServiceKind,
@@ -202,10 +202,10 @@ pub struct Service {
     pub masked: bool,
 }
 
-impl Service {
+impl ServiceRecord {
     /// The service as a reader who may not see personal data gets it: the person masked, and
     /// in the note their name, `others` (the linked case's parties) and numbers.
-    pub fn masked(mut self, others: &[String]) -> Service {
+    pub fn masked(mut self, others: &[String]) -> ServiceRecord {
         let names = std::iter::once(self.person.as_str()).chain(others.iter().map(String::as_str));
         self.note = crate::privacy::Redactor::for_names(names).redact(&self.note);
         self.person = mask_name(&self.person);
@@ -283,7 +283,7 @@ impl Visits {
 pub struct Services {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-    pub items: Vec<Service>,
+    pub items: Vec<ServiceRecord>,
     /// Legal and psychological services, and their minutes.
     pub legal: u32,
     pub psychological: u32,
@@ -292,7 +292,7 @@ pub struct Services {
 
 impl Services {
     /// The log with its totals.
-    pub fn of(from: NaiveDate, to: NaiveDate, items: Vec<Service>) -> Services {
+    pub fn of(from: NaiveDate, to: NaiveDate, items: Vec<ServiceRecord>) -> Services {
         let psychological = items.iter().filter(|s| s.kind.is_psychological()).count();
         Services {
             from: Some(from),

@@ -4,7 +4,7 @@
 //! services logged by those who give them and read by whom they should be.
 
 use concord_tests::TestApp;
-use shared::logs::{NewService, NewVisit, Service, Services, Visit, Visits};
+use shared::logs::{NewService, NewVisit, ServiceRecord, Services, Visit, Visits};
 use shared::model::{CaseDetail, ServiceKind, VisitPurpose};
 
 fn visit(purpose: VisitPurpose, people: u32) -> NewVisit {
@@ -235,7 +235,7 @@ async fn services_are_logged_by_those_who_give_them_and_read_as_they_should_be()
         )
         .await;
     res.expect_status(201);
-    let own: Service = res.json();
+    let own: ServiceRecord = res.json();
     assert_eq!(own.given_by, "张调解");
     let res = app
         .post_json(
@@ -302,7 +302,7 @@ async fn services_are_logged_by_those_who_give_them_and_read_as_they_should_be()
         )
         .await;
     res.expect_status(201);
-    assert_eq!(res.json::<Service>().given_by, "赵调解");
+    assert_eq!(res.json::<ServiceRecord>().given_by, "赵调解");
 }
 
 #[tokio::test]

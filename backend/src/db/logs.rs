@@ -1,6 +1,6 @@
 //! The reception log (`reception_visits`) and the service log (`service_records`).
 
-use shared::logs::{Service, Visit, is_group};
+use shared::logs::{ServiceRecord, Visit, is_group};
 use shared::repeats::CaseRef;
 use sqlx::{AnyConnection, FromRow};
 
@@ -202,7 +202,7 @@ pub async fn services(
     from_ms: i64,
     until_ms: i64,
     given_by: Option<i64>,
-) -> Result<Vec<(i64, Service)>, sqlx::Error> {
+) -> Result<Vec<(i64, ServiceRecord)>, sqlx::Error> {
     let rows: Vec<ServiceOut> = sqlx::query_as(
         "SELECT s.id, s.at, s.kind, s.person, s.given_by, g.display_name AS given_name, \
          s.minutes, s.note, s.case_id, c.code AS case_code, b.display_name AS recorded_name \
@@ -221,7 +221,7 @@ pub async fn services(
         .map(|r| {
             Ok((
                 r.given_by,
-                Service {
+                ServiceRecord {
                     id: r.id,
                     at: from_millis(r.at),
                     kind: parse_enum("service kind", &r.kind)?,

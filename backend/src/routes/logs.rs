@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use shared::logs::{LogPeriod, NewService, NewVisit, Service, Services, Visit, Visits};
+use shared::logs::{LogPeriod, NewService, NewVisit, ServiceRecord, Services, Visit, Visits};
 use shared::model::{DepartmentKind, Role};
 use shared::validate::normalize_case_code;
 use shared::workflow;
@@ -317,7 +317,7 @@ pub(crate) async fn services(
         }
     };
     let (from_ms, until_ms) = state.config.day_bounds(Some(from), Some(to));
-    let items: Vec<Service> = db::logs::services(
+    let items: Vec<ServiceRecord> = db::logs::services(
         &mut conn,
         me.user.town_id,
         from_ms.unwrap_or(i64::MIN),
@@ -350,7 +350,7 @@ pub(crate) async fn services(
     tag = "logs",
     request_body = NewService,
     responses(
-        (status = 201, description = "Logged", body = Service),
+        (status = 201, description = "Logged", body = ServiceRecord),
         (status = 400, description = "The body is not JSON, or not `application/json`", body = ApiError),
         (status = 401, description = "Not signed in, or the session ended", body = ApiError),
         (status = 403, description = "Only those who give services log them (the lead, clerks, mediators, the service rooms' liaisons), or the request came from another site", body = ApiError),
@@ -365,7 +365,7 @@ pub(crate) async fn log_service(
     RequestLang(lang): RequestLang,
     me: CurrentUser,
     AppJson(req): AppJson<NewService>,
-) -> AppResult<(StatusCode, Json<Service>)> {
+) -> AppResult<(StatusCode, Json<ServiceRecord>)> {
     let now = now_ms();
     let mut wtx = state.db.begin_write().await?;
     let conn = &mut *wtx.tx;

@@ -221,7 +221,9 @@ pub async fn services(period: &shared::logs::LogPeriod) -> Result<shared::logs::
 }
 
 /// `POST /api/services`: logs a service given.
-pub async fn log_service(request: &shared::logs::NewService) -> Result<shared::logs::Service> {
+pub async fn log_service(
+    request: &shared::logs::NewService,
+) -> Result<shared::logs::ServiceRecord> {
     post("/api/services", request, true).await
 }
 
