@@ -232,17 +232,27 @@ impl LogPeriod {
         today: NaiveDate,
         lang: Lang,
     ) -> Result<(NaiveDate, NaiveDate), Vec<FieldError>> {
+        self.days_within(today, LIST_DAYS_MAX, lang)
+    }
+
+    /// The days, checked: `to` not before `from`, at most `max_days` days.
+    pub fn days_within(
+        &self,
+        today: NaiveDate,
+        max_days: i64,
+        lang: Lang,
+    ) -> Result<(NaiveDate, NaiveDate), Vec<FieldError>> {
         let from = self.from.unwrap_or(self.to.unwrap_or(today));
         let to = self.to.unwrap_or(self.from.unwrap_or(today));
         let mut c = Checker::new(lang);
         if to < from {
             c.fail("to", crate::api::period_reversed());
-        } else if (to - from).num_days() >= LIST_DAYS_MAX {
+        } else if (to - from).num_days() >= max_days {
             c.fail(
                 "from",
                 Reason::OutOfRange {
                     min: 1,
-                    max: LIST_DAYS_MAX,
+                    max: max_days,
                 },
             );
         }
@@ -302,6 +312,25 @@ impl Services {
             minutes: items.iter().map(|s| s.minutes).sum(),
             items,
         }
+    }
+}
+
+/// What the logs add up to over a period (the dashboard shows it beside the case figures:
+/// the seed's "300 余人次来访" and "230 余次法律和心理服务" are counted here as well).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LogSummary {
+    pub visits: u64,
+    pub visitors: u64,
+    pub group_visits: u64,
+    pub legal_services: u64,
+    pub psychological_services: u64,
+}
+
+impl LogSummary {
+    /// Services of both sorts.
+    pub fn services(&self) -> u64 {
+        self.legal_services + self.psychological_services
     }
 }
 

@@ -339,3 +339,57 @@ async fn only_the_lead_and_clerks_register_from_a_visit_and_notes_are_masked_wit
     res.expect_status(422);
     assert_eq!(res.error().fields[0].field, "from_visit");
 }
+
+#[tokio::test]
+async fn the_logs_add_up_over_the_dashboards_period() {
+    let app = TestApp::new().await;
+    let clerk = app.login("clerk").await;
+    log(&app, &clerk, &visit(VisitPurpose::Petition, 6)).await;
+    log(&app, &clerk, &visit(VisitPurpose::Consultation, 1)).await;
+    // Two days ago, logged after the rush.
+    log(
+        &app,
+        &clerk,
+        &NewVisit {
+            at: Some(chrono::Utc::now() - chrono::Duration::days(2)),
+            ..visit(VisitPurpose::Dispute, 2)
+        },
+    )
+    .await;
+    for (kind, minutes) in [
+        (ServiceKind::LegalConsultation, 20),
+        (ServiceKind::DocumentHelp, 30),
+        (ServiceKind::Counselling, 50),
+    ] {
+        app.post_json("/api/services", Some(&clerk), &service(kind, minutes))
+            .await
+            .expect_status(201);
+    }
+    let lead = app.login("lead").await;
+    let today = app.state.config.today();
+    let week_ago = today - chrono::Days::new(7);
+    let s: shared::logs::LogSummary = app
+        .get(&format!("/api/logs/summary?from={week_ago}&to={today}"), Some(&lead))
+        .await
+        .json();
+    assert_eq!(
+        (s.visits, s.visitors, s.group_visits, s.legal_services, s.psychological_services),
+        (3, 9, 1, 2, 1)
+    );
+    assert_eq!(s.services(), 3);
+    // Today alone: the visit two days ago is not in it.
+    let s: shared::logs::LogSummary = app.get("/api/logs/summary", Some(&lead)).await.json();
+    assert_eq!((s.visits, s.visitors), (2, 7));
+    // A period of five years is allowed; more is refused by name.
+    let long_ago = today - chrono::Days::new(5 * 366);
+    let res = app
+        .get(&format!("/api/logs/summary?from={long_ago}&to={today}"), Some(&lead))
+        .await;
+    res.expect_status(422);
+    assert_eq!(res.error().fields[0].field, "from");
+    let grid = app.login("grid").await;
+    app.get("/api/logs/summary", Some(&grid)).await.expect_status(403);
+    let lead_b = app.login("lead_b").await;
+    let other: shared::logs::LogSummary = app.get("/api/logs/summary", Some(&lead_b)).await.json();
+    assert_eq!(other, shared::logs::LogSummary::default());
+}

@@ -2482,6 +2482,16 @@ async fn a_clerk_logs_a_group_visit_and_registers_it_as_a_case() {
             }
             b.resize(768, 1024).await?;
             b.screenshot("logs-768").await?;
+            b.resize(1280, 800).await?;
+            sign_out(&b).await?;
+
+            // The lead's dashboard counts the logs beside the cases, and links to them.
+            sign_in(&b, "lead").await?;
+            b.goto("/dashboard").await?;
+            b.wait_text("[data-testid=sub-logged-visitors]", "来访登记 6 人次").await?;
+            b.wait_text("[data-testid=sub-logged-services]", "服务记录另有 1 次").await?;
+            b.click("[data-testid=sub-logged-visitors]").await?;
+            b.wait("[data-testid=visit-row][data-group=true]").await?;
             Ok(())
         }
         .await;

@@ -255,3 +255,49 @@ pub async fn person_of_town(
     .fetch_optional(conn)
     .await
 }
+
+/// What the town's logs add up to in `[from_ms, until_ms)`.
+pub async fn summary(
+    conn: &mut AnyConnection,
+    town_id: i64,
+    from_ms: i64,
+    until_ms: i64,
+) -> Result<shared::logs::LogSummary, sqlx::Error> {
+    // SUM is cast back to BIGINT: PostgreSQL sums BIGINT as NUMERIC.
+    let (visits, visitors, groups): (i64, i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(COALESCE(SUM(visitors), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN visitors >= $4 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM reception_visits WHERE town_id = $1 AND at >= $2 AND at < $3",
+    )
+    .bind(town_id)
+    .bind(from_ms)
+    .bind(until_ms)
+    .bind(i64::from(shared::logs::GROUP_VISIT))
+    .fetch_one(&mut *conn)
+    .await?;
+    let kinds: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT kind, COUNT(*) FROM service_records WHERE town_id = $1 AND at >= $2 \
+         AND at < $3 GROUP BY kind",
+    )
+    .bind(town_id)
+    .bind(from_ms)
+    .bind(until_ms)
+    .fetch_all(&mut *conn)
+    .await?;
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    let mut out = shared::logs::LogSummary {
+        visits: count(visits),
+        visitors: count(visitors),
+        group_visits: count(groups),
+        ..Default::default()
+    };
+    for (kind, n) in kinds {
+        let kind: shared::model::ServiceKind = parse_enum("service kind", &kind)?;
+        if kind.is_psychological() {
+            out.psychological_services += count(n);
+        } else {
+            out.legal_services += count(n);
+        }
+    }
+    Ok(out)
+}

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use shared::logs::{LogPeriod, NewService, NewVisit, ServiceRecord, Services, Visit, Visits};
+use shared::logs::{LogPeriod, LogSummary, NewService, NewVisit, ServiceRecord, Services, Visit, Visits};
 use shared::model::{DepartmentKind, Role};
 use shared::validate::normalize_case_code;
 use shared::workflow;
@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/visits", get(visits).post(log_visit))
         .route("/visits/{id}", get(visit))
         .route("/services", get(services).post(log_service))
+        .route("/logs/summary", get(summary))
 }
 
 fn forbidden(lang: Lang, zh: &str, en: &str) -> AppError {
@@ -116,6 +117,45 @@ async fn person(
         Some((_, role)) if Role::parse(&role).is_some_and(|r| roles.contains(&r)) => Ok(id),
         _ => Err(ApiError::field(field, Reason::NoSuchItem, lang).into()),
     }
+}
+
+/// What the logs add up to over a period (the dashboard's period, up to five years): visits,
+/// visitors, group visits, legal and psychological services.
+#[utoipa::path(
+    get,
+    path = "/api/logs/summary",
+    tag = "logs",
+    params(LogPeriod),
+    responses(
+        (status = 200, description = "The town's reception and service logs added up over the period (both days included; today by default)", body = LogSummary),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 403, description = "Only the center lead, intake clerks and town leaders read the logs' figures", body = ApiError),
+        (status = 422, description = "`to` before `from`, a period over five years, or a date not `YYYY-MM-DD`", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn summary(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    me: CurrentUser,
+    AppQuery(period): AppQuery<LogPeriod>,
+) -> AppResult<Json<LogSummary>> {
+    visit_reader(&me, lang)?;
+    let (from, to) = period
+        .days_within(state.config.today(), shared::figures::PERIOD_DAYS_MAX, lang)
+        .map_err(AppError::fields)?;
+    let (from_ms, until_ms) = state.config.day_bounds(Some(from), Some(to));
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(
+        db::logs::summary(
+            &mut conn,
+            me.user.town_id,
+            from_ms.unwrap_or(i64::MIN),
+            until_ms.unwrap_or(i64::MAX),
+        )
+        .await?,
+    ))
 }
 
 /// The reception log of a period (today by default), newest first, with its totals.

@@ -82,6 +82,7 @@ use crate::state::AppState;
         super::logs::log_visit,
         super::logs::services,
         super::logs::log_service,
+        super::logs::summary,
         super::ledger::csv,
         super::ledger::xlsx,
         crate::pages::status::form,

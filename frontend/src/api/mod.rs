@@ -227,6 +227,11 @@ pub async fn log_service(
     post("/api/services", request, true).await
 }
 
+/// `GET /api/logs/summary`: what the logs add up to over a period.
+pub async fn log_summary(period: &shared::logs::LogPeriod) -> Result<shared::logs::LogSummary> {
+    get(&format!("/api/logs/summary?{}", period_query(period))).await
+}
+
 fn period_query(period: &shared::logs::LogPeriod) -> String {
     let mut q = Vec::new();
     if let Some(d) = period.from {

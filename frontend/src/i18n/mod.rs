@@ -292,6 +292,22 @@ pub fn repeat_hint(n: usize, lang: Lang) -> String {
     }
 }
 
+/// The services logged in the dashboard's period.
+pub fn dash_logged_services(n: u64, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("服务记录另有 {n} 次"),
+        Lang::En => format!("{n} more in the service log"),
+    }
+}
+
+/// The visitors logged in the dashboard's period.
+pub fn dash_logged_visitors(n: u64, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("来访登记 {n} 人次"),
+        Lang::En => format!("{n} in the reception log"),
+    }
+}
+
 /// After a visit is logged.
 pub fn visit_logged(people: u32, lang: Lang) -> String {
     match lang {

@@ -269,6 +269,38 @@ fn Tile(
     }
 }
 
+/// Beside a tile's cases, what the logs add up to over the same period (the services given
+/// and the visitors received that no case records), linking to the logs of that period.
+#[component]
+fn LoggedSub(from: chrono::NaiveDate, to: chrono::NaiveDate, services: bool) -> impl IntoView {
+    let lang = use_lang();
+    let period = shared::logs::LogPeriod {
+        from: Some(from),
+        to: Some(to),
+    };
+    let summary = LocalResource::new(move || api::log_summary(&period));
+    let href = format!("/logs?from={from}&to={to}");
+    let id = if services { "sub-logged-services" } else { "sub-logged-visitors" };
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let href = href.clone();
+                Suspend::new(async move {
+                    // Those who may not read the logs (the administrator) see the cases alone.
+                    let Ok(s) = summary.await else { return ().into_any() };
+                    view! {
+                        " · " <a href=href data-testid=id>{move || if services {
+                            i18n::dash_logged_services(s.services(), lang.get())
+                        } else {
+                            i18n::dash_logged_visitors(s.visitors, lang.get())
+                        }}</a>
+                    }.into_any()
+                })
+            }}
+        </Suspense>
+    }
+}
+
 /// A small link inside a tile's line.
 fn sub_link(href: String, text: String, id: &'static str) -> impl IntoView {
     view! { <a href=href data-testid=format!("sub-{id}")>{text}</a> }
@@ -290,6 +322,8 @@ fn Figures(d: Dashboard) -> impl IntoView {
         .unwrap_or_default();
     let s = d.satisfaction.clone();
     let l = lang.get_untracked();
+    // The logs are kept per town, not per village.
+    let town = d.village.is_none();
     let n = |v: u64| v.to_string();
     view! {
         <section class="tiles" aria-label=tr(T::DashFigures) data-testid="dash-tiles">
@@ -313,9 +347,9 @@ fn Figures(d: Dashboard) -> impl IntoView {
                     }).collect_view()}
                 }.into_any() />
             <Tile id="services" label=T::DashServices value=n(t.services) href=link(Figure::Services)
-                sub=view! { {tr(T::DashServicesNote)} }.into_any() />
+                sub=view! { {tr(T::DashServicesNote)} {town.then(|| view! { <LoggedSub from=d.from to=d.to services=true /> })} }.into_any() />
             <Tile id="visitors" label=T::DashVisitors value=n(t.visitors) href=link(Figure::Visitors)
-                sub=view! { {tr(T::DashVisitorsNote)} }.into_any() />
+                sub=view! { {tr(T::DashVisitorsNote)} {town.then(|| view! { <LoggedSub from=d.from to=d.to services=false /> })} }.into_any() />
             <Tile id="petitions" label=T::DashPetitions value=n(t.petitions) href=link(Figure::Petitions)
                 sub=view! { {sub_link(link(Figure::RepeatPetitions), i18n::dash_repeat(t.repeat_petitions, l), "repeat")} }.into_any() />
             <Tile id="spot" label=T::DashOnTheSpot value=n(t.on_the_spot) href=link(Figure::OnTheSpot)

@@ -43,8 +43,16 @@ pub fn LogsPage() -> impl IntoView {
     let session = use_session();
     let rights = Memo::new(move |_| Rights::of(session.user.with(|u| u.as_ref().map(|u| u.role))));
     let today = time::today();
-    let from = RwSignal::new(today);
-    let to = RwSignal::new(today);
+    // `/logs?from=…&to=…` (the dashboard links so); today otherwise.
+    let query = leptos_router::hooks::use_query_map();
+    let day = |key: &str| {
+        query.with_untracked(|q| {
+            q.get(key)
+                .and_then(|v| chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok())
+        })
+    };
+    let from = RwSignal::new(day("from").unwrap_or(today));
+    let to = RwSignal::new(day("to").unwrap_or(today));
     let period = Memo::new(move |_| LogPeriod {
         from: Some(from.get()),
         to: Some(to.get()),
