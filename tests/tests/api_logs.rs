@@ -369,11 +369,20 @@ async fn the_logs_add_up_over_the_dashboards_period() {
     let today = app.state.config.today();
     let week_ago = today - chrono::Days::new(7);
     let s: shared::logs::LogSummary = app
-        .get(&format!("/api/logs/summary?from={week_ago}&to={today}"), Some(&lead))
+        .get(
+            &format!("/api/logs/summary?from={week_ago}&to={today}"),
+            Some(&lead),
+        )
         .await
         .json();
     assert_eq!(
-        (s.visits, s.visitors, s.group_visits, s.legal_services, s.psychological_services),
+        (
+            s.visits,
+            s.visitors,
+            s.group_visits,
+            s.legal_services,
+            s.psychological_services
+        ),
         (3, 9, 1, 2, 1)
     );
     assert_eq!(s.services(), 3);
@@ -383,12 +392,17 @@ async fn the_logs_add_up_over_the_dashboards_period() {
     // A period of five years is allowed; more is refused by name.
     let long_ago = today - chrono::Days::new(5 * 366);
     let res = app
-        .get(&format!("/api/logs/summary?from={long_ago}&to={today}"), Some(&lead))
+        .get(
+            &format!("/api/logs/summary?from={long_ago}&to={today}"),
+            Some(&lead),
+        )
         .await;
     res.expect_status(422);
     assert_eq!(res.error().fields[0].field, "from");
     let grid = app.login("grid").await;
-    app.get("/api/logs/summary", Some(&grid)).await.expect_status(403);
+    app.get("/api/logs/summary", Some(&grid))
+        .await
+        .expect_status(403);
     let lead_b = app.login("lead_b").await;
     let other: shared::logs::LogSummary = app.get("/api/logs/summary", Some(&lead_b)).await.json();
     assert_eq!(other, shared::logs::LogSummary::default());

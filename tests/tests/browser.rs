@@ -2490,6 +2490,9 @@ async fn a_clerk_logs_a_group_visit_and_registers_it_as_a_case() {
             b.goto("/dashboard").await?;
             b.wait_text("[data-testid=sub-logged-visitors]", "来访登记 6 人次").await?;
             b.wait_text("[data-testid=sub-logged-services]", "服务记录另有 1 次").await?;
+            b.eval::<()>("document.querySelector('[data-testid=tile-services]').scrollIntoView({block: 'center'});")
+                .await?;
+            b.screenshot("dashboard-logs-1280").await?;
             b.click("[data-testid=sub-logged-visitors]").await?;
             b.wait("[data-testid=visit-row][data-group=true]").await?;
             Ok(())

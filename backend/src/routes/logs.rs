@@ -11,7 +11,9 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use shared::logs::{LogPeriod, LogSummary, NewService, NewVisit, ServiceRecord, Services, Visit, Visits};
+use shared::logs::{
+    LogPeriod, LogSummary, NewService, NewVisit, ServiceRecord, Services, Visit, Visits,
+};
 use shared::model::{DepartmentKind, Role};
 use shared::validate::normalize_case_code;
 use shared::workflow;

@@ -278,9 +278,13 @@ fn LoggedSub(from: chrono::NaiveDate, to: chrono::NaiveDate, services: bool) -> 
         from: Some(from),
         to: Some(to),
     };
-    let summary = LocalResource::new(move || api::log_summary(&period));
+    let summary = LocalResource::new(move || async move { api::log_summary(&period).await });
     let href = format!("/logs?from={from}&to={to}");
-    let id = if services { "sub-logged-services" } else { "sub-logged-visitors" };
+    let id = if services {
+        "sub-logged-services"
+    } else {
+        "sub-logged-visitors"
+    };
     view! {
         <Suspense fallback=|| ()>
             {move || {
