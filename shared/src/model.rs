@@ -502,6 +502,25 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Who covers a case's place on the grid (镇领导包村、专职网格员包片、辅助网格员包组).
+    GridDuty {
+        Village = "village", "包村领导", "Town leader for the village";
+        Area = "area", "专职网格员(包片)", "Grid worker for the area";
+        Group = "group", "辅助网格员(包组)", "Auxiliary grid worker for the group";
+    }
+}
+
+/// A person who covers a case's village, area or group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GridContact {
+    pub name: String,
+    pub duty: GridDuty,
+    /// The unit they cover (渠口村一片).
+    pub unit: String,
+}
+
+vocabulary! {
     /// Levels of the org tree.
     OrgLevel {
         County = "county", "县", "County";
@@ -1200,6 +1219,10 @@ pub struct CaseDetail {
     /// The later cases linked as repeats of this one, oldest first.
     #[serde(default)]
     pub repeated_by: Vec<crate::repeats::CaseRef>,
+    /// Who covers the case's place: the village's town leader, the area's and the group's
+    /// grid workers.
+    #[serde(default)]
+    pub grid: Vec<GridContact>,
     pub version: i64,
 }
 

@@ -125,3 +125,41 @@ async fn a_mediator_under_recusal_is_never_suggested_and_only_the_lead_is_given_
         .await
         .expect_status(401);
 }
+
+/// The case page names who covers the case's place: the village's town leader and the area's
+/// grid worker (the fixture's), and nobody for a place nobody covers.
+#[tokio::test]
+async fn a_case_names_its_town_leader_and_grid_worker() {
+    use shared::model::GridDuty;
+    let app = TestApp::new().await;
+    let clerk = app.login("clerk").await;
+    let covered = app.register(&clerk, &app.sample_case()).await;
+    let grid: Vec<(GridDuty, String)> = covered
+        .grid
+        .iter()
+        .map(|g| (g.duty, g.name.clone()))
+        .collect();
+    assert_eq!(
+        grid,
+        [
+            (GridDuty::Village, "孙镇长".to_owned()),
+            (GridDuty::Area, "陈网格".to_owned())
+        ]
+    );
+    // The second village: nobody covers it.
+    let mut body = app.sample_case();
+    body.village_id = app.fixture.villages[1];
+    body.area_id = None;
+    body.group_id = None;
+    let uncovered = app.register(&clerk, &body).await;
+    assert!(uncovered.grid.is_empty());
+    // A deactivated grid worker no longer covers anything.
+    app.execute(&format!(
+        "UPDATE users SET active = 0 WHERE id = {}",
+        app.fixture.grid
+    ))
+    .await;
+    let lead = app.login("lead").await;
+    let now = app.read_case(&lead, covered.id).await;
+    assert_eq!(now.grid.len(), 1);
+}

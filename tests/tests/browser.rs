@@ -2330,6 +2330,8 @@ async fn a_clerk_typing_a_known_phone_sees_the_open_case_and_links_the_petition(
                 .await?;
             b.wait_text("[aria-labelledby=details-title]", "重复信访")
                 .await?;
+            // The village's town leader covers it.
+            b.wait_text("[data-testid=case-grid]", "孙镇长").await?;
             b.expect_accessible("the case page's repeat panel").await?;
             b.resize(1024, 768).await?;
             b.eval::<()>("document.querySelector('[data-testid=repeats]').scrollIntoView();")

@@ -574,6 +574,7 @@ impl CaseRow {
                 .zip(self.repeat_of_code.clone())
                 .map(|(id, code)| shared::repeats::CaseRef { id, code }),
             repeated_by: extras.repeated_by.clone(),
+            grid: extras.grid.clone(),
             version: self.version,
         })
     }

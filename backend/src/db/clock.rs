@@ -22,6 +22,8 @@ pub struct CaseExtras {
     pub police_notice: Option<PoliceNotice>,
     /// The later cases linked as repeats of this one, oldest first.
     pub repeated_by: Vec<shared::repeats::CaseRef>,
+    /// Who covers the case's place.
+    pub grid: Vec<shared::model::GridContact>,
 }
 
 impl CaseExtras {
@@ -50,6 +52,7 @@ pub async fn extras(conn: &mut AnyConnection, case_id: i64) -> Result<CaseExtras
         extensions: extensions(&mut *conn, case_id).await?,
         police_notice: notice_of_case(&mut *conn, case_id).await?,
         repeated_by: super::repeats::repeated_by(&mut *conn, case_id).await?,
+        grid: super::roster::grid_of_case(&mut *conn, case_id).await?,
     })
 }
 

@@ -83,3 +83,34 @@ pub async fn candidates(
         })
         .collect())
 }
+
+/// Who covers a case's place now: the active town leaders of its village and grid workers of
+/// its area and group, village first.
+pub async fn grid_of_case(
+    conn: &mut AnyConnection,
+    case_id: i64,
+) -> Result<Vec<shared::model::GridContact>, sqlx::Error> {
+    use shared::model::{GridContact, GridDuty};
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT u.display_name, u.role, o.level, o.name FROM cases c \
+         JOIN users u ON u.org_unit_id IN (c.village_id, c.area_id, c.group_id) \
+         JOIN org_units o ON o.id = u.org_unit_id \
+         WHERE c.id = $1 AND u.active = 1 AND u.role IN ('grid_worker', 'town_leader') \
+         ORDER BY CASE o.level WHEN 'village' THEN 0 WHEN 'area' THEN 1 ELSE 2 END, u.display_name",
+    )
+    .bind(case_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(name, _role, level, unit)| {
+            let duty = match level.as_str() {
+                "village" => GridDuty::Village,
+                "area" => GridDuty::Area,
+                "group" => GridDuty::Group,
+                _ => return None,
+            };
+            Some(GridContact { name, duty, unit })
+        })
+        .collect())
+}

@@ -288,6 +288,7 @@ texts! {
     PoliceStation => "派出所", "Police station";
     // Repeat matters (重复信访).
     ChipRepeat => "重复", "Repeat";
+    GridCovers => "网格责任人", "Covered by";
     // The reception and service logs.
     NavLogs => "接待服务", "Reception";
     LogsTitle => "来访接待与服务记录", "Reception and services";

@@ -348,6 +348,7 @@ pub(crate) mod tests {
             parties_masked: false,
             repeat_of: None,
             repeated_by: vec![],
+            grid: vec![],
             version: card.version,
             awaiting_until: None,
             returned: None,

@@ -296,6 +296,7 @@ fn CaseBody(
     let parties = d.parties.clone();
     let session_parties = d.parties.clone();
     let repeats_detail = d.clone();
+    let grid = d.grid.clone();
 
     view! {
         <div class="case-head" data-testid="case-head" data-code=code data-stage=stage.as_str()
@@ -325,6 +326,17 @@ fn CaseBody(
                         <div><dt>{tr(T::Category)}</dt><dd>{move || category.label(lang.get())}</dd></div>
                         <div><dt>{tr(T::Channel)}</dt><dd data-testid="case-channel" data-channel=channel.as_str()>{move || channel.label(lang.get())}</dd></div>
                         <div><dt>{tr(T::Place)}</dt><dd>{d.place.clone()}</dd></div>
+                        {(!grid.is_empty()).then(|| view! {
+                            <div class="wide"><dt>{tr(T::GridCovers)}</dt><dd data-testid="case-grid">
+                                {grid.iter().enumerate().map(|(i, g)| {
+                                    let duty = g.duty;
+                                    view! {
+                                        {(i > 0).then_some(" · ")}
+                                        <span class="nowrap">{move || duty.label(lang.get())} " " <span class="muted">{g.unit.clone()}</span> " " <strong>{g.name.clone()}</strong></span>
+                                    }
+                                }).collect_view()}
+                            </dd></div>
+                        })}
                         <div><dt>{tr(T::RegisteredAt)}</dt><dd>{time::date_time(d.registered_at)}</dd></div>
                         <div><dt>{tr(T::RegisteredBy)}</dt><dd>{d.registered_by.clone()}</dd></div>
                         {has_flags.then(|| view! {
