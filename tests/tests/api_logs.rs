@@ -407,3 +407,38 @@ async fn the_logs_add_up_over_the_dashboards_period() {
     let other: shared::logs::LogSummary = app.get("/api/logs/summary", Some(&lead_b)).await.json();
     assert_eq!(other, shared::logs::LogSummary::default());
 }
+
+/// Forty registrations from one visit sent together: one case is stored, the others are
+/// refused by name and leave nothing behind.
+#[tokio::test]
+async fn forty_registrations_from_one_visit_sent_together_make_one_case() {
+    let app = TestApp::new().await;
+    let clerk = app.login("clerk").await;
+    let v = log(&app, &clerk, &visit(VisitPurpose::Dispute, 1)).await;
+    let before = app.count("cases").await;
+    let mut body = app.sample_case();
+    body.from_visit = Some(v.id);
+    let answers = concord_tests::join_all((0..40).map(|_| {
+        let (app, clerk, body) = (&app, &clerk, &body);
+        async move {
+            let res = app.post_json("/api/cases", Some(clerk), body).await;
+            let field = (res.status == 422).then(|| res.error().fields[0].field.clone());
+            (res.status.as_u16(), field)
+        }
+    }))
+    .await;
+    let created = answers.iter().filter(|(s, _)| *s == 201).count();
+    assert_eq!(created, 1, "{answers:?}");
+    assert!(
+        answers
+            .iter()
+            .all(|(s, f)| *s == 201 || (*s == 422 && f.as_deref() == Some("from_visit"))),
+        "{answers:?}"
+    );
+    assert_eq!(app.count("cases").await, before + 1);
+    let linked: Visit = app
+        .get(&format!("/api/visits/{}", v.id), Some(&clerk))
+        .await
+        .json();
+    assert!(linked.case.is_some());
+}
