@@ -243,6 +243,18 @@ impl AppState {
         .await
     }
 
+    /// Commits a write that changes the town but no case (the grid roster): the revision
+    /// moves, so cached case pages are built again, and no card is reloaded (no case has id 0;
+    /// the live stream tells boards a case 0 left, which they ignore).
+    pub(crate) async fn commit_town_change(
+        &self,
+        wtx: db::WriteTx,
+        town_id: i64,
+        db_rev: i64,
+    ) -> Result<(), sqlx::Error> {
+        self.commit_case_change(wtx, town_id, 0, db_rev).await
+    }
+
     /// A case with its parties and public notes, from the cache if its town has not changed
     /// since it was loaded. `None` if there is no such case.
     pub(crate) async fn case(&self, id: i64) -> Result<Option<Arc<CachedCase>>, sqlx::Error> {

@@ -12,6 +12,7 @@ pub mod calendar;
 pub mod deadline;
 pub mod error;
 pub mod figures;
+pub mod grid;
 pub mod lang;
 pub mod logs;
 pub mod mediation;

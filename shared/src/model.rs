@@ -510,6 +510,45 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What a grid worker's visit (民情走访) found.
+    VisitTag {
+        Dispute = "dispute", "发现纠纷", "Dispute found";
+        Demand = "demand", "群众诉求", "A demand";
+        Risk = "risk", "风险隐患", "A risk";
+        Nothing = "nothing", "无异常", "Nothing to report";
+    }
+}
+
+vocabulary! {
+    /// What became of a grid worker's visit.
+    VisitOutcome {
+        Noted = "noted", "已记录", "Noted";
+        Resolved = "resolved", "就地化解", "Resolved on the spot";
+        Reported = "reported", "上报中心", "Reported to the center";
+    }
+}
+
+vocabulary! {
+    /// Who a person of the mediator roster is.
+    RosterKind {
+        Mediator = "mediator", "人民调解员", "Mediator";
+        LegalHelper = "legal_helper", "法律明白人", "Village legal helper";
+    }
+}
+
+vocabulary! {
+    /// The selection standards the seed names for mediators (有威望、有品行、有学识、有经验、
+    /// 有专业法律知识), as recorded qualities.
+    Quality {
+        Prestige = "prestige", "有威望", "Respected";
+        Character = "character", "有品行", "Of good character";
+        Knowledge = "knowledge", "有学识", "Learned";
+        Experience = "experience", "有经验", "Experienced";
+        Legal = "legal", "有专业法律知识", "Legal expertise";
+    }
+}
+
 /// A person who covers a case's village, area or group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

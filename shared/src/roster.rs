@@ -6,8 +6,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use chrono::NaiveDate;
+
 use crate::lang::Lang;
-use crate::model::{Category, HandlerRef};
+use crate::model::{Category, HandlerRef, Quality, RosterKind};
+use crate::validate::{Checker, NAME_MAX, is_valid_phone};
+use crate::{FieldError, Reason};
 
 /// How many suggestions the routing dialog shows.
 pub const SUGGESTIONS_SHOWN: usize = 3;
@@ -128,6 +132,180 @@ pub fn suggest(
         .collect()
 }
 
+/// Longest training title.
+pub const TRAINING_TITLE_MAX: u32 = 100;
+/// Most hours one training records.
+pub const TRAINING_HOURS_MAX: u32 = 200;
+/// Longest note on a person.
+pub const PERSON_NOTE_MAX: u32 = 500;
+
+/// A training a person of the roster took part in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Training {
+    pub id: i64,
+    pub held_on: NaiveDate,
+    pub title: String,
+    pub hours: u32,
+}
+
+/// A training to record (`POST /api/roster/people/{id}/trainings`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewTraining {
+    pub held_on: NaiveDate,
+    pub title: String,
+    pub hours: u32,
+}
+
+impl NewTraining {
+    pub fn check(&self, today: NaiveDate, lang: Lang) -> Result<(), Vec<FieldError>> {
+        let mut c = Checker::new(lang);
+        if self.held_on > today {
+            c.fail(
+                "held_on",
+                Reason::Other {
+                    zh: "培训日期不能晚于今天。".to_owned(),
+                    en: "The training's date cannot be after today.".to_owned(),
+                },
+            );
+        }
+        c.required_line("title", &self.title, TRAINING_TITLE_MAX);
+        if !(1..=TRAINING_HOURS_MAX).contains(&self.hours) {
+            c.fail(
+                "hours",
+                Reason::OutOfRange {
+                    min: 1,
+                    max: i64::from(TRAINING_HOURS_MAX),
+                },
+            );
+        }
+        c.finish()
+    }
+}
+
+/// A mediator or village legal helper as the roster records them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonForm {
+    pub kind: RosterKind,
+    /// Ignored for a mediator with an account (the account's name is kept).
+    pub name: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// The village committee they serve; none: the town's committee.
+    #[serde(default)]
+    pub serves_unit_id: Option<i64>,
+    #[serde(default)]
+    pub appointed_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub qualities: Vec<Quality>,
+    #[serde(default)]
+    pub specialties: Vec<Category>,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl PersonForm {
+    pub fn check(&self, today: NaiveDate, lang: Lang) -> Result<(), Vec<FieldError>> {
+        let mut c = Checker::new(lang);
+        c.required_line("name", &self.name, NAME_MAX);
+        if let Some(phone) = self
+            .phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            && !is_valid_phone(phone)
+        {
+            c.fail("phone", Reason::InvalidPhone);
+        }
+        if self.appointed_on.is_some_and(|d| d > today) {
+            c.fail(
+                "appointed_on",
+                Reason::Other {
+                    zh: "聘任日期不能晚于今天。".to_owned(),
+                    en: "The appointment cannot be dated after today.".to_owned(),
+                },
+            );
+        }
+        for (i, q) in self.qualities.iter().enumerate() {
+            if self.qualities[..i].contains(q) {
+                c.fail(format!("qualities[{i}]"), Reason::Duplicate);
+            }
+        }
+        for (i, s) in self.specialties.iter().enumerate() {
+            if self.specialties[..i].contains(s) {
+                c.fail(format!("specialties[{i}]"), Reason::Duplicate);
+            }
+        }
+        c.max_len("note", &self.note, PERSON_NOTE_MAX);
+        c.finish()
+    }
+}
+
+/// A person of the mediator roster with their load and satisfaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RosterPerson {
+    pub id: i64,
+    /// The mediator's account (cases are routed to it); none for a legal helper.
+    pub user_id: Option<i64>,
+    pub kind: RosterKind,
+    pub name: String,
+    /// Masked for readers who do not see personal data.
+    pub phone: Option<String>,
+    pub serves_unit_id: Option<i64>,
+    /// The committee they serve (渠口村调委会, or the town's).
+    pub serves: String,
+    pub appointed_on: Option<NaiveDate>,
+    pub qualities: Vec<Quality>,
+    pub specialties: Vec<Category>,
+    pub note: String,
+    pub active: bool,
+    pub trainings: Vec<Training>,
+    pub training_hours: u32,
+    /// Cases routed to them or in their handling now.
+    pub open_cases: u32,
+    pub sessions_this_week: u32,
+    /// Their closed cases followed up, and of those satisfied or basically satisfied.
+    pub followed_up: u32,
+    pub satisfied: u32,
+    /// Residents' ratings of their closed cases, and of those satisfied or basically.
+    pub rated: u32,
+    pub rated_satisfied: u32,
+}
+
+impl RosterPerson {
+    /// 回访满意率, in per cent, once any case was followed up.
+    pub fn follow_up_rate(&self) -> Option<f64> {
+        percent(self.satisfied, self.followed_up)
+    }
+
+    /// The residents' rating, in per cent satisfied, once any rated.
+    pub fn rating_rate(&self) -> Option<f64> {
+        percent(self.rated_satisfied, self.rated)
+    }
+}
+
+fn percent(part: u32, whole: u32) -> Option<f64> {
+    (whole > 0).then(|| (f64::from(part) * 1000.0 / f64::from(whole)).round() / 10.0)
+}
+
+/// The town's mediators and legal helpers (`GET /api/roster/people`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PeopleRoster {
+    pub people: Vec<RosterPerson>,
+    /// Whether the reader may change it (the center lead).
+    pub may_edit: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,5 +375,47 @@ mod tests {
             s.reason(Lang::En),
             "Marriage & family specialist, 3 open cases, 1 session this week, serves this village, 67 % satisfied at follow-up"
         );
+    }
+
+    #[test]
+    fn a_person_and_a_training_are_checked_by_field() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap_or_default();
+        let mut p = PersonForm {
+            kind: RosterKind::LegalHelper,
+            name: "赵明白".into(),
+            phone: Some("13800001111".into()),
+            serves_unit_id: Some(3),
+            appointed_on: Some(today),
+            qualities: vec![Quality::Prestige, Quality::Legal],
+            specialties: vec![Category::Neighbour],
+            note: String::new(),
+            active: true,
+        };
+        assert!(p.check(today, Lang::Zh).is_ok());
+        p.name = " ".into();
+        p.phone = Some("12".into());
+        p.appointed_on = today.succ_opt();
+        p.qualities = vec![Quality::Legal, Quality::Legal];
+        let fields: Vec<String> = p
+            .check(today, Lang::Zh)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["name", "phone", "appointed_on", "qualities[1]"]);
+        let t = NewTraining {
+            held_on: today,
+            title: "人民调解法培训".into(),
+            hours: 0,
+        };
+        let fields: Vec<String> = t
+            .check(today, Lang::En)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["hours"]);
     }
 }

@@ -50,7 +50,7 @@ async fn the_specialist_comes_first_then_the_lighter_load_then_the_village() {
 
     // Neither's specialty, both without cases: the one serving the case's village first.
     app.execute(&format!(
-        "UPDATE users SET org_unit_id = {} WHERE id = {}",
+        "UPDATE roster_people SET serves_unit_id = {} WHERE user_id = {}",
         fx.villages[0], fx.mediator2
     ))
     .await;

@@ -621,3 +621,69 @@ async fn the_demos_repeat_petitions_are_linked_to_the_earlier_matter_of_the_same
     // Every card marked 重复信访 is linked.
     assert_eq!(flagged.len(), repeats.len());
 }
+
+/// The demo's grid, roster and logs: every one of the 47 covers the seed counts on the roster
+/// (one handover on record), households per group, a few units left unvisited for the roster
+/// to show, the grid reports of recent months among the visits (each linked to its case), the
+/// mediators with qualities and trainings and a legal helper per village, and a year of the
+/// reception and service logs past the seed's 300 visitors and 230 services.
+#[tokio::test]
+async fn the_demos_grid_roster_and_logs_read_like_the_seeds_center() {
+    let (demo, _) = Demo::load(DemoSize::default()).await;
+    let lead = demo.login("lead").await;
+    let roster: shared::grid::GridRoster = demo.get("/api/roster/grid", &lead).await;
+    assert_eq!(roster.units.len(), 10 + 13 + 24);
+    assert_eq!(roster.gaps, 0);
+    assert_eq!(roster.workers.len(), 47);
+    assert_eq!(
+        roster
+            .units
+            .iter()
+            .filter(|u| !u.history.is_empty())
+            .count(),
+        1
+    );
+    assert!(roster.households > 24 * 30);
+    assert!(
+        roster.unvisited > 0 && roster.unvisited < 10,
+        "{}",
+        roster.unvisited
+    );
+    let today = roster.today;
+    let from = today - chrono::Days::new(75);
+    let visits: shared::grid::GridVisits = demo
+        .get(&format!("/api/grid/visits?from={from}&to={today}"), &lead)
+        .await;
+    assert!(visits.items.len() > 300, "{}", visits.items.len());
+    assert!(visits.reported + visits.resolved > 0);
+    for v in visits.items.iter().filter(|v| v.case.is_some()) {
+        let case: CaseDetail = demo
+            .get(
+                &format!("/api/cases/{}", v.case.as_ref().map_or(0, |c| c.id)),
+                &lead,
+            )
+            .await;
+        assert_eq!(case.channel, shared::model::Channel::GridReport);
+    }
+    let people: shared::roster::PeopleRoster = demo.get("/api/roster/people", &lead).await;
+    let helpers = people
+        .people
+        .iter()
+        .filter(|p| p.kind == shared::model::RosterKind::LegalHelper)
+        .count();
+    assert_eq!((people.people.len() - helpers, helpers), (6, 10));
+    assert!(
+        people.people.iter().all(|p| !p.qualities.is_empty()
+            && !p.trainings.is_empty()
+            && p.appointed_on.is_some())
+    );
+    let year_ago = today - chrono::Days::new(365);
+    let logs: shared::logs::LogSummary = demo
+        .get(
+            &format!("/api/logs/summary?from={year_ago}&to={today}"),
+            &lead,
+        )
+        .await;
+    assert!(logs.visitors > 300, "{logs:?}");
+    assert!(logs.services() > 230, "{logs:?}");
+}

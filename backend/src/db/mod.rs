@@ -16,6 +16,7 @@ pub mod cases;
 pub mod clock;
 pub mod events;
 pub mod figures;
+pub mod grid;
 pub mod logs;
 pub mod mediation;
 pub mod meetings;

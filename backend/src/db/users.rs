@@ -1,4 +1,4 @@
-//! User accounts and mediator specialties.
+//! User accounts, and mediators' specialties (kept on the mediator roster).
 
 use shared::model::{Category, Role, UserInfo};
 use sqlx::{AnyConnection, FromRow};
@@ -79,7 +79,7 @@ pub async fn insert(
     user: &NewUser<'_>,
     now_ms: i64,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (username, password_hash, display_name, role, town_id, department_id, \
          org_unit_id, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) RETURNING id",
     )
@@ -91,8 +91,31 @@ pub async fn insert(
     .bind(user.department_id)
     .bind(user.org_unit_id)
     .bind(now_ms)
-    .fetch_one(conn)
-    .await
+    .fetch_one(&mut *conn)
+    .await?;
+    // A grid worker or town leader given a unit covers it from today; a mediator is on the
+    // mediator roster.
+    if let (Some(town), Some(unit)) = (user.town_id, user.org_unit_id)
+        && let Some((level, _)) = super::grid::unit_of_town(&mut *conn, town, unit).await?
+        && shared::grid::duty_of(level).is_some_and(|(_, role)| role == user.role)
+    {
+        let today = super::from_millis(now_ms).date_naive();
+        super::grid::assign(&mut *conn, town, unit, Some(id), today, None, now_ms).await?;
+    }
+    if let (Role::Mediator, Some(town)) = (user.role, user.town_id) {
+        sqlx::query(
+            "INSERT INTO roster_people (town_id, user_id, kind, name, serves_unit_id, created_at) \
+             VALUES ($1, $2, 'mediator', $3, $4, $5)",
+        )
+        .bind(town)
+        .bind(id)
+        .bind(user.display_name)
+        .bind(user.org_unit_id)
+        .bind(now_ms)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(id)
 }
 
 /// Records a mediator's specialties.
@@ -102,11 +125,14 @@ pub async fn add_specialties(
     categories: &[Category],
 ) -> Result<(), sqlx::Error> {
     for c in categories {
-        sqlx::query("INSERT INTO mediator_specialties (user_id, category) VALUES ($1, $2)")
-            .bind(user_id)
-            .bind(c.as_str())
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "INSERT INTO roster_specialties (person_id, category) \
+             SELECT id, $2 FROM roster_people WHERE user_id = $1",
+        )
+        .bind(user_id)
+        .bind(c.as_str())
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }
@@ -126,7 +152,8 @@ pub async fn mediators(
 ) -> Result<Vec<Mediator>, sqlx::Error> {
     let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
         "SELECT u.id, u.display_name, s.category FROM users u \
-         LEFT JOIN mediator_specialties s ON s.user_id = u.id \
+         LEFT JOIN roster_people p ON p.user_id = u.id \
+         LEFT JOIN roster_specialties s ON s.person_id = p.id \
          WHERE u.town_id = $1 AND u.role = 'mediator' AND u.active = 1 \
          ORDER BY u.display_name, u.id, s.category",
     )

@@ -37,6 +37,7 @@
 //! says when it was loaded.
 
 mod bulk;
+mod grid;
 pub mod plan;
 pub mod roster;
 pub mod texts;
@@ -151,6 +152,7 @@ pub async fn load(state: &AppState, size: DemoSize) -> Result<DemoReport, DemoEr
     write::cases(&mut wtx.tx, &ids, &plan, tz).await?;
     write::sessions(&mut wtx.tx, &ids, now, tz).await?;
     write::agreements(&mut wtx.tx, &ids, now, tz).await?;
+    grid::people_and_logs(&mut wtx.tx, &ids, now, tz).await?;
     wtx.commit().await?;
     state.clear_caches();
     Ok(DemoReport::Loaded {

@@ -2,7 +2,7 @@
 //! mediators, the departments and service rooms with their liaisons, and the center's staff.
 //! Plain values, no I/O; `write` turns them into rows.
 
-use shared::model::{Category, DepartmentKind, Gender};
+use shared::model::{Category, DepartmentKind, Gender, Quality};
 
 /// The county's name.
 pub const COUNTY: &str = "瓜州县";
@@ -161,6 +161,10 @@ pub struct MediatorPlan {
     /// Why they were chosen (for the module documentation and the report).
     pub background: &'static str,
     pub specialties: &'static [Category],
+    /// The selection standards recorded for them.
+    pub qualities: &'static [Quality],
+    /// Appointed (聘任) on this day.
+    pub appointed: &'static str,
 }
 
 /// The center's mediators (`mediator1` … `mediator6`).
@@ -174,12 +178,16 @@ pub const MEDIATORS: &[MediatorPlan] = &[
             Category::HousingHomestead,
             Category::LandForest,
         ],
+        qualities: &[Quality::Prestige, Quality::Character, Quality::Experience],
+        appointed: "2018-04-01",
     },
     MediatorPlan {
         username: "mediator2",
         name: "赵秀兰",
         background: "原镇妇联主席,有品行、有经验",
         specialties: &[Category::MarriageFamily, Category::Neighbour],
+        qualities: &[Quality::Character, Quality::Experience, Quality::Prestige],
+        appointed: "2019-03-01",
     },
     MediatorPlan {
         username: "mediator3",
@@ -190,12 +198,16 @@ pub const MEDIATORS: &[MediatorPlan] = &[
             Category::Expropriation,
             Category::HousingHomestead,
         ],
+        qualities: &[Quality::Knowledge, Quality::Experience],
+        appointed: "2020-06-15",
     },
     MediatorPlan {
         username: "mediator4",
         name: "杨玉梅",
         background: "原劳动保障所干部,有经验",
         specialties: &[Category::Labour, Category::Contract, Category::Business],
+        qualities: &[Quality::Experience, Quality::Knowledge],
+        appointed: "2021-01-10",
     },
     MediatorPlan {
         username: "mediator5",
@@ -207,6 +219,8 @@ pub const MEDIATORS: &[MediatorPlan] = &[
             Category::Traffic,
             Category::Medical,
         ],
+        qualities: &[Quality::Legal, Quality::Knowledge],
+        appointed: "2022-09-01",
     },
     MediatorPlan {
         username: "mediator6",
@@ -218,7 +232,35 @@ pub const MEDIATORS: &[MediatorPlan] = &[
             Category::Pollution,
             Category::Other,
         ],
+        qualities: &[Quality::Knowledge, Quality::Character],
+        appointed: "2023-05-20",
     },
+];
+
+/// The village legal helpers (法律明白人), one per village in the order of `VILLAGES`, with
+/// what they know best.
+pub const LEGAL_HELPERS: &[(&str, &[Category])] = &[
+    ("王秀芳", &[Category::MarriageFamily, Category::Neighbour]),
+    ("陈立新", &[Category::LandForest]),
+    (
+        "马丽娟",
+        &[Category::PropertyManagement, Category::Consumer],
+    ),
+    ("李长青", &[Category::HousingHomestead]),
+    ("张桂花", &[Category::MarriageFamily]),
+    ("赵永福", &[Category::Labour]),
+    ("刘海燕", &[Category::Neighbour, Category::Damages]),
+    ("杨国庆", &[Category::LandForest, Category::Contract]),
+    ("周淑珍", &[Category::MarriageFamily, Category::Neighbour]),
+    ("孙志刚", &[Category::Traffic, Category::Damages]),
+];
+
+/// Trainings the mediators and legal helpers took part in: (days ago, title, hours).
+pub const TRAININGS: &[(u64, &str, u32)] = &[
+    (320, "《人民调解法》专题培训", 8),
+    (190, "婚姻家庭纠纷调解实务", 6),
+    (95, "土地承包经营纠纷政策解读", 4),
+    (40, "调解文书制作与司法确认", 4),
 ];
 
 /// The departments and service rooms cases are routed to.

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod cases;
 pub mod clock;
 pub mod figures;
+pub mod grid;
 pub mod ledger;
 pub mod live;
 pub mod logs;
@@ -40,6 +41,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(cases::router())
         .merge(clock::router())
         .merge(figures::router())
+        .merge(grid::router())
         .merge(ledger::router())
         .merge(live::router())
         .merge(logs::router())
