@@ -58,6 +58,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/rooms") view=|| view! { <Staff><Deferred load=split::rooms /></Staff> } />
                         <Route path=path!("/police") view=|| view! { <Staff><Deferred load=split::police /></Staff> } />
                         <Route path=path!("/logs") view=|| view! { <Staff><Deferred load=split::logs /></Staff> } />
+                        <Route path=path!("/grid") view=|| view! { <Staff><Deferred load=split::grid /></Staff> } />
+                        <Route path=path!("/roster") view=|| view! { <Staff><Deferred load=split::roster /></Staff> } />
                         <Route path=path!("/admin/calendar") view=|| view! { <Staff><Deferred load=split::calendar /></Staff> } />
                         <Route path=path!("/admin/open311") view=|| view! { <Staff><Deferred load=split::open311 /></Staff> } />
                     </Routes>
@@ -75,6 +77,12 @@ fn Home() -> impl IntoView {
     move || {
         if !session.checked.get() {
             view! { <Loading /> }.into_any()
+        } else if session.user.with(|u| {
+            u.as_ref()
+                .is_some_and(|u| u.role == shared::model::Role::GridWorker)
+        }) {
+            // A grid worker starts on their phone page: their units' cases and the visit form.
+            view! { <Redirect path="/grid" /> }.into_any()
         } else if session.user.with(Option::is_some) {
             view! { <Redirect path="/board" /> }.into_any()
         } else {

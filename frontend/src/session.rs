@@ -34,7 +34,7 @@ pub fn use_session() -> Session {
 }
 
 /// Where to go after signing in: the `next` parameter if it is a path on this site, else the
-/// board. Anything that could leave the site (`//evil`, `https://…`) is ignored.
+/// home page (which sends each role on). Anything that could leave the site (`//evil`, `https://…`) is ignored.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
@@ -45,7 +45,8 @@ pub fn safe_next(next: Option<&str>) -> String {
         {
             n.to_owned()
         }
-        _ => "/board".to_owned(),
+        // The home page sends each role to its first page (the board; a grid worker's grid).
+        _ => "/".to_owned(),
     }
 }
 
@@ -57,9 +58,9 @@ mod tests {
     fn sign_in_returns_only_to_pages_of_this_site() {
         assert_eq!(safe_next(Some("/cases/12")), "/cases/12");
         assert_eq!(safe_next(Some("/board?risk=high")), "/board?risk=high");
-        assert_eq!(safe_next(Some("//evil.example")), "/board");
-        assert_eq!(safe_next(Some("https://evil.example")), "/board");
-        assert_eq!(safe_next(Some("/login")), "/board");
-        assert_eq!(safe_next(None), "/board");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/login")), "/");
+        assert_eq!(safe_next(None), "/");
     }
 }

@@ -85,6 +85,16 @@ pub fn intake() -> Page {
     Ok(view! { <crate::pages::intake::IntakePage /> }.into_any())
 }
 
+#[wasm_split(grid, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn grid() -> Page {
+    Ok(view! { <crate::pages::grid::GridPage /> }.into_any())
+}
+
+#[wasm_split(roster, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn roster() -> Page {
+    Ok(view! { <crate::pages::roster::RosterPage /> }.into_any())
+}
+
 #[wasm_split(logs, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn logs() -> Page {
     Ok(view! { <crate::pages::logs::LogsPage /> }.into_any())

@@ -27,6 +27,21 @@ WHERE u.active = 1 AND u.town_id IS NOT NULL
   AND ((u.role = 'town_leader' AND o.level = 'village')
     OR (u.role = 'grid_worker' AND o.level IN ('area', 'group')));
 
+-- The household list a center keeps for a unit (personal data: masked like parties).
+CREATE TABLE households (
+    id         INTEGER PRIMARY KEY,
+    town_id    BIGINT NOT NULL REFERENCES org_units (id),
+    unit_id    BIGINT NOT NULL REFERENCES org_units (id),
+    head       TEXT NOT NULL,
+    address    TEXT NOT NULL DEFAULT '',
+    phone      TEXT,
+    members    BIGINT,
+    note       TEXT NOT NULL DEFAULT '',
+    created_by BIGINT NOT NULL REFERENCES users (id),
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX households_unit ON households (unit_id);
+
 -- A grid worker's visit to a household or place. `outcome`: 'noted' (nothing to act on),
 -- 'resolved' (settled on the spot: `case_id` is a case registered and closed at once) or
 -- 'reported' (`case_id` is a case registered for the center). `tags` is a comma list.

@@ -125,6 +125,17 @@ pub struct GridRoster {
     pub households: u64,
     /// Whether the reader may change the roster.
     pub may_edit: bool,
+    /// The town's active town leaders and grid workers, who can be given a unit.
+    pub people: Vec<GridPerson>,
+}
+
+/// A town leader or grid worker who can be given a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GridPerson {
+    pub user_id: i64,
+    pub name: String,
+    pub role: Role,
 }
 
 /// The roster's view: the window of "not visited" days and the workers' month.
@@ -238,6 +249,99 @@ impl SetHouseholds {
         }
         c.finish()
     }
+}
+
+/// A household of a unit's list (户), as the center keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HouseholdForm {
+    /// The head of the household (户主).
+    pub head: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// People living in it.
+    #[serde(default)]
+    pub members: Option<u32>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Most people one household records.
+pub const MEMBERS_MAX: u32 = 50;
+
+impl HouseholdForm {
+    pub fn check(&self, lang: Lang) -> Result<(), Vec<FieldError>> {
+        let mut c = Checker::new(lang);
+        c.required_line("head", &self.head, NAME_MAX);
+        c.one_line("address", &self.address, crate::validate::ADDRESS_MAX);
+        if let Some(phone) = self
+            .phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            && !is_valid_phone(phone)
+        {
+            c.fail("phone", Reason::InvalidPhone);
+        }
+        if self
+            .members
+            .is_some_and(|n| !(1..=MEMBERS_MAX).contains(&n))
+        {
+            c.fail(
+                "members",
+                Reason::OutOfRange {
+                    min: 1,
+                    max: i64::from(MEMBERS_MAX),
+                },
+            );
+        }
+        c.max_len("note", &self.note, NOTE_MAX);
+        c.finish()
+    }
+}
+
+/// A household as the reader may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Household {
+    pub id: i64,
+    pub unit_id: i64,
+    pub head: String,
+    pub address: String,
+    pub phone: Option<String>,
+    pub members: Option<u32>,
+    pub note: String,
+    /// The head, address and phone are masked for this reader.
+    pub masked: bool,
+}
+
+impl Household {
+    /// The household for a reader who may not see personal data.
+    pub fn masked(mut self) -> Household {
+        self.note = Redactor::for_names([self.head.as_str()]).redact(&self.note);
+        self.head = mask_name(&self.head);
+        if !self.address.is_empty() {
+            self.address = "***".to_owned();
+        }
+        self.phone = self.phone.as_deref().map(mask_phone);
+        self.masked = true;
+        self
+    }
+}
+
+/// A unit's household list (`GET /api/roster/units/{id}/household-list`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Households {
+    pub unit_id: i64,
+    /// The unit's full name.
+    pub unit: String,
+    /// The households of the unit and of the units below it, by unit and head.
+    pub items: Vec<Household>,
+    /// Whether the reader may add and change households here.
+    pub may_edit: bool,
 }
 
 /// A photo taken on a visit, made small in the browser.
@@ -769,6 +873,39 @@ mod tests {
         assert!(!v.findings.contains("13900002222"));
         assert_eq!(v.phone.as_deref(), Some("138****1111"));
         assert!(v.masked);
+    }
+
+    #[test]
+    fn a_household_is_checked_and_masked() {
+        let mut h = HouseholdForm {
+            head: "王大山".to_owned(),
+            address: "渠口村一组 5 号".to_owned(),
+            phone: Some("13600002222".to_owned()),
+            members: Some(4),
+            note: "王大山之母独居。".to_owned(),
+        };
+        assert!(h.check(Lang::Zh).is_ok());
+        h.head = String::new();
+        h.members = Some(0);
+        h.phone = Some("1".to_owned());
+        assert_eq!(fields(h.check(Lang::Zh)), ["head", "phone", "members"]);
+        let shown = Household {
+            id: 1,
+            unit_id: 2,
+            head: "王大山".to_owned(),
+            address: "渠口村一组 5 号".to_owned(),
+            phone: Some("13600002222".to_owned()),
+            members: Some(4),
+            note: "王大山之母独居。".to_owned(),
+            masked: false,
+        }
+        .masked();
+        assert_eq!(
+            (shown.head.as_str(), shown.address.as_str()),
+            ("王某", "***")
+        );
+        assert!(!shown.note.contains("王大山"));
+        assert_eq!(shown.phone.as_deref(), Some("136****2222"));
     }
 
     #[test]

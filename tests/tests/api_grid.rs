@@ -699,3 +699,129 @@ async fn the_mediator_roster_keeps_people_their_qualities_and_trainings_and_rout
         .await
         .expect_status(403);
 }
+
+#[tokio::test]
+async fn a_household_list_is_kept_by_whoever_covers_the_unit_and_masked_for_the_rest() {
+    use shared::grid::{HouseholdForm, Households};
+    let app = TestApp::new().await;
+    let fx = app.fixture.clone();
+    let grid = app.login("grid").await;
+    let group = fx.groups[0][0][1];
+    let form = HouseholdForm {
+        head: "王大山".into(),
+        address: "渠口村一片二组 5 号".into(),
+        phone: Some("13600002222".into()),
+        members: Some(4),
+        note: "王大山之母独居,需常看望。".into(),
+    };
+    // The grid worker covers the group's area: they add it.
+    let res = app
+        .post_json(
+            &format!("/api/roster/units/{group}/household-list"),
+            Some(&grid),
+            &form,
+        )
+        .await;
+    res.expect_status(201);
+    let list: Households = res.json();
+    assert!(list.may_edit);
+    assert_eq!(list.items.len(), 1);
+    assert_eq!(list.items[0].head, "王大山");
+    let id = list.items[0].id;
+    // The area's list holds its groups' households.
+    let area: Households = app
+        .get(
+            &format!("/api/roster/units/{}/household-list", fx.areas[0][0]),
+            Some(&grid),
+        )
+        .await
+        .json();
+    assert_eq!(area.items.len(), 1);
+    // Bad fields, by name; nothing stored.
+    let res = app
+        .put_json(
+            &format!("/api/households/{id}"),
+            Some(&grid),
+            &HouseholdForm {
+                head: String::new(),
+                members: Some(99),
+                ..form.clone()
+            },
+        )
+        .await;
+    assert_eq!(refused_fields(&res), ["head", "members"]);
+    // The village's town leader covers it too; the lead reads it unmasked.
+    let lead = app.login("lead").await;
+    let seen: Households = app
+        .get(
+            &format!("/api/roster/units/{group}/household-list"),
+            Some(&lead),
+        )
+        .await
+        .json();
+    assert_eq!(seen.items[0].phone.as_deref(), Some("13600002222"));
+    // A grid worker of another unit reads it masked and may not change it.
+    app.execute(
+        "INSERT INTO users (username, password_hash, display_name, role, town_id, active, created_at) \
+         SELECT 'grid3', password_hash, '吴网格', 'grid_worker', town_id, 1, created_at FROM users WHERE username = 'grid'",
+    )
+    .await;
+    let other = app.login("grid3").await;
+    let masked: Households = app
+        .get(
+            &format!("/api/roster/units/{group}/household-list"),
+            Some(&other),
+        )
+        .await
+        .json();
+    assert!(!masked.may_edit);
+    let json = serde_json::to_string(&masked).unwrap_or_default();
+    for secret in ["王大山", "13600002222", "5 号"] {
+        assert!(!json.contains(secret), "{secret} in {json}");
+    }
+    app.send(
+        axum::http::Method::DELETE,
+        &format!("/api/households/{id}"),
+        Some(&other),
+        None,
+        axum::body::Body::empty(),
+    )
+    .await
+    .expect_status(403);
+    // A mediator does not read lists; another town's lead finds no such unit.
+    let mediator = app.login("mediator").await;
+    app.get(
+        &format!("/api/roster/units/{group}/household-list"),
+        Some(&mediator),
+    )
+    .await
+    .expect_status(403);
+    let lead_b = app.login("lead_b").await;
+    app.get(
+        &format!("/api/roster/units/{group}/household-list"),
+        Some(&lead_b),
+    )
+    .await
+    .expect_status(404);
+    app.send(
+        axum::http::Method::DELETE,
+        &format!("/api/households/{id}"),
+        Some(&lead_b),
+        None,
+        axum::body::Body::empty(),
+    )
+    .await
+    .expect_status(404);
+    // Removed by the one who keeps it.
+    let res = app
+        .send(
+            axum::http::Method::DELETE,
+            &format!("/api/households/{id}"),
+            Some(&grid),
+            None,
+            axum::body::Body::empty(),
+        )
+        .await;
+    res.expect_status(200);
+    assert!(res.json::<Households>().items.is_empty());
+}

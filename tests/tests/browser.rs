@@ -2508,3 +2508,320 @@ async fn a_clerk_logs_a_group_visit_and_registers_it_as_a_case() {
     })
     .await;
 }
+
+/// A PNG of `w` × `h` pixels (a gradient, so it does not compress to nothing), as a phone's
+/// camera would hand the browser a large photo.
+fn test_png(w: u32, h: u32) -> Vec<u8> {
+    use std::io::Write as _;
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for b in bytes {
+            crc ^= u32::from(*b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+        out.extend_from_slice(&u32::try_from(data.len()).unwrap_or(0).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&crc32(&body).to_be_bytes());
+    }
+    let mut raw = Vec::with_capacity(((w * 3 + 1) * h) as usize);
+    for y in 0..h {
+        raw.push(0);
+        for x in 0..w {
+            raw.extend_from_slice(&[(x % 256) as u8, (y % 256) as u8, ((x * y) % 251) as u8]);
+        }
+    }
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    let _ = z.write_all(&raw);
+    let idat = z.finish().unwrap_or_default();
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&w.to_be_bytes());
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &ihdr);
+    chunk(&mut png, b"IDAT", &idat);
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+/// A grid worker on a 360 × 640 phone: lands on their grid (their units, their units' open
+/// cases and nothing else), logs a visit with a large photo (made small in the browser),
+/// loses the network as they send (the visit waits on the phone, survives a reload, and goes
+/// by itself when the network returns), and reports the matter: the lead sees the case on the
+/// board, registered from the grid.
+#[tokio::test]
+async fn a_grid_worker_on_a_phone_logs_a_visit_with_a_photo_offline_and_the_lead_sees_the_report() {
+    let server = TestServer::start().await;
+    // An open case in the worker's area, and one elsewhere that their grid does not show.
+    let app = server.app();
+    let lead_cookie = app.login("lead").await;
+    let mine = app.register(&lead_cookie, &app.sample_case()).await;
+    let mut elsewhere = app.sample_case();
+    elsewhere.village_id = server.fixture.villages[1];
+    elsewhere.area_id = None;
+    elsewhere.group_id = None;
+    let elsewhere = app.register(&lead_cookie, &elsewhere).await;
+    // The group's household list holds the open case's applicant.
+    app.post_json(
+        &format!("/api/roster/units/{}/household-list", server.fixture.groups[0][0][0]),
+        Some(&lead_cookie),
+        &shared::grid::HouseholdForm {
+            head: "张三".into(),
+            address: "渠口村一片一组 3 号".into(),
+            phone: Some("13812345678".into()),
+            members: Some(3),
+            note: String::new(),
+        },
+    )
+    .await
+    .expect_status(201);
+    let photo = std::env::temp_dir().join(format!("concord-visit-{}.png", std::process::id()));
+    std::fs::write(&photo, test_png(2400, 1800)).unwrap_or_else(|e| panic!("{e}"));
+    let photo_path = photo.display().to_string();
+    let browser = match Browser::start(&server.base_url, 360, 640, true).await {
+        Ok(b) => b,
+        Err(e) => panic!("could not start the browser: {e}"),
+    };
+    scenario("grid_phone", browser, |b| async move {
+        let result = async {
+            b.goto("/login").await?;
+            chinese(&b).await?;
+            b.fill("input[name=username]", "grid").await?;
+            b.fill("input[name=password]", PASSWORD).await?;
+            b.click("[data-testid=login-submit]").await?;
+            b.wait("[data-testid=grid-visit-form]").await?;
+            b.wait_text("[data-testid=grid-units]", "渠口村一片").await?;
+            b.wait(&format!("[data-testid=grid-case][data-code=\"{}\"]", mine.code)).await?;
+            if b.count(&format!("[data-testid=grid-case][data-code=\"{}\"]", elsewhere.code)).await? != 0 {
+                return Err("another village's case is on the worker's grid".into());
+            }
+            b.expect_accessible("the grid worker's phone page").await?;
+            b.screenshot("grid-phone-360").await?;
+
+            // Sending with nothing found is refused by field, on the phone.
+            b.fill("#grid-place", "渠口村一片 5 号户").await?;
+            b.click("[data-testid=grid-send]").await?;
+            b.wait_text("[data-testid=error-tags]", "必填").await?;
+
+            // A household chosen from the list fills the visit in, and the repeat check finds
+            // the open case of the same phone (masked for a grid worker: its code).
+            b.click("[data-testid=grid-households] summary").await?;
+            b.click("[data-testid=household-pick]").await?;
+            let picked: (String, String) = b
+                .eval("return [document.querySelector('#grid-met').value, document.querySelector('#grid-place').value];")
+                .await?;
+            if picked != ("张三".to_owned(), "渠口村一片一组 3 号".to_owned()) {
+                return Err(format!("choosing the household filled in {picked:?}").into());
+            }
+            b.wait(&format!("[data-testid=repeat-match][data-code=\"{}\"]", mine.code)).await?;
+            b.screenshot("grid-phone-repeat-360").await?;
+            b.fill("#grid-met", "王大山").await?;
+            b.fill("#grid-phone", "13600002222").await?;
+            b.fill("#grid-place", "渠口村一片 5 号户").await?;
+            b.click("[data-testid=grid-tag-dispute] input").await?;
+            b.fill("#grid-findings", "王大山反映邻居堵塞排水沟,雨天院内积水。").await?;
+            b.click("[data-testid=grid-outcome-reported] input").await?;
+            b.wait("[data-testid=grid-matter]").await?;
+            b.choose("#grid-category", "neighbour").await?;
+            b.fill("#grid-summary", "走访发现排水沟堵塞纠纷").await?;
+            b.fill("#grid-respondent", "李四").await?;
+            b.wait("#grid-photo").await?.send_keys(&photo_path).await?;
+            b.wait_text("[data-testid=grid-photo-note]", "KB").await?;
+            b.wait("[data-testid=grid-photo-preview]").await?;
+            b.screenshot("grid-phone-form-360").await?;
+
+            // The network drops as they send: the visit waits on the phone.
+            b.network(Network::Offline).await?;
+            b.click("[data-testid=grid-send]").await?;
+            b.wait("[data-testid=grid-waiting]").await?;
+            b.screenshot("grid-phone-offline-360").await?;
+            // A reload (the browser killed in the pocket) finds it still there. (The visits'
+            // address stays blocked meanwhile: the page would send it as soon as the line is
+            // back.)
+            b.block_urls(&["*/api/grid/visits"]).await?;
+            b.network(Network::Online).await?;
+            b.goto("/grid").await?;
+            b.wait("[data-testid=grid-waiting]").await?;
+            let kept: (String, String) = b
+                .eval("return [document.querySelector('#grid-summary').value, document.querySelector('#grid-met').value];")
+                .await?;
+            if kept != ("走访发现排水沟堵塞纠纷".to_owned(), "王大山".to_owned()) {
+                return Err(format!("after a reload the form holds {kept:?}").into());
+            }
+            // The network returns: the visit goes by itself.
+            b.block_urls(&[]).await?;
+            b.wait_text("[data-testid=notice]", "已上报中心").await?;
+            b.wait_gone("[data-testid=grid-waiting]").await?;
+            b.wait("[data-testid=grid-visit][data-outcome=reported]").await?;
+            let notice = b.text("[data-testid=notice]").await?;
+            let code = notice
+                .split_whitespace()
+                .find(|w| w.contains('-') && w.len() >= 10)
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect::<String>();
+            if code.is_empty() {
+                return Err(format!("no case code in `{notice}`").into());
+            }
+            // The form is empty for the next visit.
+            let cleared: String = b.eval("return document.querySelector('#grid-place').value;").await?;
+            if !cleared.is_empty() {
+                return Err(format!("the form still holds `{cleared}`").into());
+            }
+            b.screenshot("grid-phone-sent-360").await?;
+            b.click("[data-testid=logout]").await?;
+            b.wait("[data-testid=login-form]").await?;
+
+            // The lead sees the report on the board.
+            b.resize(1280, 800).await?;
+            sign_in(&b, "lead").await?;
+            b.wait(&format!("[data-code=\"{code}\"]")).await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+    let _ = std::fs::remove_file(&photo);
+    // One visit stored, with its photo small enough, and the case it reported.
+    let visits: shared::grid::GridVisits =
+        app.get("/api/grid/visits", Some(&lead_cookie)).await.json();
+    assert_eq!(visits.items.len(), 1);
+    assert!(visits.items[0].has_photo);
+    let res = app
+        .get(
+            &format!("/api/grid/visits/{}/photo", visits.items[0].id),
+            Some(&lead_cookie),
+        )
+        .await;
+    res.expect_status(200);
+    assert!(res.body.len() <= shared::grid::PHOTO_MAX_BYTES && res.body.starts_with(&[0xFF, 0xD8]));
+}
+
+/// The lead on the roster: the grid's tree with its gaps, a gap filled from today (and the
+/// roster's counts follow), the mediator roster with qualities, an edit and a training.
+#[tokio::test]
+async fn the_lead_fills_a_gap_on_the_grid_roster_and_records_a_mediators_training() {
+    let server = TestServer::start().await;
+    let fx = server.fixture.clone();
+    let browser = match Browser::start(&server.base_url, 1280, 800, false).await {
+        Ok(b) => b,
+        Err(e) => panic!("could not start the browser: {e}"),
+    };
+    scenario("roster", browser, |b| async move {
+        let result = async {
+            sign_in(&b, "lead").await?;
+            b.click("[data-testid=nav-roster]").await?;
+            b.wait("[data-testid=grid-roster]").await?;
+            b.wait_text("[data-testid=roster-totals]", "空缺 12 个")
+                .await?;
+            b.expect_accessible("the grid roster").await?;
+            b.screenshot("roster-grid-1280").await?;
+            let group = fx.groups[0][0][0];
+            let row = format!("[data-testid=roster-unit][data-unit=\"{group}\"]");
+            b.click(&format!("{row} [data-testid=assign-open]")).await?;
+            b.choose(
+                &format!("{row} [data-testid=assign-user]"),
+                &fx.grid.to_string(),
+            )
+            .await?;
+            b.click(&format!("{row} [data-testid=assign-save]")).await?;
+            b.wait_text("[data-testid=roster-totals]", "空缺 11 个")
+                .await?;
+            b.wait_text(&format!("{row} [data-testid=cover]"), "陈网格")
+                .await?;
+            // Households recorded.
+            b.fill(&format!("{row} [data-testid=households]"), "42")
+                .await?;
+            b.click(&format!("{row} [data-testid=households-save]"))
+                .await?;
+            b.wait_text("[data-testid=roster-totals]", "登记户数 42 户")
+                .await?;
+            // The group's household list: one added.
+            b.click(&format!("{row} [data-testid=unit-households] summary")).await?;
+            b.fill(&format!("{row} [data-testid=household-head]"), "王大山").await?;
+            b.fill(&format!("{row} [data-testid=household-address]"), "渠口村一片一组 5 号").await?;
+            b.fill(&format!("{row} [data-testid=household-phone]"), "1360000").await?;
+            b.click(&format!("{row} [data-testid=household-add]")).await?;
+            b.wait_text("[data-testid=error-household-phone]", "手机").await?;
+            b.fill(&format!("{row} [data-testid=household-phone]"), "13600002222").await?;
+            b.click(&format!("{row} [data-testid=household-add]")).await?;
+            b.wait_text(&format!("{row} [data-testid=household]"), "王大山").await?;
+            b.screenshot("roster-households-1280").await?;
+            // Only the gaps.
+            b.click("[data-testid=only-gaps]").await?;
+            if b.count("[data-testid=roster-unit][data-gap=false]").await? != 0 {
+                return Err("covered units are shown among the gaps".into());
+            }
+            b.resize(768, 1024).await?;
+            b.screenshot("roster-grid-768").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("roster-grid-1024").await?;
+            b.resize(1280, 800).await?;
+
+            // The mediators.
+            b.click("[data-testid=tab-people]").await?;
+            b.wait("[data-testid=person][data-name=张调解]").await?;
+            let card = "[data-testid=person][data-name=张调解]";
+            b.click(&format!("{card} [data-testid=person-edit]"))
+                .await?;
+            b.click(&format!("{card} [data-testid=quality-prestige]"))
+                .await?;
+            b.click(&format!("{card} [data-testid=person-save]"))
+                .await?;
+            b.wait(&format!("{card} .quality[data-has=true]")).await?;
+            b.click(&format!("{card} [data-testid=training-add]"))
+                .await?;
+            b.fill(
+                &format!("{card} [data-testid=training-title]"),
+                "《人民调解法》专题培训",
+            )
+            .await?;
+            b.fill(&format!("{card} [data-testid=training-hours]"), "300")
+                .await?;
+            b.click(&format!("{card} [data-testid=training-save]"))
+                .await?;
+            b.wait_text("[data-testid=error-training-hours]", "200")
+                .await?;
+            b.fill(&format!("{card} [data-testid=training-hours]"), "8")
+                .await?;
+            b.click(&format!("{card} [data-testid=training-save]"))
+                .await?;
+            b.wait_text(&format!("{card} [data-testid=trainings]"), "共 8 学时")
+                .await?;
+            // A legal helper added.
+            b.click("[data-testid=person-add]").await?;
+            b.fill(
+                "[data-testid=person-form] [data-testid=person-name]",
+                "钱明白",
+            )
+            .await?;
+            b.click("[data-testid=person-form] [data-testid=specialty-marriage_family]")
+                .await?;
+            b.click("[data-testid=person-form] [data-testid=person-save]")
+                .await?;
+            b.wait("[data-testid=person][data-name=钱明白][data-kind=legal_helper]")
+                .await?;
+            b.expect_accessible("the mediator roster").await?;
+            b.screenshot("roster-people-1280").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("roster-people-768").await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}

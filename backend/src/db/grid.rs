@@ -446,3 +446,133 @@ pub fn within(units: &[Unit], unit: i64) -> Vec<i64> {
     }
     out
 }
+
+/// The town's active town leaders and grid workers, by role and name.
+pub async fn people(
+    conn: &mut AnyConnection,
+    town_id: i64,
+) -> Result<Vec<shared::grid::GridPerson>, sqlx::Error> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, display_name, role FROM users WHERE town_id = $1 AND active = 1 \
+         AND role IN ('town_leader', 'grid_worker') ORDER BY role DESC, display_name, id",
+    )
+    .bind(town_id)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(user_id, name, role)| {
+            Ok(shared::grid::GridPerson {
+                user_id,
+                name,
+                role: parse_enum("role", &role)?,
+            })
+        })
+        .collect()
+}
+
+/// The households of `units`, by unit and head.
+pub async fn households(
+    conn: &mut AnyConnection,
+    town_id: i64,
+    units: &[i64],
+) -> Result<Vec<shared::grid::Household>, sqlx::Error> {
+    let rows: Vec<(
+        i64,
+        i64,
+        String,
+        String,
+        Option<String>,
+        Option<i64>,
+        String,
+    )> = sqlx::query_as(
+        "SELECT id, unit_id, head, address, phone, members, note FROM households \
+             WHERE town_id = $1 ORDER BY unit_id, head, id",
+    )
+    .bind(town_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| units.contains(&r.1))
+        .map(
+            |(id, unit_id, head, address, phone, members, note)| shared::grid::Household {
+                id,
+                unit_id,
+                head,
+                address,
+                phone,
+                members: members.and_then(|n| u32::try_from(n).ok()),
+                note,
+                masked: false,
+            },
+        )
+        .collect())
+}
+
+/// The unit of a household of the town.
+pub async fn household_unit(
+    conn: &mut AnyConnection,
+    town_id: i64,
+    id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT unit_id FROM households WHERE id = $1 AND town_id = $2")
+        .bind(id)
+        .bind(town_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Adds a household (`id` none) or changes one; returns its id.
+pub async fn save_household(
+    conn: &mut AnyConnection,
+    (town_id, unit_id): (i64, i64),
+    id: Option<i64>,
+    h: &shared::grid::HouseholdForm,
+    (by, now_ms): (i64, i64),
+) -> Result<i64, sqlx::Error> {
+    let phone = h.phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    let members = h.members.map(i64::from);
+    match id {
+        Some(id) => {
+            sqlx::query(
+                "UPDATE households SET head = $1, address = $2, phone = $3, members = $4, \
+                 note = $5 WHERE id = $6",
+            )
+            .bind(h.head.trim())
+            .bind(h.address.trim())
+            .bind(phone)
+            .bind(members)
+            .bind(h.note.trim())
+            .bind(id)
+            .execute(conn)
+            .await?;
+            Ok(id)
+        }
+        None => {
+            sqlx::query_scalar(
+                "INSERT INTO households (town_id, unit_id, head, address, phone, members, note, \
+                 created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(town_id)
+            .bind(unit_id)
+            .bind(h.head.trim())
+            .bind(h.address.trim())
+            .bind(phone)
+            .bind(members)
+            .bind(h.note.trim())
+            .bind(by)
+            .bind(now_ms)
+            .fetch_one(conn)
+            .await
+        }
+    }
+}
+
+/// Removes a household from the list.
+pub async fn delete_household(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM households WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(drop)
+}

@@ -135,7 +135,8 @@ pub struct PersonRow {
     pub active: i64,
 }
 
-/// The town's mediators and legal helpers, active first, then by kind and name. A mediator
+/// The town's mediators and legal helpers, active first, mediators before legal helpers, then
+/// by name. A mediator
 /// with an account goes by the account's name.
 pub async fn people(conn: &mut AnyConnection, town_id: i64) -> Result<Vec<PersonRow>, sqlx::Error> {
     sqlx::query_as(
@@ -143,7 +144,7 @@ pub async fn people(conn: &mut AnyConnection, town_id: i64) -> Result<Vec<Person
          p.serves_unit_id, p.appointed_on, p.qualities, p.note, \
          CASE WHEN p.active = 1 AND COALESCE(u.active, 1) = 1 THEN 1 ELSE 0 END AS active \
          FROM roster_people p LEFT JOIN users u ON u.id = p.user_id WHERE p.town_id = $1 \
-         ORDER BY active DESC, p.kind, name, p.id",
+         ORDER BY active DESC, CASE p.kind WHEN 'mediator' THEN 0 ELSE 1 END, name, p.id",
     )
     .bind(town_id)
     .fetch_all(conn)

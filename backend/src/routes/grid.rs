@@ -20,9 +20,9 @@ use axum::{Json, Router};
 use chrono::{Datelike, Duration, NaiveDate};
 use shared::api::{ClosedOnTheSpot, NewParty, RegisterCase};
 use shared::grid::{
-    Assign, Cover, GridRoster, GridUnit, GridVisit, GridVisits, MyGrid, MyUnit, NewGridVisit,
-    PastCover, RosterQuery, SetHouseholds, VisitFilter, WorkerMonth, decode_photo, duty_of,
-    next_month, tags_to_text,
+    Assign, Cover, GridRoster, GridUnit, GridVisit, GridVisits, HouseholdForm, Households, MyGrid,
+    MyUnit, NewGridVisit, PastCover, RosterQuery, SetHouseholds, VisitFilter, WorkerMonth,
+    decode_photo, duty_of, next_month, tags_to_text,
 };
 use shared::model::{Channel, OrgLevel, PartyKind, PartySide, RiskFlag, Role, VisitOutcome};
 use shared::workflow::Act;
@@ -42,6 +42,14 @@ pub fn router() -> Router<AppState> {
         .route("/roster/grid", get(roster))
         .route("/roster/grid/assign", post(assign))
         .route("/roster/units/{id}/households", put(households))
+        .route(
+            "/roster/units/{id}/household-list",
+            get(household_list).post(add_household),
+        )
+        .route(
+            "/households/{id}",
+            put(change_household).delete(delete_household),
+        )
         .route("/grid/mine", get(mine))
         .route("/grid/visits", get(visits).post(log_visit))
         .route("/grid/visits/{id}/photo", get(photo))
@@ -230,6 +238,7 @@ async fn build_roster(
         unvisited,
         households,
         may_edit,
+        people: db::grid::people(conn, town_id).await?,
     })
 }
 
@@ -892,4 +901,212 @@ pub(crate) async fn photo(
         bytes,
     )
         .into_response())
+}
+
+/// What `me` may do with the household list of `unit`: read (masked or not), and change.
+async fn household_access(
+    conn: &mut AnyConnection,
+    me: &CurrentUser,
+    units: &[Unit],
+    unit: i64,
+    lang: Lang,
+) -> AppResult<(bool, bool)> {
+    match me.user.role {
+        Role::Lead | Role::Clerk => Ok((false, true)),
+        Role::GridWorker | Role::TownLeader => {
+            let mine = covered(conn, me, units).await?.contains(&unit);
+            Ok((!mine, mine))
+        }
+        _ => Err(forbidden(
+            lang,
+            "户籍名单只有中心负责人、窗口受理员、包村领导和网格员可以查看。",
+            "Household lists are for the center lead, intake clerks, town leaders and grid workers.",
+        )),
+    }
+}
+
+async fn list_of(
+    conn: &mut AnyConnection,
+    me: &CurrentUser,
+    unit: i64,
+    lang: Lang,
+) -> AppResult<Households> {
+    let town_id = me.user.town_id;
+    let (units, names) = db::grid::units(&mut *conn, town_id).await?;
+    if !units.iter().any(|u| u.id == unit) {
+        return Err(AppError::not_found());
+    }
+    let (masked, may_edit) = household_access(conn, me, &units, unit, lang).await?;
+    let items = db::grid::households(conn, town_id, &within(&units, unit))
+        .await?
+        .into_iter()
+        .map(|h| if masked { h.masked() } else { h })
+        .collect();
+    Ok(Households {
+        unit_id: unit,
+        unit: names.get(&unit).cloned().unwrap_or_default(),
+        items,
+        may_edit,
+    })
+}
+
+/// A unit's household list (with the units below it).
+#[utoipa::path(
+    get,
+    path = "/api/roster/units/{id}/household-list",
+    tag = "grid",
+    params(("id" = i64, Path, description = "The village's, area's or group's id")),
+    responses(
+        (status = 200, description = "The households of the unit and below it. Head, address and phone masked unless the reader is the lead, a clerk, or covers the unit", body = Households),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 403, description = "Only the center lead, intake clerks, town leaders and grid workers read household lists", body = ApiError),
+        (status = 404, description = "No such village, area or group in this town", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn household_list(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    me: CurrentUser,
+    IdPath(id): IdPath,
+) -> AppResult<Json<Households>> {
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(list_of(&mut conn, &me, id, lang).await?))
+}
+
+fn may_not_change(lang: Lang) -> AppError {
+    forbidden(
+        lang,
+        "只有中心负责人、窗口受理员和负责该网格的人员可以维护户籍名单。",
+        "Only the center lead, intake clerks and whoever covers the unit keep its household list.",
+    )
+}
+
+/// Adds a household to a unit's list.
+#[utoipa::path(
+    post,
+    path = "/api/roster/units/{id}/household-list",
+    tag = "grid",
+    params(("id" = i64, Path, description = "The village's, area's or group's id")),
+    request_body = HouseholdForm,
+    responses(
+        (status = 201, description = "Added; the unit's list as it now stands", body = Households),
+        (status = 400, description = "The body is not JSON, or not `application/json`", body = ApiError),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 403, description = "Only the lead, clerks and whoever covers the unit keep its list, or the request came from another site", body = ApiError),
+        (status = 404, description = "No such village, area or group in this town", body = ApiError),
+        (status = 422, description = "Fields refused by name: `head`, `address`, `phone`, `members` (1–50), `note`", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn add_household(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    me: CurrentUser,
+    IdPath(id): IdPath,
+    AppJson(form): AppJson<HouseholdForm>,
+) -> AppResult<(StatusCode, Json<Households>)> {
+    let town_id = me.user.town_id;
+    let mut wtx = state.db.begin_write().await?;
+    let conn = &mut *wtx.tx;
+    let (units, _) = db::grid::units(conn, town_id).await?;
+    if !units.iter().any(|u| u.id == id) {
+        return Err(AppError::not_found());
+    }
+    if !household_access(conn, &me, &units, id, lang).await?.1 {
+        return Err(may_not_change(lang));
+    }
+    form.check(lang).map_err(AppError::fields)?;
+    db::grid::save_household(conn, (town_id, id), None, &form, (me.user.id, now_ms())).await?;
+    let list = list_of(conn, &me, id, lang).await?;
+    wtx.commit().await?;
+    Ok((StatusCode::CREATED, Json(list)))
+}
+
+/// Changes a household of a list.
+#[utoipa::path(
+    put,
+    path = "/api/households/{id}",
+    tag = "grid",
+    params(("id" = i64, Path, description = "The household's id")),
+    request_body = HouseholdForm,
+    responses(
+        (status = 200, description = "Changed; its unit's list as it now stands", body = Households),
+        (status = 400, description = "The body is not JSON, or not `application/json`", body = ApiError),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 403, description = "Only the lead, clerks and whoever covers the unit keep its list, or the request came from another site", body = ApiError),
+        (status = 404, description = "No such household in this town", body = ApiError),
+        (status = 422, description = "Fields refused by name: `head`, `address`, `phone`, `members` (1–50), `note`", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn change_household(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    me: CurrentUser,
+    IdPath(id): IdPath,
+    AppJson(form): AppJson<HouseholdForm>,
+) -> AppResult<Json<Households>> {
+    let town_id = me.user.town_id;
+    let mut wtx = state.db.begin_write().await?;
+    let conn = &mut *wtx.tx;
+    let unit = db::grid::household_unit(conn, town_id, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let (units, _) = db::grid::units(conn, town_id).await?;
+    if !household_access(conn, &me, &units, unit, lang).await?.1 {
+        return Err(may_not_change(lang));
+    }
+    form.check(lang).map_err(AppError::fields)?;
+    db::grid::save_household(
+        conn,
+        (town_id, unit),
+        Some(id),
+        &form,
+        (me.user.id, now_ms()),
+    )
+    .await?;
+    let list = list_of(conn, &me, unit, lang).await?;
+    wtx.commit().await?;
+    Ok(Json(list))
+}
+
+/// Removes a household from its list (moved away, or entered twice).
+#[utoipa::path(
+    delete,
+    path = "/api/households/{id}",
+    tag = "grid",
+    params(("id" = i64, Path, description = "The household's id")),
+    responses(
+        (status = 200, description = "Removed; its unit's list as it now stands", body = Households),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 403, description = "Only the lead, clerks and whoever covers the unit keep its list, or the request came from another site", body = ApiError),
+        (status = 404, description = "No such household in this town", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn delete_household(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    me: CurrentUser,
+    IdPath(id): IdPath,
+) -> AppResult<Json<Households>> {
+    let town_id = me.user.town_id;
+    let mut wtx = state.db.begin_write().await?;
+    let conn = &mut *wtx.tx;
+    let unit = db::grid::household_unit(conn, town_id, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let (units, _) = db::grid::units(conn, town_id).await?;
+    if !household_access(conn, &me, &units, unit, lang).await?.1 {
+        return Err(may_not_change(lang));
+    }
+    db::grid::delete_household(conn, id).await?;
+    let list = list_of(conn, &me, unit, lang).await?;
+    wtx.commit().await?;
+    Ok(Json(list))
 }

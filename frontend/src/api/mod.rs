@@ -640,3 +640,104 @@ pub async fn record_follow_up(
     )
     .await
 }
+
+/// `GET /api/roster/grid`: the town's grid roster.
+pub async fn grid_roster(days: u32, month: &str) -> Result<shared::grid::GridRoster> {
+    get(&format!("/api/roster/grid?days={days}&month={month}")).await
+}
+
+/// `POST /api/roster/grid/assign`: changes who covers a unit from a day on.
+pub async fn assign_grid(request: &shared::grid::Assign) -> Result<shared::grid::GridRoster> {
+    post("/api/roster/grid/assign", request, true).await
+}
+
+/// `PUT /api/roster/units/{id}/households`: records a unit's households.
+pub async fn set_households(
+    id: i64,
+    request: &shared::grid::SetHouseholds,
+) -> Result<shared::grid::GridRoster> {
+    put(&format!("/api/roster/units/{id}/households"), request).await
+}
+
+/// `GET /api/grid/mine`: the grid worker's own units, their open cases and visits.
+pub async fn my_grid() -> Result<shared::grid::MyGrid> {
+    get("/api/grid/mine").await
+}
+
+/// `POST /api/grid/visits`: logs a visit (and registers its matter).
+pub async fn log_grid_visit(
+    request: &shared::grid::NewGridVisit,
+) -> Result<shared::grid::GridVisit> {
+    post("/api/grid/visits", request, true).await
+}
+
+/// `GET /api/grid/visits`: visits of a period, optionally one worker's.
+pub async fn grid_visits(
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    worker: Option<i64>,
+) -> Result<shared::grid::GridVisits> {
+    let worker = worker.map(|w| format!("&worker={w}")).unwrap_or_default();
+    get(&format!(
+        "/api/grid/visits?from={}&to={}{worker}",
+        from.format("%Y-%m-%d"),
+        to.format("%Y-%m-%d")
+    ))
+    .await
+}
+
+/// `GET /api/roster/people`: the town's mediators and legal helpers.
+pub async fn roster_people() -> Result<shared::roster::PeopleRoster> {
+    get("/api/roster/people").await
+}
+
+/// `POST /api/roster/people`: adds a person to the mediator roster.
+pub async fn add_roster_person(
+    request: &shared::roster::PersonForm,
+) -> Result<shared::roster::RosterPerson> {
+    post("/api/roster/people", request, true).await
+}
+
+/// `PUT /api/roster/people/{id}`: changes a person of the mediator roster.
+pub async fn change_roster_person(
+    id: i64,
+    request: &shared::roster::PersonForm,
+) -> Result<shared::roster::RosterPerson> {
+    put(&format!("/api/roster/people/{id}"), request).await
+}
+
+/// `POST /api/roster/people/{id}/trainings`: records a training.
+pub async fn add_training(
+    id: i64,
+    request: &shared::roster::NewTraining,
+) -> Result<shared::roster::RosterPerson> {
+    post(&format!("/api/roster/people/{id}/trainings"), request, true).await
+}
+
+/// `GET /api/roster/units/{id}/household-list`: a unit's household list.
+pub async fn household_list(unit: i64) -> Result<shared::grid::Households> {
+    get(&format!("/api/roster/units/{unit}/household-list")).await
+}
+
+/// `POST /api/roster/units/{id}/household-list`: adds a household.
+pub async fn add_household(
+    unit: i64,
+    request: &shared::grid::HouseholdForm,
+) -> Result<shared::grid::Households> {
+    post(
+        &format!("/api/roster/units/{unit}/household-list"),
+        request,
+        true,
+    )
+    .await
+}
+
+/// `DELETE /api/households/{id}`: removes a household from its list.
+pub async fn delete_household(id: i64) -> Result<shared::grid::Households> {
+    let response = send(
+        prepare(Request::delete(&format!("/api/households/{id}"))).build(),
+        true,
+    )
+    .await?;
+    decode(response).await
+}

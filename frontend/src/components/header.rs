@@ -60,6 +60,19 @@ pub fn Header() -> impl IntoView {
         &[Role::Lead, Role::Clerk, Role::TownLeader, Role::Mediator],
     );
 
+    // The grid worker's phone page (their units, visits and cases) and the rosters.
+    let has_grid = has_role(session, &[Role::GridWorker, Role::TownLeader]);
+    let sees_roster = has_role(
+        session,
+        &[
+            Role::Lead,
+            Role::Clerk,
+            Role::TownLeader,
+            Role::GridWorker,
+            Role::Mediator,
+        ],
+    );
+
     // The risk reports: the police station's liaisons, and the center's lead and clerks.
     let sees_police = Memo::new(move |_| {
         session.user.with(|u| {
@@ -123,6 +136,12 @@ pub fn Header() -> impl IntoView {
                 </Show>
                 <Show when=move || sees_logs.get()>
                     <A href="/logs" attr:data-testid="nav-logs">{tr(T::NavLogs)}</A>
+                </Show>
+                <Show when=move || has_grid.get()>
+                    <A href="/grid" attr:data-testid="nav-grid">{move || lang.get().pick("我的网格", "My grid")}</A>
+                </Show>
+                <Show when=move || sees_roster.get()>
+                    <A href="/roster" attr:data-testid="nav-roster">{move || lang.get().pick("名册", "Rosters")}</A>
                 </Show>
                 <Show when=move || sees_police.get()>
                     <A href="/police" attr:data-testid="nav-police">{tr(T::NavPolice)}</A>
