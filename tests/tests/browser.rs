@@ -2574,7 +2574,10 @@ async fn a_grid_worker_on_a_phone_logs_a_visit_with_a_photo_offline_and_the_lead
     let elsewhere = app.register(&lead_cookie, &elsewhere).await;
     // The group's household list holds the open case's applicant.
     app.post_json(
-        &format!("/api/roster/units/{}/household-list", server.fixture.groups[0][0][0]),
+        &format!(
+            "/api/roster/units/{}/household-list",
+            server.fixture.groups[0][0][0]
+        ),
         Some(&lead_cookie),
         &shared::grid::HouseholdForm {
             head: "张三".into(),
@@ -2750,15 +2753,30 @@ async fn the_lead_fills_a_gap_on_the_grid_roster_and_records_a_mediators_trainin
             b.wait_text("[data-testid=roster-totals]", "登记户数 42 户")
                 .await?;
             // The group's household list: one added.
-            b.click(&format!("{row} [data-testid=unit-households] summary")).await?;
-            b.fill(&format!("{row} [data-testid=household-head]"), "王大山").await?;
-            b.fill(&format!("{row} [data-testid=household-address]"), "渠口村一片一组 5 号").await?;
-            b.fill(&format!("{row} [data-testid=household-phone]"), "1360000").await?;
-            b.click(&format!("{row} [data-testid=household-add]")).await?;
-            b.wait_text("[data-testid=error-household-phone]", "手机").await?;
-            b.fill(&format!("{row} [data-testid=household-phone]"), "13600002222").await?;
-            b.click(&format!("{row} [data-testid=household-add]")).await?;
-            b.wait_text(&format!("{row} [data-testid=household]"), "王大山").await?;
+            b.click(&format!("{row} [data-testid=unit-households] summary"))
+                .await?;
+            b.fill(&format!("{row} [data-testid=household-head]"), "王大山")
+                .await?;
+            b.fill(
+                &format!("{row} [data-testid=household-address]"),
+                "渠口村一片一组 5 号",
+            )
+            .await?;
+            b.fill(&format!("{row} [data-testid=household-phone]"), "1360000")
+                .await?;
+            b.click(&format!("{row} [data-testid=household-add]"))
+                .await?;
+            b.wait_text("[data-testid=error-household-phone]", "手机")
+                .await?;
+            b.fill(
+                &format!("{row} [data-testid=household-phone]"),
+                "13600002222",
+            )
+            .await?;
+            b.click(&format!("{row} [data-testid=household-add]"))
+                .await?;
+            b.wait_text(&format!("{row} [data-testid=household]"), "王大山")
+                .await?;
             b.screenshot("roster-households-1280").await?;
             // Only the gaps.
             b.click("[data-testid=only-gaps]").await?;
