@@ -476,7 +476,7 @@ pub async fn households(
     town_id: i64,
     units: &[i64],
 ) -> Result<Vec<shared::grid::Household>, sqlx::Error> {
-    let rows: Vec<(
+    type Row = (
         i64,
         i64,
         String,
@@ -484,7 +484,8 @@ pub async fn households(
         Option<String>,
         Option<i64>,
         String,
-    )> = sqlx::query_as(
+    );
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT id, unit_id, head, address, phone, members, note FROM households \
              WHERE town_id = $1 ORDER BY unit_id, head, id",
     )
