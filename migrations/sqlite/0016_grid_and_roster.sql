@@ -25,7 +25,12 @@ SELECT u.town_id, u.org_unit_id, u.id, date(u.created_at / 1000, 'unixepoch'), N
 FROM users u JOIN org_units o ON o.id = u.org_unit_id
 WHERE u.active = 1 AND u.town_id IS NOT NULL
   AND ((u.role = 'town_leader' AND o.level = 'village')
-    OR (u.role = 'grid_worker' AND o.level IN ('area', 'group')));
+    OR (u.role = 'grid_worker' AND o.level IN ('area', 'group')))
+  -- One cover per unit: of two accounts given the same unit, the first.
+  AND u.id = (SELECT MIN(v.id) FROM users v WHERE v.org_unit_id = u.org_unit_id
+              AND v.role = u.role AND v.active = 1);
+-- At most one current cover per unit.
+CREATE UNIQUE INDEX grid_assignments_current ON grid_assignments (unit_id) WHERE ends_on IS NULL;
 
 -- The household list a center keeps for a unit (personal data: masked like parties).
 CREATE TABLE households (

@@ -595,6 +595,12 @@ impl GridVisit {
         self.findings = Redactor::for_names(names).redact(&self.findings);
         self.met = mask_name(&self.met);
         self.phone = self.phone.as_deref().map(mask_phone);
+        // The household or place is an address (or a head's name): masked as a party's
+        // address is; the unit says where. The photo is for those who read visits unmasked.
+        if !self.place.is_empty() {
+            self.place = "***".to_owned();
+        }
+        self.has_photo = false;
         self.masked = true;
         self
     }
@@ -864,7 +870,7 @@ mod tests {
             tags: vec![VisitTag::Dispute],
             outcome: VisitOutcome::Noted,
             case: None,
-            has_photo: false,
+            has_photo: true,
             masked: false,
         }
         .masked(&["李四".to_owned()]);
@@ -872,7 +878,8 @@ mod tests {
         assert!(!v.findings.contains("王大山") && !v.findings.contains("李四"));
         assert!(!v.findings.contains("13900002222"));
         assert_eq!(v.phone.as_deref(), Some("138****1111"));
-        assert!(v.masked);
+        assert_eq!(v.place, "***");
+        assert!(v.masked && !v.has_photo);
     }
 
     #[test]

@@ -825,3 +825,151 @@ async fn a_household_list_is_kept_by_whoever_covers_the_unit_and_masked_for_the_
     res.expect_status(200);
     assert!(res.json::<Households>().items.is_empty());
 }
+
+#[tokio::test]
+async fn a_town_leader_reads_no_place_or_photo_and_the_roster_keeps_its_dates_in_order() {
+    let app = TestApp::new().await;
+    let fx = app.fixture.clone();
+    let grid = app.login("grid").await;
+    let lead = app.login("lead").await;
+    let leader = app.login("leader").await;
+    let mut v = noted(&app, "place-0001", fx.areas[0][0]);
+    v.place = "渠口村一片一组 5 号 王大山家".into();
+    v.photo = Some(VisitPhoto {
+        content_type: "image/jpeg".into(),
+        data: b64(&[0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3]),
+    });
+    let logged = post_visit(&app, &grid, &v).await;
+    // The town leader: the place masked, no photo (not even by its address).
+    let masked: GridVisits = app.get("/api/grid/visits", Some(&leader)).await.json();
+    assert_eq!(masked.items[0].place, "***");
+    assert!(!masked.items[0].has_photo);
+    app.get(
+        &format!("/api/grid/visits/{}/photo", logged.id),
+        Some(&leader),
+    )
+    .await
+    .expect_status(404);
+    let full: GridVisits = app.get("/api/grid/visits", Some(&lead)).await.json();
+    assert_eq!(full.items[0].place, "渠口村一片一组 5 号 王大山家");
+
+    // A unit left uncovered from a day cannot be given to someone from before that day.
+    let today = app.state.config.today();
+    app.execute(&format!(
+        "UPDATE grid_assignments SET starts_on = '{}' WHERE unit_id = {}",
+        today - chrono::Days::new(30),
+        fx.areas[0][0]
+    ))
+    .await;
+    let gap = Assign {
+        unit_id: fx.areas[0][0],
+        user_id: None,
+        from: today - chrono::Days::new(10),
+    };
+    app.post_json("/api/roster/grid/assign", Some(&lead), &gap)
+        .await
+        .expect_status(200);
+    let early = Assign {
+        unit_id: fx.areas[0][0],
+        user_id: Some(fx.grid),
+        from: today - chrono::Days::new(11),
+    };
+    let res = app
+        .post_json("/api/roster/grid/assign", Some(&lead), &early)
+        .await;
+    assert_eq!(refused_fields(&res), ["from"]);
+    let back = Assign {
+        from: today - chrono::Days::new(10),
+        ..early
+    };
+    app.post_json("/api/roster/grid/assign", Some(&lead), &back)
+        .await
+        .expect_status(200);
+
+    // The village handed to another town leader: escalations go to the new one.
+    app.execute(
+        "INSERT INTO users (username, password_hash, display_name, role, town_id, active, created_at) \
+         SELECT 'leader2', password_hash, '钱镇长', 'town_leader', town_id, 1, created_at FROM users WHERE username = 'leader'",
+    )
+    .await;
+    let leader2 = fx.leader + 200;
+    app.execute(&format!(
+        "UPDATE users SET id = {leader2} WHERE username = 'leader2'"
+    ))
+    .await;
+    app.execute(&format!(
+        "UPDATE grid_assignments SET starts_on = '{}' WHERE unit_id = {}",
+        today - chrono::Days::new(30),
+        fx.villages[0]
+    ))
+    .await;
+    app.post_json(
+        "/api/roster/grid/assign",
+        Some(&lead),
+        &Assign {
+            unit_id: fx.villages[0],
+            user_id: Some(leader2),
+            from: today,
+        },
+    )
+    .await
+    .expect_status(200);
+    let mut conn = app
+        .state
+        .db
+        .pool
+        .acquire()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let leaders = backend::db::supervision::town_leaders_of(&mut conn, fx.villages[0])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(leaders, [leader2]);
+}
+
+#[tokio::test]
+async fn a_mediator_marked_inactive_on_the_roster_is_not_suggested() {
+    let app = TestApp::new().await;
+    let fx = app.fixture.clone();
+    let lead = app.login("lead").await;
+    let r: PeopleRoster = app.get("/api/roster/people", Some(&lead)).await.json();
+    let zhao = r
+        .people
+        .iter()
+        .find(|p| p.user_id == Some(fx.mediator2))
+        .unwrap_or_else(|| panic!("no 赵调解"))
+        .clone();
+    let form = PersonForm {
+        kind: zhao.kind,
+        name: zhao.name.clone(),
+        phone: None,
+        serves_unit_id: None,
+        appointed_on: None,
+        qualities: vec![],
+        specialties: zhao.specialties.clone(),
+        note: "电话 13900001111,长期外出。".into(),
+        active: false,
+    };
+    app.put_json(
+        &format!("/api/roster/people/{}", zhao.id),
+        Some(&lead),
+        &form,
+    )
+    .await
+    .expect_status(200);
+    let case = app.register(&lead, &app.sample_case()).await;
+    let s: Suggestions = app
+        .get(&format!("/api/cases/{}/suggestions", case.id), Some(&lead))
+        .await
+        .json();
+    assert!(
+        s.suggestions
+            .iter()
+            .all(|s| s.handler != HandlerRef::Mediator(fx.mediator2))
+    );
+    // The note's number is masked for a mediator reading the roster.
+    let mediator = app.login("mediator").await;
+    let seen: PeopleRoster = app.get("/api/roster/people", Some(&mediator)).await.json();
+    let json = serde_json::to_string(&seen).unwrap_or_default();
+    assert!(!json.contains("13900001111"), "{json}");
+}

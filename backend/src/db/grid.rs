@@ -137,6 +137,19 @@ pub async fn current_cover(
         .transpose()
 }
 
+/// The first day without the unit's latest cover, when nobody covers it now.
+pub async fn last_end(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+) -> Result<Option<NaiveDate>, sqlx::Error> {
+    let day: Option<String> =
+        sqlx::query_scalar("SELECT MAX(ends_on) FROM grid_assignments WHERE unit_id = $1")
+            .bind(unit_id)
+            .fetch_one(conn)
+            .await?;
+    day.as_deref().map(parse_date).transpose()
+}
+
 /// Ends the unit's current cover on `from` (its first day without) and, with `user_id`,
 /// starts theirs that day.
 pub async fn assign(

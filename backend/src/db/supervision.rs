@@ -183,14 +183,15 @@ pub async fn leads_of(conn: &mut AnyConnection, town_id: i64) -> Result<Vec<i64>
     .await
 }
 
-/// The active town leaders in charge of a village (包村领导).
+/// The active town leaders in charge of a village (包村领导) now, as the grid roster says.
 pub async fn town_leaders_of(
     conn: &mut AnyConnection,
     village_id: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT id FROM users WHERE org_unit_id = $1 AND role = 'town_leader' AND active = 1 \
-         ORDER BY id",
+        "SELECT u.id FROM grid_assignments a JOIN users u ON u.id = a.user_id \
+         WHERE a.unit_id = $1 AND a.ends_on IS NULL AND u.role = 'town_leader' \
+         AND u.active = 1 ORDER BY u.id",
     )
     .bind(village_id)
     .fetch_all(conn)

@@ -145,7 +145,8 @@ pub struct Mediator {
     pub specialties: Vec<Category>,
 }
 
-/// The active mediators of a town, by name.
+/// The active mediators of a town (active accounts not marked inactive on the roster), by
+/// name.
 pub async fn mediators(
     conn: &mut AnyConnection,
     town_id: i64,
@@ -155,6 +156,7 @@ pub async fn mediators(
          LEFT JOIN roster_people p ON p.user_id = u.id \
          LEFT JOIN roster_specialties s ON s.person_id = p.id \
          WHERE u.town_id = $1 AND u.role = 'mediator' AND u.active = 1 \
+         AND COALESCE(p.active, 1) = 1 \
          ORDER BY u.display_name, u.id, s.category",
     )
     .bind(town_id)

@@ -313,7 +313,7 @@ pub(crate) async fn roster(
         (status = 400, description = "The body is not JSON, or not `application/json`", body = ApiError),
         (status = 401, description = "Not signed in, or the session ended", body = ApiError),
         (status = 403, description = "Only the center lead changes the roster, or the request came from another site", body = ApiError),
-        (status = 422, description = "Fields refused by name: `unit_id` (no village, area or group of this town), `user_id` (no active person of this town with the unit's duty — a town leader for a village, a grid worker for an area or group — or the one covering it already), `from` (after today, or before the current cover began)", body = ApiError),
+        (status = 422, description = "Fields refused by name: `unit_id` (no village, area or group of this town), `user_id` (no active person of this town with the unit's duty — a town leader for a village, a grid worker for an area or group — or the one covering it already), `from` (after today, on or before the day the current cover began, or before the last cover ended)", body = ApiError),
         (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
     ),
     security(("session" = [])),
@@ -381,6 +381,20 @@ pub(crate) async fn assign(
             Reason::Other {
                 zh: "该单元目前无人负责,请选择接任人员。".to_owned(),
                 en: "Nobody covers this unit now: choose who takes it on.".to_owned(),
+            },
+            lang,
+        )
+        .into());
+    }
+    if current.is_none()
+        && let Some(ended) = db::grid::last_end(conn, req.unit_id).await?
+        && req.from < ended
+    {
+        return Err(ApiError::field(
+            "from",
+            Reason::Other {
+                zh: format!("上一任人员负责至 {} ,接任日期不能早于 {ended}。", ended.pred_opt().unwrap_or(ended)),
+                en: format!("The last cover ran until the day before {ended}: a new one cannot start before it."),
             },
             lang,
         )
@@ -618,7 +632,7 @@ fn place_of(units: &[Unit], unit: i64) -> Option<(i64, Option<i64>, Option<i64>)
         (status = 401, description = "Not signed in, or the session ended", body = ApiError),
         (status = 403, description = "Only grid workers, town leaders, the center lead and clerks log visits, or the request came from another site", body = ApiError),
         (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
-        (status = 422, description = "Fields refused by name: `client_key`, `visited_on` (after today or over 30 days back), `unit_id` (not a unit the visitor covers), `place`, `met`, `phone`, `findings`, `tags`, `outcome`, `matter` and its fields, `photo` (not a JPEG or PNG, or over 150 KB)", body = ApiError),
+        (status = 422, description = "Fields refused by name: `client_key`, `visited_on` (after today or over 30 days back), `unit_id` (not a unit the visitor covers), `place`, `met`, `phone`, `findings`, `tags`, `outcome`, `matter` and its fields (`matter.repeat_of`: no such earlier case here, or a later one), `photo` (not a JPEG or PNG, or over 150 KB)", body = ApiError),
         (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
     ),
     security(("session" = [])),
@@ -745,8 +759,18 @@ pub(crate) async fn log_visit(
             today,
             now_ms: now,
         };
-        let (case_id, code) =
-            insert_registered(conn, town_id, &register, &registrar, &at, lang).await?;
+        // Its refusals (the repeat link, the place) are the matter's fields.
+        let (case_id, code) = insert_registered(conn, town_id, &register, &registrar, &at, lang)
+            .await
+            .map_err(|e| match e {
+                AppError::Api(mut api) => {
+                    for f in &mut api.fields {
+                        f.field = format!("matter.{}", f.field);
+                    }
+                    AppError::Api(api)
+                }
+                other => other,
+            })?;
         if RiskFlag::needs_police_notice(&register.risk_flags) {
             super::clock::report_to_police(conn, &me, case_id, town_id, &code, now).await?;
         }
@@ -864,10 +888,10 @@ pub(crate) async fn visits(
     tag = "grid",
     params(("id" = i64, Path, description = "The visit's id")),
     responses(
-        (status = 200, description = "The photo (image/jpeg or image/png)", content_type = "image/jpeg"),
+        (status = 200, description = "The photo, as it was sent", content(("image/jpeg"), ("image/png"))),
         (status = 401, description = "Not signed in, or the session ended", body = ApiError),
         (status = 403, description = "This role does not read visit logs", body = ApiError),
-        (status = 404, description = "No such visit with a photo that this reader may see", body = ApiError),
+        (status = 404, description = "No such visit with a photo that this reader may see: the lead and clerks see every photo, a grid worker their own, nobody else any", body = ApiError),
         (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
     ),
     security(("session" = [])),
@@ -879,12 +903,14 @@ pub(crate) async fn photo(
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
     use base64::Engine as _;
-    let (own, _) = visit_reader(&me, lang)?;
+    let (own, masked) = visit_reader(&me, lang)?;
     let mut conn = state.db.pool.acquire().await?;
     let (worker, kind, data) = db::grid::photo(&mut conn, me.user.town_id, id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    if own.is_some_and(|me| me != worker) {
+    // A photo may show faces and papers: for those who read visits unmasked (the lead, the
+    // clerks) and the one who took it.
+    if masked || own.is_some_and(|me| me != worker) {
         return Err(AppError::not_found());
     }
     let (Some(kind), Some(data)) = (kind, data) else {

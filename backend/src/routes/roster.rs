@@ -149,6 +149,12 @@ async fn build_people(
                     Lang::En => format!("{} committee", u.name),
                 },
             );
+        // The note is free text: numbers and the person's name masked where the phone is.
+        let note = if masked {
+            shared::privacy::Redactor::for_names([r.name.as_str()]).redact(&r.note)
+        } else {
+            r.note.clone()
+        };
         out.push(RosterPerson {
             id: r.id,
             user_id: r.user_id,
@@ -160,7 +166,7 @@ async fn build_people(
             appointed_on: r.appointed_on.as_deref().map(db::parse_date).transpose()?,
             qualities,
             specialties: specialties.get(&r.id).cloned().unwrap_or_default(),
-            note: r.note,
+            note,
             active: r.active == 1,
             training_hours: trainings.iter().map(|t| t.hours).sum(),
             trainings,

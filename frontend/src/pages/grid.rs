@@ -37,6 +37,25 @@ use crate::session::use_session;
 /// Between tries while the network is down.
 const RETRY_MS: u32 = 5000;
 
+/// The fields the form shows a refusal beside.
+const SHOWN: &[&str] = &[
+    "visited_on",
+    "unit_id",
+    "place",
+    "met",
+    "phone",
+    "findings",
+    "tags",
+    "outcome",
+    "matter.summary",
+    "matter.respondent",
+    "matter.request",
+    "matter.result",
+    "matter.result_summary",
+    "photo",
+    "client_key",
+];
+
 /// The form as kept on the device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Draft {
@@ -62,6 +81,10 @@ struct Draft {
     not_repeat_of: Vec<String>,
     /// A send failed for want of a network: it is tried again by itself.
     waiting: bool,
+    /// What was sent, exactly: tried again as it was (the form is locked meanwhile), so a
+    /// send whose answer was lost and a later one are the same visit.
+    #[serde(default)]
+    pending: Option<NewGridVisit>,
 }
 
 fn fresh_key() -> String {
@@ -93,6 +116,7 @@ impl Draft {
             repeat_of: None,
             not_repeat_of: Vec::new(),
             waiting: false,
+            pending: None,
         }
     }
 
@@ -221,9 +245,18 @@ fn VisitForm(g: MyGrid, reload: Callback<()>) -> impl IntoView {
         .with_untracked(|u| u.as_ref().map_or(0, |u| u.id));
     let first_unit = g.units.first().map_or(0, |u| u.id);
     let places: Vec<(i64, String)> = g.units.iter().flat_map(|u| u.within.clone()).collect();
-    let start = kept(user)
-        .filter(|d| places.iter().any(|(id, _)| *id == d.unit_id))
-        .unwrap_or_else(|| Draft::new(first_unit));
+    // A draft kept on the device is never thrown away: one for a unit no longer covered keeps
+    // what was typed, at the first unit (and a visit waiting to be sent still goes as sent).
+    let moved = RwSignal::new(false);
+    let start = match kept(user) {
+        Some(d) if places.iter().any(|(id, _)| *id == d.unit_id) || d.pending.is_some() => d,
+        Some(mut d) => {
+            d.unit_id = first_unit;
+            moved.set(true);
+            d
+        }
+        None => Draft::new(first_unit),
+    };
     let draft = RwSignal::new(start);
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let errs = Signal::from(errors);
@@ -231,6 +264,8 @@ fn VisitForm(g: MyGrid, reload: Callback<()>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let photo_note = RwSignal::new(None::<String>);
     let households_open = RwSignal::new(false);
+    // The list is loaded again only when the unit changes, not at every keystroke.
+    let unit_id = Memo::new(move |_| draft.with(|d| d.unit_id));
     // Kept on the device at every change.
     Effect::new(move |_| draft.with(|d| keep(user, d)));
     let edit = move |f: &dyn Fn(&mut Draft)| draft.update(|d| f(d));
@@ -239,11 +274,18 @@ fn VisitForm(g: MyGrid, reload: Callback<()>) -> impl IntoView {
         if sending.get_value() {
             return;
         }
-        let request = draft.with_untracked(Draft::request);
-        if let Err(fields) = request.check(time::today(), lang.get_untracked()) {
-            errors.set(fields);
-            return;
-        }
+        let request = match draft.with_untracked(|d| d.pending.clone()) {
+            Some(sent) => sent,
+            None => {
+                let request = draft.with_untracked(Draft::request);
+                if let Err(fields) = request.check(time::today(), lang.get_untracked()) {
+                    errors.set(fields);
+                    return;
+                }
+                draft.update(|d| d.pending = Some(request.clone()));
+                request
+            }
+        };
         sending.set_value(true);
         busy.set(true);
         spawn_local(async move {
@@ -282,10 +324,19 @@ fn VisitForm(g: MyGrid, reload: Callback<()>) -> impl IntoView {
                     draft.update(|d| d.waiting = true);
                 }
                 Err(e) => {
-                    draft.update(|d| d.waiting = false);
-                    let fields = e.fields(lang.get_untracked());
+                    // Refused: the form is the person's again, to put right.
+                    draft.update(|d| {
+                        d.waiting = false;
+                        d.pending = None;
+                    });
+                    let l = lang.get_untracked();
+                    let fields = e.fields(l);
+                    // A refusal of a field the form does not show is said aloud.
+                    let shown = |f: &FieldError| SHOWN.contains(&f.field.as_str());
                     if fields.is_empty() {
-                        notices.error(e.message(lang.get_untracked()), None);
+                        notices.error(e.message(l), None);
+                    } else if let Some(f) = fields.iter().find(|f| !shown(f)) {
+                        notices.error(f.message.clone(), None);
                     }
                     errors.set(fields);
                 }
@@ -414,9 +465,16 @@ fn VisitForm(g: MyGrid, reload: Callback<()>) -> impl IntoView {
             <h2 id="grid-visit-title" class="panel-title">{move || lang.get().pick("记录走访", "Log a visit")}</h2>
             <Show when=move || draft.with(|d| d.waiting)>
                 <p class="sync-bar sync-offline" role="status" data-testid="grid-waiting">
-                    {move || lang.get().pick("网络不通:这次走访已保存在本机,网络恢复后自动发送。", "No network: this visit is kept on the device and is sent when the network returns.")}
+                    {move || lang.get().pick("网络不通:这次走访已保存在本机,网络恢复后自动发送(发送前不能修改)。", "No network: this visit is kept on the device and is sent as it is when the network returns.")}
                 </p>
             </Show>
+            <Show when=move || moved.get()>
+                <p class="sync-bar sync-offline" role="status" data-testid="grid-moved">
+                    {move || lang.get().pick("上次未发送的走访所在网格已不由您负责,请重新选择网格单元。", "The unit of the visit you had not sent is no longer yours: choose the unit again.")}
+                </p>
+            </Show>
+            <fieldset class="grid-fields" disabled=move || draft.with(|d| d.waiting)>
+            <legend class="sr-only">{move || lang.get().pick("走访内容", "The visit")}</legend>
             <div class="field">
                 <label for="grid-date">{move || lang.get().pick("走访日期", "Date")}</label>
                 <input id="grid-date" type="date" name="visited_on" data-testid="grid-date"
@@ -450,7 +508,7 @@ fn VisitForm(g: MyGrid, reload: Callback<()>) -> impl IntoView {
                 }>
                 <summary>{move || lang.get().pick("从户籍名单中选择", "Choose from the household list")}</summary>
                 {move || households_open.get().then(|| {
-                    let unit = draft.with(|d| d.unit_id);
+                    let unit = unit_id.get();
                     view! { <HouseholdList unit on_pick=Callback::new(move |h: shared::grid::Household| draft.update(|d| {
                         d.place = if h.address.is_empty() { h.head.clone() } else { h.address.clone() };
                         d.met = h.head.clone();
@@ -603,8 +661,9 @@ fn VisitForm(g: MyGrid, reload: Callback<()>) -> impl IntoView {
                 <FieldMessage name="photo" errors=errs />
             </div>
             <FieldMessage name="client_key" errors=errs />
+            </fieldset>
             <div class="form-actions grid-actions">
-                <button type="submit" class="btn btn-primary btn-block" data-testid="grid-send" disabled=move || busy.get()>
+                <button type="submit" class="btn btn-primary btn-block" data-testid="grid-send" disabled=move || busy.get() || draft.with(|d| d.waiting)>
                     {move || match draft.with(|d| d.outcome) {
                         VisitOutcome::Noted => lang.get().pick("保存走访", "Save the visit"),
                         VisitOutcome::Resolved => lang.get().pick("保存并登记就地化解", "Save and record as settled"),

@@ -22,13 +22,33 @@ use crate::components::notice::use_notices;
 use crate::i18n::use_lang;
 use crate::logic::time;
 use crate::pages::households::HouseholdList;
+use crate::session::use_session;
 
 /// `/roster` (`?tab=people` for the mediators).
 #[component]
 pub fn RosterPage() -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
-    let people_tab = Memo::new(move |_| query.with(|q| q.get("tab").as_deref() == Some("people")));
+    let session = use_session();
+    let role = Memo::new(move |_| session.user.with(|u| u.as_ref().map(|u| u.role)));
+    // Each tab for those the server lets read it: the grid for the center's staff, town
+    // leaders and grid workers; the mediators for the staff, town leaders and mediators.
+    let sees_grid = move || {
+        matches!(
+            role.get(),
+            Some(Role::Lead | Role::Clerk | Role::TownLeader | Role::GridWorker)
+        )
+    };
+    let sees_people = move || {
+        matches!(
+            role.get(),
+            Some(Role::Lead | Role::Clerk | Role::TownLeader | Role::Mediator)
+        )
+    };
+    let people_tab = Memo::new(move |_| {
+        let asked = query.with(|q| q.get("tab").as_deref() == Some("people"));
+        (asked && sees_people()) || !sees_grid()
+    });
     view! {
         <section class="page page-roster" data-testid="roster-page">
             <div class="page-head">
@@ -38,11 +58,11 @@ pub fn RosterPage() -> impl IntoView {
                     "Town leaders cover villages, full-time grid workers areas, auxiliary grid workers groups; the mediators and village legal helpers.")}</p>
             </div>
             <nav class="tabs" aria-label=move || lang.get().pick("名册", "Rosters")>
-                <a href="/roster" class="tab" class:active=move || !people_tab.get()
+                <a href="/roster" class="tab" class:active=move || !people_tab.get() hidden=move || !sees_grid()
                     aria-current=move || (!people_tab.get()).then_some("page") data-testid="tab-grid">
                     {move || lang.get().pick("网格名册", "Grid roster")}
                 </a>
-                <a href="/roster?tab=people" class="tab" class:active=move || people_tab.get()
+                <a href="/roster?tab=people" class="tab" class:active=move || people_tab.get() hidden=move || !sees_people()
                     aria-current=move || people_tab.get().then_some("page") data-testid="tab-people">
                     {move || lang.get().pick("调解员名册", "Mediator roster")}
                 </a>
@@ -116,7 +136,9 @@ fn GridTab() -> impl IntoView {
         {move || match roster.get() {
             None => view! { <Loading /> }.into_any(),
             Some(Err(e)) => view! { <ErrorBox error=e retry=Callback::new(move |_| load()) /> }.into_any(),
-            Some(Ok(r)) => view! { <GridTable r on_change=Callback::new(move |r: GridRoster| roster.set(Some(Ok(r)))) only_gaps only_unvisited /> }.into_any(),
+            // After a change the roster is read again for the window and month shown (a read
+            // still in flight is dropped by its number).
+            Some(Ok(r)) => view! { <GridTable r on_change=Callback::new(move |_: GridRoster| load()) only_gaps only_unvisited /> }.into_any(),
         }}
     }
 }
