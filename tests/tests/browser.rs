@@ -2610,6 +2610,13 @@ async fn a_grid_worker_on_a_phone_logs_a_visit_with_a_photo_offline_and_the_lead
                 return Err("another village's case is on the worker's grid".into());
             }
             b.expect_accessible("the grid worker's phone page").await?;
+            // Nothing on the page is wider than the phone.
+            let wide: Vec<String> = b
+                .eval("const w = document.documentElement.clientWidth; return [...document.querySelectorAll('body *')].filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && (r.right > w + 1 || r.left < -1) && !e.closest('.main-nav'); }).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));")
+                .await?;
+            if !wide.is_empty() {
+                return Err(format!("wider than the phone: {wide:?}").into());
+            }
             b.screenshot("grid-phone-360").await?;
 
             // Sending with nothing found is refused by field, on the phone.
