@@ -117,10 +117,37 @@ pub fn actor_of(user: &UserInfo) -> Actor {
     }
 }
 
+/// What someone who must change their password may still do: read who they are, change it,
+/// sign out (paths under `/api`, as the nested router sees them).
+const WHILE_PASSWORD_MUST_CHANGE: &[&str] = &["/me", "/me/password", "/auth/logout"];
+
+/// Refuses every other request of a user who must change their password first.
+fn password_gate(parts: &Parts, user: &UserInfo) -> Result<(), AppError> {
+    if !user.must_change_password || WHILE_PASSWORD_MUST_CHANGE.contains(&parts.uri.path()) {
+        return Ok(());
+    }
+    let lang = crate::error::lang_of(&parts.headers);
+    Err(shared::ApiError::new(ErrorKind::Forbidden, lang)
+        .with_message(lang.pick(
+            "请先修改初始密码:管理员发放的密码只能用来设置您自己的新密码。",
+            "Change your password first: the one the administrator issued only lets you set your own.",
+        ))
+        .into())
+}
+
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let me = Self::session(parts, state).await?;
+        password_gate(parts, &me.user)?;
+        Ok(me)
+    }
+}
+
+impl CurrentUser {
+    /// The session's user, whatever they may do.
+    async fn session(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let token = token_from(parts).ok_or_else(|| AppError::kind(ErrorKind::Unauthorized))?;
         let hash = token_hash(&token);
         let now = chrono::Utc::now().timestamp_millis();

@@ -59,6 +59,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/police") view=|| view! { <Staff><Deferred load=split::police /></Staff> } />
                         <Route path=path!("/logs") view=|| view! { <Staff><Deferred load=split::logs /></Staff> } />
                         <Route path=path!("/grid") view=|| view! { <Staff><Deferred load=split::grid /></Staff> } />
+                        <Route path=path!("/password") view=|| view! { <Staff><Deferred load=split::password /></Staff> } />
+                        <Route path=path!("/admin/accounts") view=|| view! { <Staff><Deferred load=split::accounts /></Staff> } />
+                        <Route path=path!("/admin/audit") view=|| view! { <Staff><Deferred load=split::audit /></Staff> } />
                         <Route path=path!("/roster") view=|| view! { <Staff><Deferred load=split::roster /></Staff> } />
                         <Route path=path!("/admin/calendar") view=|| view! { <Staff><Deferred load=split::calendar /></Staff> } />
                         <Route path=path!("/admin/open311") view=|| view! { <Staff><Deferred load=split::open311 /></Staff> } />
@@ -98,9 +101,18 @@ fn Staff(children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     let location = use_location();
     let signed_in = Memo::new(move |_| session.user.with(Option::is_some));
+    let must_change = Memo::new(move |_| {
+        session
+            .user
+            .with(|u| u.as_ref().is_some_and(|u| u.must_change_password))
+    });
     move || {
         if !session.checked.get() {
             view! { <Loading /> }.into_any()
+        } else if must_change.get() && location.pathname.get() != "/password" {
+            // A one-time password: the person sets their own before anything else (the server
+            // refuses the rest meanwhile).
+            view! { <Redirect path="/password" /> }.into_any()
         } else if signed_in.get() {
             children().into_any()
         } else {

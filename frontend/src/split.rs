@@ -85,6 +85,21 @@ pub fn intake() -> Page {
     Ok(view! { <crate::pages::intake::IntakePage /> }.into_any())
 }
 
+#[wasm_split(accounts, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn accounts() -> Page {
+    Ok(view! { <crate::pages::accounts::AccountsPage /> }.into_any())
+}
+
+#[wasm_split(audit, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn audit() -> Page {
+    Ok(view! { <crate::pages::accounts::AuditPage /> }.into_any())
+}
+
+#[wasm_split(password, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn password() -> Page {
+    Ok(view! { <crate::pages::accounts::PasswordPage /> }.into_any())
+}
+
 #[wasm_split(grid, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn grid() -> Page {
     Ok(view! { <crate::pages::grid::GridPage /> }.into_any())

@@ -6,6 +6,7 @@
 //! (`api`) and its one error envelope (`error`). The server enforces these rules; the browser
 //! uses the same functions to show only what is allowed.
 
+pub mod admin;
 pub mod agreement;
 pub mod api;
 pub mod calendar;

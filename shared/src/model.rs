@@ -762,6 +762,10 @@ pub struct UserInfo {
     /// A liaison of the town's police station (receives the risk reports).
     #[serde(default)]
     pub police: bool,
+    /// Signed in with a password the administrator issued: nothing but changing it (and
+    /// signing out) is allowed until it is changed.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 /// A party to a case. Personal fields are masked (`masked = true`) for roles that may not see

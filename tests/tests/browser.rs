@@ -2850,3 +2850,80 @@ async fn the_lead_fills_a_gap_on_the_grid_roster_and_records_a_mediators_trainin
     })
     .await;
 }
+
+/// The administrator creates a clerk's account and hands over the one-time password; the clerk
+/// signs in, is sent to set their own password (a common one refused by name), and then works;
+/// the audit log shows both.
+#[tokio::test]
+async fn the_administrator_creates_an_account_and_its_owner_sets_their_own_password() {
+    let server = TestServer::start().await;
+    let browser = match Browser::start(&server.base_url, 1280, 800, false).await {
+        Ok(b) => b,
+        Err(e) => panic!("could not start the browser: {e}"),
+    };
+    scenario("accounts", browser, |b| async move {
+        let result = async {
+            b.goto("/login").await?;
+            chinese(&b).await?;
+            b.fill("input[name=username]", "admin").await?;
+            b.fill("input[name=password]", PASSWORD).await?;
+            b.click("[data-testid=login-submit]").await?;
+            b.wait("[data-testid=board]").await?;
+            b.click("[data-testid=nav-accounts]").await?;
+            b.wait("[data-testid=accounts]").await?;
+            b.click("[data-testid=account-new]").await?;
+            b.fill("[data-testid=account-form] [data-testid=account-username]", "Qian Clerk").await?;
+            b.fill("[data-testid=account-form] [data-testid=account-name]", "钱受理").await?;
+            b.click("[data-testid=account-form] [data-testid=account-save]").await?;
+            b.wait_text("[data-testid=error-account-new-username]", "小写字母").await?;
+            b.fill("[data-testid=account-form] [data-testid=account-username]", "qian.clerk").await?;
+            b.click("[data-testid=account-form] [data-testid=account-save]").await?;
+            let password = b.text("[data-testid=issued-password]").await?.trim().to_owned();
+            if password.len() != 12 {
+                return Err(format!("the one-time password reads `{password}`").into());
+            }
+            b.wait("[data-testid=account][data-username=\"qian.clerk\"] [data-testid=must-change]").await?;
+            b.expect_accessible("the accounts page").await?;
+            b.screenshot("accounts-1280").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("accounts-1024").await?;
+            b.resize(1280, 800).await?;
+            sign_out(&b).await?;
+
+            // The clerk: straight to their own password.
+            b.fill("input[name=username]", "qian.clerk").await?;
+            b.fill("input[name=password]", &password).await?;
+            b.click("[data-testid=login-submit]").await?;
+            b.wait("[data-testid=must-change-banner]").await?;
+            b.goto("/board").await?;
+            b.wait("[data-testid=must-change-banner]").await?;
+            b.fill("#password-current", &password).await?;
+            b.fill("#password-new", "1234567890").await?;
+            b.fill("#password-again", "1234567890").await?;
+            b.click("[data-testid=password-save]").await?;
+            b.wait_text("[data-testid=error-new_password]", "常见").await?;
+            b.expect_accessible("the password page").await?;
+            b.screenshot("password-1280").await?;
+            b.fill("#password-new", "河西走廊的风很大2026").await?;
+            b.fill("#password-again", "河西走廊的风很大2026").await?;
+            b.click("[data-testid=password-save]").await?;
+            b.wait("[data-testid=board]").await?;
+            sign_out(&b).await?;
+
+            // The audit log.
+            b.fill("input[name=username]", "admin").await?;
+            b.fill("input[name=password]", PASSWORD).await?;
+            b.click("[data-testid=login-submit]").await?;
+            b.wait("[data-testid=board]").await?;
+            b.goto("/admin/audit").await?;
+            b.wait("[data-testid=audit-entry][data-action=\"account.create\"]").await?;
+            b.wait("[data-testid=audit-entry][data-action=\"password.change\"]").await?;
+            b.expect_accessible("the audit log").await?;
+            b.screenshot("audit-1280").await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}

@@ -9,6 +9,7 @@
 //! so writes queue instead of failing; a busy timeout covers other processes. PostgreSQL
 //! takes no lock here; lost updates are prevented by `WHERE version = $n` on case updates.
 
+pub mod accounts;
 pub mod agreements;
 pub mod audit;
 pub mod calendar;

@@ -19,6 +19,7 @@ pub struct UserRow {
     pub active: i64,
     /// The kind of the user's department ('' for none).
     pub department_kind: String,
+    pub must_change_password: i64,
 }
 
 impl UserRow {
@@ -34,13 +35,14 @@ impl UserRow {
             department_id: self.department_id,
             org_unit_id: self.org_unit_id,
             police: self.department_kind == "police",
+            must_change_password: self.must_change_password == 1,
         })
     }
 }
 
 const COLUMNS: &str = "id, username, password_hash, display_name, role, town_id, department_id, \
     org_unit_id, active, COALESCE((SELECT d.kind FROM departments d \
-    WHERE d.id = users.department_id), '') AS department_kind";
+    WHERE d.id = users.department_id), '') AS department_kind, must_change_password";
 
 /// The user with this username, active or not.
 pub async fn by_username(

@@ -1,6 +1,7 @@
 //! The JSON API under `/api`, one module per area; each owns its `router()`. The endpoint table
 //! is in `shared::api`.
 
+pub mod accounts;
 pub mod agreements;
 pub mod auth;
 pub mod board;
@@ -33,6 +34,7 @@ use crate::state::AppState;
 /// error envelope.
 pub fn api_router() -> Router<AppState> {
     Router::new()
+        .merge(accounts::router())
         .merge(agreements::router())
         .merge(auth::router())
         .merge(org::router())

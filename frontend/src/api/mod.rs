@@ -741,3 +741,53 @@ pub async fn delete_household(id: i64) -> Result<shared::grid::Households> {
     .await?;
     decode(response).await
 }
+
+/// `GET /api/admin/accounts`: every account.
+pub async fn accounts() -> Result<shared::admin::Accounts> {
+    get("/api/admin/accounts").await
+}
+
+/// `POST /api/admin/accounts`: creates an account with a one-time password.
+pub async fn create_account(
+    request: &shared::admin::AccountForm,
+) -> Result<shared::admin::IssuedPassword> {
+    post("/api/admin/accounts", request, true).await
+}
+
+/// `PUT /api/admin/accounts/{id}`: changes an account.
+pub async fn update_account(
+    id: i64,
+    request: &shared::admin::AccountForm,
+) -> Result<shared::admin::Account> {
+    put(&format!("/api/admin/accounts/{id}"), request).await
+}
+
+/// `POST /api/admin/accounts/{id}/reset-password`: a one-time password for the account.
+pub async fn reset_password(id: i64) -> Result<shared::admin::IssuedPassword> {
+    post(
+        &format!("/api/admin/accounts/{id}/reset-password"),
+        &serde_json::json!({}),
+        true,
+    )
+    .await
+}
+
+/// `GET /api/admin/audit`: the administrative changes of a period.
+pub async fn admin_audit(query: &shared::admin::AuditQuery) -> Result<shared::admin::AuditLog> {
+    let mut q = Vec::new();
+    if let Some(a) = query.action.as_deref().filter(|a| !a.is_empty()) {
+        q.push(format!("action={a}"));
+    }
+    if let Some(d) = query.from {
+        q.push(format!("from={}", d.format("%Y-%m-%d")));
+    }
+    if let Some(d) = query.to {
+        q.push(format!("to={}", d.format("%Y-%m-%d")));
+    }
+    get(&format!("/api/admin/audit?{}", q.join("&"))).await
+}
+
+/// `POST /api/me/password`: changes the signed-in person's password.
+pub async fn change_password(request: &shared::admin::ChangePassword) -> Result<UserInfo> {
+    post("/api/me/password", request, true).await
+}

@@ -147,6 +147,9 @@ pub fn Header() -> impl IntoView {
                     <A href="/police" attr:data-testid="nav-police">{tr(T::NavPolice)}</A>
                 </Show>
                 <Show when=move || is_admin.get()>
+                    <A href="/admin/accounts" attr:data-testid="nav-accounts">{move || lang.get().pick("账号", "Accounts")}</A>
+                </Show>
+                <Show when=move || is_admin.get()>
                     <A href="/admin/calendar" attr:data-testid="nav-calendar">{tr(T::NavCalendar)}</A>
                 </Show>
                 <Show when=move || is_admin.get()>
@@ -174,7 +177,8 @@ pub fn Header() -> impl IntoView {
                         view! {
                             <NotificationBell />
                             <span class="user" data-testid="current-user" data-username=user.username>
-                                <span class="user-name">{user.display_name.clone()}</span>
+                                <a class="user-name" href="/password" data-testid="to-password"
+                                    title=move || lang.get().pick("修改密码", "Change password")>{user.display_name.clone()}</a>
                                 <span class="user-role" data-testid="current-role" data-role=role.as_str()>
                                     {move || role.label(lang.get())}
                                 </span>

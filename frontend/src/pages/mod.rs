@@ -1,5 +1,6 @@
 //! The app's pages, one module per route.
 
+pub mod accounts;
 pub mod agreement;
 pub mod agreement_print;
 pub mod board;
