@@ -86,7 +86,7 @@ pub fn check_password(c: &mut Checker, field: &str, password: &str, username: &s
     } else if length > PASSWORD_MAX as usize {
         c.fail(field, Reason::TooLong { max: PASSWORD_MAX });
     } else if COMMON_PASSWORDS.contains(&lower.as_str())
-        || password.chars().all(|ch| Some(ch) == password.chars().next())
+        || password.chars().all(|ch| password.starts_with(ch))
     {
         c.fail(
             field,
@@ -316,14 +316,36 @@ mod tests {
             current: "old-password-1".into(),
             new_password: new.into(),
         };
-        assert!(change("河西走廊的风很大2026").check("zhang", Lang::Zh).is_ok());
-        assert_eq!(fields(change("short1").check("zhang", Lang::Zh)), ["new_password"]);
-        assert_eq!(fields(change("Password123").check("zhang", Lang::Zh)), ["new_password"]);
-        assert_eq!(fields(change("aaaaaaaaaaaa").check("zhang", Lang::Zh)), ["new_password"]);
-        assert_eq!(fields(change("zhang-2026-xyz").check("zhang", Lang::Zh)), ["new_password"]);
-        assert_eq!(fields(change("old-password-1").check("zhang", Lang::Zh)), ["new_password"]);
+        assert!(
+            change("河西走廊的风很大2026")
+                .check("zhang", Lang::Zh)
+                .is_ok()
+        );
+        assert_eq!(
+            fields(change("short1").check("zhang", Lang::Zh)),
+            ["new_password"]
+        );
+        assert_eq!(
+            fields(change("Password123").check("zhang", Lang::Zh)),
+            ["new_password"]
+        );
+        assert_eq!(
+            fields(change("aaaaaaaaaaaa").check("zhang", Lang::Zh)),
+            ["new_password"]
+        );
+        assert_eq!(
+            fields(change("zhang-2026-xyz").check("zhang", Lang::Zh)),
+            ["new_password"]
+        );
+        assert_eq!(
+            fields(change("old-password-1").check("zhang", Lang::Zh)),
+            ["new_password"]
+        );
         let long = "x1".repeat(70);
-        assert_eq!(fields(change(&long).check("zhang", Lang::Zh)), ["new_password"]);
+        assert_eq!(
+            fields(change(&long).check("zhang", Lang::Zh)),
+            ["new_password"]
+        );
         let none = ChangePassword {
             current: String::new(),
             new_password: "a-good-long-one".into(),
@@ -342,23 +364,51 @@ mod tests {
             org_unit_id: None,
             active: true,
         };
-        assert!(form(Role::Clerk, Some(1), None).check(true, Lang::Zh).is_ok());
+        assert!(
+            form(Role::Clerk, Some(1), None)
+                .check(true, Lang::Zh)
+                .is_ok()
+        );
         assert!(form(Role::Admin, None, None).check(true, Lang::Zh).is_ok());
-        assert_eq!(fields(form(Role::Admin, Some(1), None).check(true, Lang::Zh)), ["town_id"]);
-        assert_eq!(fields(form(Role::Clerk, None, None).check(true, Lang::Zh)), ["town_id"]);
-        assert_eq!(fields(form(Role::Liaison, Some(1), None).check(true, Lang::Zh)), ["department_id"]);
-        assert_eq!(fields(form(Role::Clerk, Some(1), Some(2)).check(true, Lang::Zh)), ["department_id"]);
+        assert_eq!(
+            fields(form(Role::Admin, Some(1), None).check(true, Lang::Zh)),
+            ["town_id"]
+        );
+        assert_eq!(
+            fields(form(Role::Clerk, None, None).check(true, Lang::Zh)),
+            ["town_id"]
+        );
+        assert_eq!(
+            fields(form(Role::Liaison, Some(1), None).check(true, Lang::Zh)),
+            ["department_id"]
+        );
+        assert_eq!(
+            fields(form(Role::Clerk, Some(1), Some(2)).check(true, Lang::Zh)),
+            ["department_id"]
+        );
         let mut bad = form(Role::Lead, Some(1), None);
         bad.username = "Zhang San".into();
         bad.org_unit_id = Some(3);
-        assert_eq!(fields(bad.check(true, Lang::Zh)), ["username", "org_unit_id"]);
+        assert_eq!(
+            fields(bad.check(true, Lang::Zh)),
+            ["username", "org_unit_id"]
+        );
         // The username is not checked when editing.
-        assert!(form(Role::Lead, Some(1), None).check(false, Lang::Zh).is_ok());
+        assert!(
+            form(Role::Lead, Some(1), None)
+                .check(false, Lang::Zh)
+                .is_ok()
+        );
     }
 
     #[test]
     fn usernames_are_plain() {
         assert!(is_username("lead_b") && is_username("grid01") && is_username("a.b-c"));
-        assert!(!is_username("ab") && !is_username("1abc") && !is_username("张三") && !is_username("a b"));
+        assert!(
+            !is_username("ab")
+                && !is_username("1abc")
+                && !is_username("张三")
+                && !is_username("a b")
+        );
     }
 }

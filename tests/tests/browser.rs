@@ -2872,17 +2872,37 @@ async fn the_administrator_creates_an_account_and_its_owner_sets_their_own_passw
             b.click("[data-testid=nav-accounts]").await?;
             b.wait("[data-testid=accounts]").await?;
             b.click("[data-testid=account-new]").await?;
-            b.fill("[data-testid=account-form] [data-testid=account-username]", "Qian Clerk").await?;
-            b.fill("[data-testid=account-form] [data-testid=account-name]", "钱受理").await?;
-            b.click("[data-testid=account-form] [data-testid=account-save]").await?;
-            b.wait_text("[data-testid=error-account-new-username]", "小写字母").await?;
-            b.fill("[data-testid=account-form] [data-testid=account-username]", "qian.clerk").await?;
-            b.click("[data-testid=account-form] [data-testid=account-save]").await?;
-            let password = b.text("[data-testid=issued-password]").await?.trim().to_owned();
+            b.fill(
+                "[data-testid=account-form] [data-testid=account-username]",
+                "Qian Clerk",
+            )
+            .await?;
+            b.fill(
+                "[data-testid=account-form] [data-testid=account-name]",
+                "钱受理",
+            )
+            .await?;
+            b.click("[data-testid=account-form] [data-testid=account-save]")
+                .await?;
+            b.wait_text("[data-testid=error-account-new-username]", "小写字母")
+                .await?;
+            b.fill(
+                "[data-testid=account-form] [data-testid=account-username]",
+                "qian.clerk",
+            )
+            .await?;
+            b.click("[data-testid=account-form] [data-testid=account-save]")
+                .await?;
+            let password = b
+                .text("[data-testid=issued-password]")
+                .await?
+                .trim()
+                .to_owned();
             if password.len() != 12 {
                 return Err(format!("the one-time password reads `{password}`").into());
             }
-            b.wait("[data-testid=account][data-username=\"qian.clerk\"] [data-testid=must-change]").await?;
+            b.wait("[data-testid=account][data-username=\"qian.clerk\"] [data-testid=must-change]")
+                .await?;
             b.expect_accessible("the accounts page").await?;
             b.screenshot("accounts-1280").await?;
             b.resize(1024, 768).await?;
@@ -2901,7 +2921,8 @@ async fn the_administrator_creates_an_account_and_its_owner_sets_their_own_passw
             b.fill("#password-new", "1234567890").await?;
             b.fill("#password-again", "1234567890").await?;
             b.click("[data-testid=password-save]").await?;
-            b.wait_text("[data-testid=error-new_password]", "常见").await?;
+            b.wait_text("[data-testid=error-new_password]", "常见")
+                .await?;
             b.expect_accessible("the password page").await?;
             b.screenshot("password-1280").await?;
             b.fill("#password-new", "河西走廊的风很大2026").await?;
@@ -2916,8 +2937,10 @@ async fn the_administrator_creates_an_account_and_its_owner_sets_their_own_passw
             b.click("[data-testid=login-submit]").await?;
             b.wait("[data-testid=board]").await?;
             b.goto("/admin/audit").await?;
-            b.wait("[data-testid=audit-entry][data-action=\"account.create\"]").await?;
-            b.wait("[data-testid=audit-entry][data-action=\"password.change\"]").await?;
+            b.wait("[data-testid=audit-entry][data-action=\"account.create\"]")
+                .await?;
+            b.wait("[data-testid=audit-entry][data-action=\"password.change\"]")
+                .await?;
             b.expect_accessible("the audit log").await?;
             b.screenshot("audit-1280").await?;
             Ok(())

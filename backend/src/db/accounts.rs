@@ -190,14 +190,16 @@ pub async fn audit_log(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, at, actor, action, target, before, after)| AuditEntry {
-            id,
-            at: from_millis(at),
-            actor,
-            action,
-            target,
-            before,
-            after,
-        })
+        .map(
+            |(id, at, actor, action, target, before, after)| AuditEntry {
+                id,
+                at: from_millis(at),
+                actor,
+                action,
+                target,
+                before,
+                after,
+            },
+        )
         .collect())
 }

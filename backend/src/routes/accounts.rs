@@ -250,7 +250,10 @@ pub(crate) async fn create(
     )
     .await?;
     wtx.commit().await?;
-    Ok((StatusCode::CREATED, Json(IssuedPassword { account, password })))
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedPassword { account, password }),
+    ))
 }
 
 /// Changes an account: name, role, town, department, unit, active.

@@ -372,6 +372,7 @@ pub(crate) mod tests {
             department_id: None,
             org_unit_id: None,
             police: false,
+            must_change_password: false,
         }
     }
 

@@ -61,7 +61,7 @@ pub fn AccountsPage() -> impl IntoView {
                             Lang::Zh => format!("账号 {} 的一次性密码(只显示这一次,请当面交给本人):", i.account.username),
                             Lang::En => format!("The one-time password of {} (shown this once: hand it over in person):", i.account.username),
                         }}</p>
-                        <p class="issued-password mono" data-testid="issued-password">{i.password.clone()}</p>
+                        <p class="issued-password mono" data-testid="issued-password">{i.password}</p>
                         <button type="button" class="btn btn-secondary btn-small" on:click=move |_| issued.set(None)>
                             {move || lang.get().pick("已交付,关闭", "Handed over: close")}
                         </button>
@@ -166,7 +166,7 @@ fn AccountRow(
     let (active, must) = (acc.active, acc.must_change_password);
     let editable = acc.clone();
     view! {
-        <tr data-testid="account" data-username=acc.username.clone() data-active=active.to_string() class:inactive=!active>
+        <tr data-testid="account" data-username=acc.username data-active=active.to_string() class:inactive=!active>
             <td class="mono">{acc.username.clone()}</td>
             <td>{acc.display_name.clone()}</td>
             <td>{move || role.label(lang.get())}</td>
@@ -220,7 +220,8 @@ fn AccountEditor(
             username: String::new(),
             display_name: String::new(),
             role: Role::Clerk,
-            town_id: units.with_value(|u| u.iter().find(|u| u.level == OrgLevel::Town).map(|u| u.id)),
+            town_id: units
+                .with_value(|u| u.iter().find(|u| u.level == OrgLevel::Town).map(|u| u.id)),
             department_id: None,
             org_unit_id: None,
             active: true,
@@ -228,7 +229,11 @@ fn AccountEditor(
     });
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let errs = Signal::from(errors);
-    let scope: &'static str = if id.is_some() { "account-edit" } else { "account-new" };
+    let scope: &'static str = if id.is_some() {
+        "account-edit"
+    } else {
+        "account-new"
+    };
     let fid = move |f: &str| format!("{scope}-{}-{f}", id.unwrap_or(0));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -258,7 +263,14 @@ fn AccountEditor(
             }
         });
     };
-    let towns = move || units.with_value(|u| u.iter().filter(|u| u.level == OrgLevel::Town).cloned().collect::<Vec<_>>());
+    let towns = move || {
+        units.with_value(|u| {
+            u.iter()
+                .filter(|u| u.level == OrgLevel::Town)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
     let places = move || {
         let (town, role) = form.with(|f| (f.town_id, f.role));
         units.with_value(|all| {
@@ -385,15 +397,21 @@ pub fn AuditPage() -> impl IntoView {
             log.try_set(Some(api::admin_audit(&q).await));
         });
     });
-    let day = move |id: &'static str, zh: &'static str, en: &'static str, get: fn(&AuditQuery) -> Option<chrono::NaiveDate>, set: fn(&mut AuditQuery, Option<chrono::NaiveDate>)| view! {
-        <div class="field field-inline">
-            <label for=id>{move || lang.get().pick(zh, en)}</label>
-            <input type="date" id=id prop:value=move || query.with(|q| get(q).map(time::date).unwrap_or_default())
-                on:change=move |ev| {
-                    let d = chrono::NaiveDate::parse_from_str(&event_target_value(&ev), "%Y-%m-%d").ok();
-                    query.update(|q| set(q, d));
-                } />
-        </div>
+    let day = move |id: &'static str,
+                    zh: &'static str,
+                    en: &'static str,
+                    get: fn(&AuditQuery) -> Option<chrono::NaiveDate>,
+                    set: fn(&mut AuditQuery, Option<chrono::NaiveDate>)| {
+        view! {
+            <div class="field field-inline">
+                <label for=id>{move || lang.get().pick(zh, en)}</label>
+                <input type="date" id=id prop:value=move || query.with(|q| get(q).map(time::date).unwrap_or_default())
+                    on:change=move |ev| {
+                        let d = chrono::NaiveDate::parse_from_str(&event_target_value(&ev), "%Y-%m-%d").ok();
+                        query.update(|q| set(q, d));
+                    } />
+            </div>
+        }
     };
     view! {
         <section class="page page-audit" data-testid="audit-page">
@@ -434,7 +452,7 @@ pub fn AuditPage() -> impl IntoView {
                             </tr></thead>
                             <tbody>
                                 {l.items.into_iter().map(|e| view! {
-                                    <tr data-testid="audit-entry" data-action=e.action.clone()>
+                                    <tr data-testid="audit-entry" data-action=e.action>
                                         <td class="nowrap">{time::date_time(e.at)}</td>
                                         <td>{e.actor.clone()}</td>
                                         <td class="mono">{e.action.clone()}</td>
@@ -459,7 +477,11 @@ pub fn PasswordPage() -> impl IntoView {
     let notices = use_notices();
     let session = use_session();
     let navigate = leptos_router::hooks::use_navigate();
-    let must = Memo::new(move |_| session.user.with(|u| u.as_ref().is_some_and(|u| u.must_change_password)));
+    let must = Memo::new(move |_| {
+        session
+            .user
+            .with(|u| u.as_ref().is_some_and(|u| u.must_change_password))
+    });
     let current = RwSignal::new(String::new());
     let new_password = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
@@ -469,7 +491,9 @@ pub fn PasswordPage() -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let l = lang.get_untracked();
-        let username = session.user.with_untracked(|u| u.as_ref().map(|u| u.username.clone()).unwrap_or_default());
+        let username = session
+            .user
+            .with_untracked(|u| u.as_ref().map(|u| u.username.clone()).unwrap_or_default());
         let request = ChangePassword {
             current: current.get_untracked(),
             new_password: new_password.get_untracked(),
@@ -501,7 +525,10 @@ pub fn PasswordPage() -> impl IntoView {
                     new_password.set(String::new());
                     again.set(String::new());
                     session.user.set(Some(user));
-                    notices.success(l.pick("密码已修改,其他设备上的登录已结束。", "Password changed; your other sign-ins have ended."));
+                    notices.success(l.pick(
+                        "密码已修改,其他设备上的登录已结束。",
+                        "Password changed; your other sign-ins have ended.",
+                    ));
                     navigate("/", Default::default());
                 }
                 Err(e) => {
@@ -514,15 +541,22 @@ pub fn PasswordPage() -> impl IntoView {
             }
         });
     };
-    let input = move |id: &'static str, field: &'static str, zh: &'static str, en: &'static str, value: RwSignal<String>, autocomplete: &'static str| view! {
-        <div class="field">
-            <label for=id>{move || lang.get().pick(zh, en)}</label>
-            <input id=id name=field type="password" data-testid=id autocomplete=autocomplete
-                aria-describedby=format!("err-{field}")
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev)) />
-            <FieldMessage name=field errors=errs />
-        </div>
+    let input = move |id: &'static str,
+                      field: &'static str,
+                      zh: &'static str,
+                      en: &'static str,
+                      value: RwSignal<String>,
+                      autocomplete: &'static str| {
+        view! {
+            <div class="field">
+                <label for=id>{move || lang.get().pick(zh, en)}</label>
+                <input id=id name=field type="password" data-testid=id autocomplete=autocomplete
+                    aria-describedby=format!("err-{field}")
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev)) />
+                <FieldMessage name=field errors=errs />
+            </div>
+        }
     };
     view! {
         <section class="page page-password" data-testid="password-page">
