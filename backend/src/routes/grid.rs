@@ -242,6 +242,16 @@ async fn build_roster(
     })
 }
 
+/// The roster as the lead sees it after a change: the default window, this month.
+async fn roster_now(
+    conn: &mut AnyConnection,
+    town_id: i64,
+    today: NaiveDate,
+) -> AppResult<GridRoster> {
+    let month = today.with_day(1).unwrap_or(today);
+    build_roster(conn, town_id, today, (shared::grid::UNVISITED_DAYS, month), true).await
+}
+
 /// The households recorded over the town: a unit's own number where none below records one.
 fn households_total(units: &[Unit]) -> u64 {
     fn below(units: &[Unit], id: i64) -> u64 {
@@ -424,17 +434,7 @@ pub(crate) async fn assign(
     )
     .await?;
     let rev = db::cases::bump_town(conn, town_id).await?;
-    let out = build_roster(
-        conn,
-        town_id,
-        today,
-        (
-            shared::grid::UNVISITED_DAYS,
-            today.with_day(1).unwrap_or(today),
-        ),
-        true,
-    )
-    .await?;
+    let out = roster_now(conn, town_id, today).await?;
     // No card changes; the revision moves so cached case pages name the new cover.
     state.commit_town_change(wtx, town_id, rev).await?;
     Ok(Json(out))
@@ -475,17 +475,7 @@ pub(crate) async fn households(
         .await?
         .ok_or_else(AppError::not_found)?;
     db::grid::set_households(conn, id, req.households).await?;
-    let out = build_roster(
-        conn,
-        town_id,
-        today,
-        (
-            shared::grid::UNVISITED_DAYS,
-            today.with_day(1).unwrap_or(today),
-        ),
-        true,
-    )
-    .await?;
+    let out = roster_now(conn, town_id, today).await?;
     wtx.commit().await?;
     Ok(Json(out))
 }
@@ -863,18 +853,13 @@ pub(crate) async fn visits(
         .filter(|v| unit_within.as_ref().is_none_or(|w| w.contains(&v.unit_id)))
         .collect();
     let items = if masked {
-        let ids: Vec<i64> = items
-            .iter()
-            .filter_map(|v| v.case.as_ref().map(|c| c.id))
-            .collect();
-        let names = db::cases::names_of_cases(&mut conn, &ids).await?;
-        items
-            .into_iter()
-            .map(|v| {
-                let others = v.case.as_ref().and_then(|c| names.get(&c.id));
-                v.masked(others.map_or(&[][..], Vec::as_slice))
-            })
-            .collect()
+        super::logs::masked_with_case_names(
+            &mut conn,
+            items,
+            |v| v.case.as_ref().map(|c| c.id),
+            GridVisit::masked,
+        )
+        .await?
     } else {
         items
     };

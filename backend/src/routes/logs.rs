@@ -105,6 +105,25 @@ async fn case_names<'a>(
     Ok(db::cases::names_of_cases(conn, &ids).await?)
 }
 
+/// `items` as a reader who may not see personal data gets them: each masked (`mask`) with the
+/// party names of the case it names (`case_of`), the cases' names read at once.
+pub(crate) async fn masked_with_case_names<T>(
+    conn: &mut AnyConnection,
+    items: Vec<T>,
+    case_of: impl Fn(&T) -> Option<i64>,
+    mask: impl Fn(T, &[String]) -> T,
+) -> AppResult<Vec<T>> {
+    let ids: Vec<i64> = items.iter().filter_map(&case_of).collect();
+    let names = db::cases::names_of_cases(conn, &ids).await?;
+    Ok(items
+        .into_iter()
+        .map(|item| {
+            let others = case_of(&item).and_then(|id| names.get(&id));
+            mask(item, others.map_or(&[][..], Vec::as_slice))
+        })
+        .collect())
+}
+
 /// A person of the center named as receiving or giving, of one of `roles`: `field` names
 /// them in a refusal.
 async fn person(
@@ -195,14 +214,13 @@ pub(crate) async fn visits(
     )
     .await?;
     let items = if masked {
-        let names = case_names(&mut conn, items.iter().filter_map(|v| v.case.as_ref())).await?;
-        items
-            .into_iter()
-            .map(|v| {
-                let others = v.case.as_ref().and_then(|c| names.get(&c.id));
-                v.masked(others.map_or(&[][..], Vec::as_slice))
-            })
-            .collect()
+        masked_with_case_names(
+            &mut conn,
+            items,
+            |v| v.case.as_ref().map(|c| c.id),
+            Visit::masked,
+        )
+        .await?
     } else {
         items
     };
@@ -371,14 +389,13 @@ pub(crate) async fn services(
     .map(|(_, s)| s)
     .collect();
     let items = if masked {
-        let names = case_names(&mut conn, items.iter().filter_map(|s| s.case.as_ref())).await?;
-        items
-            .into_iter()
-            .map(|s| {
-                let others = s.case.as_ref().and_then(|c| names.get(&c.id));
-                s.masked(others.map_or(&[][..], Vec::as_slice))
-            })
-            .collect()
+        masked_with_case_names(
+            &mut conn,
+            items,
+            |s| s.case.as_ref().map(|c| c.id),
+            ServiceRecord::masked,
+        )
+        .await?
     } else {
         items
     };
