@@ -249,7 +249,14 @@ async fn roster_now(
     today: NaiveDate,
 ) -> AppResult<GridRoster> {
     let month = today.with_day(1).unwrap_or(today);
-    build_roster(conn, town_id, today, (shared::grid::UNVISITED_DAYS, month), true).await
+    build_roster(
+        conn,
+        town_id,
+        today,
+        (shared::grid::UNVISITED_DAYS, month),
+        true,
+    )
+    .await
 }
 
 /// The households recorded over the town: a unit's own number where none below records one.
