@@ -973,3 +973,33 @@ async fn a_mediator_marked_inactive_on_the_roster_is_not_suggested() {
     let json = serde_json::to_string(&seen).unwrap_or_default();
     assert!(!json.contains("13900001111"), "{json}");
 }
+
+#[tokio::test]
+async fn forty_handovers_of_one_unit_at_once_leave_one_current_cover() {
+    let app = TestApp::new().await;
+    let fx = app.fixture.clone();
+    let lead = app.login("lead").await;
+    let today = app.state.config.today();
+    // Forty hand the gap of the first group to the grid worker from today, together.
+    let body = Assign {
+        unit_id: fx.groups[0][0][0],
+        user_id: Some(fx.grid),
+        from: today,
+    };
+    let answers =
+        join_all((0..40).map(|_| app.post_json("/api/roster/grid/assign", Some(&lead), &body)))
+            .await;
+    let ok = answers.iter().filter(|r| r.status.as_u16() == 200).count();
+    assert_eq!(ok, 1);
+    // The rest are told the worker covers it already.
+    for r in answers.iter().filter(|r| r.status.as_u16() != 200) {
+        assert_eq!(refused_fields(r), ["user_id"]);
+    }
+    let r = roster(&app, &lead).await;
+    let group = r.units.iter().find(|u| u.id == fx.groups[0][0][0]);
+    assert_eq!(
+        group.and_then(|u| u.cover.as_ref()).map(|c| c.user_id),
+        Some(fx.grid)
+    );
+    assert!(group.is_some_and(|u| u.history.is_empty()));
+}

@@ -2650,6 +2650,9 @@ async fn a_grid_worker_on_a_phone_logs_a_visit_with_a_photo_offline_and_the_lead
             b.wait_text("[data-testid=grid-photo-note]", "KB").await?;
             b.wait("[data-testid=grid-photo-preview]").await?;
             b.screenshot("grid-phone-form-360").await?;
+            b.eval::<()>("document.querySelector('[data-testid=grid-outcome-reported]').scrollIntoView({block: 'center'});")
+                .await?;
+            b.screenshot("grid-phone-outcome-360").await?;
 
             // The network drops as they send: the visit waits on the phone.
             b.network(Network::Offline).await?;
@@ -2691,6 +2694,12 @@ async fn a_grid_worker_on_a_phone_logs_a_visit_with_a_photo_offline_and_the_lead
                 return Err(format!("the form still holds `{cleared}`").into());
             }
             b.screenshot("grid-phone-sent-360").await?;
+            // The same page on a tablet, either way round.
+            b.resize(1024, 768).await?;
+            b.screenshot("grid-1024").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("grid-768").await?;
+            b.resize(360, 640).await?;
             b.click("[data-testid=logout]").await?;
             b.wait("[data-testid=login-form]").await?;
 
@@ -2784,6 +2793,7 @@ async fn the_lead_fills_a_gap_on_the_grid_roster_and_records_a_mediators_trainin
                 .await?;
             b.wait_text(&format!("{row} [data-testid=household]"), "王大山")
                 .await?;
+            b.expect_accessible("a unit's household list").await?;
             b.screenshot("roster-households-1280").await?;
             // Only the gaps.
             b.click("[data-testid=only-gaps]").await?;
@@ -2925,6 +2935,9 @@ async fn the_administrator_creates_an_account_and_its_owner_sets_their_own_passw
                 .await?;
             b.expect_accessible("the password page").await?;
             b.screenshot("password-1280").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("password-768").await?;
+            b.resize(1280, 800).await?;
             b.fill("#password-new", "河西走廊的风很大2026").await?;
             b.fill("#password-again", "河西走廊的风很大2026").await?;
             b.click("[data-testid=password-save]").await?;
@@ -2943,6 +2956,12 @@ async fn the_administrator_creates_an_account_and_its_owner_sets_their_own_passw
                 .await?;
             b.expect_accessible("the audit log").await?;
             b.screenshot("audit-1280").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("audit-1024").await?;
+            b.goto("/admin/accounts").await?;
+            b.wait("[data-testid=accounts]").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("accounts-768").await?;
             Ok(())
         }
         .await;

@@ -21,8 +21,8 @@ use chrono::{Datelike, Duration, NaiveDate};
 use shared::api::{ClosedOnTheSpot, NewParty, RegisterCase};
 use shared::grid::{
     Assign, Cover, GridRoster, GridUnit, GridVisit, GridVisits, HouseholdForm, Households, MyGrid,
-    MyUnit, NewGridVisit, PastCover, RosterQuery, SetHouseholds, VisitFilter, WorkerMonth,
-    decode_photo, duty_of, next_month, tags_to_text,
+    MyUnit, NewGridVisit, PastCover, RosterQuery, SetHouseholds, VisitFilter, WorkerMonth, duty_of,
+    next_month, tags_to_text,
 };
 use shared::model::{Channel, OrgLevel, PartyKind, PartySide, RiskFlag, Role, VisitOutcome};
 use shared::workflow::Act;
@@ -655,12 +655,11 @@ pub(crate) async fn log_visit(
     if req.outcome != VisitOutcome::Noted && !Act::Register.who().permits_role(me.user.role) {
         return Err(ApiError::field("outcome", Reason::NotAllowedHere, lang).into());
     }
+    // `check` has decoded and checked the photo already.
     let photo = req
         .photo
         .as_ref()
-        .map(|p| decode_photo(p, lang).map(|_| (p.content_type.as_str(), p.data.trim())))
-        .transpose()
-        .map_err(AppError::fields)?;
+        .map(|p| (p.content_type.as_str(), p.data.trim()));
     let town_id = me.user.town_id;
     let now = now_ms();
     let calendar = state.calendar().await?;
