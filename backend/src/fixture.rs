@@ -32,6 +32,7 @@
 //! | `grid` | grid worker | A | org unit 渠口村一片 |
 //! | `leader` | town leader | A | org unit 渠口村 |
 //! | `lead_b` | lead | B | |
+//! | `county` | county officer | none | reads every town's cases, masked |
 //!
 //! No cases: tests register what they need.
 
@@ -78,6 +79,8 @@ pub struct Fixture {
     pub grid: i64,
     pub leader: i64,
     pub lead_b: i64,
+    /// The county officer (县级政法干部, no town).
+    pub county_officer: i64,
     /// Town A's rooms, as `db::mediation::STARTING_ROOMS`, and town B's first room.
     pub rooms: Vec<i64>,
     pub room_b: i64,
@@ -280,6 +283,7 @@ pub async fn seed_fixture(state: &AppState) -> Result<Fixture, AppError> {
     )
     .await?;
     let lead_b = user("lead_b", "周主任", Role::Lead, Some(town_b), None, None).await?;
+    let county_officer = user("county", "马书记", Role::CountyOfficer, None, None, None).await?;
     db::users::add_specialties(
         conn,
         mediator,
@@ -323,6 +327,7 @@ pub async fn seed_fixture(state: &AppState) -> Result<Fixture, AppError> {
         grid,
         leader,
         lead_b,
+        county_officer,
         rooms,
         room_b,
     })

@@ -200,6 +200,8 @@ impl LiveHub {
                         continue;
                     }
                 };
+                // A case that left the town (transferred) leaves its boards.
+                let entry = entry.filter(|e| e.card.town_id == change.town_id);
                 state.live.publish(Published::new(change, entry));
             }
         });

@@ -195,22 +195,49 @@ impl AppState {
         case_id: i64,
         db_rev: i64,
     ) -> Result<(), sqlx::Error> {
+        let change = crate::live::Change {
+            town_id,
+            rev: db_rev,
+            case_id,
+        };
+        self.commit_changes(wtx, &[change]).await
+    }
+
+    /// Commits a write that changed a case in several towns (a transfer: the town it left and
+    /// the town it went to), telling each town's caches as `commit_case_change` does.
+    pub(crate) async fn commit_changes(
+        &self,
+        wtx: db::WriteTx,
+        changes: &[crate::live::Change],
+    ) -> Result<(), sqlx::Error> {
         self.live.start(self);
         let mut wtx = wtx;
         if self.db.backend == Backend::Postgres {
             // Delivered to every server's listener when (and only if) the write commits.
-            let change = crate::live::Change {
-                town_id,
-                rev: db_rev,
-                case_id,
-            };
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(crate::live::PG_CHANNEL)
-                .bind(crate::live::payload(change))
-                .execute(&mut *wtx.tx)
-                .await?;
+            for change in changes {
+                sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(crate::live::PG_CHANNEL)
+                    .bind(crate::live::payload(*change))
+                    .execute(&mut *wtx.tx)
+                    .await?;
+            }
         }
         wtx.commit_and(|| {
+            for change in changes {
+                self.note_committed(*change);
+            }
+        })
+        .await
+    }
+
+    /// Tells the caches of one committed change (under the write lock on SQLite).
+    fn note_committed(&self, change: crate::live::Change) {
+        let crate::live::Change {
+            town_id,
+            rev: db_rev,
+            case_id,
+        } = change;
+        {
             let rev = match self.db.backend {
                 // The change is noted before the revision moves, so a reader that sees the
                 // new revision always finds the note (and patches instead of rebuilding). No
@@ -239,8 +266,7 @@ impl AppState {
                     case_id,
                 });
             }
-        })
-        .await
+        }
     }
 
     /// Commits a write that changes the town but no case (the grid roster): the revision
@@ -857,6 +883,9 @@ pub(crate) struct BoardCache {
     building: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
     /// The writes not yet in the cached boards.
     pending: PendingChanges,
+    /// The county board: every town's cards in one board, with each town's revision it was
+    /// put together from.
+    county: Mutex<Option<(Vec<(i64, i64)>, Arc<TownBoard>)>>,
 }
 
 /// Most pending changes kept per town; beyond, the next read rebuilds the board whole.
@@ -868,6 +897,7 @@ impl Default for BoardCache {
             towns: RwLock::default(),
             building: Mutex::default(),
             pending: PendingChanges::new(PENDING_MAX),
+            county: Mutex::default(),
         }
     }
 }
@@ -928,12 +958,39 @@ impl BoardCache {
         Arc::clone(building.entry(town_id).or_default())
     }
 
+    /// The county board put together from the towns' boards at `revs` ((town, revision)
+    /// pairs) on `today`, from the cache or by `build`.
+    pub fn county(
+        &self,
+        revs: &[(i64, i64)],
+        today: NaiveDate,
+        build: impl FnOnce() -> TownBoard,
+    ) -> Arc<TownBoard> {
+        let mut slot = self.county.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((at, board)) = slot.as_ref()
+            && at.as_slice() == revs
+            && board.today == today
+        {
+            return Arc::clone(board);
+        }
+        let board = Arc::new(build());
+        *slot = Some((revs.to_vec(), Arc::clone(&board)));
+        board
+    }
+
+    /// Whether the cached county board is still the one of `revs`.
+    pub fn county_is_current(&self, revs: &[(i64, i64)]) -> bool {
+        let slot = self.county.lock().unwrap_or_else(PoisonError::into_inner);
+        slot.as_ref().is_some_and(|(at, _)| at.as_slice() == revs)
+    }
+
     pub fn clear(&self) {
         self.towns
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
         self.pending.clear();
+        *self.county.lock().unwrap_or_else(PoisonError::into_inner) = None;
     }
 }
 

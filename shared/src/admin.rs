@@ -189,8 +189,8 @@ impl AccountForm {
         }
         c.required_line("display_name", &self.display_name, NAME_MAX);
         match (self.role, self.town_id) {
-            (Role::Admin, Some(_)) => c.fail("town_id", Reason::NotAllowedHere),
-            (Role::Admin, None) => {}
+            (role, Some(_)) if role.is_county_wide() => c.fail("town_id", Reason::NotAllowedHere),
+            (role, None) if role.is_county_wide() => {}
             (_, None) => c.fail("town_id", Reason::Required),
             (_, Some(_)) => {}
         }

@@ -164,6 +164,12 @@ pub struct CaseFilter {
     /// Only cases with an urging (督办) not yet acknowledged.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub urged: bool,
+    /// Only cases of this town (the county board; a town's own readers see their town only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub town: Option<i64>,
+    /// Only cases escalated to the county and waiting for its instruction (上报县级).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub county: bool,
     /// Free text: matches the code, archive number, summary, facts, place and parties' names
     /// (names and text only where the reader may see the parties).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -424,10 +424,17 @@ vocabulary! {
         Liaison = "liaison", "部门联络员", "Department liaison";
         GridWorker = "grid_worker", "网格员", "Grid worker";
         TownLeader = "town_leader", "包村领导", "Town leader";
+        CountyOfficer = "county_officer", "县级政法干部", "County officer";
     }
 }
 
 impl Role {
+    /// Roles that work for the whole county, not one town (the administrator and the county's
+    /// officers): their accounts have no town.
+    pub fn is_county_wide(self) -> bool {
+        matches!(self, Role::Admin | Role::CountyOfficer)
+    }
+
     /// Roles that may register a new matter.
     pub fn may_register(self) -> bool {
         crate::workflow::Act::Register.who().permits_role(self)
@@ -606,6 +613,9 @@ vocabulary! {
         ExtensionRefused = "extension_refused", "延期未批准", "Extension refused";
         PoliceNotified = "police_notified", "通报派出所", "Reported to the police station";
         PoliceAcknowledged = "police_acknowledged", "派出所已确认", "Police station acknowledged";
+        Transferred = "transferred", "移交他镇中心", "Transferred to another town's center";
+        CountyEscalated = "county_escalated", "上报县级", "Escalated to the county";
+        CountyInstructed = "county_instructed", "县级批示", "County instruction";
         Message = "message", "沟通消息", "Message";
         Rated = "rated", "群众评价", "Rated by the resident";
         MeetingDecision = "meeting_decision", "联席会议决定", "Joint meeting decision";
@@ -847,6 +857,12 @@ pub struct CaseCard {
     /// The code of the earlier case this one repeats (重复), if linked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat_of: Option<String>,
+    /// The town whose center has the case (the county board shows it on every card).
+    #[serde(default)]
+    pub town_id: i64,
+    /// Escalated to the county (上报县级) and not yet answered with an instruction.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub county_pending: bool,
 }
 
 vocabulary! {
@@ -1075,6 +1091,10 @@ vocabulary! {
         PerformanceDue = "performance_due", "协议履行期限已到", "Agreement's performance deadline reached";
         FollowUpDue = "follow_up_due", "回访到期", "A follow-up visit is due";
         FollowUpDissatisfied = "follow_up_dissatisfied", "回访不满意", "A follow-up found the parties dissatisfied";
+        TransferredIn = "transferred_in", "他镇移交案件", "A case transferred from another town";
+        TransferredOut = "transferred_out", "案件已移交他镇", "A case transferred to another town";
+        CountyEscalated = "county_escalated", "乡镇上报县级", "A town escalated a case to the county";
+        CountyInstructed = "county_instructed", "县级批示", "The county's instruction on a case";
     }
 }
 
@@ -1266,6 +1286,12 @@ pub struct CaseDetail {
     /// grid workers.
     #[serde(default)]
     pub grid: Vec<GridContact>,
+    /// The town whose center has the case.
+    #[serde(default)]
+    pub town: String,
+    /// Its escalations to the county (上报县级), oldest first, with the county's answers.
+    #[serde(default)]
+    pub county: Vec<crate::county::CountyEscalation>,
     pub version: i64,
 }
 

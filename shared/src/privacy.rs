@@ -8,7 +8,8 @@ use crate::workflow::{Actor, CaseFacts};
 
 /// Whether `actor` may see the parties of a case unmasked: the center's lead and intake
 /// clerks (who registered or route it), and the case's own handler. Everyone else — other
-/// mediators, grid workers, town leaders, administrators — sees masked values.
+/// mediators, grid workers, town leaders, administrators, county officers — sees masked
+/// values.
 pub fn may_see_parties(actor: &Actor, case: &CaseFacts) -> bool {
     if actor.town_id != case.town_id {
         return false;
@@ -16,7 +17,7 @@ pub fn may_see_parties(actor: &Actor, case: &CaseFacts) -> bool {
     match actor.role {
         Role::Lead | Role::Clerk => true,
         Role::Mediator | Role::Liaison => case.is_handled_by(actor),
-        Role::Admin | Role::GridWorker | Role::TownLeader => false,
+        Role::Admin | Role::GridWorker | Role::TownLeader | Role::CountyOfficer => false,
     }
 }
 
@@ -28,7 +29,7 @@ pub enum PartyView {
     All,
     /// Only the cases the person handles (mediators, department liaisons).
     OwnCases,
-    /// None (grid workers, town leaders, administrators).
+    /// None (grid workers, town leaders, administrators, county officers).
     Nothing,
 }
 
@@ -38,7 +39,9 @@ impl PartyView {
         match role {
             Role::Lead | Role::Clerk => PartyView::All,
             Role::Mediator | Role::Liaison => PartyView::OwnCases,
-            Role::Admin | Role::GridWorker | Role::TownLeader => PartyView::Nothing,
+            Role::Admin | Role::GridWorker | Role::TownLeader | Role::CountyOfficer => {
+                PartyView::Nothing
+            }
         }
     }
 }

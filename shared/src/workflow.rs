@@ -64,10 +64,13 @@ impl CaseFacts {
 }
 
 /// Whether `actor` may read `case` at all: only cases of the actor's own town, and a
-/// department liaison only the cases their department leads or cooperates on. The server
-/// answers 404 for any other, so that a case's existence does not leak either.
+/// department liaison only the cases their department leads or cooperates on; a county
+/// officer reads every town's cases (parties masked). The server answers 404 for any other,
+/// so that a case's existence does not leak either.
 pub fn may_read(actor: &Actor, case: &CaseFacts) -> bool {
-    actor.town_id == case.town_id && (actor.role != Role::Liaison || case.is_worked_on_by(actor))
+    actor.role == Role::CountyOfficer
+        || (actor.town_id == case.town_id
+            && (actor.role != Role::Liaison || case.is_worked_on_by(actor)))
 }
 
 /// A rule of who may do something. The table names one per row; the server checks it, the
@@ -89,6 +92,8 @@ pub enum Who {
     Registrars,
     /// Nobody: the server itself, on a clock (a routing nobody answered in time).
     System,
+    /// A county officer (县级政法干部), on any town's case.
+    County,
 }
 
 impl Who {
@@ -104,6 +109,7 @@ impl Who {
             Who::Participants => lead || case.is_worked_on_by(actor),
             Who::Registrars => self.permits_role(actor.role),
             Who::System => false,
+            Who::County => actor.role == Role::CountyOfficer,
         }
     }
 
@@ -113,6 +119,7 @@ impl Who {
             Who::Lead => role == Role::Lead,
             Who::LeadOrClerk => matches!(role, Role::Lead | Role::Clerk),
             Who::Registrars => matches!(role, Role::Lead | Role::Clerk | Role::GridWorker),
+            Who::County => role == Role::CountyOfficer,
             Who::Handler | Who::HandlerOrLead | Who::Participants | Who::System => false,
         }
     }
@@ -142,6 +149,7 @@ impl Who {
                 "系统(答复期限届满时)",
                 "the system (when the response time ends)",
             ),
+            Who::County => lang.pick("县级政法干部", "a county officer"),
         }
     }
 }
@@ -228,6 +236,13 @@ pub enum Act {
     SearchRepeats,
     /// Link a case to the earlier case it repeats, or unlink it.
     LinkRepeat,
+    /// Transfer an open case not yet in handling to another town's center (wrong
+    /// jurisdiction): it arrives there registered, its timeline whole.
+    Transfer,
+    /// Escalate a case to the county (上报县级) for its instruction.
+    EscalateToCounty,
+    /// Answer a town's escalation with the county's instruction (县级批示).
+    Instruct,
 }
 
 /// Who may do each act.
@@ -244,6 +259,9 @@ pub const ACTS: &[(Act, Who)] = &[
     (Act::Mediate, Who::HandlerOrLead),
     (Act::SearchRepeats, Who::Registrars),
     (Act::LinkRepeat, Who::LeadOrClerk),
+    (Act::Transfer, Who::Lead),
+    (Act::EscalateToCounty, Who::Lead),
+    (Act::Instruct, Who::County),
 ];
 
 impl Act {
@@ -254,9 +272,11 @@ impl Act {
             .map_or(Who::Lead, |&(_, who)| who)
     }
 
-    /// Whether `actor` may do this act on `case` (a case of another town: never).
+    /// Whether `actor` may do this act on `case` (a case of another town: never, but for the
+    /// county's own acts, which are on every town's cases).
     pub fn is_permitted(self, actor: &Actor, case: &CaseFacts) -> bool {
-        actor.town_id == case.town_id && self.who().permits(actor, case)
+        let who = self.who();
+        (actor.town_id == case.town_id || who == Who::County) && who.permits(actor, case)
     }
 
     /// The refusal for someone who may not.
@@ -274,6 +294,9 @@ impl Act {
             Act::Mediate => lang.pick("安排调解", "Scheduling mediation"),
             Act::SearchRepeats => lang.pick("查询重复事项", "Searching for repeat matters"),
             Act::LinkRepeat => lang.pick("关联重复事项", "Linking a repeat matter"),
+            Act::Transfer => lang.pick("移交他镇中心", "Transferring a case to another town"),
+            Act::EscalateToCounty => lang.pick("上报县级", "Escalating a case to the county"),
+            Act::Instruct => lang.pick("县级批示", "Giving the county's instruction"),
         };
         forbidden(what, self.who(), lang)
     }
@@ -653,7 +676,13 @@ pub fn check(
     let kind = command.kind();
     let (from, to) = kind.edge();
     if actor.town_id != case.town_id {
-        return Err(ApiError::new(ErrorKind::NotFound, lang));
+        // A county officer reads every town's cases, so is told why not; anyone else of
+        // another town learns nothing of the case.
+        return Err(if actor.role == Role::CountyOfficer {
+            forbidden(kind.label(lang), kind.who(), lang)
+        } else {
+            ApiError::new(ErrorKind::NotFound, lang)
+        });
     }
     if case.stage != from {
         let reason = Reason::IllegalTransition {

@@ -575,6 +575,16 @@ impl CaseRow {
                 .map(|(id, code)| shared::repeats::CaseRef { id, code }),
             repeated_by: extras.repeated_by.clone(),
             grid: extras.grid.clone(),
+            town: extras.town.clone(),
+            county: extras
+                .county
+                .iter()
+                .map(|e| shared::county::CountyEscalation {
+                    reason: text(&e.reason),
+                    instruction: e.instruction.as_deref().map(text),
+                    ..e.clone()
+                })
+                .collect(),
             version: self.version,
         })
     }
@@ -848,6 +858,8 @@ impl CardEntry {
                 || (c.stage == shared::model::Stage::Routed && c.awaiting_until.is_some()))
             && (!filter.escalated || c.is_escalated(today))
             && (!filter.urged || c.open_urgings > 0)
+            && filter.town.is_none_or(|t| t == c.town_id)
+            && (!filter.county || c.county_pending)
             && (q.is_empty()
                 || if self.sees_parties(actor) {
                     self.haystack.contains(q)
@@ -915,6 +927,8 @@ struct CardRow {
     police_pending: i64,
     escalation: Option<String>,
     repeat_of_code: Option<String>,
+    town_id: i64,
+    county_pending: i64,
 }
 
 impl CardRow {
@@ -970,6 +984,8 @@ impl CardRow {
             escalation,
             cooperating_names,
             repeat_of: self.repeat_of_code,
+            town_id: self.town_id,
+            county_pending: self.county_pending > 0,
             id: self.id,
             kind: parse_enum("kind", &self.kind)?,
             category: parse_enum("category", &self.category)?,
@@ -1113,7 +1129,9 @@ const CARD_SELECT: &str = "SELECT c.id, c.code, c.summary, c.kind, c.category, c
      AND n.acknowledged_at IS NULL) AS police_pending, \
     (SELECT MAX(e.level) FROM case_escalations e WHERE e.case_id = c.id \
      AND e.level IN ('overdue', 'overdue_7')) AS escalation, \
-    (SELECT r.code FROM cases r WHERE r.id = c.repeat_of) AS repeat_of_code \
+    (SELECT r.code FROM cases r WHERE r.id = c.repeat_of) AS repeat_of_code, c.town_id, \
+    (SELECT COUNT(*) FROM county_escalations ce WHERE ce.case_id = c.id \
+     AND ce.instructed_at IS NULL) AS county_pending \
     FROM cases c \
     JOIN org_units v ON v.id = c.village_id \
     LEFT JOIN org_units a ON a.id = c.area_id \
@@ -1291,6 +1309,15 @@ pub(crate) fn list_where(
         w.push(
             " AND EXISTS (SELECT 1 FROM case_urgings u WHERE u.case_id = c.id \
              AND u.acknowledged_at IS NULL)",
+        );
+    }
+    if let Some(town) = filter.town {
+        w.push(" AND c.town_id = ").bind(Arg::Int(town));
+    }
+    if filter.county {
+        w.push(
+            " AND EXISTS (SELECT 1 FROM county_escalations ce WHERE ce.case_id = c.id \
+             AND ce.instructed_at IS NULL)",
         );
     }
     if actor.role == shared::model::Role::Liaison {

@@ -24,6 +24,10 @@ pub struct CaseExtras {
     pub repeated_by: Vec<shared::repeats::CaseRef>,
     /// Who covers the case's place.
     pub grid: Vec<shared::model::GridContact>,
+    /// The name of the town whose center has the case.
+    pub town: String,
+    /// Its escalations to the county, oldest first.
+    pub county: Vec<shared::county::CountyEscalation>,
 }
 
 impl CaseExtras {
@@ -53,6 +57,8 @@ pub async fn extras(conn: &mut AnyConnection, case_id: i64) -> Result<CaseExtras
         police_notice: notice_of_case(&mut *conn, case_id).await?,
         repeated_by: super::repeats::repeated_by(&mut *conn, case_id).await?,
         grid: super::roster::grid_of_case(&mut *conn, case_id).await?,
+        town: super::county::town_of_case(&mut *conn, case_id).await?,
+        county: super::county::escalations(&mut *conn, case_id).await?,
     })
 }
 

@@ -15,6 +15,7 @@ pub mod audit;
 pub mod calendar;
 pub mod cases;
 pub mod clock;
+pub mod county;
 pub mod events;
 pub mod figures;
 pub mod grid;

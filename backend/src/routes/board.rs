@@ -28,6 +28,7 @@ use axum::routing::get;
 use chrono::NaiveDate;
 use shared::ApiError;
 use shared::api::{Board, CaseFilter, Q_MAX};
+use shared::model::Role;
 use shared::privacy::PartyView;
 use shared::validate::Checker;
 
@@ -63,6 +64,9 @@ pub(crate) async fn board(
 ) -> AppResult<Response> {
     check_query(&filter)?;
     let today = state.config.today();
+    if me.actor.role == Role::CountyOfficer {
+        return county_board(&state, &me, &headers, &filter, today).await;
+    }
     let built = town_board(&state, me.actor.town_id, today).await?;
     let unfiltered = CaseFilter {
         page: None,
@@ -80,27 +84,20 @@ pub(crate) async fn board(
         let town = me.actor.town_id;
         let rev = built.rev;
         let boards = Arc::clone(&state.boards);
-        let gzipped = accepts_gzip(&headers)
-            .then(|| ready.gzip_or_start(move || boards.is_current(town, rev)))
-            .flatten()
-            .filter(|gz| !gz.is_empty());
-        if let Some(gz) = gzipped {
-            let headers = [
-                (CONTENT_TYPE, "application/json"),
-                (CONTENT_ENCODING, "gzip"),
-                (VARY, "accept-encoding"),
-            ];
-            return Ok((headers, gz).into_response());
-        }
-        return Ok((
-            [
-                (CONTENT_TYPE, "application/json"),
-                (VARY, "accept-encoding"),
-            ],
-            ready.json.clone(),
-        )
-            .into_response());
+        return Ok(ready_response(ready, &headers, move || {
+            boards.is_current(town, rev)
+        }));
     }
+    filtered(&built, &me, &filter, today)
+}
+
+/// The cards of `built` that `filter` keeps, as `me` sees them.
+fn filtered(
+    built: &TownBoard,
+    me: &CurrentUser,
+    filter: &CaseFilter,
+    today: NaiveDate,
+) -> AppResult<Response> {
     let q = filter
         .q
         .as_deref()
@@ -109,7 +106,7 @@ pub(crate) async fn board(
     let cards = built
         .entries
         .iter()
-        .filter(|e| e.readable_by(&me.actor) && e.matches(&filter, &me.actor, today, &q))
+        .filter(|e| e.readable_by(&me.actor) && e.matches(filter, &me.actor, today, &q))
         .map(|e| e.card_for(&me.actor))
         .collect();
     let body: Bytes = serde_json::to_vec(&BoardRef {
@@ -120,6 +117,94 @@ pub(crate) async fn board(
     .map_err(AppError::internal)?
     .into();
     Ok(([(CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// The unfiltered board's JSON, gzipped when the client takes it and it is ready (it is
+/// compressed in the background, once per version, while `current` holds).
+fn ready_response(
+    ready: &Arc<crate::state::BoardJson>,
+    headers: &HeaderMap,
+    current: impl Fn() -> bool + Send + 'static,
+) -> Response {
+    let gzipped = accepts_gzip(headers)
+        .then(|| ready.gzip_or_start(current))
+        .flatten()
+        .filter(|gz| !gz.is_empty());
+    if let Some(gz) = gzipped {
+        let headers = [
+            (CONTENT_TYPE, "application/json"),
+            (CONTENT_ENCODING, "gzip"),
+            (VARY, "accept-encoding"),
+        ];
+        return (headers, gz).into_response();
+    }
+    (
+        [
+            (CONTENT_TYPE, "application/json"),
+            (VARY, "accept-encoding"),
+        ],
+        ready.json.clone(),
+    )
+        .into_response()
+}
+
+/// The county's revision: the sum of every town's (it moves whenever a town's does).
+pub(crate) async fn county_rev(state: &AppState) -> AppResult<i64> {
+    let towns = {
+        let mut conn = state.db.pool.acquire().await?;
+        db::county::town_ids(&mut conn).await?
+    };
+    let mut rev = 0;
+    for town in towns {
+        rev += state.town_rev(town).await?;
+    }
+    Ok(rev)
+}
+
+/// The county board (a county officer's): every town's cards in one board, parties masked,
+/// put together from the towns' cached boards and kept while no town changes. Its revision
+/// is the sum of the towns' (see `routes::live`).
+async fn county_board(
+    state: &AppState,
+    me: &CurrentUser,
+    headers: &HeaderMap,
+    filter: &CaseFilter,
+    today: NaiveDate,
+) -> AppResult<Response> {
+    let towns = {
+        let mut conn = state.db.pool.acquire().await?;
+        db::county::town_ids(&mut conn).await?
+    };
+    let mut boards = Vec::with_capacity(towns.len());
+    for &town in &towns {
+        boards.push(town_board(state, town, today).await?);
+    }
+    let revs: Vec<(i64, i64)> = towns
+        .iter()
+        .zip(&boards)
+        .map(|(t, b)| (*t, b.rev))
+        .collect();
+    let rev: i64 = boards.iter().map(|b| b.rev).sum();
+    let merged = state.boards.county(&revs, today, || {
+        let entries = boards
+            .iter()
+            .flat_map(|b| b.entries.iter().cloned())
+            .collect();
+        TownBoard::build(rev, today, entries)
+    });
+    let unfiltered = CaseFilter {
+        page: None,
+        per_page: None,
+        ..filter.clone()
+    } == CaseFilter::default();
+    if unfiltered {
+        let boards = Arc::clone(&state.boards);
+        let ready = merged.view(true);
+        return Ok(ready_response(ready, headers, move || {
+            boards.county_is_current(&revs)
+        }));
+    }
+    filtered(&merged, me, filter, today)
 }
 
 /// Refuses a free-text query longer than `shared::api::Q_MAX` characters (422 on `q`), and
@@ -153,7 +238,11 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 
 /// The town's board, from the cache if the town has not changed since it was built. After a
 /// change, one request rebuilds it and the others wait for that build (single flight).
-async fn town_board(state: &AppState, town_id: i64, today: NaiveDate) -> AppResult<Arc<TownBoard>> {
+pub(crate) async fn town_board(
+    state: &AppState,
+    town_id: i64,
+    today: NaiveDate,
+) -> AppResult<Arc<TownBoard>> {
     let rev = state.town_rev(town_id).await?;
     if let Some(board) = state.boards.get(town_id, rev, today) {
         return Ok(board);
@@ -188,7 +277,13 @@ async fn town_board(state: &AppState, town_id: i64, today: NaiveDate) -> AppResu
                 .filter(|e| ids.binary_search(&e.card.id).is_err())
                 .cloned()
                 .collect();
-            entries.extend(fresh.into_iter().map(Arc::new));
+            // A case transferred to another town leaves this board.
+            entries.extend(
+                fresh
+                    .into_iter()
+                    .filter(|e| e.card.town_id == town_id)
+                    .map(Arc::new),
+            );
             tokio::task::spawn_blocking(move || TownBoard::build(rev, today, entries)).await?
         }
         None => {

@@ -71,6 +71,20 @@ pub(crate) async fn events(
     AppQuery(q): AppQuery<EventsQuery>,
 ) -> AppResult<Response> {
     state.live.start(&state);
+    if me.actor.role == Role::CountyOfficer {
+        // The county hears every town. Revisions are per town, so a stream cannot resume
+        // from one: `after` is the county board's revision (the sum of the towns'), and a
+        // board behind it reloads.
+        let sub = state.live.subscribe();
+        let current = super::board::county_rev(&state).await?;
+        let after = q.after.unwrap_or(current);
+        let resume = if after == current {
+            Resume::Replay(Vec::new())
+        } else {
+            Resume::Reload
+        };
+        return Ok(stream(state, me, (after, current), resume, sub));
+    }
     let town = me.actor.town_id;
     let resumed = headers
         .get("last-event-id")
@@ -81,6 +95,18 @@ pub(crate) async fn events(
     // Subscribe before looking at what was kept: nothing falls between the two.
     let sub = state.live.subscribe();
     let resume = state.live.resume(town, after, current);
+    Ok(stream(state, me, (after, current), resume, sub))
+}
+
+/// The response streaming what `feed` sends, from `revs` (the reader's last revision and
+/// the current one).
+fn stream(
+    state: AppState,
+    me: CurrentUser,
+    (after, current): (i64, i64),
+    resume: Resume,
+    sub: broadcast::Receiver<Arc<Published>>,
+) -> Response {
     let (tx, rx) = mpsc::channel::<Bytes>(64);
     tokio::spawn(feed(state, me, after, current, resume, sub, tx));
     let frames = futures_util::stream::unfold(rx, |mut rx| async move {
@@ -92,7 +118,7 @@ pub(crate) async fn events(
     let h = response.headers_mut();
     h.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
     h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    Ok(response)
+    response
 }
 
 /// An event on the wire: `id`, `event` and one `data` line (JSON has no newlines).
@@ -118,6 +144,8 @@ fn frame(id: Option<i64>, event: &str, data: &str) -> Bytes {
 enum Scope {
     Town,
     Department(HashSet<i64>),
+    /// Every town (a county officer).
+    County,
 }
 
 /// The frame of one published change for this reader, if it concerns them. Readers of the
@@ -181,6 +209,7 @@ async fn feed(
             Scope::Department(ids.into_iter().collect())
         }
         (Role::Liaison, None) => Scope::Department(HashSet::new()),
+        (Role::CountyOfficer, _) => Scope::County,
         _ => Scope::Town,
     };
     let hello = format!(
@@ -220,7 +249,11 @@ async fn feed(
                     let mut batch: Vec<u8> = Vec::new();
                     let mut next = Some(first);
                     while let Some(p) = next.take() {
-                        if p.change.town_id == town && p.change.rev > last {
+                        let heard = match scope {
+                            Scope::County => p.change.case_id != 0,
+                            _ => p.change.town_id == town && p.change.rev > last,
+                        };
+                        if heard {
                             last = p.change.rev;
                             if let Some(event) = event_for(&p, &me.actor, &mut scope) {
                                 batch.extend_from_slice(&event);

@@ -8,6 +8,7 @@ pub mod board;
 pub mod calendar;
 pub mod cases;
 pub mod clock;
+pub mod county;
 pub mod figures;
 pub mod grid;
 pub mod ledger;
@@ -42,6 +43,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(calendar::router())
         .merge(cases::router())
         .merge(clock::router())
+        .merge(county::router())
         .merge(figures::router())
         .merge(grid::router())
         .merge(ledger::router())

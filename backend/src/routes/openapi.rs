@@ -83,6 +83,11 @@ use crate::state::AppState;
         super::accounts::reset_password,
         super::accounts::audit,
         super::accounts::change_password,
+        super::county::towns,
+        super::county::summary,
+        super::county::transfer,
+        super::county::escalate,
+        super::county::instruct,
         super::roster::people,
         super::roster::add_person,
         super::roster::change_person,
@@ -170,6 +175,7 @@ use crate::state::AppState;
         (name = "ledger", description = "The ledger (矛盾纠纷排查化解台账) as CSV and XLSX: the case list's filter, every match, streamed; each export is in the audit log"),
         (name = "admin", description = "The administrator's settings: accounts (created, edited, deactivated, passwords reset to one-time ones), the audit log of those changes, Open311 clients and their API keys"),
         (name = "open311", description = "Open311 GeoReport v2 for other software (a county hotline, a city app): answers in JSON or XML as the path's extension says, errors as the specification's list of code and description. Posting needs an API key the administrator issued"),
+        (name = "county", description = "One county, many towns: the towns, the county dashboard by town (county officers), a case's transfer to another town's center (wrong jurisdiction), a town's escalation to the county (上报县级) and the county's instruction (县级批示)"),
         (name = "meta", description = "This document"),
     )
 )]

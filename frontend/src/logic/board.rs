@@ -107,6 +107,8 @@ pub fn card_with_detail(card: &CaseCard, case: &CaseDetail) -> CaseCard {
         category: case.category,
         channel: case.channel,
         village_id: case.village_id,
+        town_id: case.town_id,
+        county_pending: case.county.iter().any(|e| e.is_pending()),
         village: if card.village_id == case.village_id {
             card.village.clone()
         } else {
@@ -302,6 +304,8 @@ pub(crate) mod tests {
             escalation: None,
             cooperating_names: Vec::new(),
             repeat_of: None,
+            town_id: 1,
+            county_pending: false,
         }
     }
 
@@ -349,6 +353,8 @@ pub(crate) mod tests {
             repeat_of: None,
             repeated_by: vec![],
             grid: vec![],
+            town: String::new(),
+            county: vec![],
             version: card.version,
             awaiting_until: None,
             returned: None,

@@ -53,6 +53,12 @@ pub fn to_query(filter: &CaseFilter) -> String {
     if filter.urged {
         pairs.push(("urged", "true".to_owned()));
     }
+    if let Some(v) = filter.town {
+        pairs.push(("town", v.to_string()));
+    }
+    if filter.county {
+        pairs.push(("county", "true".to_owned()));
+    }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         pairs.push(("q", q.to_owned()));
     }
@@ -146,6 +152,10 @@ pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> CaseFilter {
         awaiting: flag("awaiting"),
         escalated: flag("escalated"),
         urged: flag("urged"),
+        town: text("town")
+            .and_then(|v| v.parse().ok())
+            .filter(|id: &i64| *id > 0),
+        county: flag("county"),
         q: text("q"),
         from: text("from").and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok()),
         to: text("to").and_then(|v| NaiveDate::parse_from_str(&v, "%Y-%m-%d").ok()),

@@ -1,0 +1,257 @@
+//! One county, many towns: the towns, transfers of a case between towns' centers, a town's
+//! escalations to the county and the county's instructions, and the county's figures by
+//! town (see `shared::county`).
+
+use std::collections::HashMap;
+
+use shared::county::{CountyEscalation, TownFigures, TownInfo, VillageRef};
+use shared::model::Outcome;
+use sqlx::{AnyConnection, FromRow};
+
+use super::from_millis;
+
+/// Every town of the deployment with its villages, in the order they were set up.
+pub async fn towns(conn: &mut AnyConnection) -> Result<Vec<TownInfo>, sqlx::Error> {
+    let towns: Vec<(i64, String, Option<String>)> =
+        sqlx::query_as("SELECT id, name, code FROM org_units WHERE level = 'town' ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?;
+    let villages: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT id, name, town_id FROM org_units WHERE level = 'village' ORDER BY id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_town: HashMap<i64, Vec<VillageRef>> = HashMap::new();
+    for (id, name, town) in villages {
+        if let Some(town) = town {
+            by_town
+                .entry(town)
+                .or_default()
+                .push(VillageRef { id, name });
+        }
+    }
+    Ok(towns
+        .into_iter()
+        .map(|(id, name, code)| TownInfo {
+            villages: by_town.remove(&id).unwrap_or_default(),
+            id,
+            name,
+            code,
+        })
+        .collect())
+}
+
+/// The ids of every town.
+pub async fn town_ids(conn: &mut AnyConnection) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM org_units WHERE level = 'town' ORDER BY id")
+        .fetch_all(conn)
+        .await
+}
+
+/// The name of the town whose center has a case.
+pub async fn town_of_case(conn: &mut AnyConnection, case_id: i64) -> Result<String, sqlx::Error> {
+    let name: Option<String> = sqlx::query_scalar(
+        "SELECT t.name FROM cases c JOIN org_units t ON t.id = c.town_id WHERE c.id = $1",
+    )
+    .bind(case_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(name.unwrap_or_default())
+}
+
+#[derive(Debug, FromRow)]
+struct EscalationRow {
+    id: i64,
+    reason: String,
+    by_name: String,
+    at: i64,
+    instruction: Option<String>,
+    instructed_name: Option<String>,
+    instructed_at: Option<i64>,
+}
+
+/// A case's escalations to the county, oldest first.
+pub async fn escalations(
+    conn: &mut AnyConnection,
+    case_id: i64,
+) -> Result<Vec<CountyEscalation>, sqlx::Error> {
+    let rows: Vec<EscalationRow> = sqlx::query_as(
+        "SELECT e.id, e.reason, b.display_name AS by_name, e.at, e.instruction, \
+         i.display_name AS instructed_name, e.instructed_at \
+         FROM county_escalations e JOIN users b ON b.id = e.by_user \
+         LEFT JOIN users i ON i.id = e.instructed_by WHERE e.case_id = $1 ORDER BY e.id",
+    )
+    .bind(case_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| CountyEscalation {
+            id: r.id,
+            reason: r.reason,
+            by: r.by_name,
+            at: from_millis(r.at),
+            instruction: r.instruction,
+            instructed_by: r.instructed_name,
+            instructed_at: r.instructed_at.map(from_millis),
+        })
+        .collect())
+}
+
+/// Records a town's escalation of a case to the county; `false` if one already waits.
+pub async fn escalate(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    town_id: i64,
+    reason: &str,
+    by: i64,
+    at_ms: i64,
+) -> Result<bool, sqlx::Error> {
+    let waiting: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM county_escalations WHERE case_id = $1 AND instructed_at IS NULL",
+    )
+    .bind(case_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if waiting.is_some() {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO county_escalations (case_id, town_id, reason, by_user, at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(case_id)
+    .bind(town_id)
+    .bind(reason)
+    .bind(by)
+    .bind(at_ms)
+    .execute(conn)
+    .await?;
+    Ok(true)
+}
+
+/// Answers the escalation of a case that waits for the county; `false` if none waits.
+pub async fn instruct(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    text: &str,
+    by: i64,
+    at_ms: i64,
+) -> Result<bool, sqlx::Error> {
+    let n = sqlx::query(
+        "UPDATE county_escalations SET instruction = $1, instructed_by = $2, instructed_at = $3 \
+         WHERE case_id = $4 AND instructed_at IS NULL",
+    )
+    .bind(text)
+    .bind(by)
+    .bind(at_ms)
+    .bind(case_id)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(n > 0)
+}
+
+/// The active county officers (told of every escalation).
+pub async fn officers(conn: &mut AnyConnection) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM users WHERE role = 'county_officer' AND active = 1 ORDER BY id",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Moves a case to another town's center: to the village given, registered again there, with
+/// no handler, cooperating unit or routing waiting for an answer; and records the transfer.
+pub async fn transfer(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    from_town: i64,
+    to_town: i64,
+    village_id: i64,
+    reason: &str,
+    by: i64,
+    at_ms: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE cases SET town_id = $1, village_id = $2, area_id = NULL, group_id = NULL, \
+         stage = 'registered', handler_kind = NULL, handler_id = NULL, cooperating = '', \
+         routed_at = NULL, response_due_on = NULL, returned_by = NULL, return_reason = NULL \
+         WHERE id = $3",
+    )
+    .bind(to_town)
+    .bind(village_id)
+    .bind(case_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO case_transfers (case_id, from_town, to_town, reason, by_user, at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(case_id)
+    .bind(from_town)
+    .bind(to_town)
+    .bind(reason)
+    .bind(by)
+    .bind(at_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Each town's cases registered and closed since `from_ms`, by town: registered, closed,
+/// resolved, closed by the due date; and the escalations waiting for the county.
+pub async fn period_figures(
+    conn: &mut AnyConnection,
+    sqlite: bool,
+    from_ms: i64,
+    offset_ms: i64,
+) -> Result<HashMap<i64, TownFigures>, sqlx::Error> {
+    let mut out: HashMap<i64, TownFigures> = HashMap::new();
+    let registered: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT town_id, CAST(COUNT(*) AS BIGINT) FROM cases WHERE registered_at >= $1 \
+         GROUP BY town_id",
+    )
+    .bind(from_ms)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (town, n) in registered {
+        out.entry(town).or_default().registered = count(n);
+    }
+    let resolved: Vec<String> = Outcome::ALL
+        .iter()
+        .filter(|o| o.is_resolved())
+        .map(|o| format!("'{}'", o.as_str()))
+        .collect();
+    let closed: Vec<(i64, i64, i64, i64)> = sqlx::query_as(&format!(
+        "SELECT c.town_id, CAST(COUNT(*) AS BIGINT), \
+         CAST(SUM(CASE WHEN c.outcome IN ({}) THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) \
+         FROM cases c WHERE c.closed_at >= $1 GROUP BY c.town_id",
+        resolved.join(", "),
+        super::cases::on_time_sql(sqlite, offset_ms)
+    ))
+    .bind(from_ms)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (town, n, ok, on_time) in closed {
+        let f = out.entry(town).or_default();
+        f.closed = count(n);
+        f.resolved = count(ok);
+        f.on_time = count(on_time);
+    }
+    let pending: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT c.town_id, CAST(COUNT(*) AS BIGINT) FROM county_escalations e \
+         JOIN cases c ON c.id = e.case_id WHERE e.instructed_at IS NULL GROUP BY c.town_id",
+    )
+    .fetch_all(conn)
+    .await?;
+    for (town, n) in pending {
+        out.entry(town).or_default().county_pending = count(n);
+    }
+    Ok(out)
+}
+
+fn count(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}

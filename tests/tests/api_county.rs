@@ -1,0 +1,589 @@
+//! One county, many towns, against the real router: the county officer reads every town's
+//! board and cases (parties masked) and the county dashboard by town, and may do nothing on
+//! a case but answer an escalation; a lead transfers a case to another town's center (the
+//! timeline kept whole, both sides told, the sending town's board and reads lose it) or
+//! escalates it to the county; and every endpoint in the OpenAPI document, tried by another
+//! town's lead with this town's ids, neither shows nor changes anything of this town.
+
+use concord_tests::TestApp;
+use shared::api::{Board, NotificationList};
+use shared::county::{
+    CountyEscalation, CountySummary, CountyText, TownInfo, TransferRequest, Transferred,
+};
+use shared::model::{CaseDetail, CaseEvent, EventKind, NotificationKind, Stage};
+
+async fn timeline(app: &TestApp, cookie: &str, id: i64) -> Vec<CaseEvent> {
+    let res = app
+        .get(&format!("/api/cases/{id}/timeline"), Some(cookie))
+        .await;
+    res.expect_status(200);
+    res.json()
+}
+
+async fn board(app: &TestApp, cookie: &str, query: &str) -> Board {
+    let res = app.get(&format!("/api/board{query}"), Some(cookie)).await;
+    res.expect_status(200);
+    res.json()
+}
+
+async fn notifications(app: &TestApp, cookie: &str) -> NotificationList {
+    let res = app.get("/api/notifications", Some(cookie)).await;
+    res.expect_status(200);
+    res.json()
+}
+
+fn fields(res: &concord_tests::TestResponse) -> Vec<String> {
+    res.expect_status(422);
+    res.error().fields.into_iter().map(|f| f.field).collect()
+}
+
+/// A case of town B (柳园镇), registered by its lead.
+async fn town_b_case(app: &TestApp, lead_b: &str) -> CaseDetail {
+    let mut body = app.sample_case();
+    body.village_id = app.fixture.village_b;
+    body.area_id = None;
+    body.group_id = None;
+    body.summary = "柳园村承包地边界纠纷".into();
+    body.parties[0].name = "赵六".into();
+    app.register(lead_b, &body).await
+}
+
+fn transfer_to(app: &TestApp, case: &CaseDetail, reason: &str) -> TransferRequest {
+    TransferRequest {
+        village_id: app.fixture.village_b,
+        reason: reason.into(),
+        version: case.version,
+    }
+}
+
+#[tokio::test]
+async fn the_county_officer_sees_every_town_masked_and_may_only_instruct() {
+    let app = TestApp::new().await;
+    let (lead, lead_b, county) = (
+        app.login("lead").await,
+        app.login("lead_b").await,
+        app.login("county").await,
+    );
+    let a = app.register(&lead, &app.sample_case()).await;
+    let b = town_b_case(&app, &lead_b).await;
+
+    // A town's lead sees their own town only.
+    let own = board(&app, &lead, "").await;
+    assert_eq!(own.cards.iter().map(|c| c.id).collect::<Vec<_>>(), [a.id]);
+    assert_eq!(own.cards[0].town_id, app.fixture.town_a);
+
+    // The county board holds both towns' cards, each with its town, summaries masked.
+    let all = board(&app, &county, "").await;
+    let mut towns: Vec<(i64, i64)> = all.cards.iter().map(|c| (c.id, c.town_id)).collect();
+    towns.sort_unstable();
+    assert_eq!(
+        towns,
+        [(a.id, app.fixture.town_a), (b.id, app.fixture.town_b)]
+    );
+    let only_b = board(&app, &county, &format!("?town={}", app.fixture.town_b)).await;
+    assert_eq!(
+        only_b.cards.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [b.id]
+    );
+    // The revision is the towns' together: it moves when either town's does.
+    let before = all.rev;
+    town_b_case(&app, &lead_b).await;
+    assert!(board(&app, &county, "").await.rev > before);
+
+    // Any town's case page, parties masked; its town named.
+    let page = app.read_case(&county, a.id).await;
+    assert!(page.parties_masked);
+    assert_eq!(page.parties[0].name, "张某");
+    assert_eq!(page.town, "瓜州镇");
+    assert!(
+        !app.get(&format!("/api/cases/{}", a.id), Some(&county))
+            .await
+            .text()
+            .contains("13812345678")
+    );
+
+    // Nothing to do on a case but instruct: no move, note, urging or escalation.
+    app.transition(
+        &county,
+        a.id,
+        page.version,
+        shared::workflow::Command::Accept,
+    )
+    .await
+    .expect_status(403);
+    let urge = shared::api::NewUrging {
+        what: "请尽快".into(),
+        due_on: chrono::Utc::now().date_naive() + chrono::Duration::days(3),
+    };
+    app.post_json(
+        &format!("/api/cases/{}/urgings", a.id),
+        Some(&county),
+        &urge,
+    )
+    .await
+    .expect_status(403);
+    let text = CountyText {
+        text: "请县司法局协调。".into(),
+    };
+    app.post_json(
+        &format!("/api/cases/{}/county-escalation", a.id),
+        Some(&county),
+        &text,
+    )
+    .await
+    .expect_status(403);
+    app.post_json(
+        &format!("/api/cases/{}/transfer", a.id),
+        Some(&county),
+        &transfer_to(&app, &page, "错报"),
+    )
+    .await
+    .expect_status(403);
+    // Nor register a case.
+    app.post_json("/api/cases", Some(&county), &app.sample_case())
+        .await
+        .expect_status(403);
+}
+
+#[tokio::test]
+async fn the_county_dashboard_counts_each_town_and_only_the_county_reads_it() {
+    let app = TestApp::new().await;
+    let (lead, lead_b, county) = (
+        app.login("lead").await,
+        app.login("lead_b").await,
+        app.login("county").await,
+    );
+    app.register(&lead, &app.sample_case()).await;
+    app.register(&lead, &app.sample_case()).await;
+    town_b_case(&app, &lead_b).await;
+    let res = app.get("/api/county/summary", Some(&county)).await;
+    res.expect_status(200);
+    let summary: CountySummary = res.json();
+    let line = |town: i64| {
+        summary
+            .towns
+            .iter()
+            .find(|t| t.town_id == town)
+            .cloned()
+            .unwrap_or_else(|| panic!("no line for town {town}: {summary:?}"))
+    };
+    let (a, b) = (line(app.fixture.town_a), line(app.fixture.town_b));
+    assert_eq!((a.town.as_str(), a.open, a.registered), ("瓜州镇", 2, 2));
+    assert_eq!((b.town.as_str(), b.open, b.registered), ("柳园镇", 1, 1));
+    assert_eq!(summary.total.open, 3);
+    assert_eq!(summary.total.registered, 3);
+    assert_eq!(
+        (summary.today - summary.from).num_days(),
+        29,
+        "thirty days by default"
+    );
+
+    for user in ["lead", "lead_b", "admin", "clerk"] {
+        let c = app.login(user).await;
+        app.get("/api/county/summary", Some(&c))
+            .await
+            .expect_status(403);
+    }
+    assert_eq!(
+        fields(
+            &app.get("/api/county/summary?from=2099-01-01", Some(&county))
+                .await
+        ),
+        ["from"]
+    );
+    assert_eq!(
+        fields(
+            &app.get("/api/county/summary?from=2020-01-01", Some(&county))
+                .await
+        ),
+        ["from"]
+    );
+    // Every town with its villages, for the transfer dialog.
+    let towns: Vec<TownInfo> = app.get("/api/towns", Some(&lead)).await.json();
+    let b_town = towns
+        .iter()
+        .find(|t| t.id == app.fixture.town_b)
+        .unwrap_or_else(|| panic!("no town B in {towns:?}"));
+    assert_eq!(b_town.villages[0].id, app.fixture.village_b);
+}
+
+#[tokio::test]
+async fn a_transfer_moves_the_case_to_the_other_town_whole_and_tells_both() {
+    let app = TestApp::new().await;
+    let (lead, lead_b, clerk) = (
+        app.login("lead").await,
+        app.login("lead_b").await,
+        app.login("clerk").await,
+    );
+    let case = app.register(&clerk, &app.sample_case()).await;
+    // Routed to a mediator and waiting for their answer: still transferable.
+    let routed = app
+        .move_case(
+            &lead,
+            &case,
+            shared::workflow::Command::Route {
+                handler: shared::model::HandlerRef::Mediator(app.fixture.mediator),
+                cooperating: vec![],
+                note: String::new(),
+            },
+        )
+        .await;
+    // The board is cached before the transfer: it must lose the card after.
+    assert_eq!(board(&app, &lead, "").await.cards.len(), 1);
+
+    let res = app
+        .post_json(
+            &format!("/api/cases/{}/transfer", case.id),
+            Some(&lead),
+            &transfer_to(&app, &routed, "当事人户籍及争议土地均在柳园镇"),
+        )
+        .await;
+    res.expect_status(200);
+    let done: Transferred = res.json();
+    assert_eq!(
+        (done.town_id, done.town.as_str()),
+        (app.fixture.town_b, "柳园镇")
+    );
+
+    // Town A no longer has it: not on the board, not readable.
+    assert!(board(&app, &lead, "").await.cards.is_empty());
+    app.get(&format!("/api/cases/{}", case.id), Some(&lead))
+        .await
+        .expect_status(404);
+    // Town B has it, registered in its village, no handler, its timeline whole.
+    let there = app.read_case(&lead_b, case.id).await;
+    assert_eq!(there.stage, Stage::Registered);
+    assert_eq!(there.town_id, app.fixture.town_b);
+    assert_eq!(there.village_id, app.fixture.village_b);
+    assert!(there.handler.is_none() && there.area_id.is_none());
+    assert!(!there.parties_masked, "the receiving lead sees the parties");
+    let steps: Vec<EventKind> = timeline(&app, &lead_b, case.id)
+        .await
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            EventKind::Registered,
+            EventKind::Routed,
+            EventKind::Transferred
+        ]
+    );
+    let last = timeline(&app, &lead_b, case.id).await.pop();
+    let text = last.and_then(|e| e.text).unwrap_or_default();
+    assert!(text.contains("柳园镇"), "{text}");
+    assert_eq!(
+        board(&app, &lead_b, "")
+            .await
+            .cards
+            .iter()
+            .map(|c| c.id)
+            .collect::<Vec<_>>(),
+        [case.id]
+    );
+    // Both sides told: town B's lead (with the case); the mediator who was asked (without
+    // it: they no longer read it).
+    let inbox = notifications(&app, &lead_b).await;
+    assert!(
+        inbox
+            .items
+            .iter()
+            .any(|n| n.kind == NotificationKind::TransferredIn && n.case_id == Some(case.id))
+    );
+    let mediator = app.login("mediator").await;
+    let told = notifications(&app, &mediator).await;
+    let out = told
+        .items
+        .iter()
+        .find(|n| n.kind == NotificationKind::TransferredOut)
+        .unwrap_or_else(|| panic!("the mediator was not told: {told:?}"));
+    assert_eq!(out.case_id, None);
+    assert!(out.text.contains(&case.code) && out.text.contains("柳园镇"));
+    app.get(&format!("/api/cases/{}", case.id), Some(&mediator))
+        .await
+        .expect_status(404);
+    // And it can come back the same way, to a village of town A.
+    let back = TransferRequest {
+        village_id: app.fixture.villages[1],
+        reason: "经核实仍属瓜州镇".into(),
+        version: there.version,
+    };
+    app.post_json(
+        &format!("/api/cases/{}/transfer", case.id),
+        Some(&lead_b),
+        &back,
+    )
+    .await
+    .expect_status(200);
+    assert_eq!(
+        app.read_case(&lead, case.id).await.town_id,
+        app.fixture.town_a
+    );
+}
+
+#[tokio::test]
+async fn a_transfer_is_refused_by_name() {
+    let app = TestApp::new().await;
+    let (lead, lead_b, clerk) = (
+        app.login("lead").await,
+        app.login("lead_b").await,
+        app.login("clerk").await,
+    );
+    let case = app.register(&clerk, &app.sample_case()).await;
+    let path = format!("/api/cases/{}/transfer", case.id);
+    let good = transfer_to(&app, &case, "不属本镇");
+    // Only the lead of the case's town.
+    app.post_json(&path, Some(&clerk), &good)
+        .await
+        .expect_status(403);
+    app.post_json(&path, Some(&lead_b), &good)
+        .await
+        .expect_status(404);
+    // Bad values, each by name.
+    let mut bad = good.clone();
+    bad.reason = "  ".into();
+    assert_eq!(
+        fields(&app.post_json(&path, Some(&lead), &bad).await),
+        ["reason"]
+    );
+    for village in [app.fixture.villages[0], app.fixture.town_b, 999_999] {
+        let mut bad = good.clone();
+        bad.village_id = village;
+        assert_eq!(
+            fields(&app.post_json(&path, Some(&lead), &bad).await),
+            ["village_id"],
+            "village {village}"
+        );
+    }
+    // A stale read.
+    let mut stale = good.clone();
+    stale.version -= 1;
+    app.post_json(&path, Some(&lead), &stale)
+        .await
+        .expect_status(409);
+    // Nothing moved meanwhile.
+    let still = app.read_case(&lead, case.id).await;
+    assert_eq!(still.town_id, app.fixture.town_a);
+    // In handling: no longer transferable.
+    let handled = app.in_handling(&app.sample_case()).await;
+    assert_eq!(
+        fields(
+            &app.post_json(
+                &format!("/api/cases/{}/transfer", handled.id),
+                Some(&lead),
+                &transfer_to(&app, &handled, "不属本镇"),
+            )
+            .await
+        ),
+        ["stage"]
+    );
+}
+
+#[tokio::test]
+async fn an_escalation_waits_on_the_county_board_until_the_county_instructs() {
+    let app = TestApp::new().await;
+    let (lead, county, clerk) = (
+        app.login("lead").await,
+        app.login("county").await,
+        app.login("clerk").await,
+    );
+    let case = app.register(&clerk, &app.sample_case()).await;
+    let other = app.register(&clerk, &app.sample_case()).await;
+    let up = format!("/api/cases/{}/county-escalation", case.id);
+    let down = format!("/api/cases/{}/county-instruction", case.id);
+    let text = |t: &str| CountyText { text: t.into() };
+
+    app.post_json(&up, Some(&clerk), &text("涉及多个部门"))
+        .await
+        .expect_status(403);
+    assert_eq!(
+        fields(&app.post_json(&up, Some(&lead), &text(" ")).await),
+        ["text"]
+    );
+    // Nothing to instruct on yet.
+    app.post_json(&down, Some(&county), &text("请协调"))
+        .await
+        .expect_status(409);
+
+    let res = app
+        .post_json(&up, Some(&lead), &text("涉及县直多个部门,张三情绪激动"))
+        .await;
+    res.expect_status(201);
+    let escalation: CountyEscalation = res.json();
+    assert!(escalation.is_pending());
+    app.post_json(&up, Some(&lead), &text("再次上报"))
+        .await
+        .expect_status(409);
+
+    // The county is told, and its board can show the waiting ones alone.
+    let inbox = notifications(&app, &county).await;
+    assert!(
+        inbox
+            .items
+            .iter()
+            .any(|n| n.kind == NotificationKind::CountyEscalated && n.case_id == Some(case.id))
+    );
+    let waiting = board(&app, &county, "?county=true").await;
+    assert_eq!(
+        waiting.cards.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [case.id]
+    );
+    assert!(waiting.cards[0].county_pending);
+    assert!(
+        !board(&app, &county, "")
+            .await
+            .cards
+            .iter()
+            .any(|c| c.id == other.id && c.county_pending)
+    );
+    // The county reads the reason masked.
+    let page = app.read_case(&county, case.id).await;
+    assert!(page.county[0].reason.contains("张某"), "{:?}", page.county);
+    assert!(!page.county[0].reason.contains("张三"));
+
+    // The lead may not instruct; the county does, once.
+    app.post_json(&down, Some(&lead), &text("自己批示"))
+        .await
+        .expect_status(403);
+    let res = app
+        .post_json(
+            &down,
+            Some(&county),
+            &text("请县司法局牵头,三日内召开联席会议。"),
+        )
+        .await;
+    res.expect_status(200);
+    let answered: CountyEscalation = res.json();
+    assert!(!answered.is_pending());
+    assert_eq!(answered.instructed_by.as_deref(), Some("马书记"));
+    app.post_json(&down, Some(&county), &text("再批"))
+        .await
+        .expect_status(409);
+    // The lead is told and reads it on the case and its timeline.
+    assert!(
+        notifications(&app, &lead)
+            .await
+            .items
+            .iter()
+            .any(|n| n.kind == NotificationKind::CountyInstructed)
+    );
+    let page = app.read_case(&lead, case.id).await;
+    assert_eq!(
+        page.county[0].instruction.as_deref(),
+        Some("请县司法局牵头,三日内召开联席会议。")
+    );
+    let kinds: Vec<EventKind> = timeline(&app, &lead, case.id)
+        .await
+        .iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(kinds.ends_with(&[EventKind::CountyEscalated, EventKind::CountyInstructed]));
+    assert!(board(&app, &county, "?county=true").await.cards.is_empty());
+    // It may be escalated again later.
+    app.post_json(&up, Some(&lead), &text("协调未果,再次上报"))
+        .await
+        .expect_status(201);
+}
+
+/// Town A's markers: what must never reach town B.
+const SECRETS: [&str; 4] = [
+    "张三",
+    "13812345678",
+    "邻里排水沟纠纷",
+    "11010519491231002X",
+];
+
+#[tokio::test]
+async fn every_endpoint_keeps_one_towns_data_from_another_towns_lead() {
+    let app = TestApp::new().await;
+    let (lead, clerk, lead_b) = (
+        app.login("lead").await,
+        app.login("clerk").await,
+        app.login("lead_b").await,
+    );
+    // Town A: a case in handling with a note, an urging and a session, and one registered.
+    let handled = app.in_handling(&app.sample_case()).await;
+    let registered = app.register(&clerk, &app.sample_case()).await;
+    let before = (
+        app.read_case(&lead, handled.id).await,
+        app.read_case(&lead, registered.id).await,
+        timeline(&app, &lead, handled.id).await.len(),
+    );
+    let doc: serde_json::Value = app.get("/api/openapi.json", None).await.json();
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    let mut tried = 0;
+    for (path, item) in &paths {
+        // A stream that never ends, and signing out.
+        if path == "/api/events" || path == "/api/auth/logout" {
+            continue;
+        }
+        let methods = item.as_object().cloned().unwrap_or_default();
+        for method in methods.keys() {
+            for id in [handled.id, registered.id, 1, 2] {
+                let url = fill(path, id);
+                let res = match method.as_str() {
+                    "get" => app.get(&url, Some(&lead_b)).await,
+                    "post" => app.post_raw(&url, Some(&lead_b), "{}").await,
+                    "put" => {
+                        app.put_json(&url, Some(&lead_b), &serde_json::json!({}))
+                            .await
+                    }
+                    "delete" => {
+                        app.send(
+                            axum::http::Method::DELETE,
+                            &url,
+                            Some(&lead_b),
+                            None,
+                            axum::body::Body::empty(),
+                        )
+                        .await
+                    }
+                    _ => continue,
+                };
+                tried += 1;
+                let body = res.text();
+                for secret in SECRETS {
+                    assert!(
+                        !body.contains(secret),
+                        "{method} {url} showed town A's {secret} to town B: {body}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(tried > 300, "only {tried} requests");
+    // Nothing of town A changed.
+    let after = (
+        app.read_case(&lead, handled.id).await,
+        app.read_case(&lead, registered.id).await,
+        timeline(&app, &lead, handled.id).await.len(),
+    );
+    assert_eq!(before.0.version, after.0.version);
+    assert_eq!(before.1.version, after.1.version);
+    assert_eq!(before.2, after.2);
+    assert_eq!(after.0.stage, Stage::InHandling);
+}
+
+/// `path` with every `{parameter}` filled: `{format}` as `json`, the rest as `id`.
+fn fill(path: &str, id: i64) -> String {
+    let mut out = String::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let end = rest[start..]
+            .find('}')
+            .map_or(rest.len(), |e| start + e + 1);
+        let name = &rest[start + 1..end - 1];
+        if name == "format" {
+            out.push_str("json");
+        } else if name == "code" {
+            out.push_str("2612-000001");
+        } else {
+            out.push_str(&id.to_string());
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
