@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/cases/:id") view=|| view! { <Staff><Deferred load=split::case /></Staff> } />
                         <Route path=path!("/cases/:id/agreement/print") view=|| view! { <Staff><Deferred load=split::agreement_print /></Staff> } />
                         <Route path=path!("/dashboard") view=|| view! { <Staff><Deferred load=split::dashboard /></Staff> } />
+                        <Route path=path!("/county") view=|| view! { <Staff><Deferred load=split::county /></Staff> } />
                         <Route path=path!("/meetings") view=|| view! { <Staff><Deferred load=split::meetings /></Staff> } />
                         <Route path=path!("/meetings/:id") view=|| view! { <Staff><Deferred load=split::meeting /></Staff> } />
                         <Route path=path!("/sessions") view=|| view! { <Staff><Deferred load=split::sessions /></Staff> } />

@@ -278,6 +278,56 @@ pub async fn urge(id: i64, request: &NewUrging) -> Result<Urging> {
     post(&format!("/api/cases/{id}/urgings"), request, true).await
 }
 
+/// `GET /api/towns`: the county's towns with their villages.
+pub async fn towns() -> Result<Vec<shared::county::TownInfo>> {
+    get("/api/towns").await
+}
+
+/// `GET /api/county/summary`: the county dashboard from `from` (30 days back by default).
+pub async fn county_summary(
+    from: Option<chrono::NaiveDate>,
+) -> Result<shared::county::CountySummary> {
+    match from {
+        Some(d) => {
+            get(&format!(
+                "/api/county/summary?from={}",
+                d.format("%Y-%m-%d")
+            ))
+            .await
+        }
+        None => get("/api/county/summary").await,
+    }
+}
+
+/// `POST /api/cases/{id}/transfer`: the lead transfers the case to another town's center.
+pub async fn transfer(
+    id: i64,
+    request: &shared::county::TransferRequest,
+) -> Result<shared::county::Transferred> {
+    post(&format!("/api/cases/{id}/transfer"), request, true).await
+}
+
+/// `POST /api/cases/{id}/county-escalation`: the lead escalates the case to the county.
+pub async fn escalate_to_county(
+    id: i64,
+    request: &shared::county::CountyText,
+) -> Result<shared::county::CountyEscalation> {
+    post(&format!("/api/cases/{id}/county-escalation"), request, true).await
+}
+
+/// `POST /api/cases/{id}/county-instruction`: a county officer's instruction.
+pub async fn instruct(
+    id: i64,
+    request: &shared::county::CountyText,
+) -> Result<shared::county::CountyEscalation> {
+    post(
+        &format!("/api/cases/{id}/county-instruction"),
+        request,
+        true,
+    )
+    .await
+}
+
 /// `POST /api/cases/{id}/urgings/{urging}/acknowledge`: the handler acknowledges.
 pub async fn acknowledge(id: i64, urging: i64) -> Result<Urging> {
     let url = format!("/api/cases/{id}/urgings/{urging}/acknowledge");

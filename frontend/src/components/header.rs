@@ -33,6 +33,9 @@ pub fn Header() -> impl IntoView {
         })
     });
 
+    // The county's officers: the county board and dashboard (no town's case list).
+    let is_county = has_role(session, &[Role::CountyOfficer]);
+
     // The figures: the center's lead, the town leaders and the administrator.
     let sees_figures = has_role(session, &[Role::Lead, Role::TownLeader, Role::Admin]);
 
@@ -119,8 +122,11 @@ pub fn Header() -> impl IntoView {
                 <Show when=move || signed_in.get()>
                     <A href="/board" attr:data-testid="nav-board">{tr(T::NavBoard)}</A>
                 </Show>
-                <Show when=move || signed_in.get()>
+                <Show when=move || signed_in.get() && !is_county.get()>
                     <A href="/cases" exact=true attr:data-testid="nav-cases">{tr(T::NavCases)}</A>
+                </Show>
+                <Show when=move || is_county.get()>
+                    <A href="/county" attr:data-testid="nav-county">{tr(T::NavCounty)}</A>
                 </Show>
                 <Show when=move || sees_figures.get()>
                     <A href="/dashboard" attr:data-testid="nav-dashboard">{tr(T::NavDashboard)}</A>

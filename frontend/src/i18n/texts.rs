@@ -616,6 +616,48 @@ texts! {
     NextSession => "下次调解", "Next session";
     NextSessionOpen => "打开下次调解", "Open the next session";
     BackToCase => "返回案件", "Back to the case";
+    // The county.
+    NavCounty => "县级汇总", "County";
+    CountyTitle => "全县矛盾纠纷汇总", "The county by town";
+    CountyLoadFailed => "县级汇总加载失败", "The county's figures could not be loaded";
+    CountyTown => "乡镇", "Town";
+    CountyOpen => "在办", "Open";
+    CountyOverdue => "逾期", "Overdue";
+    CountyDueSoon => "3日内到期", "Due in 3 days";
+    CountyAwaitingArchive => "待归档", "To archive";
+    CountyPending => "待县级批示", "Awaiting the county";
+    CountyRegistered => "期间受理", "Registered";
+    CountyClosed => "期间办结", "Closed";
+    CountyResolvedPct => "化解率", "Resolved";
+    CountyOnTimePct => "按期办结率", "On time";
+    CountyOpenBoard => "查看看板", "Open its board";
+    CountyPeriodHint => "受理、办结和两个比率按所选期间统计;在办、逾期等为当前数。", "Registered, closed and the two rates count the chosen period; open, overdue and the rest are as of now.";
+    TownLabel => "所属乡镇", "Town";
+    TownFilterAll => "全部乡镇", "Every town";
+    CountyFilter => "待县级批示", "Awaiting the county";
+    CountyChip => "已上报县级", "Escalated to the county";
+    CountyPanelTitle => "移交与上报", "Transfer and escalation";
+    CountyEscalationsTitle => "县级上报与批示", "Escalations to the county";
+    CountyNone => "未上报县级。", "Not escalated to the county.";
+    CountyWaiting => "等待县级批示", "Waiting for the county's instruction";
+    CountyInstructionLabel => "县级批示", "County instruction";
+    TransferOpen => "移交他镇中心", "Transfer to another town";
+    TransferTitle => "移交他镇中心(不属本镇管辖)", "Transfer to another town's center (not this town's jurisdiction)";
+    TransferTown => "接收乡镇", "Receiving town";
+    TransferVillage => "所在村(社区)", "Village";
+    TransferReason => "移交理由", "Why it is the other town's";
+    TransferSubmit => "确认移交", "Transfer";
+    TransferHint => "移交后案件在对方中心重新登记、分流,本中心不再查看;时间线完整保留,双方均收到通知。", "The case is registered again at the other center, which routes it; this center no longer reads it. Its timeline stays whole and both centers are told.";
+    TransferDone => "案件已移交", "Case transferred to";
+    ChooseTown => "请选择乡镇", "Choose a town";
+    ChooseVillage => "请选择村(社区)", "Choose a village";
+    EscalateOpen => "上报县级", "Escalate to the county";
+    EscalateReason => "上报事由(需县级协调的事项)", "What the county is asked to do";
+    EscalateSubmit => "确认上报", "Escalate";
+    EscalateDone => "已上报县级", "Escalated to the county";
+    InstructLabel => "批示内容", "Instruction";
+    InstructSubmit => "发出批示", "Send the instruction";
+    InstructDone => "批示已发出", "Instruction sent";
 }
 
 #[cfg(test)]

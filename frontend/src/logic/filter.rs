@@ -209,6 +209,8 @@ pub fn folded_filters(filter: &CaseFilter) -> usize {
         filter.channel.is_some(),
         filter.overdue,
         filter.mine,
+        filter.town.is_some(),
+        filter.county,
     ]
     .into_iter()
     .filter(|on| *on)

@@ -311,7 +311,7 @@ fn AccountEditor(
                             f.role = r;
                             f.org_unit_id = None;
                             if r != Role::Liaison { f.department_id = None; }
-                            if r == Role::Admin { f.town_id = None; }
+                            if r.is_county_wide() { f.town_id = None; }
                         });
                     }
                 }>
@@ -327,7 +327,7 @@ fn AccountEditor(
                     let t = event_target_value(&ev).parse::<i64>().ok();
                     form.update(|f| { f.town_id = t; f.department_id = None; f.org_unit_id = None; });
                 }>
-                    <option value="" selected=move || form.with(|f| f.town_id.is_none())>{move || lang.get().pick("(无:系统管理员)", "(none: the administrator)")}</option>
+                    <option value="" selected=move || form.with(|f| f.town_id.is_none())>{move || lang.get().pick("(无:全县,系统管理员或县级政法干部)", "(none: the county, for the administrator or a county officer)")}</option>
                     {move || towns().into_iter().map(|t| view! {
                         <option value=t.id.to_string() selected=move || form.with(|f| f.town_id == Some(t.id))>{t.name.clone()}</option>
                     }).collect_view()}

@@ -23,6 +23,7 @@ use crate::live::{LiveEvent, LiveStream};
 use crate::logic::board::{actor_of, command_name, facts_of_detail};
 use crate::logic::time;
 use crate::pages::case_clock::{ClockPanel, ClockRights, MessagesPanel, PoliceNoticeFact};
+use crate::pages::case_county::{CountyPanel, CountyRights};
 use crate::pages::not_found::NotFound;
 use crate::session::use_session;
 
@@ -210,13 +211,23 @@ fn CaseView(id: i64) -> impl IntoView {
                         ask_extension: Act::AskExtension.is_permitted(&a, &facts),
                         decide_extension: Act::DecideExtension.is_permitted(&a, &facts),
                     });
+                    let county = actor.map_or(CountyRights::default(), |a| CountyRights {
+                        transfer: shared::county::TRANSFERABLE.contains(&detail.stage)
+                            && Act::Transfer.is_permitted(&a, &facts),
+                        escalate: detail.stage.is_open()
+                            && !detail.county.iter().any(|e| e.is_pending())
+                            && Act::EscalateToCounty.is_permitted(&a, &facts),
+                        instruct: detail.county.iter().any(|e| e.is_pending())
+                            && Act::Instruct.is_permitted(&a, &facts),
+                        county_wide: a.role.is_county_wide(),
+                    });
                     let reload = Callback::new(move |()| {
                         load_case();
                         load_timeline();
                     });
                     view! {
                         <CaseBody detail commands acting act=Callback::new(act) may_urge may_acknowledge may_link rights
-                            changed reload sessions agreement />
+                            county changed reload sessions agreement />
                     }.into_any()
                 }
             }}
@@ -257,12 +268,14 @@ fn CaseBody(
     may_acknowledge: bool,
     may_link: bool,
     rights: ClockRights,
+    county: CountyRights,
     changed: Callback<CaseDetail>,
     reload: Callback<()>,
     sessions: crate::pages::sessions::SessionsData,
     agreement: crate::pages::agreement::AgreementState,
 ) -> impl IntoView {
     let urgings_detail = detail.clone();
+    let county_detail = detail.clone();
     let clock_detail = detail.clone();
     let police_notice = detail.police_notice.clone();
     // While suspended the clock stands: the head says so instead of counting days.
@@ -440,6 +453,7 @@ fn CaseBody(
                 {(may_urge || !urgings_detail.urgings.is_empty()).then(|| view! {
                     <UrgingsPanel id=urgings_detail.id urgings=urgings_detail.urgings.clone() may_urge may_acknowledge on_change=reload />
                 })}
+                <CountyPanel detail=county_detail rights=county on_change=reload />
                 {has_result.then(|| view! {
                     <section class="panel" aria-labelledby="result-title" data-testid="result">
                         <h2 id="result-title" class="panel-title">{tr(T::ResultTitle)}</h2>

@@ -181,6 +181,8 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
     );
     let online = card.channel == shared::model::Channel::Online;
     let repeat_of = card.repeat_of.clone();
+    let county_pending = card.county_pending;
+    let town_id = card.town_id;
     let down_card = card.clone();
     let menu_card = card.clone();
     let open_href = href.clone();
@@ -268,6 +270,9 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
                                 {tr(T::ChipRepeat)}
                             </span>
                         })}
+                        {county_pending.then(|| view! {
+                            <span class="chip chip-escalated" data-testid="card-county">{tr(T::CountyChip)}</span>
+                        })}
                         {online.then(|| view! {
                             <span class="chip chip-online" data-testid="card-online"
                                 title=move || T::OnlineTitle.get(lang.get())>
@@ -289,6 +294,9 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
                     </div>
                     <div class="card-foot">
                         <span class="card-where">
+                            {move || ctx.town_name(town_id).map(|t| view! {
+                                <span class="card-town" data-testid="card-town">{t} " · "</span>
+                            })}
                             <span class="card-village">{card.village.clone()}</span>
                             {match returned {
                                 Some(note) => {

@@ -84,6 +84,24 @@ pub fn FilterBar(
     };
     let org = LocalResource::new(api::org);
     let handlers = LocalResource::new(api::handlers);
+    // A county officer's board holds every town: one more select, for the town.
+    let county_wide = Memo::new(move |_| {
+        session
+            .user
+            .with(|u| u.as_ref().is_some_and(|u| u.role.is_county_wide()))
+    });
+    let towns = LocalResource::new(api::towns);
+    let town_options = Signal::derive(move || {
+        towns
+            .get()
+            .and_then(Result::ok)
+            .map(|list| {
+                list.into_iter()
+                    .map(|t| (t.id.to_string(), t.name))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
 
     let change = move |edit: Box<dyn FnOnce(&mut CaseFilter)>| {
         let mut f = filter.get_untracked();
@@ -161,6 +179,15 @@ pub fn FilterBar(
                 }}
             </button>
             <div class="filter-more" id="filter-more">
+            <Show when=move || county_wide.get()>
+                <FilterSelect
+                    name="town"
+                    label=T::TownLabel
+                    options=town_options
+                    value=Signal::derive(move || filter.with(|f| f.town.map(|v| v.to_string()).unwrap_or_default()))
+                    on_change=Callback::new(move |v: String| change(Box::new(move |f| f.town = v.parse().ok())))
+                />
+            </Show>
             <FilterSelect
                 name="kind"
                 label=T::FilterKind
@@ -253,6 +280,20 @@ pub fn FilterBar(
                         }
                     />
                     <span>{tr(T::FilterMine)}</span>
+                </label>
+                <label class="check" for="filter-county">
+                    <input
+                        type="checkbox"
+                        id="filter-county"
+                        name="county"
+                        data-testid="filter-county"
+                        prop:checked=move || filter.with(|f| f.county)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            change(Box::new(move |f| f.county = on));
+                        }
+                    />
+                    <span>{tr(T::CountyFilter)}</span>
                 </label>
                 <Show when=move || filter.with(is_filtered)>
                     <button

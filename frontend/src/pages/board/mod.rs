@@ -92,9 +92,21 @@ pub struct BoardCtx {
     pub fresh: RwSignal<Vec<i64>>,
     /// A card this person just moved: its column scrolls to it if it is out of sight.
     pub focus: RwSignal<Option<i64>>,
+    /// The towns' names, for a board of every town (a county officer's): each card names its
+    /// town. Empty on a town's own board.
+    pub towns: RwSignal<Vec<(i64, String)>>,
 }
 
 impl BoardCtx {
+    /// The name of a card's town on a board of every town (`None` on a town's own board).
+    pub fn town_name(&self, town_id: i64) -> Option<String> {
+        self.towns.with(|t| {
+            t.iter()
+                .find(|(id, _)| *id == town_id)
+                .map(|(_, n)| n.clone())
+        })
+    }
+
     /// Highlights a card for a moment (someone else moved it, or this person's move sent it
     /// out of sight and its column scrolled to it).
     pub fn highlight(&self, id: i64) {
@@ -333,8 +345,20 @@ pub fn BoardPage() -> impl IntoView {
         deferred: RwSignal::new(Vec::new()),
         fresh: RwSignal::new(Vec::new()),
         focus: RwSignal::new(None),
+        towns: RwSignal::new(Vec::new()),
     };
     provide_context(ctx);
+    if actor
+        .get_untracked()
+        .is_some_and(|a| a.role.is_county_wide())
+    {
+        let towns = ctx.towns;
+        spawn_local(async move {
+            if let Ok(list) = api::towns().await {
+                towns.set(list.into_iter().map(|t| (t.id, t.name)).collect());
+            }
+        });
+    }
     install_drag_listeners(ctx);
 
     // Load the board whenever the filter changes; answers to older requests are dropped.
