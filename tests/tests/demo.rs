@@ -148,7 +148,10 @@ async fn the_default_demo_loads_once_and_reads_back_like_guazhou() {
     else {
         panic!("expected a fresh load, got {report:?}");
     };
-    assert_eq!(*accounts, demo::accounts().len());
+    assert_eq!(
+        *accounts,
+        demo::accounts().len() + demo::county::account_count()
+    );
 
     // Loading again changes nothing and says so.
     let again = demo::load(&demo.state, DemoSize::default())
@@ -686,4 +689,66 @@ async fn the_demos_grid_roster_and_logs_read_like_the_seeds_center() {
         .await;
     assert!(logs.visitors > 300, "{logs:?}");
     assert!(logs.services() > 230, "{logs:?}");
+}
+
+#[tokio::test]
+async fn the_demo_loads_the_whole_county_and_each_town_sees_its_own() {
+    let (demo, _) = Demo::load(DemoSize::default()).await;
+    let county = demo.login(demo::county::OFFICER.0).await;
+    // The county board: every town's cards, and each town's line on the dashboard.
+    let board: Board = demo.get("/api/board", &county).await;
+    let mut towns: Vec<i64> = board.cards.iter().map(|c| c.town_id).collect();
+    towns.sort_unstable();
+    towns.dedup();
+    assert_eq!(towns.len(), 1 + demo::county::TOWNS.len());
+    let summary: shared::county::CountySummary = demo.get("/api/county/summary", &county).await;
+    let names: Vec<&str> = summary.towns.iter().map(|t| t.town.as_str()).collect();
+    assert_eq!(names, ["瓜州镇", "柳园镇", "锁阳城镇", "西湖镇"]);
+    for (line, plan) in summary.towns[1..].iter().zip(demo::county::TOWNS) {
+        assert_eq!(
+            line.open + line.closed_awaiting_archive,
+            plan.open,
+            "{}",
+            plan.name
+        );
+    }
+    // Guazhou is the largest.
+    assert!(summary.towns[0].open > summary.towns[1].open);
+    assert!(summary.towns[1].open > summary.towns[3].open);
+
+    // A smaller town's lead sees their town only, its texts naming their town, not Guazhou.
+    let t = &demo::county::TOWNS[1];
+    let lead = demo.login(&format!("lead_{}", t.suffix)).await;
+    let own: Board = demo.get("/api/board", &lead).await;
+    assert_eq!(own.cards.len(), t.open as usize);
+    let town_id = own.cards[0].town_id;
+    assert!(own.cards.iter().all(|c| c.town_id == town_id));
+    for card in &own.cards {
+        assert!(!card.summary.contains("瓜州镇"), "{}", card.summary);
+        assert!(
+            t.villages.contains(&card.village.as_str()),
+            "{}",
+            card.village
+        );
+    }
+    let case: CaseDetail = demo
+        .get(&format!("/api/cases/{}", own.cards[0].id), &lead)
+        .await;
+    assert!(!case.parties_masked);
+    for p in &case.parties {
+        if let Some(a) = &p.address {
+            assert!(!a.contains("瓜州镇"), "{a}");
+        }
+    }
+    // Guazhou's lead does not read it.
+    let gz = demo.login("lead").await;
+    let (status, _, _) = demo
+        .send(
+            Method::GET,
+            &format!("/api/cases/{}", own.cards[0].id),
+            Some(&gz),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

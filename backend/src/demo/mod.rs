@@ -33,10 +33,15 @@
 //! archived cases. The cases come from a seeded generator (`plan::SEED`): the same size gives
 //! the same numbers on every load.
 //!
+//! - The rest of the county (`county`): 柳园镇, 锁阳城镇 and 西湖镇, smaller centers with a
+//!   lead (`lead_ly`, `lead_sy`, `lead_xh`), a clerk, mediators and two liaisons each and a
+//!   year of their own cases; and the county officer `county`, who reads every town.
+//!
 //! The demo is recognised by its town and its `lead` account: loading again does nothing and
 //! says when it was loaded.
 
 mod bulk;
+pub mod county;
 mod grid;
 pub mod plan;
 pub mod roster;
@@ -153,11 +158,19 @@ pub async fn load(state: &AppState, size: DemoSize) -> Result<DemoReport, DemoEr
     write::sessions(&mut wtx.tx, &ids, now, tz).await?;
     write::agreements(&mut wtx.tx, &ids, now, tz).await?;
     grid::people_and_logs(&mut wtx.tx, &ids, now, tz).await?;
+    // The whole county, for the demo itself (a sized benchmark load is Guazhou alone).
+    let county_accounts = if size == DemoSize::default() {
+        let mut codes = plan.cases.iter().map(|c| c.code.clone()).collect();
+        county::towns(&mut wtx.tx, ids.county, &hash, now, tz, &mut codes).await?;
+        county::account_count()
+    } else {
+        0
+    };
     wtx.commit().await?;
     state.clear_caches();
     Ok(DemoReport::Loaded {
         summary: plan.summary(),
-        accounts: ids.users,
+        accounts: ids.users + county_accounts,
         password_from_env,
         elapsed: started.elapsed(),
     })
@@ -254,6 +267,18 @@ impl fmt::Display for DemoReport {
                     f,
                     "  accounts: lead, clerk, clerk2, mediator1–mediator6, police, judicial, land, market, lawsociety, tribunal, legal, psych, leader01–leader10, grid01–grid37"
                 )?;
+                if *accounts > roster_accounts() {
+                    let towns: Vec<String> = county::TOWNS
+                        .iter()
+                        .map(|t| format!("{} ({})", t.name, county::usernames(t).join(", ")))
+                        .collect();
+                    writeln!(
+                        f,
+                        "  the rest of the county: {}; the county officer: {}",
+                        towns.join("; "),
+                        county::OFFICER.0
+                    )?;
+                }
                 if *password_from_env {
                     write!(
                         f,
@@ -268,6 +293,11 @@ impl fmt::Display for DemoReport {
             }
         }
     }
+}
+
+/// How many accounts Guazhou's demo has.
+fn roster_accounts() -> usize {
+    accounts().len()
 }
 
 #[cfg(test)]

@@ -34,7 +34,10 @@ pub struct Account {
 /// Where the ids of what was stored are kept while writing cases.
 #[derive(Debug, Default)]
 pub(crate) struct Ids {
+    pub county: i64,
     pub town: i64,
+    /// The town's letter code (its archive numbers').
+    pub town_code: &'static str,
     pub villages: Vec<i64>,
     pub areas: Vec<i64>,
     pub groups: Vec<i64>,
@@ -46,10 +49,40 @@ pub(crate) struct Ids {
     pub full_time: Vec<i64>,
     pub auxiliary: Vec<i64>,
     pub users: usize,
+    /// The people of another town of the county (`demo::county`), who stand in for the
+    /// plan's roles there; `None` for Guazhou itself.
+    pub alias: Option<Alias>,
+}
+
+/// The names of another town's people, by the plan's roles: its lead, its one clerk (who
+/// also registers what the plan has grid workers register: that town keeps no grid), its
+/// mediators (the plan's mediators taken in turn) and its departments' liaisons.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Alias {
+    pub lead: &'static str,
+    pub clerk: &'static str,
+    pub mediators: Vec<&'static str>,
+    pub liaisons: HashMap<Dept, &'static str>,
 }
 
 impl Ids {
     fn who(&self, who: Who) -> (i64, &'static str, Role) {
+        if let Some(a) = &self.alias {
+            return match who {
+                Who::Lead => (self.lead, a.lead, Role::Lead),
+                Who::Clerk(_) | Who::FullTime(_) | Who::Auxiliary(_) => {
+                    (self.clerks[0], a.clerk, Role::Clerk)
+                }
+                Who::Mediator(i) => {
+                    let k = i % self.mediators.len();
+                    (self.mediators[k], a.mediators[k], Role::Mediator)
+                }
+                Who::Liaison(d) => match (self.liaisons.get(&d), a.liaisons.get(&d)) {
+                    (Some(id), Some(name)) => (*id, name, Role::Liaison),
+                    _ => (self.lead, a.lead, Role::Lead),
+                },
+            };
+        }
         match who {
             Who::Lead => (self.lead, roster::LEAD.1, Role::Lead),
             Who::Clerk(i) => (self.clerks[i], roster::CLERKS[i].1, Role::Clerk),
@@ -74,7 +107,7 @@ impl Ids {
 
     fn handler(&self, a: Assignee) -> HandlerRef {
         match a {
-            Assignee::Mediator(i) => HandlerRef::Mediator(self.mediators[i]),
+            Assignee::Mediator(i) => HandlerRef::Mediator(self.mediators[i % self.mediators.len()]),
             Assignee::Dept(d) => {
                 HandlerRef::Department(self.departments.get(&d).copied().unwrap_or(0))
             }
@@ -170,6 +203,7 @@ pub(crate) async fn org_and_people(
     let mut ids = Ids::default();
     let county =
         db::org::insert_unit(conn, None, OrgLevel::County, roster::COUNTY, None, None).await?;
+    ids.county = county;
     let town = db::org::insert_unit(
         conn,
         Some(county),
@@ -180,6 +214,7 @@ pub(crate) async fn org_and_people(
     )
     .await?;
     ids.town = town;
+    ids.town_code = roster::TOWN_CODE;
     let center = db::org::CenterRow {
         name: roster::CENTER_NAME.to_owned(),
         address: roster::CENTER_ADDRESS.to_owned(),
@@ -318,7 +353,7 @@ pub(crate) async fn cases(
     plan: &Plan,
     tz: FixedOffset,
 ) -> Result<(), sqlx::Error> {
-    let archive_nos = archive_numbers(conn, ids.town, plan, tz).await?;
+    let archive_nos = archive_numbers(conn, ids, plan, tz).await?;
     // Repeats link to earlier cases, stored before them (the plan is in registration order).
     let mut ids_of_repeated: std::collections::HashMap<&str, i64> = plan
         .cases
@@ -562,7 +597,7 @@ pub(crate) async fn agreements(
 /// the town's counters, so archiving later continues the sequence.
 async fn archive_numbers(
     conn: &mut AnyConnection,
-    town: i64,
+    ids: &Ids,
     plan: &Plan,
     tz: FixedOffset,
 ) -> Result<HashMap<usize, String>, sqlx::Error> {
@@ -580,10 +615,10 @@ async fn archive_numbers(
     for year_cases in archived.chunk_by(|a, b| a.0 == b.0) {
         let year = year_cases[0].0;
         let count = i64::try_from(year_cases.len()).unwrap_or(i64::MAX);
-        let first = bulk::reserve_archive_numbers(conn, town, year, count).await?;
+        let first = bulk::reserve_archive_numbers(conn, ids.town, year, count).await?;
         for (k, (_, _, i)) in year_cases.iter().enumerate() {
             let n = first + i64::try_from(k).unwrap_or(0);
-            out.insert(*i, format!("{}-{year}-{n:04}", roster::TOWN_CODE));
+            out.insert(*i, format!("{}-{year}-{n:04}", ids.town_code));
         }
     }
     Ok(out)
@@ -616,9 +651,9 @@ async fn one_case(
             summary: &c.summary,
             facts: &c.facts,
             request: &c.request,
-            village_id: ids.villages[c.place.village],
-            area_id: c.place.area.map(|a| ids.areas[a]),
-            group_id: c.place.group.map(|g| ids.groups[g]),
+            village_id: ids.villages[c.place.village % ids.villages.len()],
+            area_id: c.place.area.and_then(|a| ids.areas.get(a).copied()),
+            group_id: c.place.group.and_then(|g| ids.groups.get(g).copied()),
             stage: c.stage,
             outcome: c.outcome,
             outcome_summary: c.outcome_summary.as_deref(),
