@@ -20,6 +20,7 @@ pub mod logs;
 pub mod mediation;
 pub mod meetings;
 pub mod model;
+pub mod orgsheet;
 pub mod privacy;
 pub mod repeats;
 pub mod roster;

@@ -2969,3 +2969,131 @@ async fn the_administrator_creates_an_account_and_its_owner_sets_their_own_passw
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_county_officer_sees_two_towns_and_a_lead_transfers_a_case_to_the_other() {
+    let server = TestServer::start().await;
+    let app = server.app();
+    let (lead, lead_b) = (app.login("lead").await, app.login("lead_b").await);
+    let escalated = app.register(&lead, &app.sample_case()).await;
+    let moving = app.register(&lead, &app.sample_case()).await;
+    let mut in_b = app.sample_case();
+    in_b.village_id = app.fixture.village_b;
+    in_b.area_id = None;
+    in_b.group_id = None;
+    in_b.summary = "柳园村承包地边界纠纷".into();
+    let b_case = app.register(&lead_b, &in_b).await;
+    app.post_json(
+        &format!("/api/cases/{}/county-escalation", escalated.id),
+        Some(&lead),
+        &shared::county::CountyText {
+            text: "涉及县直多个部门,请县级协调".into(),
+        },
+    )
+    .await
+    .expect_status(201);
+    let village_b = app.fixture.village_b.to_string();
+    let town_b = app.fixture.town_b.to_string();
+    let browser = match Browser::start(&server.base_url, 1280, 800, false).await {
+        Ok(b) => b,
+        Err(e) => panic!("could not start the browser: {e}"),
+    };
+    scenario("county", browser, |b| async move {
+        let result = async {
+            // The county officer: both towns on one board, each card naming its town.
+            sign_in(&b, "county").await?;
+            b.wait(&format!("[data-testid=card-{}]", b_case.code))
+                .await?;
+            b.wait_text(
+                &format!("[data-testid=card-{}] [data-testid=card-town]", b_case.code),
+                "柳园镇",
+            )
+            .await?;
+            b.wait_text(
+                &format!("[data-testid=card-{}] [data-testid=card-town]", moving.code),
+                "瓜州镇",
+            )
+            .await?;
+            b.wait(&format!(
+                "[data-testid=card-{}] [data-testid=card-county]",
+                escalated.code
+            ))
+            .await?;
+            if b.count("[data-testid=nav-cases]").await? != 0 {
+                return Err("the county officer is offered a town's case list".into());
+            }
+            b.expect_accessible("the county board").await?;
+            b.screenshot("county-board-1280").await?;
+            // One town alone.
+            b.choose("#filter-town", &town_b).await?;
+            b.wait_gone(&format!("[data-testid=card-{}]", moving.code))
+                .await?;
+            b.wait(&format!("[data-testid=card-{}]", b_case.code))
+                .await?;
+            // The dashboard by town; its waiting escalation opens the board filtered to it.
+            b.click("[data-testid=nav-county]").await?;
+            b.wait_text("[data-testid=county-total]", "3").await?;
+            if b.count("[data-testid=county-town]").await? != 2 {
+                return Err("the dashboard does not list two towns".into());
+            }
+            b.expect_accessible("the county dashboard").await?;
+            b.screenshot("county-dashboard-1280").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("county-dashboard-1024").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("county-dashboard-768").await?;
+            b.resize(1280, 800).await?;
+            b.click("[data-testid=county-waiting]").await?;
+            b.wait(&format!("[data-testid=card-{}]", escalated.code))
+                .await?;
+            b.wait_gone(&format!("[data-testid=card-{}]", moving.code))
+                .await?;
+            // The county's instruction, on the case page (parties masked).
+            b.goto(&format!("/cases/{}", escalated.id)).await?;
+            b.wait_text("[data-testid=case-town]", "瓜州镇").await?;
+            b.click("[data-testid=instruct-form] button[type=submit]")
+                .await?;
+            b.wait_text("[data-testid=error-instruct-form-text]", "必填")
+                .await?;
+            b.fill("#instruct-text", "请县司法局牵头,三日内召开联席会议。")
+                .await?;
+            b.click("[data-testid=instruct-form] button[type=submit]")
+                .await?;
+            b.wait_text("[data-testid=instruction]", "县司法局牵头")
+                .await?;
+            b.expect_accessible("a case page read by the county")
+                .await?;
+            b.screenshot("county-case-1280").await?;
+            sign_out(&b).await?;
+
+            // The lead transfers the other case to 柳园镇.
+            sign_in(&b, "lead").await?;
+            b.goto(&format!("/cases/{}", moving.id)).await?;
+            b.click("[data-testid=open-transfer]").await?;
+            b.click("[data-testid=transfer]").await?;
+            b.wait_text("[data-testid=error-transfer-village_id]", "必填")
+                .await?;
+            b.choose("#transfer-town", &town_b).await?;
+            b.choose("#transfer-village", &village_b).await?;
+            b.fill("#transfer-reason", "当事人户籍及争议土地均在柳园镇")
+                .await?;
+            b.expect_accessible("the transfer form").await?;
+            b.screenshot("transfer-1280").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("transfer-768").await?;
+            b.resize(1280, 800).await?;
+            b.click("[data-testid=transfer]").await?;
+            b.wait("[data-testid=board]").await?;
+            b.wait_gone(&format!("[data-testid=card-{}]", moving.code))
+                .await?;
+            sign_out(&b).await?;
+            sign_in(&b, "lead_b").await?;
+            b.wait(&format!("[data-testid=card-{}]", moving.code))
+                .await?;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}

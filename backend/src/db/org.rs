@@ -281,3 +281,181 @@ pub async fn put_center(
     .await
     .map(drop)
 }
+
+/// The county's id, once it is set up.
+pub async fn county_id(conn: &mut AnyConnection) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM org_units WHERE level = 'county' ORDER BY id LIMIT 1")
+        .fetch_optional(conn)
+        .await
+}
+
+/// Every unit with the towns' codes, county first, then by level and order of creation.
+pub async fn admin_units(
+    conn: &mut AnyConnection,
+) -> Result<Vec<shared::orgsheet::AdminUnit>, sqlx::Error> {
+    let rows: Vec<(i64, Option<i64>, String, String, Option<String>)> =
+        sqlx::query_as("SELECT id, parent_id, level, name, code FROM org_units ORDER BY id")
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter()
+        .map(|(id, parent_id, level, name, code)| {
+            let level: OrgLevel = parse_enum("org level", &level)?;
+            Ok(shared::orgsheet::AdminUnit {
+                id,
+                parent_id,
+                level,
+                name,
+                code: code.filter(|_| level == OrgLevel::Town),
+            })
+        })
+        .collect()
+}
+
+/// Every town's code, by town id.
+pub async fn town_codes(conn: &mut AnyConnection) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, code FROM org_units WHERE level = 'town' AND code IS NOT NULL ORDER BY id",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Whether a unit beside `parent_id` (other than `except`) has this name.
+pub async fn sibling_named(
+    conn: &mut AnyConnection,
+    parent_id: Option<i64>,
+    name: &str,
+    except: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM org_units WHERE name = $1 AND id <> $2 \
+         AND ((parent_id IS NULL AND $3 IS NULL) OR parent_id = $3)",
+    )
+    .bind(name)
+    .bind(except.unwrap_or(0))
+    .bind(parent_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Whether another town (not `except`) has this code.
+pub async fn code_taken(
+    conn: &mut AnyConnection,
+    code: &str,
+    except: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM org_units WHERE level = 'town' AND code = $1 AND id <> $2",
+    )
+    .bind(code)
+    .bind(except.unwrap_or(0))
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Renames a unit; a town's code changes with it (`None` keeps other units' code empty).
+pub async fn rename_unit(
+    conn: &mut AnyConnection,
+    id: i64,
+    name: &str,
+    code: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE org_units SET name = $1, code = $2 WHERE id = $3")
+        .bind(name)
+        .bind(code)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+#[derive(Debug, FromRow)]
+struct AdminDepartmentRow {
+    id: i64,
+    town_id: i64,
+    name: String,
+    kind: String,
+    response_days: i64,
+    active: i64,
+}
+
+impl AdminDepartmentRow {
+    fn into_department(self) -> Result<shared::orgsheet::AdminDepartment, sqlx::Error> {
+        Ok(shared::orgsheet::AdminDepartment {
+            kind: parse_enum("department kind", &self.kind)?,
+            id: self.id,
+            town_id: self.town_id,
+            name: self.name,
+            response_days: u16::try_from(self.response_days).unwrap_or(u16::MAX),
+            active: self.active != 0,
+        })
+    }
+}
+
+const ADMIN_DEPARTMENT: &str =
+    "SELECT id, town_id, name, kind, response_days, active FROM departments";
+
+/// Every department of every town, inactive ones too.
+pub async fn admin_departments(
+    conn: &mut AnyConnection,
+) -> Result<Vec<shared::orgsheet::AdminDepartment>, sqlx::Error> {
+    let rows: Vec<AdminDepartmentRow> =
+        sqlx::query_as(&format!("{ADMIN_DEPARTMENT} ORDER BY town_id, id"))
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter()
+        .map(AdminDepartmentRow::into_department)
+        .collect()
+}
+
+/// One department, active or not.
+pub async fn admin_department(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<shared::orgsheet::AdminDepartment>, sqlx::Error> {
+    let row: Option<AdminDepartmentRow> =
+        sqlx::query_as(&format!("{ADMIN_DEPARTMENT} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    row.map(AdminDepartmentRow::into_department).transpose()
+}
+
+/// Whether the town has a department (other than `except`) of this name.
+pub async fn department_named(
+    conn: &mut AnyConnection,
+    town_id: i64,
+    name: &str,
+    except: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM departments WHERE town_id = $1 AND name = $2 AND id <> $3",
+    )
+    .bind(town_id)
+    .bind(name)
+    .bind(except.unwrap_or(0))
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Stores a department's changed name, kind, response time and state.
+pub async fn change_department(
+    conn: &mut AnyConnection,
+    d: &shared::orgsheet::AdminDepartment,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE departments SET name = $1, kind = $2, response_days = $3, active = $4 \
+         WHERE id = $5",
+    )
+    .bind(&d.name)
+    .bind(d.kind.as_str())
+    .bind(i64::from(d.response_days))
+    .bind(i64::from(d.active))
+    .bind(d.id)
+    .execute(conn)
+    .await
+    .map(drop)
+}

@@ -23,6 +23,7 @@ pub mod public;
 pub mod receipts;
 pub mod repeats;
 pub mod roster;
+pub mod setup;
 pub mod supervision;
 pub mod views;
 
@@ -56,6 +57,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(receipts::router())
         .merge(repeats::router())
         .merge(roster::router())
+        .merge(setup::router())
         .merge(supervision::router())
         .merge(views::router())
         .merge(openapi::router())

@@ -308,7 +308,11 @@ fn TransferForm(id: i64, version: i64, own_town: i64) -> impl IntoView {
                 <label for="transfer-town">{tr(T::TransferTown)}</label>
                 <select id="transfer-town" name="town" aria-describedby="err-transfer-town"
                     prop:value=move || town.get()
-                    on:change=move |ev| { town.set(event_target_value(&ev)); village.set(String::new()); }>
+                    on:change=move |ev| {
+                        town.set(event_target_value(&ev));
+                        village.set(String::new());
+                        errors.update(|e| e.retain(|x| x.field != "town"));
+                    }>
                     <option value="">{move || T::ChooseTown.get(lang.get())}</option>
                     {move || towns.get().into_iter().map(|t| view! {
                         <option value=t.id.to_string()>{t.name}</option>
@@ -320,7 +324,10 @@ fn TransferForm(id: i64, version: i64, own_town: i64) -> impl IntoView {
                 <label for="transfer-village">{tr(T::TransferVillage)}</label>
                 <select id="transfer-village" name="village_id" aria-describedby="err-transfer-village_id"
                     prop:value=move || village.get()
-                    on:change=move |ev| village.set(event_target_value(&ev))>
+                    on:change=move |ev| {
+                        village.set(event_target_value(&ev));
+                        errors.update(|e| e.retain(|x| x.field != "village_id"));
+                    }>
                     <option value="">{move || T::ChooseVillage.get(lang.get())}</option>
                     {move || villages.get().into_iter().map(|v| view! {
                         <option value=v.id.to_string()>{v.name}</option>
@@ -332,7 +339,10 @@ fn TransferForm(id: i64, version: i64, own_town: i64) -> impl IntoView {
                 <label for="transfer-reason">{tr(T::TransferReason)}</label>
                 <textarea id="transfer-reason" name="reason" rows="2" aria-describedby="err-transfer-reason"
                     prop:value=move || reason.get()
-                    on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+                    on:input=move |ev| {
+                        reason.set(event_target_value(&ev));
+                        errors.update(|e| e.retain(|x| x.field != "reason"));
+                    }></textarea>
                 <FieldMessage name="reason" errors=errors.into() scope="transfer" />
             </div>
             <button type="submit" class="btn btn-primary" data-testid="transfer" disabled=move || pending.get()>

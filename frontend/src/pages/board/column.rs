@@ -182,6 +182,10 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
     let online = card.channel == shared::model::Channel::Online;
     let repeat_of = card.repeat_of.clone();
     let county_pending = card.county_pending;
+    let read_only = ctx
+        .actor
+        .get_untracked()
+        .is_some_and(|a| a.role.is_county_wide());
     let town_id = card.town_id;
     let down_card = card.clone();
     let menu_card = card.clone();
@@ -327,6 +331,8 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
                                 }
                             }}
                         </span>
+                        // A reader of every town moves nothing: no menu to offer.
+                        {(!read_only).then(|| view! {
                         <button
                             type="button"
                             class="move-btn"
@@ -341,6 +347,7 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
                         >
                             {tr(T::MoveShort)}
                         </button>
+                        })}
                     </div>
                 </div>
                 <Show when=pending>
