@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/logs") view=|| view! { <Staff><Deferred load=split::logs /></Staff> } />
                         <Route path=path!("/grid") view=|| view! { <Staff><Deferred load=split::grid /></Staff> } />
                         <Route path=path!("/password") view=|| view! { <Staff><Deferred load=split::password /></Staff> } />
+                        <Route path=path!("/admin/org") view=|| view! { <Staff><Deferred load=split::setup /></Staff> } />
                         <Route path=path!("/admin/accounts") view=|| view! { <Staff><Deferred load=split::accounts /></Staff> } />
                         <Route path=path!("/admin/audit") view=|| view! { <Staff><Deferred load=split::audit /></Staff> } />
                         <Route path=path!("/roster") view=|| view! { <Staff><Deferred load=split::roster /></Staff> } />

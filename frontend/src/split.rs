@@ -50,6 +50,11 @@ pub fn cases() -> Page {
     Ok(view! { <crate::pages::cases::CasesPage /> }.into_any())
 }
 
+#[wasm_split(setup, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn setup() -> Page {
+    Ok(view! { <crate::pages::setup::SetupPage /> }.into_any())
+}
+
 #[wasm_split(county, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn county() -> Page {
     Ok(view! { <crate::pages::county::CountyPage /> }.into_any())

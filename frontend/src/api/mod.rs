@@ -797,6 +797,45 @@ pub async fn accounts() -> Result<shared::admin::Accounts> {
     get("/api/admin/accounts").await
 }
 
+/// `GET /api/admin/org`: the whole tree with the towns' codes.
+pub async fn admin_org() -> Result<Vec<shared::orgsheet::AdminUnit>> {
+    get("/api/admin/org").await
+}
+
+/// `POST /api/admin/org/units`: adds a unit.
+pub async fn add_unit(form: &shared::orgsheet::UnitForm) -> Result<shared::orgsheet::AdminUnit> {
+    post("/api/admin/org/units", form, true).await
+}
+
+/// `PUT /api/admin/org/units/{id}`: renames a unit.
+pub async fn change_unit(
+    id: i64,
+    form: &shared::orgsheet::UnitForm,
+) -> Result<shared::orgsheet::AdminUnit> {
+    put(&format!("/api/admin/org/units/{id}"), form).await
+}
+
+/// `POST /api/admin/org/import`: checks (and with `commit`, writes) a sheet of the tree.
+pub async fn import_org(req: &shared::orgsheet::OrgImport) -> Result<shared::orgsheet::OrgPreview> {
+    post("/api/admin/org/import", req, true).await
+}
+
+/// `GET /api/admin/departments`: every town's departments, inactive ones too.
+pub async fn admin_departments() -> Result<Vec<shared::orgsheet::AdminDepartment>> {
+    get("/api/admin/departments").await
+}
+
+/// `POST /api/admin/departments` (no id) or `PUT /api/admin/departments/{id}`.
+pub async fn save_department(
+    id: Option<i64>,
+    form: &shared::orgsheet::DepartmentForm,
+) -> Result<shared::orgsheet::AdminDepartment> {
+    match id {
+        Some(id) => put(&format!("/api/admin/departments/{id}"), form).await,
+        None => post("/api/admin/departments", form, true).await,
+    }
+}
+
 /// `POST /api/admin/accounts`: creates an account with a one-time password.
 pub async fn create_account(
     request: &shared::admin::AccountForm,

@@ -153,6 +153,9 @@ pub fn Header() -> impl IntoView {
                     <A href="/police" attr:data-testid="nav-police">{tr(T::NavPolice)}</A>
                 </Show>
                 <Show when=move || is_admin.get()>
+                    <A href="/admin/org" attr:data-testid="nav-setup">{move || lang.get().pick("组织架构", "Org tree")}</A>
+                </Show>
+                <Show when=move || is_admin.get()>
                     <A href="/admin/accounts" attr:data-testid="nav-accounts">{move || lang.get().pick("账号", "Accounts")}</A>
                 </Show>
                 <Show when=move || is_admin.get()>

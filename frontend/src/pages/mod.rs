@@ -24,3 +24,4 @@ pub mod repeats;
 pub mod roster;
 pub mod session_room;
 pub mod sessions;
+pub mod setup;
