@@ -160,6 +160,46 @@ pub struct AdminDepartment {
     pub active: bool,
 }
 
+/// A town's center as its receipts and public pages name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TownCenter {
+    pub town_id: i64,
+    pub center: crate::api::Center,
+}
+
+/// Longest center name, address and phone.
+pub const CENTER_NAME_MAX: u32 = 60;
+pub const CENTER_ADDRESS_MAX: u32 = 100;
+pub const CENTER_PHONE_MAX: u32 = 20;
+
+/// Checks a center's name (required), address and phone (one line each; the phone digits,
+/// spaces, dashes and parentheses).
+pub fn check_center(c: &crate::api::Center, lang: Lang) -> Result<(), Vec<crate::FieldError>> {
+    let mut k = crate::validate::Checker::new(lang);
+    k.required_line("name", &c.name, CENTER_NAME_MAX);
+    k.one_line("address", &c.address, CENTER_ADDRESS_MAX);
+    k.one_line("phone", &c.phone, CENTER_PHONE_MAX);
+    if k.is_fine("phone")
+        && !c
+            .phone
+            .chars()
+            .all(|ch| ch.is_ascii_digit() || matches!(ch, ' ' | '-' | '(' | ')' | '+'))
+    {
+        k.fail("phone", Reason::InvalidPhone);
+    }
+    k.finish()
+}
+
+/// The center a new town starts with: its name, no address or phone yet.
+pub fn default_center(town: &str) -> crate::api::Center {
+    crate::api::Center {
+        name: format!("{town}综治中心"),
+        address: String::new(),
+        phone: String::new(),
+    }
+}
+
 /// One refused cell (or row: `column` empty), by its line in the sheet (the header is line 1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

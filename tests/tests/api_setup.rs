@@ -460,3 +460,61 @@ async fn a_new_town_set_up_from_nothing_registers_its_first_case() {
         [first.id]
     );
 }
+
+#[tokio::test]
+async fn a_new_town_starts_with_its_center_which_the_administrator_completes() {
+    let app = TestApp::new().await;
+    let admin = app.login("admin").await;
+    let town = add(
+        &app,
+        &admin,
+        &unit(Some(app.fixture.county), "河东镇", Some("HD")),
+    )
+    .await;
+    let centers: Vec<shared::orgsheet::TownCenter> =
+        app.get("/api/admin/centers", Some(&admin)).await.json();
+    let started = centers
+        .iter()
+        .find(|c| c.town_id == town.id)
+        .unwrap_or_else(|| panic!("no center for the new town: {centers:?}"));
+    assert_eq!(started.center.name, "河东镇综治中心");
+    let path = format!("/api/admin/centers/{}", town.id);
+    let center = |name: &str, phone: &str| shared::api::Center {
+        name: name.into(),
+        address: "瓜州县河东镇政府路 1 号".into(),
+        phone: phone.into(),
+    };
+    assert_eq!(
+        fields(
+            &app.put_json(&path, Some(&admin), &center(" ", "0937-5560001"))
+                .await
+        ),
+        ["name"]
+    );
+    assert_eq!(
+        fields(
+            &app.put_json(&path, Some(&admin), &center("河东镇综治中心", "call us"))
+                .await
+        ),
+        ["phone"]
+    );
+    let res = app
+        .put_json(
+            &path,
+            Some(&admin),
+            &center("河东镇综治中心", "0937-5560001"),
+        )
+        .await;
+    res.expect_status(200);
+    app.put_json(
+        &format!("/api/admin/centers/{}", app.fixture.villages[0]),
+        Some(&admin),
+        &center("x", "1"),
+    )
+    .await
+    .expect_status(404);
+    let lead = app.login("lead").await;
+    app.put_json(&path, Some(&lead), &center("x", "1"))
+        .await
+        .expect_status(403);
+}

@@ -3097,3 +3097,172 @@ async fn a_county_officer_sees_two_towns_and_a_lead_transfers_a_case_to_the_othe
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_administrator_sets_up_a_town_from_nothing_and_its_lead_registers_the_first_case() {
+    let server = TestServer::start().await;
+    let county = server.fixture.county;
+    let dir = std::env::temp_dir().join(format!("concord-setup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let bad = dir.join("bad.csv");
+    let good = dir.join("good.csv");
+    std::fs::write(
+        &bad,
+        "乡镇,村,片,代码\n三道沟镇,,一片,\n三道沟镇,三道沟村,,SD\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    // Saved by Excel on a Chinese system: GBK, not UTF-8.
+    std::fs::write(
+        &good,
+        [
+            &b"\xcf\xe7\xd5\xf2,\xb4\xe5,\xb4\xfa\xc2\xeb\n"[..], // 乡镇,村,代码
+            &b"\xc8\xfd\xb5\xc0\xb9\xb5\xd5\xf2,\xc8\xfd\xb5\xc0\xb9\xb5\xb4\xe5,SD\n"[..], // 三道沟镇,三道沟村,SD
+            &b"\xc8\xfd\xb5\xc0\xb9\xb5\xd5\xf2,\xd0\xc2\xb8\xfb\xb4\xe5,\n"[..], // 三道沟镇,新耕村,
+        ]
+        .concat(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (bad, good) = (bad.display().to_string(), good.display().to_string());
+    let browser = match Browser::start(&server.base_url, 1280, 800, false).await {
+        Ok(b) => b,
+        Err(e) => panic!("could not start the browser: {e}"),
+    };
+    scenario("setup", browser, |b| async move {
+        let result = async {
+            sign_in(&b, "admin").await?;
+            b.click("[data-testid=nav-setup]").await?;
+            b.wait("[data-testid=org-tree]").await?;
+            // A sheet with a bad row: named, nothing imported.
+            b.wait("#import-file").await?.send_keys(&bad).await?;
+            b.wait("[data-testid=import-preview][data-ok=false]").await?;
+            b.wait_text("[data-testid=import-error][data-line=\"2\"]", "village")
+                .await?;
+            if b.count("[data-testid=import-commit]").await? != 0 {
+                return Err("a sheet with errors may be imported".into());
+            }
+            b.expect_accessible("the set-up page with a refused sheet").await?;
+            b.screenshot("setup-errors-1280").await?;
+            // The good one (GBK) previews, then imports.
+            b.wait("#import-file").await?.send_keys(&good).await?;
+            b.wait("[data-testid=import-preview][data-ok=true]").await?;
+            b.wait_text("[data-testid=import-preview]", "新增乡镇 1、村 2")
+                .await?;
+            b.click("[data-testid=import-commit]").await?;
+            b.wait("[data-testid=org-unit][data-name=\"新耕村\"]").await?;
+            // One more village typed in, under the new town.
+            b.click("[data-testid=org-unit][data-name=\"三道沟镇\"] > .org-row [data-testid=org-add]")
+                .await?;
+            b.click("[data-testid=unit-save]").await?;
+            b.wait_text("[data-testid=error-unit-name]", "必填").await?;
+            b.fill("[data-testid=unit-name]", "三道沟村").await?;
+            b.click("[data-testid=unit-save]").await?;
+            b.wait_text("[data-testid=error-unit-name]", "重复").await?;
+            b.fill("[data-testid=unit-name]", "东湖村").await?;
+            b.click("[data-testid=unit-save]").await?;
+            b.wait("[data-testid=org-unit][data-name=\"东湖村\"]").await?;
+            // Its judicial office.
+            let town: i64 = b
+                .eval("return Number(document.querySelector('#department-town option:last-child').value);")
+                .await?;
+            b.choose("#department-town", &town.to_string()).await?;
+            b.fill("[data-testid=department-new] [data-testid=department-name]", "司法所")
+                .await?;
+            b.fill("[data-testid=department-new] [data-testid=department-days]", "0")
+                .await?;
+            b.click("[data-testid=department-new] [data-testid=department-save]")
+                .await?;
+            b.wait_text("[data-testid=error-department-new-response_days]", "1")
+                .await?;
+            b.fill("[data-testid=department-new] [data-testid=department-days]", "5")
+                .await?;
+            b.click("[data-testid=department-new] [data-testid=department-save]")
+                .await?;
+            b.wait("[data-testid=department][data-name=\"司法所\"]").await?;
+            // Its center's address and phone (the name it started with is loaded first).
+            let mut loaded = false;
+            for _ in 0..50 {
+                loaded = b
+                    .eval("return document.querySelector('[data-testid=center-name]').value.includes('三道沟镇');")
+                    .await?;
+                if loaded {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            if !loaded {
+                return Err("the new town's center did not load".into());
+            }
+            b.fill("[data-testid=center-address]", "瓜州县三道沟镇政府路 2 号").await?;
+            b.fill("[data-testid=center-phone]", "0937-557 0001 转 3").await?;
+            b.click("[data-testid=center-save]").await?;
+            b.wait_text("[data-testid=error-center-phone]", "电话").await?;
+            b.fill("[data-testid=center-phone]", "0937-5570001").await?;
+            b.click("[data-testid=center-save]").await?;
+            b.wait_gone("[data-testid=error-center-phone]:not([hidden])").await?;
+            b.expect_accessible("the set-up page").await?;
+            b.screenshot("setup-1280").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("setup-1024").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("setup-768").await?;
+            b.resize(1280, 800).await?;
+
+            // Its first account: the center lead.
+            b.click("[data-testid=nav-accounts]").await?;
+            b.click("[data-testid=account-new]").await?;
+            b.fill("[data-testid=account-form] [data-testid=account-username]", "lead.sd")
+                .await?;
+            b.fill("[data-testid=account-form] [data-testid=account-name]", "田主任")
+                .await?;
+            b.choose("[data-testid=account-form] [data-testid=account-role]", "lead")
+                .await?;
+            b.choose("[data-testid=account-form] [data-testid=account-town]", &town.to_string())
+                .await?;
+            b.click("[data-testid=account-form] [data-testid=account-save]")
+                .await?;
+            let password = b
+                .text("[data-testid=issued-password]")
+                .await?
+                .trim()
+                .to_owned();
+            sign_out(&b).await?;
+
+            // The lead sets a password and registers the town's first case.
+            b.fill("input[name=username]", "lead.sd").await?;
+            b.fill("input[name=password]", &password).await?;
+            b.click("[data-testid=login-submit]").await?;
+            b.wait("[data-testid=must-change-banner]").await?;
+            b.fill("#password-current", &password).await?;
+            b.fill("#password-new", "三道沟的春天来得晚2026").await?;
+            b.fill("#password-again", "三道沟的春天来得晚2026").await?;
+            b.click("[data-testid=password-save]").await?;
+            b.wait("[data-testid=board]").await?;
+            b.goto("/cases/new").await?;
+            b.wait("[data-testid=intake-form]").await?;
+            let village: i64 = b
+                .eval("const o = [...document.querySelectorAll('select[name=village_id] option')].find(o => o.textContent.includes('东湖村')); return o ? Number(o.value) : 0;")
+                .await?;
+            if village == 0 {
+                return Err("the new village is not offered at intake".into());
+            }
+            b.choose("select[name=kind]", "dispute").await?;
+            b.choose("select[name=category]", "neighbour").await?;
+            b.choose("select[name=channel]", "window").await?;
+            b.choose("select[name=village_id]", &village.to_string()).await?;
+            b.fill("input[name=\"parties[0].name\"]", "田小禾").await?;
+            b.fill("input[name=\"parties[0].phone\"]", "13912345678").await?;
+            b.fill("input[name=summary]", "东湖村宅基地界址纠纷").await?;
+            b.fill("textarea[name=facts]", "两户对宅基地界址有争议。").await?;
+            b.click("[data-testid=submit-case]").await?;
+            b.wait_text("[data-testid=receipt-center]", "三道沟镇综治中心").await?;
+            b.wait_text("[data-testid=receipt-contact]", "0937-5570001").await?;
+            b.goto("/board").await?;
+            b.wait_text("[data-testid=board]", "东湖村宅基地界址纠纷").await?;
+            let _ = county;
+            Ok(())
+        }
+        .await;
+        (b, result)
+    })
+    .await;
+}

@@ -10,10 +10,12 @@ use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use base64::Engine;
+use shared::api::Center;
 use shared::model::OrgLevel;
 use shared::orgsheet::{
     AdminDepartment, AdminUnit, DepartmentForm, Existing, OrgImport, OrgPreview, SheetFormat,
-    UnitForm, check_sheet, check_town_code, check_unit_name, parse_csv,
+    TownCenter, UnitForm, check_center, check_sheet, check_town_code, check_unit_name,
+    default_center, parse_csv,
 };
 use shared::{ApiError, ErrorKind, FieldError, Lang, Reason};
 
@@ -32,6 +34,129 @@ pub fn router() -> Router<AppState> {
         .route("/admin/org/import", post(import))
         .route("/admin/departments", get(departments).post(add_department))
         .route("/admin/departments/{id}", put(change_department))
+        .route("/admin/centers", get(centers))
+        .route("/admin/centers/{id}", put(change_center))
+}
+
+/// Every town's center.
+#[utoipa::path(
+    get,
+    path = "/api/admin/centers",
+    tag = "admin",
+    responses(
+        (status = 200, description = "Every town's center: name, address, phone", body = Vec<TownCenter>),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 403, description = "Only the administrator", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn centers(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    me: CurrentUser,
+) -> AppResult<Json<Vec<TownCenter>>> {
+    admin_only(&me, lang)?;
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(
+        db::org::centers(&mut conn)
+            .await?
+            .into_iter()
+            .map(|(town_id, c)| TownCenter {
+                town_id,
+                center: Center {
+                    name: c.name,
+                    address: c.address,
+                    phone: c.phone,
+                },
+            })
+            .collect(),
+    ))
+}
+
+/// Sets a town's center as its receipts and the public pages name it.
+#[utoipa::path(
+    put,
+    path = "/api/admin/centers/{id}",
+    tag = "admin",
+    params(("id" = i64, Path, description = "The town's id")),
+    request_body = Center,
+    responses(
+        (status = 200, description = "The center as it now is", body = TownCenter),
+        (status = 400, description = "The body is not JSON, or not `application/json`", body = ApiError),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 403, description = "Only the administrator, or the request came from another site", body = ApiError),
+        (status = 404, description = "No such town", body = ApiError),
+        (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
+        (status = 422, description = "Fields refused (`name` required, `address`, `phone`)", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn change_center(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    me: CurrentUser,
+    IdPath(id): IdPath,
+    AppJson(form): AppJson<Center>,
+) -> AppResult<Json<TownCenter>> {
+    admin_only(&me, lang)?;
+    let mut wtx = state.db.begin_write().await?;
+    let conn = &mut wtx.tx;
+    let town = db::org::unit(conn, id).await?;
+    if town.as_ref().and_then(|t| t.level().ok()) != Some(OrgLevel::Town) {
+        return Err(AppError::not_found());
+    }
+    check_center(&form, lang).map_err(AppError::fields)?;
+    let center = Center {
+        name: form.name.trim().to_owned(),
+        address: form.address.trim().to_owned(),
+        phone: form.phone.trim().to_owned(),
+    };
+    let before = db::org::center(conn, id).await?.map(|c| Center {
+        name: c.name,
+        address: c.address,
+        phone: c.phone,
+    });
+    db::org::put_center(
+        conn,
+        id,
+        &db::org::CenterRow {
+            name: center.name.clone(),
+            address: center.address.clone(),
+            phone: center.phone.clone(),
+        },
+    )
+    .await?;
+    db::accounts::audit(
+        conn,
+        me.user.id,
+        ("center_changed", &center.name),
+        (&json(&before), &json(&center)),
+        now_ms(),
+    )
+    .await?;
+    wtx.commit().await?;
+    Ok(Json(TownCenter {
+        town_id: id,
+        center,
+    }))
+}
+
+/// Records a new town's starting center (its name; address and phone to be filled in).
+async fn start_center(conn: &mut sqlx::AnyConnection, town: i64, name: &str) -> AppResult<()> {
+    let c = default_center(name);
+    db::org::put_center(
+        conn,
+        town,
+        &db::org::CenterRow {
+            name: c.name,
+            address: c.address,
+            phone: c.phone,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 fn admin_only(me: &CurrentUser, lang: Lang) -> AppResult<()> {
@@ -205,6 +330,9 @@ pub(crate) async fn add_unit(
     };
     let id =
         db::org::insert_unit(conn, form.parent_id, level, &name, town_id, code.as_deref()).await?;
+    if level == OrgLevel::Town {
+        start_center(conn, id, &name).await?;
+    }
     let unit = AdminUnit {
         id,
         parent_id: form.parent_id,
@@ -438,6 +566,9 @@ pub(crate) async fn import(
         .await?;
         if let Some(n) = unit.households {
             db::grid::set_households(conn, id, Some(n)).await?;
+        }
+        if unit.level == OrgLevel::Town {
+            start_center(conn, id, &name).await?;
         }
         let own_town = if unit.level == OrgLevel::Town {
             Some(id)

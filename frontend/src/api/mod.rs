@@ -820,6 +820,19 @@ pub async fn import_org(req: &shared::orgsheet::OrgImport) -> Result<shared::org
     post("/api/admin/org/import", req, true).await
 }
 
+/// `GET /api/admin/centers`: every town's center.
+pub async fn admin_centers() -> Result<Vec<shared::orgsheet::TownCenter>> {
+    get("/api/admin/centers").await
+}
+
+/// `PUT /api/admin/centers/{town}`: a town's center.
+pub async fn save_center(
+    town: i64,
+    center: &shared::api::Center,
+) -> Result<shared::orgsheet::TownCenter> {
+    put(&format!("/api/admin/centers/{town}"), center).await
+}
+
 /// `GET /api/admin/departments`: every town's departments, inactive ones too.
 pub async fn admin_departments() -> Result<Vec<shared::orgsheet::AdminDepartment>> {
     get("/api/admin/departments").await

@@ -470,6 +470,7 @@ fn DepartmentsPanel(units: StoredValue<Vec<AdminUnit>>) -> impl IntoView {
                         (Some(Ok(all)), Some(t)) => {
                             let mine: Vec<AdminDepartment> = all.into_iter().filter(|d| d.town_id == t).collect();
                             view! {
+                                <CenterEditor town=t />
                                 <ul class="departments-list">
                                     {mine.into_iter().map(|d| view! { <DepartmentRow d reload /> }).collect_view()}
                                 </ul>
@@ -617,6 +618,87 @@ fn DepartmentEditor(
             <FieldMessage name="town_id" errors=errors.into() scope />
             <button type="submit" class="btn btn-primary btn-small" data-testid="department-save" disabled=move || pending.get()>
                 {move || if id.is_some() { lang.get().pick("保存", "Save") } else { lang.get().pick("添加部门", "Add department") }}
+            </button>
+        </form>
+    }
+}
+
+/// A town's center: the name, address and phone its receipts and public pages show.
+#[component]
+fn CenterEditor(town: i64) -> impl IntoView {
+    let lang = use_lang();
+    let notices = use_notices();
+    let name = RwSignal::new(String::new());
+    let address = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let pending = RwSignal::new(false);
+    spawn_local(async move {
+        if let Ok(all) = api::admin_centers().await
+            && let Some(c) = all.into_iter().find(|c| c.town_id == town)
+        {
+            name.set(c.center.name);
+            address.set(c.center.address);
+            phone.set(c.center.phone);
+        }
+    });
+    let scope = "center";
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let center = shared::api::Center {
+            name: name.get_untracked().trim().to_owned(),
+            address: address.get_untracked().trim().to_owned(),
+            phone: phone.get_untracked().trim().to_owned(),
+        };
+        if let Err(fields) = shared::orgsheet::check_center(&center, lang.get_untracked()) {
+            errors.set(fields);
+            return;
+        }
+        errors.set(Vec::new());
+        pending.set(true);
+        spawn_local(async move {
+            let result = api::save_center(town, &center).await;
+            pending.set(false);
+            match result {
+                Ok(_) => notices.success(
+                    lang.get_untracked()
+                        .pick("中心信息已保存", "The center is saved"),
+                ),
+                Err(err) => {
+                    let fields = err.fields(lang.get_untracked());
+                    if fields.is_empty() {
+                        notices.error(err.message(lang.get_untracked()), None);
+                    }
+                    errors.set(fields);
+                }
+            }
+        });
+    };
+    view! {
+        <form class="org-editor" on:submit=submit novalidate data-testid="center-form">
+            <div class="field">
+                <label for="center-name">{move || lang.get().pick("中心名称(回执和公开页面显示)", "Center name (on receipts and public pages)")}</label>
+                <input id="center-name" data-testid="center-name" aria-describedby="err-center-name"
+                    prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                <FieldMessage name="name" errors=errors.into() scope />
+            </div>
+            <div class="field">
+                <label for="center-address">{move || lang.get().pick("地址", "Address")}</label>
+                <input id="center-address" data-testid="center-address" aria-describedby="err-center-address"
+                    prop:value=move || address.get() on:input=move |ev| address.set(event_target_value(&ev)) />
+                <FieldMessage name="address" errors=errors.into() scope />
+            </div>
+            <div class="field">
+                <label for="center-phone">{move || lang.get().pick("电话", "Phone")}</label>
+                <input id="center-phone" data-testid="center-phone" aria-describedby="err-center-phone"
+                    prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev)) />
+                <FieldMessage name="phone" errors=errors.into() scope />
+            </div>
+            <button type="submit" class="btn btn-secondary btn-small" data-testid="center-save" disabled=move || pending.get()>
+                {move || lang.get().pick("保存中心信息", "Save the center")}
             </button>
         </form>
     }
