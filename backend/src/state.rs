@@ -958,24 +958,18 @@ impl BoardCache {
         Arc::clone(building.entry(town_id).or_default())
     }
 
-    /// The county board put together from the towns' boards at `revs` ((town, revision)
-    /// pairs) on `today`, from the cache or by `build`.
-    pub fn county(
-        &self,
-        revs: &[(i64, i64)],
-        today: NaiveDate,
-        build: impl FnOnce() -> TownBoard,
-    ) -> Arc<TownBoard> {
-        let mut slot = self.county.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((at, board)) = slot.as_ref()
-            && at.as_slice() == revs
-            && board.today == today
-        {
-            return Arc::clone(board);
-        }
-        let board = Arc::new(build());
-        *slot = Some((revs.to_vec(), Arc::clone(&board)));
-        board
+    /// The cached county board if it was put together from the towns' boards at `revs`
+    /// ((town, revision) pairs) on `today`.
+    pub fn county(&self, revs: &[(i64, i64)], today: NaiveDate) -> Option<Arc<TownBoard>> {
+        let slot = self.county.lock().unwrap_or_else(PoisonError::into_inner);
+        slot.as_ref()
+            .filter(|(at, board)| at.as_slice() == revs && board.today == today)
+            .map(|(_, board)| Arc::clone(board))
+    }
+
+    /// Keeps the county board of `revs`.
+    pub fn put_county(&self, revs: Vec<(i64, i64)>, board: Arc<TownBoard>) {
+        *self.county.lock().unwrap_or_else(PoisonError::into_inner) = Some((revs, board));
     }
 
     /// Whether the cached county board is still the one of `revs`.

@@ -216,27 +216,174 @@ pub struct ClockRule {
     pub unit: DayUnit,
 }
 
+impl Track {
+    /// Every track, in the design table's order.
+    pub const ALL: [Track; 9] = [
+        Track::PeoplesMediation,
+        Track::LabourMediation,
+        Track::Petition,
+        Track::Consumer,
+        Track::LegalAid,
+        Track::CourtDelegated,
+        Track::Consultation,
+        Track::Psych,
+        Track::Demand,
+    ];
+
+    /// The track's rule as DESIGN.md's table (and, where one applies, the law) sets it.
+    pub fn standard(self) -> (u16, DayUnit) {
+        match self {
+            Track::PeoplesMediation | Track::CourtDelegated => (30, DayUnit::Calendar),
+            Track::LabourMediation => (15, DayUnit::Calendar),
+            Track::Petition => (60, DayUnit::Calendar),
+            Track::Consumer => (45, DayUnit::Working),
+            Track::LegalAid | Track::Psych => (7, DayUnit::Calendar),
+            Track::Consultation => (1, DayUnit::Calendar),
+            Track::Demand => (20, DayUnit::Calendar),
+        }
+    }
+
+    /// Whether a law or a regulation fixes the time (labour mediation's 15 days, a
+    /// petition's 60, a consumer complaint's 45 working days, legal aid's 7, a court's 30):
+    /// a center may set a shorter target, never a longer one, and not change the unit.
+    pub fn is_statutory(self) -> bool {
+        matches!(
+            self,
+            Track::LabourMediation
+                | Track::Petition
+                | Track::Consumer
+                | Track::LegalAid
+                | Track::CourtDelegated
+        )
+    }
+
+    /// The wire name (`peoples_mediation`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Track::PeoplesMediation => "peoples_mediation",
+            Track::LabourMediation => "labour_mediation",
+            Track::Petition => "petition",
+            Track::Consumer => "consumer",
+            Track::LegalAid => "legal_aid",
+            Track::CourtDelegated => "court_delegated",
+            Track::Consultation => "consultation",
+            Track::Psych => "psych",
+            Track::Demand => "demand",
+        }
+    }
+
+    /// The track of a wire name.
+    pub fn parse(s: &str) -> Option<Track> {
+        Track::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// The longest default clock the administrator may set where no law fixes one, in days.
+pub const CLOCK_DAYS_MAX: u16 = 365;
+
+/// A track's default clock as the administrator sees it: the standard one and the one new
+/// cases get (a case keeps the rule it started with).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClockSetting {
+    pub track: Track,
+    pub days: u16,
+    pub unit: DayUnit,
+    pub standard_days: u16,
+    pub standard_unit: DayUnit,
+    pub statutory: bool,
+}
+
+impl ClockSetting {
+    /// The setting of `track` with `current` (the administrator's) or the standard rule.
+    pub fn of(track: Track, current: Option<(u16, DayUnit)>) -> ClockSetting {
+        let (standard_days, standard_unit) = track.standard();
+        let (days, unit) = current.unwrap_or((standard_days, standard_unit));
+        ClockSetting {
+            track,
+            days,
+            unit,
+            standard_days,
+            standard_unit,
+            statutory: track.is_statutory(),
+        }
+    }
+}
+
+/// The administrator's default clock for a track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClockSettingForm {
+    pub days: u16,
+    pub unit: DayUnit,
+}
+
+impl ClockSettingForm {
+    /// Checks it for `track`: 1 day at least; a statutory track no longer than its law and in
+    /// its unit; any other at most [`CLOCK_DAYS_MAX`] days.
+    pub fn check(&self, track: Track, lang: Lang) -> Result<(), Vec<crate::FieldError>> {
+        let mut c = crate::validate::Checker::new(lang);
+        let (standard, unit) = track.standard();
+        let max = if track.is_statutory() {
+            standard
+        } else {
+            CLOCK_DAYS_MAX
+        };
+        if !(1..=max).contains(&self.days) {
+            c.fail(
+                "days",
+                if track.is_statutory() && self.days > max {
+                    crate::Reason::Other {
+                        zh: format!("法定期限为 {max} 天,中心只能定得更短。"),
+                        en: format!("The law allows {max} days: a center may only set fewer."),
+                    }
+                } else {
+                    crate::Reason::OutOfRange {
+                        min: 1,
+                        max: i64::from(max),
+                    }
+                },
+            );
+        }
+        if track.is_statutory() && self.unit != unit {
+            c.fail("unit", crate::Reason::NotAllowedHere);
+        }
+        c.finish()
+    }
+}
+
 impl ClockRule {
     /// The default rule for a new case (DESIGN.md, "Default clocks").
     pub fn default_for(kind: CaseKind, category: Category, channel: Channel) -> ClockRule {
-        let (track, days, unit) = match kind {
-            CaseKind::Dispute if channel == Channel::CourtDelegated => {
-                (Track::CourtDelegated, 30, DayUnit::Calendar)
-            }
-            CaseKind::Dispute if category == Category::Labour => {
-                (Track::LabourMediation, 15, DayUnit::Calendar)
-            }
-            CaseKind::Dispute if category == Category::Consumer => {
-                (Track::Consumer, 45, DayUnit::Working)
-            }
-            CaseKind::Dispute => (Track::PeoplesMediation, 30, DayUnit::Calendar),
-            CaseKind::Petition => (Track::Petition, 60, DayUnit::Calendar),
-            CaseKind::LegalAid => (Track::LegalAid, 7, DayUnit::Calendar),
-            CaseKind::Consultation => (Track::Consultation, 1, DayUnit::Calendar),
-            CaseKind::Psych => (Track::Psych, 7, DayUnit::Calendar),
-            CaseKind::Demand => (Track::Demand, 20, DayUnit::Calendar),
+        let track = match kind {
+            CaseKind::Dispute if channel == Channel::CourtDelegated => Track::CourtDelegated,
+            CaseKind::Dispute if category == Category::Labour => Track::LabourMediation,
+            CaseKind::Dispute if category == Category::Consumer => Track::Consumer,
+            CaseKind::Dispute => Track::PeoplesMediation,
+            CaseKind::Petition => Track::Petition,
+            CaseKind::LegalAid => Track::LegalAid,
+            CaseKind::Consultation => Track::Consultation,
+            CaseKind::Psych => Track::Psych,
+            CaseKind::Demand => Track::Demand,
         };
+        let (days, unit) = track.standard();
         ClockRule { track, days, unit }
+    }
+
+    /// The rule for a new case with the administrator's default clocks (`settings`, by
+    /// track) in place of the standard ones.
+    pub fn for_new_case(
+        kind: CaseKind,
+        category: Category,
+        channel: Channel,
+        settings: &[(Track, u16, DayUnit)],
+    ) -> ClockRule {
+        let mut rule = ClockRule::default_for(kind, category, channel);
+        if let Some((_, days, unit)) = settings.iter().find(|(t, _, _)| *t == rule.track) {
+            rule.days = *days;
+            rule.unit = *unit;
+        }
+        rule
     }
 
     /// The due date of a clock started on `start` that never paused.
@@ -630,6 +777,63 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_center_sets_a_shorter_target_never_a_longer_legal_time() {
+        let form = |days, unit| ClockSettingForm { days, unit };
+        assert!(
+            form(45, DayUnit::Calendar)
+                .check(Track::Petition, Lang::Zh)
+                .is_ok()
+        );
+        let fields = |r: Result<(), Vec<crate::FieldError>>| {
+            r.err()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| e.field)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            fields(form(61, DayUnit::Calendar).check(Track::Petition, Lang::Zh)),
+            ["days"]
+        );
+        assert_eq!(
+            fields(form(0, DayUnit::Calendar).check(Track::Demand, Lang::Zh)),
+            ["days"]
+        );
+        assert!(
+            form(30, DayUnit::Working)
+                .check(Track::Consumer, Lang::En)
+                .is_ok()
+        );
+        assert_eq!(
+            fields(form(45, DayUnit::Calendar).check(Track::Consumer, Lang::En)),
+            ["unit"]
+        );
+        assert!(
+            form(90, DayUnit::Working)
+                .check(Track::Demand, Lang::En)
+                .is_ok()
+        );
+        assert_eq!(
+            fields(form(366, DayUnit::Calendar).check(Track::Demand, Lang::En)),
+            ["days"]
+        );
+        let rule = ClockRule::for_new_case(
+            CaseKind::Petition,
+            Category::Neighbour,
+            Channel::Window,
+            &[(Track::Petition, 45, DayUnit::Calendar)],
+        );
+        assert_eq!((rule.track, rule.days), (Track::Petition, 45));
+        for t in Track::ALL {
+            assert_eq!(Track::parse(t.as_str()), Some(t));
+            assert_eq!(
+                serde_json::to_string(&t).unwrap_or_default(),
+                format!("\"{}\"", t.as_str())
+            );
+        }
     }
 
     #[test]

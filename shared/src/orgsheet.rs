@@ -231,15 +231,20 @@ pub struct OrgPreview {
     pub new_villages: u32,
     pub new_areas: u32,
     pub new_groups: u32,
+    /// Units already in the tree whose households or (a town's) code the sheet records.
+    #[serde(default)]
+    pub updated: u32,
     /// Whether it was written (asked to, and no errors).
     pub committed: bool,
 }
 
-/// One unit to add, by the path of names of its parents (town first) and its own.
+/// One unit to add, by the path of names of its parents (town first) and its own — or, with
+/// `existing`, a unit the tree has whose households or (a town's) missing code the sheet gives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewUnit {
     pub level: OrgLevel,
     pub path: Vec<String>,
+    pub existing: bool,
     /// A town's code.
     pub code: Option<String>,
     pub households: Option<u32>,
@@ -367,7 +372,12 @@ pub fn check_sheet(
         list: Vec::new(),
         lang,
     };
-    let Some(header) = rows.first() else {
+    // The header is the first line with anything in it (a sheet may start lower down).
+    let first = rows
+        .iter()
+        .position(|r| r.iter().any(|c| !c.trim().is_empty()));
+    let header_line = first.map_or(1, |i| i + 1);
+    let Some(header) = first.map(|i| &rows[i]) else {
         e.fail(
             1,
             "",
@@ -385,22 +395,24 @@ pub fn check_sheet(
         let column = Column::of_header(cell);
         match column {
             None if !cell.trim().is_empty() => e.fail(
-                1,
+                header_line,
                 cell.trim(),
                 Reason::Other {
                     zh: format!("不认识的列“{}”:可用的列为 乡镇、村、片、组、代码、户数。", cell.trim()),
                     en: format!("Unknown column “{}”: the columns are town, village, area, group, code, households.", cell.trim()),
                 },
             ),
-            Some(c) if seen.insert(c, i).is_some() => e.fail(1, c.name(), Reason::Duplicate),
+            Some(c) if seen.insert(c, i).is_some() => {
+                e.fail(header_line, c.name(), Reason::Duplicate)
+            }
             _ => {}
         }
         columns.push(column);
     }
     if !seen.contains_key(&Column::Town) {
-        e.fail(1, "town", Reason::Required);
+        e.fail(header_line, "town", Reason::Required);
     }
-    if rows.len() - 1 > ROWS_MAX {
+    if rows.len() - header_line > ROWS_MAX {
         e.fail(
             rows.len(),
             "",
@@ -416,6 +428,7 @@ pub fn check_sheet(
     }
     let mut planned: HashMap<Vec<String>, usize> = HashMap::new();
     let mut adds: Vec<NewUnit> = Vec::new();
+    let mut added: std::collections::HashSet<Vec<String>> = std::collections::HashSet::new();
     let mut codes: HashMap<String, (String, usize)> = HashMap::new();
     let levels = [
         (Column::Town, OrgLevel::Town),
@@ -423,7 +436,7 @@ pub fn check_sheet(
         (Column::Area, OrgLevel::Area),
         (Column::Group, OrgLevel::Group),
     ];
-    for (index, row) in rows.iter().enumerate().skip(1) {
+    for (index, row) in rows.iter().enumerate().skip(header_line) {
         let line = index + 1;
         let cell = |c: Column| {
             seen.get(&c)
@@ -563,9 +576,9 @@ pub fn check_sheet(
         for depth in 1..=path.len() {
             let prefix = &path[..depth];
             let level = levels[depth - 1].1;
-            let already = existing.paths.contains_key(prefix)
-                || adds.iter().any(|a| a.path.as_slice() == prefix);
+            let already = existing.paths.contains_key(prefix) || added.contains(prefix);
             if !already {
+                added.insert(prefix.to_vec());
                 new_units += 1;
                 match level {
                     OrgLevel::Town => preview.new_towns += 1,
@@ -576,6 +589,7 @@ pub fn check_sheet(
                 adds.push(NewUnit {
                     level,
                     path: prefix.to_vec(),
+                    existing: false,
                     code: None,
                     households: None,
                 });
@@ -587,12 +601,37 @@ pub fn check_sheet(
             new_units,
             households,
         });
-        if let Some(unit) = adds.iter_mut().find(|a| a.path == path) {
+        if let Some(unit) = adds.iter_mut().rev().find(|a| a.path == path) {
             unit.households = households;
+        } else if households.is_some() {
+            // A unit the tree has: its households are recorded.
+            adds.push(NewUnit {
+                level: levels[path.len() - 1].1,
+                path: path.clone(),
+                existing: true,
+                code: None,
+                households,
+            });
+        }
+    }
+    // A town the tree has without a code gets the one the sheet gives.
+    for (town, (code, _)) in &codes {
+        let path = vec![town.clone()];
+        if existing.paths.contains_key(&path) && !existing.codes.contains_key(town) {
+            adds.push(NewUnit {
+                level: OrgLevel::Town,
+                path,
+                existing: true,
+                code: Some(code.clone()),
+                households: None,
+            });
         }
     }
     // A new town needs its code (the archive numbers); an existing one keeps its own.
-    for unit in adds.iter_mut().filter(|a| a.level == OrgLevel::Town) {
+    for unit in adds
+        .iter_mut()
+        .filter(|a| a.level == OrgLevel::Town && !a.existing)
+    {
         match codes.get(&unit.path[0]) {
             Some((code, _)) => unit.code = Some(code.clone()),
             None => {
@@ -617,6 +656,7 @@ pub fn check_sheet(
     if !e.list.is_empty() {
         adds.clear();
     }
+    preview.updated = u32::try_from(adds.iter().filter(|a| a.existing).count()).unwrap_or(0);
     preview.errors = e.list;
     (preview, adds)
 }
@@ -759,5 +799,23 @@ mod tests {
         assert_eq!(errors(&p), [(1, "town")]);
         let (p, _) = check_sheet(&[], &tree(), Lang::En);
         assert_eq!(errors(&p), [(1, "")]);
+        // A sheet starting lower down: its first line with anything is the header.
+        let (p, adds) = check_sheet(&rows("\n,,\n乡镇,村\n瓜州镇,新村\n"), &tree(), Lang::En);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(p.rows[0].line, 4);
+        assert_eq!(adds.len(), 1);
+    }
+
+    #[test]
+    fn households_of_a_unit_already_there_are_recorded() {
+        let (p, adds) = check_sheet(
+            &rows("乡镇,村,户数\n瓜州镇,渠口村,120\n"),
+            &tree(),
+            Lang::En,
+        );
+        assert!(p.errors.is_empty());
+        assert_eq!(p.new_villages, 0);
+        assert_eq!(adds.len(), 1);
+        assert!(adds[0].existing && adds[0].households == Some(120));
     }
 }

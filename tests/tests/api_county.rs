@@ -587,3 +587,75 @@ fn fill(path: &str, id: i64) -> String {
     out.push_str(rest);
     out
 }
+
+#[tokio::test]
+async fn a_transfer_leaves_nothing_of_the_sending_town_waiting_on_the_case() {
+    let app = TestApp::new().await;
+    let (lead, lead_b, police) = (
+        app.login("lead").await,
+        app.login("lead_b").await,
+        app.login("police").await,
+    );
+    let mut risky = app.sample_case();
+    risky.risk_flags = vec![shared::model::RiskFlag::CriminalRisk];
+    let case = app.register(&lead, &risky).await;
+    let routed = app
+        .move_case(
+            &lead,
+            &case,
+            shared::workflow::Command::Route {
+                handler: shared::model::HandlerRef::Mediator(app.fixture.mediator),
+                cooperating: vec![],
+                note: String::new(),
+            },
+        )
+        .await;
+    let urge = shared::api::NewUrging {
+        what: "请尽快联系当事人".into(),
+        due_on: routed.registered_at.date_naive() + chrono::Duration::days(3),
+    };
+    app.post_json(
+        &format!("/api/cases/{}/urgings", case.id),
+        Some(&lead),
+        &urge,
+    )
+    .await
+    .expect_status(201);
+    let before: shared::api::PoliceNoticeList =
+        app.get("/api/police-notices", Some(&police)).await.json();
+    assert!(before.notices.iter().any(|n| n.case_id == case.id));
+    let routed = app.read_case(&lead, case.id).await;
+    app.post_json(
+        &format!("/api/cases/{}/transfer", case.id),
+        Some(&lead),
+        &transfer_to(&app, &routed, "属柳园镇管辖"),
+    )
+    .await
+    .expect_status(200);
+    // The sending town's police station no longer has the report; the receiving center is
+    // told (its town has no station on record: the lead).
+    let after: shared::api::PoliceNoticeList =
+        app.get("/api/police-notices", Some(&police)).await.json();
+    assert!(!after.notices.iter().any(|n| n.case_id == case.id));
+    assert!(
+        notifications(&app, &lead_b)
+            .await
+            .items
+            .iter()
+            .any(|n| n.kind == NotificationKind::PoliceNotice && n.case_id == Some(case.id))
+    );
+    // No urging waits on a handler the case no longer has.
+    let there = app.read_case(&lead_b, case.id).await;
+    assert!(there.urgings.iter().all(|u| u.acknowledged_at.is_some()));
+    let card = board(&app, &lead_b, "")
+        .await
+        .cards
+        .into_iter()
+        .find(|c| c.id == case.id)
+        .unwrap_or_else(|| panic!("not on town B's board"));
+    assert_eq!(card.open_urgings, 0);
+    assert!(
+        card.police_pending,
+        "still waiting for a station's acknowledgement"
+    );
+}

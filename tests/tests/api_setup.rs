@@ -518,3 +518,81 @@ async fn a_new_town_starts_with_its_center_which_the_administrator_completes() {
         .await
         .expect_status(403);
 }
+
+#[tokio::test]
+async fn new_cases_take_the_administrators_clock_and_old_ones_keep_theirs() {
+    use shared::deadline::{ClockSetting, ClockSettingForm, DayUnit, Track};
+    let app = TestApp::new().await;
+    let (admin, lead) = (app.login("admin").await, app.login("lead").await);
+    let mut petition = app.sample_case();
+    petition.kind = shared::model::CaseKind::Petition;
+    let before = app.register(&lead, &petition).await;
+    assert_eq!(
+        (before.clock.track, before.clock.days),
+        (Track::Petition, 60)
+    );
+
+    let list: Vec<ClockSetting> = app.get("/api/admin/clocks", Some(&admin)).await.json();
+    assert_eq!(list.len(), Track::ALL.len());
+    let p = list
+        .iter()
+        .find(|s| s.track == Track::Petition)
+        .unwrap_or_else(|| panic!("{list:?}"));
+    assert!(p.statutory && p.days == 60);
+
+    let form = |days, unit| ClockSettingForm { days, unit };
+    let path = "/api/admin/clocks/petition";
+    assert_eq!(
+        fields(
+            &app.put_json(path, Some(&admin), &form(61, DayUnit::Calendar))
+                .await
+        ),
+        ["days"]
+    );
+    assert_eq!(
+        fields(
+            &app.put_json(path, Some(&admin), &form(40, DayUnit::Working))
+                .await
+        ),
+        ["unit"]
+    );
+    app.put_json(
+        "/api/admin/clocks/no_such_track",
+        Some(&admin),
+        &form(5, DayUnit::Calendar),
+    )
+    .await
+    .expect_status(404);
+    app.put_json(path, Some(&lead), &form(45, DayUnit::Calendar))
+        .await
+        .expect_status(403);
+    let res = app
+        .put_json(path, Some(&admin), &form(45, DayUnit::Calendar))
+        .await;
+    res.expect_status(200);
+    // A track no law fixes may also change its unit.
+    app.put_json(
+        "/api/admin/clocks/demand",
+        Some(&admin),
+        &form(10, DayUnit::Working),
+    )
+    .await
+    .expect_status(200);
+
+    let after = app.register(&lead, &petition).await;
+    assert_eq!(after.clock.days, 45);
+    assert_eq!(
+        after.due_on,
+        before.due_on - chrono::Duration::days(15),
+        "registered the same day: 15 days sooner"
+    );
+    // The earlier case keeps its 60 days.
+    let again = app.read_case(&lead, before.id).await;
+    assert_eq!((again.clock.days, again.due_on), (60, before.due_on));
+    let log: AuditLog = app.get("/api/admin/audit", Some(&admin)).await.json();
+    assert!(
+        log.items
+            .iter()
+            .any(|e| e.action == "clock_changed" && e.target == "petition")
+    );
+}

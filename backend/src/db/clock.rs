@@ -483,3 +483,50 @@ pub async fn acknowledge_notice(
     .rows_affected();
     Ok(n > 0)
 }
+
+/// The administrator's default clocks, by track (tracks not set follow their standard rule).
+pub async fn clock_settings(
+    conn: &mut AnyConnection,
+) -> Result<Vec<(shared::deadline::Track, u16, shared::deadline::DayUnit)>, sqlx::Error> {
+    let rows: Vec<(String, i64, String)> =
+        sqlx::query_as("SELECT track, days, unit FROM clock_settings ORDER BY track")
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter()
+        .map(|(track, days, unit)| {
+            Ok((
+                super::cases::from_wire("clock track", &track)?,
+                u16::try_from(days).map_err(|_| super::corrupt("clock days".into()))?,
+                super::cases::from_wire("clock unit", &unit)?,
+            ))
+        })
+        .collect()
+}
+
+/// Sets a track's default clock.
+pub async fn put_clock_setting(
+    conn: &mut AnyConnection,
+    track: shared::deadline::Track,
+    days: u16,
+    unit: shared::deadline::DayUnit,
+    by: i64,
+    at_ms: i64,
+) -> Result<(), sqlx::Error> {
+    let unit = match unit {
+        shared::deadline::DayUnit::Calendar => "calendar",
+        shared::deadline::DayUnit::Working => "working",
+    };
+    sqlx::query(
+        "INSERT INTO clock_settings (track, days, unit, updated_at, updated_by) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (track) DO UPDATE SET days = excluded.days, \
+         unit = excluded.unit, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+    )
+    .bind(track.as_str())
+    .bind(i64::from(days))
+    .bind(unit)
+    .bind(at_ms)
+    .bind(by)
+    .execute(conn)
+    .await
+    .map(drop)
+}

@@ -184,6 +184,41 @@ pub async fn transfer(
     .bind(case_id)
     .execute(&mut *conn)
     .await?;
+    // What the sending town left on the case: its urgings (to a handler the case no longer
+    // has) are closed; its escalation steps start again at the receiving center; the case
+    // leaves the agenda of its meetings not yet held; an unacknowledged risk report goes to
+    // the receiving town's police station instead.
+    sqlx::query(
+        "UPDATE case_urgings SET acknowledged_at = $1, acknowledged_by = $2 \
+         WHERE case_id = $3 AND acknowledged_at IS NULL",
+    )
+    .bind(at_ms)
+    .bind(by)
+    .bind(case_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM case_escalations WHERE case_id = $1")
+        .bind(case_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "DELETE FROM meeting_items WHERE case_id = $1 AND meeting_id IN \
+         (SELECT id FROM meetings WHERE status = 'scheduled') \
+         AND id NOT IN (SELECT item_id FROM meeting_decisions)",
+    )
+    .bind(case_id)
+    .execute(&mut *conn)
+    .await?;
+    let station = super::clock::police_station(conn, to_town).await?;
+    sqlx::query(
+        "UPDATE police_notices SET town_id = $1, department_id = $2 \
+         WHERE case_id = $3 AND acknowledged_at IS NULL",
+    )
+    .bind(to_town)
+    .bind(station)
+    .bind(case_id)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query(
         "INSERT INTO case_transfers (case_id, from_town, to_town, reason, by_user, at) \
          VALUES ($1, $2, $3, $4, $5, $6)",

@@ -459,3 +459,17 @@ pub async fn change_department(
     .await
     .map(drop)
 }
+
+/// Sets a town's code.
+pub async fn set_town_code(
+    conn: &mut AnyConnection,
+    id: i64,
+    code: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE org_units SET code = $1 WHERE id = $2 AND level = 'town'")
+        .bind(code)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(drop)
+}

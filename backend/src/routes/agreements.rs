@@ -77,7 +77,9 @@ async fn access(
         .iter()
         .filter(|s| s.status != shared::model::SessionStatus::Cancelled)
         .any(|s| s.mediators.iter().any(|m| m.id == me.user.id));
-    // `may_read` keeps to the reader's town (a county officer reads every town's, masked).
+    // `may_read` keeps to the reader's town (a county officer reads every town's, masked); a
+    // session's mediator reads the cases of their own town's sessions.
+    let mediates = mediates && me.actor.town_id == case.town_id;
     if !(shared::workflow::may_read(&me.actor, &facts) || mediates) {
         return Err(AppError::not_found());
     }

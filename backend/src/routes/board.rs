@@ -185,13 +185,21 @@ async fn county_board(
         .map(|(t, b)| (*t, b.rev))
         .collect();
     let rev: i64 = boards.iter().map(|b| b.rev).sum();
-    let merged = state.boards.county(&revs, today, || {
-        let entries = boards
-            .iter()
-            .flat_map(|b| b.entries.iter().cloned())
-            .collect();
-        TownBoard::build(rev, today, entries)
-    });
+    let merged = match state.boards.county(&revs, today) {
+        Some(board) => board,
+        None => {
+            // Sorting every town's cards is CPU work: off the async threads.
+            let entries: Vec<Arc<CardEntry>> = boards
+                .iter()
+                .flat_map(|b| b.entries.iter().cloned())
+                .collect();
+            let board = Arc::new(
+                tokio::task::spawn_blocking(move || TownBoard::build(rev, today, entries)).await?,
+            );
+            state.boards.put_county(revs.clone(), Arc::clone(&board));
+            board
+        }
+    };
     let unfiltered = CaseFilter {
         page: None,
         per_page: None,

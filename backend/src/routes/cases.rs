@@ -280,7 +280,9 @@ pub(crate) async fn insert_registered(
     } = *at;
     let (area_id, group_id) = check_place(conn, town_id, req, lang).await?;
     let code = fresh_code(conn, today).await?;
-    let rule = ClockRule::default_for(req.kind, req.category, req.channel);
+    // The administrator's default clocks, where set (the case keeps the rule it starts with).
+    let settings = db::clock::clock_settings(conn).await?;
+    let rule = ClockRule::for_new_case(req.kind, req.category, req.channel, &settings);
     let clock = Clock::new(rule, today);
     let mut last4: Vec<String> = req
         .parties

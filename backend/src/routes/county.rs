@@ -238,6 +238,30 @@ pub(crate) async fn transfer(
         now,
     )
     .await?;
+    // A risk report still unacknowledged went to the receiving town's station: tell it.
+    let moved_notice: Option<Option<i64>> = sqlx::query_scalar(
+        "SELECT department_id FROM police_notices WHERE case_id = $1 AND acknowledged_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(&mut **conn)
+    .await?;
+    if let Some(station) = moved_notice {
+        let people = match station {
+            Some(d) => {
+                db::supervision::people_of(conn, shared::model::HandlerRef::Department(d)).await?
+            }
+            None => db::supervision::leads_of(conn, to_town).await?,
+        };
+        db::supervision::notify(
+            conn,
+            &people,
+            Some(id),
+            NotificationKind::PoliceNotice,
+            &row.code,
+            now,
+        )
+        .await?;
+    }
     let mut e = event(
         &me,
         id,

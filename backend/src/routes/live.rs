@@ -250,7 +250,8 @@ async fn feed(
                     let mut next = Some(first);
                     while let Some(p) = next.take() {
                         let heard = match scope {
-                            Scope::County => p.change.case_id != 0,
+                            // Every town's change; a town-wide one (a rename) reloads.
+                            Scope::County => true,
                             _ => p.change.town_id == town && p.change.rev > last,
                         };
                         if heard {

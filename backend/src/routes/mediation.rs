@@ -697,7 +697,9 @@ async fn access(
         .await?
         .iter()
         .any(|m| m.id == me.user.id);
-    // `may_read` keeps to the reader's town (a county officer reads every town's, masked).
+    // `may_read` keeps to the reader's town (a county officer reads every town's, masked); a
+    // session's mediator reads the cases of their own town's sessions.
+    let mediates = mediates && me.actor.town_id == row.town_id;
     if !(shared::workflow::may_read(&me.actor, &facts) || mediates) {
         return Err(AppError::not_found());
     }

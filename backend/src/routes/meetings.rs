@@ -608,7 +608,11 @@ pub(crate) async fn decide(
     }
     let case = db::cases::by_id(conn, case_id)
         .await?
-        .ok_or_else(AppError::not_found)?;
+        .filter(|c| c.town_id == row.town_id)
+        .ok_or_else(|| {
+            // Transferred to another town's center since it was put on the agenda.
+            AppError::fields(vec![FieldError::new("item_id", Reason::NoSuchItem, lang)])
+        })?;
     let facts = case.facts()?;
     let now = now_ms();
     let what = req.what.trim();

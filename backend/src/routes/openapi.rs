@@ -90,6 +90,8 @@ use crate::state::AppState;
         super::setup::departments,
         super::setup::add_department,
         super::setup::change_department,
+        super::setup::clocks,
+        super::setup::change_clock,
         super::setup::centers,
         super::setup::change_center,
         super::county::towns,

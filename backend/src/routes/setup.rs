@@ -11,6 +11,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use base64::Engine;
 use shared::api::Center;
+use shared::deadline::{ClockSetting, ClockSettingForm, DayUnit, Track};
 use shared::model::OrgLevel;
 use shared::orgsheet::{
     AdminDepartment, AdminUnit, DepartmentForm, Existing, OrgImport, OrgPreview, SheetFormat,
@@ -34,8 +35,95 @@ pub fn router() -> Router<AppState> {
         .route("/admin/org/import", post(import))
         .route("/admin/departments", get(departments).post(add_department))
         .route("/admin/departments/{id}", put(change_department))
+        .route("/admin/clocks", get(clocks))
+        .route("/admin/clocks/{track}", put(change_clock))
         .route("/admin/centers", get(centers))
         .route("/admin/centers/{id}", put(change_center))
+}
+
+/// Every track's default clock: the standard one and the one new cases get.
+#[utoipa::path(
+    get,
+    path = "/api/admin/clocks",
+    tag = "admin",
+    responses(
+        (status = 200, description = "Every track's default clock", body = Vec<ClockSetting>),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 403, description = "Only the administrator", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn clocks(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    me: CurrentUser,
+) -> AppResult<Json<Vec<ClockSetting>>> {
+    admin_only(&me, lang)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let set = db::clock::clock_settings(&mut conn).await?;
+    Ok(Json(settings_of(&set)))
+}
+
+fn settings_of(set: &[(Track, u16, DayUnit)]) -> Vec<ClockSetting> {
+    Track::ALL
+        .into_iter()
+        .map(|t| {
+            let current = set
+                .iter()
+                .find(|(s, _, _)| *s == t)
+                .map(|(_, d, u)| (*d, *u));
+            ClockSetting::of(t, current)
+        })
+        .collect()
+}
+
+/// Sets a track's default clock for new cases (cases already registered keep theirs).
+#[utoipa::path(
+    put,
+    path = "/api/admin/clocks/{track}",
+    tag = "admin",
+    params(("track" = String, Path, description = "The track's wire name (`petition`)")),
+    request_body = ClockSettingForm,
+    responses(
+        (status = 200, description = "The track's setting as it now is", body = ClockSetting),
+        (status = 400, description = "The body is not JSON, or not `application/json`", body = ApiError),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 403, description = "Only the administrator, or the request came from another site", body = ApiError),
+        (status = 404, description = "No such track", body = ApiError),
+        (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
+        (status = 422, description = "Fields refused: `days` (1 to 365; a statutory track no longer than its law), `unit` (a statutory track keeps its own)", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn change_clock(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    me: CurrentUser,
+    axum::extract::Path(track): axum::extract::Path<String>,
+    AppJson(form): AppJson<ClockSettingForm>,
+) -> AppResult<Json<ClockSetting>> {
+    admin_only(&me, lang)?;
+    let track = Track::parse(&track).ok_or_else(AppError::not_found)?;
+    form.check(track, lang).map_err(AppError::fields)?;
+    let mut wtx = state.db.begin_write().await?;
+    let conn = &mut wtx.tx;
+    let before = settings_of(&db::clock::clock_settings(conn).await?)
+        .into_iter()
+        .find(|s| s.track == track);
+    db::clock::put_clock_setting(conn, track, form.days, form.unit, me.user.id, now_ms()).await?;
+    let after = ClockSetting::of(track, Some((form.days, form.unit)));
+    db::accounts::audit(
+        conn,
+        me.user.id,
+        ("clock_changed", track.as_str()),
+        (&json(&before), &json(&after)),
+        now_ms(),
+    )
+    .await?;
+    wtx.commit().await?;
+    Ok(Json(after))
 }
 
 /// Every town's center.
@@ -535,7 +623,18 @@ pub(crate) async fn import(
         return Ok(Json(preview));
     }
     let mut ids: HashMap<Vec<String>, (i64, Option<i64>)> = HashMap::new();
-    for unit in &adds {
+    for unit in adds.iter().filter(|u| u.existing) {
+        let Some(id) = existing.id_of(&unit.path) else {
+            return Err(AppError::internal("an imported unit to update is missing"));
+        };
+        if let Some(n) = unit.households {
+            db::grid::set_households(conn, id, Some(n)).await?;
+        }
+        if let Some(code) = &unit.code {
+            db::org::set_town_code(conn, id, code).await?;
+        }
+    }
+    for unit in adds.iter().filter(|u| !u.existing) {
         let parent_path = &unit.path[..unit.path.len() - 1];
         let (parent, town) = if parent_path.is_empty() {
             (county, None)
@@ -578,8 +677,12 @@ pub(crate) async fn import(
         ids.insert(unit.path.clone(), (id, own_town));
     }
     let summary = format!(
-        "{} towns, {} villages, {} areas, {} groups",
-        preview.new_towns, preview.new_villages, preview.new_areas, preview.new_groups
+        "{} towns, {} villages, {} areas, {} groups; {} units updated",
+        preview.new_towns,
+        preview.new_villages,
+        preview.new_areas,
+        preview.new_groups,
+        preview.updated
     );
     db::accounts::audit(
         conn,

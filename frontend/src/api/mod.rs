@@ -820,6 +820,19 @@ pub async fn import_org(req: &shared::orgsheet::OrgImport) -> Result<shared::org
     post("/api/admin/org/import", req, true).await
 }
 
+/// `GET /api/admin/clocks`: every track's default clock.
+pub async fn admin_clocks() -> Result<Vec<shared::deadline::ClockSetting>> {
+    get("/api/admin/clocks").await
+}
+
+/// `PUT /api/admin/clocks/{track}`: a track's default clock for new cases.
+pub async fn save_clock(
+    track: shared::deadline::Track,
+    form: &shared::deadline::ClockSettingForm,
+) -> Result<shared::deadline::ClockSetting> {
+    put(&format!("/api/admin/clocks/{}", track.as_str()), form).await
+}
+
 /// `GET /api/admin/centers`: every town's center.
 pub async fn admin_centers() -> Result<Vec<shared::orgsheet::TownCenter>> {
     get("/api/admin/centers").await

@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::deadline::{ClockSetting, ClockSettingForm, DayUnit};
 use shared::error::FieldError;
 use shared::model::{DepartmentKind, OrgLevel};
 use shared::orgsheet::{
@@ -53,6 +54,7 @@ pub fn SetupPage() -> impl IntoView {
                             <div class="setup-side">
                                 <ImportPanel reload />
                                 <DepartmentsPanel units=list />
+                                <ClocksPanel />
                             </div>
                         </div>
                     }.into_any()
@@ -389,7 +391,7 @@ fn ImportPanel(reload: Callback<()>) -> impl IntoView {
             </div>
             {move || preview.get().map(|p| {
                 let ok = p.errors.is_empty();
-                let adds = p.new_towns + p.new_villages + p.new_areas + p.new_groups;
+                let adds = p.new_towns + p.new_villages + p.new_areas + p.new_groups + p.updated;
                 let (rows, errs) = (p.rows.len(), p.errors.len());
                 let (t, v, a, g) = (p.new_towns, p.new_villages, p.new_areas, p.new_groups);
                 let committed = p.committed;
@@ -701,5 +703,118 @@ fn CenterEditor(town: i64) -> impl IntoView {
                 {move || lang.get().pick("保存中心信息", "Save the center")}
             </button>
         </form>
+    }
+}
+
+/// The default clock of each track: the standard one, and what new cases get (a case keeps
+/// the rule it started with).
+#[component]
+fn ClocksPanel() -> impl IntoView {
+    let lang = use_lang();
+    let list = RwSignal::new(None::<Result<Vec<ClockSetting>, api::Error>>);
+    let load = move || {
+        spawn_local(async move {
+            list.try_set(Some(api::admin_clocks().await));
+        });
+    };
+    load();
+    view! {
+        <section class="panel" aria-labelledby="clocks-title" data-testid="clocks">
+            <h2 id="clocks-title" class="panel-title">{move || lang.get().pick("默认办理期限", "Default clocks")}</h2>
+            <p class="hint">{move || lang.get().pick(
+                "新登记的案件按这里的期限计算,已登记的案件保持原期限。法定期限只能缩短,不能延长。",
+                "New cases take these clocks; registered cases keep theirs. A time the law sets may be shortened, never lengthened.")}</p>
+            {move || match list.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorBox error=e retry=Callback::new(move |_| load()) /> }.into_any(),
+                Some(Ok(all)) => view! {
+                    <ul class="departments-list">
+                        {all.into_iter().map(|s| view! { <ClockRow s /> }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+fn unit_label(unit: DayUnit, lang: shared::Lang) -> &'static str {
+    match unit {
+        DayUnit::Calendar => lang.pick("自然日", "calendar days"),
+        DayUnit::Working => lang.pick("工作日", "working days"),
+    }
+}
+
+#[component]
+fn ClockRow(s: ClockSetting) -> impl IntoView {
+    let lang = use_lang();
+    let notices = use_notices();
+    let track = s.track;
+    let days = RwSignal::new(s.days.to_string());
+    let unit = RwSignal::new(s.unit);
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let pending = RwSignal::new(false);
+    let scope: &'static str = track.as_str();
+    let (standard_days, standard_unit, statutory) = (s.standard_days, s.standard_unit, s.statutory);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let form = ClockSettingForm {
+            days: days.get_untracked().trim().parse().unwrap_or(0),
+            unit: unit.get_untracked(),
+        };
+        if let Err(fields) = form.check(track, lang.get_untracked()) {
+            errors.set(fields);
+            return;
+        }
+        errors.set(Vec::new());
+        pending.set(true);
+        spawn_local(async move {
+            let result = api::save_clock(track, &form).await;
+            pending.set(false);
+            match result {
+                Ok(_) => notices.success(
+                    lang.get_untracked()
+                        .pick("期限已保存", "The clock is saved"),
+                ),
+                Err(err) => {
+                    let fields = err.fields(lang.get_untracked());
+                    if fields.is_empty() {
+                        notices.error(err.message(lang.get_untracked()), None);
+                    }
+                    errors.set(fields);
+                }
+            }
+        });
+    };
+    let days_id = format!("clock-{scope}-days");
+    let unit_id = format!("clock-{scope}-unit");
+    view! {
+        <li class="department" data-testid="clock" data-track=scope>
+            <form class="clock-row" on:submit=submit novalidate>
+                <span class="org-name">{move || track.label(lang.get())}</span>
+                <span class="muted">{move || match lang.get() {
+                    shared::Lang::Zh => format!("标准:{standard_days} {}{}", unit_label(standard_unit, lang.get()), if statutory { "(法定)" } else { "" }),
+                    shared::Lang::En => format!("standard: {standard_days} {}{}", unit_label(standard_unit, lang.get()), if statutory { " (by law)" } else { "" }),
+                }}</span>
+                <label class="visually-hidden" for=days_id.clone()>{move || format!("{} {}", track.label(lang.get()), lang.get().pick("天数", "days"))}</label>
+                <input id=days_id type="number" min="1" max="365" class="clock-days" data-testid="clock-days"
+                    aria-describedby=format!("err-{scope}-days")
+                    prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev)) />
+                <label class="visually-hidden" for=unit_id.clone()>{move || format!("{} {}", track.label(lang.get()), lang.get().pick("单位", "unit"))}</label>
+                <select id=unit_id disabled=statutory on:change=move |ev| {
+                    unit.set(if event_target_value(&ev) == "working" { DayUnit::Working } else { DayUnit::Calendar });
+                }>
+                    <option value="calendar" selected=move || unit.get() == DayUnit::Calendar>{move || unit_label(DayUnit::Calendar, lang.get())}</option>
+                    <option value="working" selected=move || unit.get() == DayUnit::Working>{move || unit_label(DayUnit::Working, lang.get())}</option>
+                </select>
+                <button type="submit" class="btn btn-secondary btn-small" data-testid="clock-save" disabled=move || pending.get()>
+                    {move || lang.get().pick("保存", "Save")}
+                </button>
+                <FieldMessage name="days" errors=errors.into() scope />
+                <FieldMessage name="unit" errors=errors.into() scope />
+            </form>
+        </li>
     }
 }
