@@ -885,8 +885,11 @@ pub(crate) struct BoardCache {
     pending: PendingChanges,
     /// The county board: every town's cards in one board, with each town's revision it was
     /// put together from.
-    county: Mutex<Option<(Vec<(i64, i64)>, Arc<TownBoard>)>>,
+    county: Mutex<Option<CountyBoard>>,
 }
+
+/// The county board with the (town, revision) pairs it was put together from.
+type CountyBoard = (Vec<(i64, i64)>, Arc<TownBoard>);
 
 /// Most pending changes kept per town; beyond, the next read rebuilds the board whole.
 const PENDING_MAX: usize = 5_000;

@@ -669,10 +669,11 @@ struct Errors {
 
 impl Errors {
     fn fail(&mut self, line: usize, column: &str, reason: Reason) {
+        let f = crate::FieldError::new(column, reason, self.lang);
         self.list.push(RowError {
             line: u32::try_from(line).unwrap_or(u32::MAX),
-            column: column.to_owned(),
-            message: reason.message(self.lang),
+            column: f.field,
+            message: f.message,
         });
     }
 }

@@ -3135,7 +3135,7 @@ async fn the_administrator_sets_up_a_town_from_nothing_and_its_lead_registers_th
             // A sheet with a bad row: named, nothing imported.
             b.wait("#import-file").await?.send_keys(&bad).await?;
             b.wait("[data-testid=import-preview][data-ok=false]").await?;
-            b.wait_text("[data-testid=import-error][data-line=\"2\"]", "village")
+            b.wait_text("[data-testid=import-error][data-line=\"2\"]", "村")
                 .await?;
             if b.count("[data-testid=import-commit]").await? != 0 {
                 return Err("a sheet with errors may be imported".into());

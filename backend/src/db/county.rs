@@ -161,18 +161,31 @@ pub async fn officers(conn: &mut AnyConnection) -> Result<Vec<i64>, sqlx::Error>
     .await
 }
 
+/// A case's move from one town to another's village, and why.
+#[derive(Debug, Clone, Copy)]
+pub struct Transfer<'a> {
+    pub case_id: i64,
+    pub from_town: i64,
+    pub to_town: i64,
+    pub village_id: i64,
+    pub reason: &'a str,
+}
+
 /// Moves a case to another town's center: to the village given, registered again there, with
 /// no handler, cooperating unit or routing waiting for an answer; and records the transfer.
 pub async fn transfer(
     conn: &mut AnyConnection,
-    case_id: i64,
-    from_town: i64,
-    to_town: i64,
-    village_id: i64,
-    reason: &str,
+    t: &Transfer<'_>,
     by: i64,
     at_ms: i64,
 ) -> Result<(), sqlx::Error> {
+    let Transfer {
+        case_id,
+        from_town,
+        to_town,
+        village_id,
+        reason,
+    } = *t;
     sqlx::query(
         "UPDATE cases SET town_id = $1, village_id = $2, area_id = NULL, group_id = NULL, \
          stage = 'registered', handler_kind = NULL, handler_id = NULL, cooperating = '', \

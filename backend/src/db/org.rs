@@ -293,7 +293,8 @@ pub async fn county_id(conn: &mut AnyConnection) -> Result<Option<i64>, sqlx::Er
 pub async fn admin_units(
     conn: &mut AnyConnection,
 ) -> Result<Vec<shared::orgsheet::AdminUnit>, sqlx::Error> {
-    let rows: Vec<(i64, Option<i64>, String, String, Option<String>)> =
+    type Row = (i64, Option<i64>, String, String, Option<String>);
+    let rows: Vec<Row> =
         sqlx::query_as("SELECT id, parent_id, level, name, code FROM org_units ORDER BY id")
             .fetch_all(conn)
             .await?;

@@ -227,17 +227,14 @@ pub(crate) async fn transfer(
         sending.extend(db::supervision::people_of(conn, *unit).await?);
     }
     sending.retain(|u| *u != me.user.id);
-    db::county::transfer(
-        conn,
-        id,
-        row.town_id,
+    let moved = db::county::Transfer {
+        case_id: id,
+        from_town: row.town_id,
         to_town,
-        req.village_id,
+        village_id: req.village_id,
         reason,
-        me.user.id,
-        now,
-    )
-    .await?;
+    };
+    db::county::transfer(conn, &moved, me.user.id, now).await?;
     // A risk report still unacknowledged went to the receiving town's station: tell it.
     let moved_notice: Option<Option<i64>> = sqlx::query_scalar(
         "SELECT department_id FROM police_notices WHERE case_id = $1 AND acknowledged_at IS NULL",

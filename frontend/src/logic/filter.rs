@@ -287,6 +287,8 @@ mod tests {
             awaiting: true,
             escalated: true,
             urged: true,
+            town: Some(3),
+            county: true,
             q: Some("拖欠 工资&利息".to_owned()),
             from: NaiveDate::from_ymd_opt(2026, 1, 1),
             to: NaiveDate::from_ymd_opt(2026, 3, 31),

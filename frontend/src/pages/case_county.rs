@@ -42,16 +42,19 @@ pub fn CountyPanel(
     on_change: Callback<()>,
 ) -> impl IntoView {
     let open = RwSignal::new(None::<Open>);
-    let escalations = detail.county.clone();
+    let CaseDetail {
+        id,
+        version,
+        town,
+        town_id: own_town,
+        county: escalations,
+        ..
+    } = detail;
     let shown = rights.transfer
         || rights.escalate
         || rights.instruct
         || rights.county_wide
         || !escalations.is_empty();
-    let id = detail.id;
-    let version = detail.version;
-    let town = detail.town.clone();
-    let own_town = detail.town_id;
     shown.then(|| view! {
         <section class="panel" aria-labelledby="county-title" data-testid="county">
             <h2 id="county-title" class="panel-title">{tr(T::CountyEscalationsTitle)}</h2>

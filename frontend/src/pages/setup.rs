@@ -133,12 +133,12 @@ fn Node(
     let child_level = below(level);
     let name = unit.name.clone();
     let code = unit.code.clone();
-    let current = unit.clone();
+    let current = unit;
     let expanded = level != OrgLevel::Village && level != OrgLevel::Area;
     let count = children.len();
     view! {
         <li role="treeitem" aria-expanded=expanded.to_string() data-testid="org-unit" data-level=level.as_str()
-            data-name=name.clone()>
+            data-name=name>
             <div class="org-row">
                 <span class="org-level">{move || level_label(level, lang.get())}</span>
                 <span class="org-name">{name.clone()}</span>
@@ -243,7 +243,7 @@ fn UnitEditor(
         <form class="org-editor" on:submit=submit novalidate data-testid="unit-form">
             <div class="field">
                 <label for="unit-name">{move || format!("{}{}", level_label(level, lang.get()), lang.get().pick("名称", " name"))}</label>
-                <input id="unit-name" name="name" data-testid="unit-name" aria-describedby="err-unit-name"
+                <input id="unit-name" name="name" type="text" data-testid="unit-name" aria-describedby="err-unit-name"
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
                 <FieldMessage name="name" errors=errors.into() scope />
                 <FieldMessage name="parent_id" errors=errors.into() scope />
@@ -251,7 +251,7 @@ fn UnitEditor(
             {(level == OrgLevel::Town).then(|| view! {
                 <div class="field">
                     <label for="unit-code">{move || lang.get().pick("乡镇代码(1–4 个大写字母,用于归档编号)", "Town code (1–4 capital letters, for archive numbers)")}</label>
-                    <input id="unit-code" name="code" data-testid="unit-code" aria-describedby="err-unit-code"
+                    <input id="unit-code" name="code" type="text" data-testid="unit-code" aria-describedby="err-unit-code"
                         maxlength="4" prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
                     <FieldMessage name="code" errors=errors.into() scope />
                 </div>
@@ -413,7 +413,7 @@ fn ImportPanel(reload: Callback<()>) -> impl IntoView {
                                     <tbody>
                                         {errors.clone().into_iter().map(|e| view! {
                                             <tr data-testid="import-error" data-line=e.line.to_string()>
-                                                <td>{e.line}</td><td>{e.column}</td><td>{e.message}</td>
+                                                <td>{e.line}</td><td>{column_label(&e.column, lang.get_untracked())}</td><td>{e.message}</td>
                                             </tr>
                                         }).collect_view()}
                                     </tbody>
@@ -498,7 +498,7 @@ fn DepartmentRow(d: AdminDepartment, reload: Callback<()>) -> impl IntoView {
     let days = d.response_days;
     let current = d.clone();
     view! {
-        <li class="department" class:inactive=!active data-testid="department" data-name=d.name.clone()>
+        <li class="department" class:inactive=!active data-testid="department" data-name=d.name>
             <div class="org-row">
                 <span class="org-name">{d.name.clone()}</span>
                 <span class="chip">{move || kind.label(lang.get())}</span>
@@ -589,7 +589,7 @@ fn DepartmentEditor(
         <form class="org-editor" on:submit=submit novalidate data-testid=scope>
             <div class="field">
                 <label for=fid("name")>{move || lang.get().pick("名称", "Name")}</label>
-                <input id=fid("name") name="name" data-testid="department-name" aria-describedby=format!("err-{scope}-name")
+                <input id=fid("name") name="name" type="text" data-testid="department-name" aria-describedby=format!("err-{scope}-name")
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
                 <FieldMessage name="name" errors=errors.into() scope />
             </div>
@@ -683,19 +683,19 @@ fn CenterEditor(town: i64) -> impl IntoView {
         <form class="org-editor" on:submit=submit novalidate data-testid="center-form">
             <div class="field">
                 <label for="center-name">{move || lang.get().pick("中心名称(回执和公开页面显示)", "Center name (on receipts and public pages)")}</label>
-                <input id="center-name" data-testid="center-name" aria-describedby="err-center-name"
+                <input id="center-name" type="text" data-testid="center-name" aria-describedby="err-center-name"
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
                 <FieldMessage name="name" errors=errors.into() scope />
             </div>
             <div class="field">
                 <label for="center-address">{move || lang.get().pick("地址", "Address")}</label>
-                <input id="center-address" data-testid="center-address" aria-describedby="err-center-address"
+                <input id="center-address" type="text" data-testid="center-address" aria-describedby="err-center-address"
                     prop:value=move || address.get() on:input=move |ev| address.set(event_target_value(&ev)) />
                 <FieldMessage name="address" errors=errors.into() scope />
             </div>
             <div class="field">
                 <label for="center-phone">{move || lang.get().pick("电话", "Phone")}</label>
-                <input id="center-phone" data-testid="center-phone" aria-describedby="err-center-phone"
+                <input id="center-phone" type="text" data-testid="center-phone" aria-describedby="err-center-phone"
                     prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev)) />
                 <FieldMessage name="phone" errors=errors.into() scope />
             </div>
@@ -817,4 +817,19 @@ fn ClockRow(s: ClockSetting) -> impl IntoView {
             </form>
         </li>
     }
+}
+
+/// A sheet's column as the person's language names it.
+fn column_label(column: &str, lang: shared::Lang) -> String {
+    let known = match column {
+        "town" => lang.pick("乡镇", "town"),
+        "village" => lang.pick("村", "village"),
+        "area" => lang.pick("片", "area"),
+        "group" => lang.pick("组", "group"),
+        "code" => lang.pick("代码", "code"),
+        "households" => lang.pick("户数", "households"),
+        "" => "—",
+        other => return other.to_owned(),
+    };
+    known.to_owned()
 }
