@@ -54,7 +54,7 @@ async fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "concord [serve [--demo] | migrate | demo [--open N] [--closed M] | backup FILE | restore FILE | outbox [--pending]]";
+const USAGE: &str = "concord [serve [--demo] | migrate | demo [--open N] [--closed M] [--towns T] | backup FILE | restore FILE | outbox [--pending]]";
 
 /// `concord outbox [--pending]`: the text messages queued for residents, one JSON object per
 /// line (id, case, phone, text, status, created), for an operator's SMS gateway.
@@ -201,6 +201,7 @@ async fn demo(args: &[String]) -> Result<(), String> {
         let slot = match flag.as_str() {
             "--open" => &mut size.open,
             "--closed" => &mut size.closed,
+            "--towns" => &mut size.towns,
             _ => return Err(format!("unknown argument `{flag}`; usage: {USAGE}")),
         };
         let n = rest

@@ -10,6 +10,7 @@ pub mod admin;
 pub mod agreement;
 pub mod api;
 pub mod calendar;
+pub mod categories;
 pub mod county;
 pub mod deadline;
 pub mod error;

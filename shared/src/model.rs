@@ -863,6 +863,9 @@ pub struct CaseCard {
     /// Escalated to the county (上报县级) and not yet answered with an instruction.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub county_pending: bool,
+    /// The name its category had when it was registered, if the administrator had renamed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_name: Option<crate::categories::CategoryName>,
 }
 
 vocabulary! {
@@ -1292,6 +1295,9 @@ pub struct CaseDetail {
     /// Its escalations to the county (上报县级), oldest first, with the county's answers.
     #[serde(default)]
     pub county: Vec<crate::county::CountyEscalation>,
+    /// The name its category had when it was registered, if the administrator had renamed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_name: Option<crate::categories::CategoryName>,
     pub version: i64,
 }
 

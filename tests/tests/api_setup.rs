@@ -596,3 +596,97 @@ async fn new_cases_take_the_administrators_clock_and_old_ones_keep_theirs() {
             .any(|e| e.action == "clock_changed" && e.target == "petition")
     );
 }
+
+#[tokio::test]
+async fn a_renamed_category_names_new_cases_and_a_retired_one_is_not_offered() {
+    use shared::categories::{CategoryForm, CategorySetting};
+    use shared::model::Category;
+    let app = TestApp::new().await;
+    let (admin, lead) = (app.login("admin").await, app.login("lead").await);
+    let old = app.register(&lead, &app.sample_case()).await;
+    assert!(old.category_name.is_none());
+
+    let form = |zh: &str, en: &str, retired| CategoryForm {
+        zh: zh.into(),
+        en: en.into(),
+        retired,
+    };
+    let path = "/api/admin/categories/neighbour";
+    assert_eq!(
+        fields(
+            &app.put_json(path, Some(&admin), &form(" ", "Neighbourhood", false))
+                .await
+        ),
+        ["zh"]
+    );
+    app.put_json(
+        "/api/admin/categories/nonsense",
+        Some(&admin),
+        &form("x", "x", false),
+    )
+    .await
+    .expect_status(404);
+    app.put_json(
+        path,
+        Some(&lead),
+        &form("邻里关系纠纷", "Neighbourhood", false),
+    )
+    .await
+    .expect_status(403);
+    app.put_json(
+        path,
+        Some(&admin),
+        &form("邻里关系纠纷", "Neighbourhood", false),
+    )
+    .await
+    .expect_status(200);
+
+    let new = app.register(&lead, &app.sample_case()).await;
+    assert_eq!(
+        new.category_name.as_ref().map(|n| n.zh.as_str()),
+        Some("邻里关系纠纷")
+    );
+    let board: shared::api::Board = app.get("/api/board", Some(&lead)).await.json();
+    let card = |id: i64| {
+        board
+            .cards
+            .iter()
+            .find(|c| c.id == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no card {id}"))
+    };
+    assert_eq!(
+        card(new.id).category_name.map(|n| n.en),
+        Some("Neighbourhood".to_owned())
+    );
+    assert!(
+        card(old.id).category_name.is_none(),
+        "old cases keep theirs"
+    );
+    assert!(app.read_case(&lead, old.id).await.category_name.is_none());
+
+    // Retired: refused at intake by name, listed as retired; old cases keep it.
+    app.put_json(
+        path,
+        Some(&admin),
+        &form("邻里关系纠纷", "Neighbourhood", true),
+    )
+    .await
+    .expect_status(200);
+    assert_eq!(
+        fields(
+            &app.post_json("/api/cases", Some(&lead), &app.sample_case())
+                .await
+        ),
+        ["category"]
+    );
+    let list: Vec<CategorySetting> = app.get("/api/categories", Some(&lead)).await.json();
+    assert!(
+        list.iter()
+            .any(|s| s.category == Category::Neighbour && s.retired && s.renamed)
+    );
+    assert_eq!(
+        app.read_case(&lead, old.id).await.category,
+        Category::Neighbour
+    );
+}

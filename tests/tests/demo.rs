@@ -395,6 +395,7 @@ async fn a_sized_demo_puts_exactly_the_cases_asked_for_on_the_board_and_in_the_a
     let size = DemoSize {
         open: Some(600),
         closed: Some(400),
+        towns: None,
     };
     let (demo, report) = Demo::load(size).await;
     assert!(matches!(report, DemoReport::Loaded { .. }), "{report:?}");

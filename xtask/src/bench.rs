@@ -59,6 +59,9 @@ pub fn bench(args: &[String]) -> Result {
     if args.iter().any(|a| a == "--dashboard") {
         return dashboard_bench(seconds);
     }
+    if args.iter().any(|a| a == "--county") {
+        return county_bench(seconds, postgres);
+    }
     let bundle = crate::frontend::build()?;
     crate::build_server()?;
     status(cargo().args([
@@ -382,6 +385,140 @@ const EXPORT_CLOSED: u32 = 98_000;
 /// each alone and then with the board read at concurrency 16 beside it: the time to the
 /// first byte and to the last, the size, and the server's resident memory before and at its
 /// highest during the export (sampled every 20 ms).
+/// Open cards and archived cases per town in the county benchmark, and its towns.
+const COUNTY_OPEN: u32 = 2_000;
+const COUNTY_TOWNS: u32 = 20;
+
+/// `cargo xtask bench --county [--postgres]`: one town of 2,000 open cases and a year of
+/// history, then a county of 20 such towns (40,000 open cards): each town's board and a case
+/// read as its lead (the first town's, the last's), the county board as the county officer,
+/// the county dashboard, and the county board in headless Chromium.
+fn county_bench(seconds: u32, postgres: bool) -> Result {
+    let bundle = crate::frontend::build()?;
+    let _ = bundle;
+    crate::build_server()?;
+    status(cargo().args([
+        "build",
+        "--release",
+        "--package",
+        "concord-tests",
+        "--bin",
+        "board-timing",
+    ]))?;
+    let work = target_dir().join("bench");
+    fs::create_dir_all(&work).map_err(|e| format!("could not create {}: {e}", work.display()))?;
+    let cluster = if postgres {
+        Some(crate::postgres::Cluster::start_for_bench()?)
+    } else {
+        None
+    };
+    let backend = if postgres { "PostgreSQL" } else { "SQLite" };
+    let mut report = String::new();
+    let _ = writeln!(
+        report,
+        "## The county: {COUNTY_TOWNS} towns × {COUNTY_OPEN} open cases ({backend}, {seconds} s per run, wrk, loopback)\n"
+    );
+    let _ = writeln!(
+        report,
+        "| towns | request | as | concurrency | p50 ms | p99 ms | requests/s | failed |"
+    );
+    let _ = writeln!(report, "|---:|---|---|---:|---:|---:|---:|---:|");
+    let mut notes = Vec::new();
+    for towns in [1, COUNTY_TOWNS] {
+        let url = match &cluster {
+            Some(c) => c.create_database(&format!("concord_county_{towns}"))?,
+            None => {
+                let db = work.join(format!("county-{towns}.db"));
+                remove_sqlite(&db);
+                format!("sqlite://{}", db.display())
+            }
+        };
+        let loading = Instant::now();
+        let server = Server::start_towns(
+            &target_dir().join("release").join("concord"),
+            &url,
+            (COUNTY_OPEN, COUNTY_OPEN),
+            towns,
+        )?;
+        notes.push(format!(
+            "{towns} town(s): the demo loaded in {:.0} s",
+            loading.elapsed().as_secs_f64()
+        ));
+        let mut readers = vec!["lead".to_owned()];
+        if towns > 1 {
+            readers.push(format!("lead_t{:02}", towns - 1));
+        }
+        for reader in &readers {
+            let cookie = server.login(reader)?;
+            // Warm: the town's board built once.
+            let first = http(server.port, "GET", "/api/board", None, Some(&cookie))?;
+            if first.status != 200 {
+                return Err(format!("the board answered {}", first.status));
+            }
+            let id = json_numbers(&first.body, "\"id\":")
+                .into_iter()
+                .next()
+                .ok_or("an empty board")?;
+            for (label, path) in [
+                ("board", "/api/board".to_owned()),
+                ("case read", format!("/api/cases/{id}")),
+            ] {
+                let n = wrk(&server, &work, &path, &cookie, 10, seconds, None)?;
+                let _ = writeln!(
+                    report,
+                    "| {towns} | {label} | {reader} | 10 | {:.1} | {:.1} | {:.0} | {} |",
+                    n.p50_ms, n.p99_ms, n.rps, n.failed
+                );
+            }
+        }
+        if towns > 1 {
+            let cookie = server.login("county")?;
+            let started = Instant::now();
+            let first = http(server.port, "GET", "/api/board", None, Some(&cookie))?;
+            let cold = started.elapsed().as_secs_f64() * 1000.0;
+            if first.status != 200 {
+                return Err(format!("the county board answered {}", first.status));
+            }
+            let cards = first.body.matches("\"town_id\":").count();
+            let gz = gzipped_len(&first.body)?;
+            notes.push(format!(
+                "the county board: {cards} cards, {:.1} MB of JSON ({:.1} MB gzipped), put together in {cold:.0} ms the first time",
+                first.body.len() as f64 / 1e6,
+                gz as f64 / 1e6
+            ));
+            for (label, path, conc) in [
+                ("county board", "/api/board", 2),
+                ("county dashboard", "/api/county/summary", 4),
+            ] {
+                let n = wrk(&server, &work, path, &cookie, conc, seconds, None)?;
+                let _ = writeln!(
+                    report,
+                    "| {towns} | {label} | county | {conc} | {:.1} | {:.1} | {:.0} | {} |",
+                    n.p50_ms, n.p99_ms, n.rps, n.failed
+                );
+            }
+            let shown = board_timing_as(&server, "county")?;
+            notes.push(format!(
+                "the county board ({cards} cards) shows its first cards in headless Chromium after {shown:.0} ms (median of five loads)"
+            ));
+        }
+        drop(server);
+    }
+    let _ = writeln!(report);
+    for n in &notes {
+        let _ = writeln!(report, "- {n}");
+    }
+    print!("{report}");
+    let file = work.join(if postgres {
+        "county-postgres.md"
+    } else {
+        "county-sqlite.md"
+    });
+    fs::write(&file, &report).map_err(|e| format!("could not write {}: {e}", file.display()))?;
+    eprintln!("xtask: the report is in {}", file.display());
+    Ok(())
+}
+
 fn export_bench(seconds: u32) -> Result {
     crate::build_server()?;
     let work = target_dir().join("bench");
@@ -904,6 +1041,16 @@ impl Server {
     /// The server binary `exe` on a free loopback port over `url`, with the demo loaded
     /// (`open` cases on the board, `closed` archived).
     pub(crate) fn start_with(exe: &Path, url: &str, open: u32, closed: u32) -> Result<Server> {
+        Server::start_towns(exe, url, (open, closed), 1)
+    }
+
+    /// `start_with` for a county of `towns` towns of the same size.
+    fn start_towns(
+        exe: &Path,
+        url: &str,
+        (open, closed): (u32, u32),
+        towns: u32,
+    ) -> Result<Server> {
         status(
             Command::new(exe)
                 .current_dir(root())
@@ -913,6 +1060,8 @@ impl Server {
                     &open.to_string(),
                     "--closed",
                     &closed.to_string(),
+                    "--towns",
+                    &towns.to_string(),
                 ])
                 .env("CONCORD_DATABASE_URL", url)
                 .env("CONCORD_ADMIN_PASSWORD", DEMO_PASSWORD)
@@ -1475,9 +1624,14 @@ fn public_timing(server: &Server, code: &str, digits: &str) -> Result<(f64, f64)
 
 /// How long the board with the server's open cards takes to show in headless Chromium (ms).
 fn board_timing(server: &Server) -> Result<f64> {
+    board_timing_as(server, "lead")
+}
+
+/// `board_timing` signed in as `user`.
+fn board_timing_as(server: &Server, user: &str) -> Result<f64> {
     let exe = target_dir().join("release").join("board-timing");
     let out = Command::new(exe)
-        .args([server.base().as_str(), "lead", DEMO_PASSWORD])
+        .args([server.base().as_str(), user, DEMO_PASSWORD])
         .output()
         .map_err(|e| format!("could not run board-timing: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);

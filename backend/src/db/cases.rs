@@ -328,6 +328,20 @@ pub struct CaseRow {
     /// The earlier case this one repeats (its id and code), if linked.
     pub repeat_of: Option<i64>,
     pub repeat_of_code: Option<String>,
+    /// The name its category had at registration, if renamed by then.
+    pub category_zh: Option<String>,
+    pub category_en: Option<String>,
+}
+
+/// A case's own category name from its two columns.
+fn category_name(
+    zh: Option<&String>,
+    en: Option<&String>,
+) -> Option<shared::categories::CategoryName> {
+    zh.zip(en).map(|(zh, en)| shared::categories::CategoryName {
+        zh: zh.clone(),
+        en: en.clone(),
+    })
 }
 
 const CASE_SELECT: &str = "SELECT c.id, c.code, c.town_id, c.kind, c.category, c.channel, \
@@ -341,7 +355,8 @@ const CASE_SELECT: &str = "SELECT c.id, c.code, c.town_id, c.kind, c.category, c
     c.returned_by, c.return_reason, c.suspended_on, c.rating, c.rating_comment, c.rated_at, \
     (SELECT COUNT(*) FROM case_urgings u WHERE u.case_id = c.id \
      AND u.acknowledged_at IS NULL) AS open_urgings, \
-    c.repeat_of, (SELECT r.code FROM cases r WHERE r.id = c.repeat_of) AS repeat_of_code \
+    c.repeat_of, (SELECT r.code FROM cases r WHERE r.id = c.repeat_of) AS repeat_of_code, \
+    c.category_zh, c.category_en \
     FROM cases c \
     JOIN org_units v ON v.id = c.village_id \
     LEFT JOIN org_units a ON a.id = c.area_id \
@@ -576,6 +591,7 @@ impl CaseRow {
             repeated_by: extras.repeated_by.clone(),
             grid: extras.grid.clone(),
             town: extras.town.clone(),
+            category_name: category_name(self.category_zh.as_ref(), self.category_en.as_ref()),
             county: extras
                 .county
                 .iter()
@@ -929,6 +945,8 @@ struct CardRow {
     repeat_of_code: Option<String>,
     town_id: i64,
     county_pending: i64,
+    category_zh: Option<String>,
+    category_en: Option<String>,
 }
 
 impl CardRow {
@@ -986,6 +1004,7 @@ impl CardRow {
             repeat_of: self.repeat_of_code,
             town_id: self.town_id,
             county_pending: self.county_pending > 0,
+            category_name: category_name(self.category_zh.as_ref(), self.category_en.as_ref()),
             id: self.id,
             kind: parse_enum("kind", &self.kind)?,
             category: parse_enum("category", &self.category)?,
@@ -1131,7 +1150,7 @@ const CARD_SELECT: &str = "SELECT c.id, c.code, c.summary, c.kind, c.category, c
      AND e.level IN ('overdue', 'overdue_7')) AS escalation, \
     (SELECT r.code FROM cases r WHERE r.id = c.repeat_of) AS repeat_of_code, c.town_id, \
     (SELECT COUNT(*) FROM county_escalations ce WHERE ce.case_id = c.id \
-     AND ce.instructed_at IS NULL) AS county_pending \
+     AND ce.instructed_at IS NULL) AS county_pending, c.category_zh, c.category_en \
     FROM cases c \
     JOIN org_units v ON v.id = c.village_id \
     LEFT JOIN org_units a ON a.id = c.area_id \

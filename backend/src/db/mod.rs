@@ -14,6 +14,7 @@ pub mod agreements;
 pub mod audit;
 pub mod calendar;
 pub mod cases;
+pub mod categories;
 pub mod clock;
 pub mod county;
 pub mod events;

@@ -123,6 +123,95 @@ pub(crate) async fn towns(
     codes: &mut HashSet<String>,
 ) -> Result<(), sqlx::Error> {
     let now_ms = now.timestamp_millis();
+    officer(conn, password_hash, now_ms).await?;
+    for (n, t) in TOWNS.iter().enumerate() {
+        let ids = town(conn, county, t, password_hash, now_ms).await?;
+        let size = DemoSize {
+            open: Some(t.open),
+            closed: Some(t.closed),
+            towns: None,
+        };
+        let mut plan = plan::plan(size, now, tz);
+        relocate(&mut plan, t, n + 1, codes);
+        write::cases(conn, &ids, &plan, tz).await?;
+    }
+    Ok(())
+}
+
+/// The county benchmark's towns beside Guazhou: `more` towns named 第01镇, 第02镇… (codes TA,
+/// TB…, leads `lead_t01`…), each with the cases of `size`; the county officer too. Returns how
+/// many accounts they add.
+pub(crate) async fn sized_towns(
+    conn: &mut AnyConnection,
+    county: i64,
+    password_hash: &str,
+    (now, tz): (DateTime<Utc>, FixedOffset),
+    size: DemoSize,
+    more: u32,
+    codes: &mut HashSet<String>,
+) -> Result<usize, sqlx::Error> {
+    if more == 0 {
+        return Ok(0);
+    }
+    officer(conn, password_hash, now.timestamp_millis()).await?;
+    let mut accounts = 1;
+    for i in 1..=more {
+        let t = bench_town(i);
+        let ids = town(conn, county, &t, password_hash, now.timestamp_millis()).await?;
+        let mut plan = plan::plan(size, now, tz);
+        relocate(&mut plan, &t, usize::try_from(i).unwrap_or(1), codes);
+        write::cases(conn, &ids, &plan, tz).await?;
+        accounts += usernames(&t).len();
+    }
+    Ok(accounts)
+}
+
+/// Leaks a name for the benchmark's towns (a few dozen short strings, once per load).
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+/// The `i`-th benchmark town (from 1).
+fn bench_town(i: u32) -> TownPlan {
+    let letters = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let n = usize::try_from(i - 1).unwrap_or(0);
+    let code = if n < letters.len() {
+        format!("T{}", char::from(letters[n]))
+    } else {
+        format!(
+            "T{}{}",
+            char::from(letters[(n / letters.len()) % letters.len()]),
+            char::from(letters[n % letters.len()])
+        )
+    };
+    let name = format!("第{i:02}镇");
+    let villages: Vec<&'static str> = ["一村", "二村", "三村", "四村"]
+        .iter()
+        .map(|v| leak(format!("{name}{v}")))
+        .collect();
+    TownPlan {
+        name: leak(name),
+        code: leak(code),
+        suffix: leak(format!("t{i:02}")),
+        center_address: "瓜州县",
+        center_phone: "0937-5500000",
+        villages: Box::leak(villages.into_boxed_slice()),
+        lead: leak(format!("{i:02}号主任")),
+        clerk: leak(format!("{i:02}号受理员")),
+        mediators: &["调解员甲", "调解员乙", "调解员丙"],
+        police: "联络警官",
+        judicial: "司法所联络员",
+        open: 0,
+        closed: 0,
+    }
+}
+
+/// Stores the county officer.
+async fn officer(
+    conn: &mut AnyConnection,
+    password_hash: &str,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
     db::users::insert(
         conn,
         &NewUser {
@@ -136,18 +225,8 @@ pub(crate) async fn towns(
         },
         now_ms,
     )
-    .await?;
-    for (n, t) in TOWNS.iter().enumerate() {
-        let ids = town(conn, county, t, password_hash, now_ms).await?;
-        let size = DemoSize {
-            open: Some(t.open),
-            closed: Some(t.closed),
-        };
-        let mut plan = plan::plan(size, now, tz);
-        relocate(&mut plan, t, n + 1, codes);
-        write::cases(conn, &ids, &plan, tz).await?;
-    }
-    Ok(())
+    .await
+    .map(drop)
 }
 
 /// Stores one town: the unit, its villages, its center, departments and rooms, its accounts.

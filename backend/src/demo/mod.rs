@@ -159,12 +159,23 @@ pub async fn load(state: &AppState, size: DemoSize) -> Result<DemoReport, DemoEr
     write::agreements(&mut wtx.tx, &ids, now, tz).await?;
     grid::people_and_logs(&mut wtx.tx, &ids, now, tz).await?;
     // The whole county, for the demo itself (a sized benchmark load is Guazhou alone).
+    let mut codes = plan.cases.iter().map(|c| c.code.clone()).collect();
     let county_accounts = if size == DemoSize::default() {
-        let mut codes = plan.cases.iter().map(|c| c.code.clone()).collect();
         county::towns(&mut wtx.tx, ids.county, &hash, now, tz, &mut codes).await?;
         county::account_count()
     } else {
-        0
+        // The county benchmark: more towns of the same size.
+        let more = size.towns.unwrap_or(1).saturating_sub(1);
+        county::sized_towns(
+            &mut wtx.tx,
+            ids.county,
+            &hash,
+            (now, tz),
+            size,
+            more,
+            &mut codes,
+        )
+        .await?
     };
     wtx.commit().await?;
     state.clear_caches();
@@ -267,7 +278,7 @@ impl fmt::Display for DemoReport {
                     f,
                     "  accounts: lead, clerk, clerk2, mediator1–mediator6, police, judicial, land, market, lawsociety, tribunal, legal, psych, leader01–leader10, grid01–grid37"
                 )?;
-                if *accounts > roster_accounts() {
+                if *accounts == roster_accounts() + county::account_count() {
                     let towns: Vec<String> = county::TOWNS
                         .iter()
                         .map(|t| format!("{} ({})", t.name, county::usernames(t).join(", ")))
@@ -276,6 +287,12 @@ impl fmt::Display for DemoReport {
                         f,
                         "  the rest of the county: {}; the county officer: {}",
                         towns.join("; "),
+                        county::OFFICER.0
+                    )?;
+                } else if *accounts > roster_accounts() {
+                    writeln!(
+                        f,
+                        "  more towns of the same size (leads lead_t01, lead_t02…); the county officer: {}",
                         county::OFFICER.0
                     )?;
                 }

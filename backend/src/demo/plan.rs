@@ -40,6 +40,9 @@ pub struct DemoSize {
     pub open: Option<u32>,
     /// Exactly this many archived cases of history.
     pub closed: Option<u32>,
+    /// For a sized load: this many towns in all, each with `open` and `closed` cases (the
+    /// county benchmark); one when not given.
+    pub towns: Option<u32>,
 }
 
 /// Who acted.

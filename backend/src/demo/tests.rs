@@ -133,6 +133,7 @@ fn planning_is_deterministic() {
     let size = DemoSize {
         open: Some(300),
         closed: Some(200),
+        towns: None,
     };
     assert_eq!(plan(size, now(), tz()), plan(size, now(), tz()));
     // A load on another day, or early in the morning, gives the same numbers.
@@ -170,6 +171,7 @@ fn a_sized_demo_has_exactly_the_open_and_closed_cases_asked_for() {
         DemoSize {
             open: Some(1000),
             closed: Some(700),
+            towns: None,
         },
         now(),
         tz(),
@@ -262,6 +264,7 @@ fn codes_are_unique_valid_and_dated_by_registration() {
         DemoSize {
             open: Some(2000),
             closed: Some(2000),
+            towns: None,
         },
         now(),
         tz(),

@@ -157,6 +157,14 @@ pub(crate) async fn register(
         today,
         now_ms,
     };
+    // A retired category is not offered for new matters (cases already in it keep it).
+    if db::categories::setting(conn, req.category).await?.retired {
+        let reason = Reason::Other {
+            zh: "这个类别已停用,请选择其他类别。".into(),
+            en: "This category is retired: choose another.".into(),
+        };
+        return Err(ApiError::field("category", reason, lang).into());
+    }
     let (case_id, code) = insert_registered(conn, town_id, &req, &registrar, &at, lang).await?;
     if RiskFlag::needs_police_notice(&req.risk_flags) {
         super::clock::report_to_police(conn, &me, case_id, town_id, &code, now_ms).await?;
@@ -346,6 +354,11 @@ pub(crate) async fn insert_registered(
     .await?;
     if let Some(q) = &query_code {
         db::cases::set_query_code(conn, case_id, q).await?;
+    }
+    // The category's name as the administrator calls it now: the case keeps it.
+    let category = db::categories::setting(conn, req.category).await?;
+    if category.renamed {
+        db::categories::name_case(conn, case_id, &category.name).await?;
     }
     if let Some(earlier) = &earlier {
         db::repeats::set_link(conn, case_id, Some(earlier.id), &risk_flags).await?;

@@ -90,6 +90,8 @@ use crate::state::AppState;
         super::setup::departments,
         super::setup::add_department,
         super::setup::change_department,
+        super::setup::categories,
+        super::setup::change_category,
         super::setup::clocks,
         super::setup::change_clock,
         super::setup::centers,

@@ -11,7 +11,9 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use base64::Engine;
 use shared::api::Center;
+use shared::categories::{CategoryForm, CategorySetting};
 use shared::deadline::{ClockSetting, ClockSettingForm, DayUnit, Track};
+use shared::model::Category;
 use shared::model::OrgLevel;
 use shared::orgsheet::{
     AdminDepartment, AdminUnit, DepartmentForm, Existing, OrgImport, OrgPreview, SheetFormat,
@@ -35,10 +37,79 @@ pub fn router() -> Router<AppState> {
         .route("/admin/org/import", post(import))
         .route("/admin/departments", get(departments).post(add_department))
         .route("/admin/departments/{id}", put(change_department))
+        .route("/categories", get(categories))
+        .route("/admin/categories/{category}", put(change_category))
         .route("/admin/clocks", get(clocks))
         .route("/admin/clocks/{track}", put(change_clock))
         .route("/admin/centers", get(centers))
         .route("/admin/centers/{id}", put(change_center))
+}
+
+/// Every category with the name new cases get and whether it is retired (the intake form
+/// offers the others).
+#[utoipa::path(
+    get,
+    path = "/api/categories",
+    tag = "org",
+    responses(
+        (status = 200, description = "Every category: its name for new cases, renamed or not, retired or not", body = Vec<CategorySetting>),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn categories(
+    State(state): State<AppState>,
+    _me: CurrentUser,
+) -> AppResult<Json<Vec<CategorySetting>>> {
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(db::categories::settings(&mut conn).await?))
+}
+
+/// Renames a category for new cases or retires it (cases already registered keep theirs).
+#[utoipa::path(
+    put,
+    path = "/api/admin/categories/{category}",
+    tag = "admin",
+    params(("category" = String, Path, description = "The category's wire name (`neighbour`)")),
+    request_body = CategoryForm,
+    responses(
+        (status = 200, description = "The category as new cases now get it", body = CategorySetting),
+        (status = 400, description = "The body is not JSON, or not `application/json`", body = ApiError),
+        (status = 401, description = "Not signed in, or the session ended", body = ApiError),
+        (status = 403, description = "Only the administrator, or the request came from another site", body = ApiError),
+        (status = 404, description = "No such category", body = ApiError),
+        (status = 413, description = "The body is larger than 256 KiB", body = ApiError),
+        (status = 422, description = "Fields refused (`zh`, `en`: required, one line, at most 20 characters)", body = ApiError),
+        (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
+    ),
+    security(("session" = [])),
+)]
+pub(crate) async fn change_category(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    me: CurrentUser,
+    axum::extract::Path(category): axum::extract::Path<String>,
+    AppJson(form): AppJson<CategoryForm>,
+) -> AppResult<Json<CategorySetting>> {
+    admin_only(&me, lang)?;
+    let category = Category::parse(&category).ok_or_else(AppError::not_found)?;
+    form.check(lang).map_err(AppError::fields)?;
+    let mut wtx = state.db.begin_write().await?;
+    let conn = &mut wtx.tx;
+    let before = db::categories::setting(conn, category).await?;
+    db::categories::put(conn, category, &form, me.user.id, now_ms()).await?;
+    let after = db::categories::setting(conn, category).await?;
+    db::accounts::audit(
+        conn,
+        me.user.id,
+        ("category_changed", category.as_str()),
+        (&json(&before), &json(&after)),
+        now_ms(),
+    )
+    .await?;
+    wtx.commit().await?;
+    Ok(Json(after))
 }
 
 /// Every track's default clock: the standard one and the one new cases get.

@@ -820,6 +820,23 @@ pub async fn import_org(req: &shared::orgsheet::OrgImport) -> Result<shared::org
     post("/api/admin/org/import", req, true).await
 }
 
+/// `GET /api/categories`: every category as new cases get it, retired ones marked.
+pub async fn categories() -> Result<Vec<shared::categories::CategorySetting>> {
+    get("/api/categories").await
+}
+
+/// `PUT /api/admin/categories/{category}`: renames or retires a category for new cases.
+pub async fn save_category(
+    category: shared::model::Category,
+    form: &shared::categories::CategoryForm,
+) -> Result<shared::categories::CategorySetting> {
+    put(
+        &format!("/api/admin/categories/{}", category.as_str()),
+        form,
+    )
+    .await
+}
+
 /// `GET /api/admin/clocks`: every track's default clock.
 pub async fn admin_clocks() -> Result<Vec<shared::deadline::ClockSetting>> {
     get("/api/admin/clocks").await

@@ -12,9 +12,20 @@ pub fn show_failure(
     errors: RwSignal<Vec<shared::error::FieldError>>,
     lang: shared::Lang,
 ) {
+    report_failure(crate::components::notice::use_notices(), err, errors, lang);
+}
+
+/// `show_failure` with the app's notices at hand (after an `await`, where the component's
+/// context is no longer reachable).
+pub fn report_failure(
+    notices: crate::components::notice::Notices,
+    err: &api::Error,
+    errors: RwSignal<Vec<shared::error::FieldError>>,
+    lang: shared::Lang,
+) {
     let fields = err.fields(lang);
     if fields.is_empty() {
-        crate::components::notice::use_notices().error(err.message(lang), None);
+        notices.error(err.message(lang), None);
     }
     errors.set(fields);
 }

@@ -109,6 +109,7 @@ pub fn card_with_detail(card: &CaseCard, case: &CaseDetail) -> CaseCard {
         village_id: case.village_id,
         town_id: case.town_id,
         county_pending: case.county.iter().any(|e| e.is_pending()),
+        category_name: case.category_name.clone(),
         village: if card.village_id == case.village_id {
             card.village.clone()
         } else {
@@ -306,6 +307,7 @@ pub(crate) mod tests {
             repeat_of: None,
             town_id: 1,
             county_pending: false,
+            category_name: None,
         }
     }
 
@@ -355,6 +357,7 @@ pub(crate) mod tests {
             grid: vec![],
             town: String::new(),
             county: vec![],
+            category_name: None,
             version: card.version,
             awaiting_until: None,
             returned: None,

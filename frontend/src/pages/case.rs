@@ -295,6 +295,7 @@ fn CaseBody(
         (Stage::Archived, date(d.archived_at)),
     ];
     let (kind, category, channel, stage, risk) = (d.kind, d.category, d.channel, d.stage, d.risk);
+    let category_name = d.category_name.clone();
     let flags = d.risk_flags.clone();
     let clock = d.clock;
     let code = d.code.clone();
@@ -336,7 +337,7 @@ fn CaseBody(
                     <h2 id="details-title" class="panel-title">{tr(T::Details)}</h2>
                     <dl class="facts">
                         <div><dt>{tr(T::Kind)}</dt><dd>{move || kind.label(lang.get())}</dd></div>
-                        <div><dt>{tr(T::Category)}</dt><dd>{move || category.label(lang.get())}</dd></div>
+                        <div><dt>{tr(T::Category)}</dt><dd data-testid="case-category">{move || shared::categories::case_category(category, category_name.as_ref(), lang.get())}</dd></div>
                         <div><dt>{tr(T::Channel)}</dt><dd data-testid="case-channel" data-channel=channel.as_str()>{move || channel.label(lang.get())}</dd></div>
                         <div><dt>{tr(T::Place)}</dt><dd>{d.place.clone()}</dd></div>
                         {(!grid.is_empty()).then(|| view! {

@@ -10,6 +10,7 @@ use shared::error::FieldError;
 use shared::model::CaseDetail;
 
 use crate::api;
+use crate::components::feedback::report_failure;
 use crate::components::field::FieldMessage;
 use crate::components::notice::use_notices;
 use crate::i18n::{T, tr, use_lang};
@@ -144,11 +145,7 @@ fn TextForm(
         }
         Some(Err(err)) => {
             pending.set(false);
-            let fields = err.fields(lang.get_untracked());
-            if fields.is_empty() {
-                notices.error(err.message(lang.get_untracked()), None);
-            }
-            errors.set(fields);
+            report_failure(notices, &err, errors, lang.get_untracked());
             result.set(None);
         }
         None => {}
@@ -294,11 +291,7 @@ fn TransferForm(id: i64, version: i64, own_town: i64) -> impl IntoView {
                 }
                 Err(err) => {
                     pending.set(false);
-                    let fields = err.fields(lang.get_untracked());
-                    if fields.is_empty() {
-                        notices.error(err.message(lang.get_untracked()), None);
-                    }
-                    errors.set(fields);
+                    report_failure(notices, &err, errors, lang.get_untracked());
                 }
             }
         });

@@ -219,9 +219,39 @@ fn vocab_options<V: Copy + PartialEq + Send + Sync + 'static>(
         .collect_view()
 }
 
+/// The categories offered for a new matter: not retired, under the names the administrator
+/// gave them (the standard list until the server's arrives, or if it cannot).
+fn category_options(
+    settings: Option<Vec<shared::categories::CategorySetting>>,
+    lang: shared::Lang,
+    current: Option<Category>,
+) -> impl IntoView {
+    let offered: Vec<(Category, String)> = match settings {
+        Some(list) => list
+            .into_iter()
+            .filter(|s| !s.retired || current == Some(s.category))
+            .map(|s| (s.category, s.name.get(lang).to_owned()))
+            .collect(),
+        None => Category::ALL
+            .iter()
+            .map(|c| (*c, c.label(lang).to_owned()))
+            .collect(),
+    };
+    offered
+        .into_iter()
+        .map(|(c, name)| view! { <option value=c.as_str() selected=current == Some(c)>{name}</option> })
+        .collect_view()
+}
+
 #[component]
 fn MatterSection(form: RwSignal<IntakeForm>, errors: Signal<Vec<FieldError>>) -> impl IntoView {
     let lang = use_lang();
+    let categories = RwSignal::new(None::<Vec<shared::categories::CategorySetting>>);
+    leptos::task::spawn_local(async move {
+        if let Ok(list) = api::categories().await {
+            categories.try_set(Some(list));
+        }
+    });
     view! {
         <fieldset class="form-section">
             <legend>{tr(T::SectionMatter)}</legend>
@@ -244,7 +274,7 @@ fn MatterSection(form: RwSignal<IntakeForm>, errors: Signal<Vec<FieldError>>) ->
                         form.update(|f| f.category = c);
                     }>
                         <option value="" selected=move || form.with(|f| f.category.is_none())>{tr(T::Choose)}</option>
-                        {vocab_options(Category::ALL, Category::as_str, Category::label, move || form.with(|f| f.category))}
+                        {move || category_options(categories.get(), lang.get(), form.with_untracked(|f| f.category))}
                     </select>
                     <FieldMessage name="category" errors />
                 </div>
@@ -730,6 +760,7 @@ fn Receipt(
     let registered_on = time::date(time::date_of(case.registered_at));
     let kind = case.kind;
     let category = case.category;
+    let category_name = case.category_name.clone();
     let closed = !case.stage.is_open();
     let href = format!("/cases/{}", case.id);
     let id = case.id;
@@ -762,7 +793,8 @@ fn Receipt(
                 <dl class="receipt-facts">
                     <div><dt>{tr(T::ReceiptDate)}</dt><dd data-testid="receipt-date">{registered_on}</dd></div>
                     <div><dt>{tr(T::ReceiptKind)}</dt>
-                        <dd>{move || format!("{} · {}", kind.label(lang.get()), category.label(lang.get()))}</dd></div>
+                        <dd>{move || format!("{} · {}", kind.label(lang.get()),
+                            shared::categories::case_category(category, category_name.as_ref(), lang.get()))}</dd></div>
                     {move || facts().and_then(|f| f.due_on).map(|d| view! {
                         <div><dt>{tr(T::ReceiptDue)}</dt><dd data-testid="receipt-due">{time::date(d)}</dd></div>
                     })}

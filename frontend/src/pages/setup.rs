@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::categories::{CategoryForm, CategorySetting};
 use shared::deadline::{ClockSetting, ClockSettingForm, DayUnit};
 use shared::error::FieldError;
 use shared::model::{DepartmentKind, OrgLevel};
@@ -15,7 +16,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::api;
-use crate::components::feedback::{ErrorBox, Loading};
+use crate::components::feedback::{ErrorBox, Loading, report_failure};
 use crate::components::field::FieldMessage;
 use crate::components::notice::use_notices;
 use crate::i18n::use_lang;
@@ -55,6 +56,7 @@ pub fn SetupPage() -> impl IntoView {
                                 <ImportPanel reload />
                                 <DepartmentsPanel units=list />
                                 <ClocksPanel />
+                                <CategoriesPanel />
                             </div>
                         </div>
                     }.into_any()
@@ -230,11 +232,7 @@ fn UnitEditor(
                     reload.run(());
                 }
                 Err(err) => {
-                    let fields = err.fields(lang.get_untracked());
-                    if fields.is_empty() {
-                        notices.error(err.message(lang.get_untracked()), None);
-                    }
-                    errors.set(fields);
+                    report_failure(notices, &err, errors, lang.get_untracked());
                 }
             }
         });
@@ -576,11 +574,7 @@ fn DepartmentEditor(
                     reload.run(());
                 }
                 Err(err) => {
-                    let fields = err.fields(lang.get_untracked());
-                    if fields.is_empty() {
-                        notices.error(err.message(lang.get_untracked()), None);
-                    }
-                    errors.set(fields);
+                    report_failure(notices, &err, errors, lang.get_untracked());
                 }
             }
         });
@@ -670,11 +664,7 @@ fn CenterEditor(town: i64) -> impl IntoView {
                         .pick("中心信息已保存", "The center is saved"),
                 ),
                 Err(err) => {
-                    let fields = err.fields(lang.get_untracked());
-                    if fields.is_empty() {
-                        notices.error(err.message(lang.get_untracked()), None);
-                    }
-                    errors.set(fields);
+                    report_failure(notices, &err, errors, lang.get_untracked());
                 }
             }
         });
@@ -779,11 +769,7 @@ fn ClockRow(s: ClockSetting) -> impl IntoView {
                         .pick("期限已保存", "The clock is saved"),
                 ),
                 Err(err) => {
-                    let fields = err.fields(lang.get_untracked());
-                    if fields.is_empty() {
-                        notices.error(err.message(lang.get_untracked()), None);
-                    }
-                    errors.set(fields);
+                    report_failure(notices, &err, errors, lang.get_untracked());
                 }
             }
         });
@@ -832,4 +818,104 @@ fn column_label(column: &str, lang: shared::Lang) -> String {
         other => return other.to_owned(),
     };
     known.to_owned()
+}
+
+/// The dispute categories: each renamed for new cases or retired (cases already registered
+/// keep the name they had and their category).
+#[component]
+fn CategoriesPanel() -> impl IntoView {
+    let lang = use_lang();
+    let list = RwSignal::new(None::<Result<Vec<CategorySetting>, api::Error>>);
+    let load = move || {
+        spawn_local(async move {
+            list.try_set(Some(api::categories().await));
+        });
+    };
+    load();
+    view! {
+        <section class="panel" aria-labelledby="categories-title" data-testid="categories">
+            <h2 id="categories-title" class="panel-title">{move || lang.get().pick("纠纷类别", "Dispute categories")}</h2>
+            <p class="hint">{move || lang.get().pick(
+                "改名只对新登记的案件生效,已登记的案件保留原名;停用后登记时不再提供,已有案件不受影响。",
+                "A new name applies to new cases; registered cases keep theirs. A retired category is no longer offered at intake; its cases keep it.")}</p>
+            {move || match list.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <ErrorBox error=e retry=Callback::new(move |_| load()) /> }.into_any(),
+                Some(Ok(all)) => view! {
+                    <ul class="departments-list">
+                        {all.into_iter().map(|s| view! { <CategoryRow s /> }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn CategoryRow(s: CategorySetting) -> impl IntoView {
+    let lang = use_lang();
+    let notices = use_notices();
+    let category = s.category;
+    let zh = RwSignal::new(s.name.zh.clone());
+    let en = RwSignal::new(s.name.en.clone());
+    let retired = RwSignal::new(s.retired);
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let pending = RwSignal::new(false);
+    let scope: &'static str = category.as_str();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let form = CategoryForm {
+            zh: zh.get_untracked().trim().to_owned(),
+            en: en.get_untracked().trim().to_owned(),
+            retired: retired.get_untracked(),
+        };
+        if let Err(fields) = form.check(lang.get_untracked()) {
+            errors.set(fields);
+            return;
+        }
+        errors.set(Vec::new());
+        pending.set(true);
+        spawn_local(async move {
+            let result = api::save_category(category, &form).await;
+            pending.set(false);
+            match result {
+                Ok(_) => notices.success(
+                    lang.get_untracked()
+                        .pick("类别已保存", "The category is saved"),
+                ),
+                Err(err) => report_failure(notices, &err, errors, lang.get_untracked()),
+            }
+        });
+    };
+    let (zh_id, en_id, off_id) = (
+        format!("category-{scope}-zh"),
+        format!("category-{scope}-en"),
+        format!("category-{scope}-retired"),
+    );
+    view! {
+        <li class="department" class:inactive=move || retired.get() data-testid="category" data-category=scope>
+            <form class="clock-row" on:submit=submit novalidate>
+                <span class="muted">{move || lang.get().pick("标准名", "Standard")} ": " {move || category.label(lang.get())}</span>
+                <label class="visually-hidden" for=zh_id.clone()>{move || format!("{} {}", category.label(lang.get()), lang.get().pick("中文名", "Chinese name"))}</label>
+                <input id=zh_id type="text" class="category-name" data-testid="category-zh" aria-describedby=format!("err-{scope}-zh")
+                    prop:value=move || zh.get() on:input=move |ev| zh.set(event_target_value(&ev)) />
+                <label class="visually-hidden" for=en_id.clone()>{move || format!("{} {}", category.label(lang.get()), lang.get().pick("英文名", "English name"))}</label>
+                <input id=en_id type="text" class="category-name" data-testid="category-en" aria-describedby=format!("err-{scope}-en")
+                    prop:value=move || en.get() on:input=move |ev| en.set(event_target_value(&ev)) />
+                <label class="check" for=off_id.clone()>
+                    <input type="checkbox" id=off_id data-testid="category-retired" prop:checked=move || retired.get()
+                        on:change=move |ev| retired.set(event_target_checked(&ev)) />
+                    <span>{move || lang.get().pick("停用", "Retired")}</span>
+                </label>
+                <button type="submit" class="btn btn-secondary btn-small" data-testid="category-save" disabled=move || pending.get()>
+                    {move || lang.get().pick("保存", "Save")}
+                </button>
+                <FieldMessage name="zh" errors=errors.into() scope />
+                <FieldMessage name="en" errors=errors.into() scope />
+            </form>
+        </li>
+    }
 }

@@ -182,6 +182,7 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
     let online = card.channel == shared::model::Channel::Online;
     let repeat_of = card.repeat_of.clone();
     let county_pending = card.county_pending;
+    let category_name = card.category_name.clone();
     let read_only = ctx
         .actor
         .get_untracked()
@@ -292,7 +293,8 @@ fn Card(card: Arc<CaseCard>, ctx: BoardCtx) -> impl IntoView {
                     <div class="card-summary" title=card.summary.clone()>{card.summary.clone()}</div>
                     <div class="card-meta">
                         <span class="card-kind">
-                            {move || format!("{} · {}", kind.label(lang.get()), category.label(lang.get()))}
+                            {move || format!("{} · {}", kind.label(lang.get()),
+                                shared::categories::case_category(category, category_name.as_ref(), lang.get()))}
                         </span>
                         <RiskTag risk />
                     </div>

@@ -475,6 +475,20 @@ pub fn BoardPage() -> impl IntoView {
                     <a class="btn btn-primary" href="/cases/new" data-testid="board-register">{tr(T::NavRegister)}</a>
                 </Show>
             </div>
+            // The administrator handles no cases: the board says where their work is.
+            <Show when=move || actor.with(|a| a.is_some_and(|a| a.role == Role::Admin))>
+                <div class="notice-bar" role="note" data-testid="admin-guide">
+                    <p>{move || lang.get().pick(
+                        "系统管理员不办理案件,看板上没有案件。建立一个中心:先在“组织架构”建县、乡镇(含代码)、村、片、组(可用表格导入),填写中心信息、部门和默认期限;再在“账号”为它建中心负责人等账号。",
+                        "The administrator handles no cases, so this board is empty. To set up a center: under Org tree, the county, its towns (with codes), villages, areas and groups (or import a sheet), the center, its departments and the default clocks; then its lead and others under Accounts.")}</p>
+                    <p class="actions-row">
+                        <a class="btn btn-primary btn-small" href="/admin/org" data-testid="guide-setup">
+                            {move || lang.get().pick("组织架构", "Org tree")}</a>
+                        <a class="btn btn-secondary btn-small" href="/admin/accounts">
+                            {move || lang.get().pick("账号", "Accounts")}</a>
+                    </p>
+                </div>
+            </Show>
             <ViewBar filter set_filter />
             <FilterBar filter set_filter />
             {move || match load.get() {
