@@ -138,7 +138,7 @@ async fn count(app: &TestApp, condition: &str) -> u64 {
 #[tokio::test]
 async fn the_dashboard_counts_a_year_as_the_database_does_and_each_figure_lists_its_cases() {
     let app = TestApp::new().await;
-    a_year(&app).await;
+    Box::pin(a_year(&app)).await;
     let lead = app.login("lead").await;
     let d = dashboard(&app, &lead, "").await;
     let t = &d.totals;
@@ -355,7 +355,7 @@ async fn a_bad_dashboard_query_names_its_field() {
 #[tokio::test]
 async fn requests_arriving_together_build_the_dashboard_once_and_a_write_is_counted_at_once() {
     let app = TestApp::new().await;
-    a_year(&app).await;
+    Box::pin(a_year(&app)).await;
     let lead = app.login("lead").await;
     let clerk = app.login("clerk").await;
     let before = app.state.dashboards.builds();

@@ -753,3 +753,31 @@ async fn the_demo_loads_the_whole_county_and_each_town_sees_its_own() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_sized_county_puts_the_same_cases_in_every_town() {
+    let size = DemoSize {
+        open: Some(12),
+        closed: Some(6),
+        towns: Some(3),
+    };
+    let (demo, _) = Demo::load(size).await;
+    let county = demo.login(demo::county::OFFICER.0).await;
+    let summary: shared::county::CountySummary = demo.get("/api/county/summary", &county).await;
+    assert_eq!(summary.towns.len(), 3);
+    for line in &summary.towns {
+        assert_eq!(
+            line.open + line.closed_awaiting_archive,
+            12,
+            "{}",
+            line.town
+        );
+    }
+    let board: Board = demo.get("/api/board", &county).await;
+    assert_eq!(board.cards.len(), 36);
+    // Each town's lead sees its own twelve.
+    let lead = demo.login("lead_t02").await;
+    let own: Board = demo.get("/api/board", &lead).await;
+    assert_eq!(own.cards.len(), 12);
+    assert!(own.cards.iter().all(|c| c.village.starts_with("第02镇")));
+}

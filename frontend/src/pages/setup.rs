@@ -895,6 +895,7 @@ fn CategoryRow(s: CategorySetting) -> impl IntoView {
         format!("category-{scope}-en"),
         format!("category-{scope}-retired"),
     );
+    let off_for = off_id.clone();
     view! {
         <li class="department" class:inactive=move || retired.get() data-testid="category" data-category=scope>
             <form class="clock-row" on:submit=submit novalidate>
@@ -905,7 +906,7 @@ fn CategoryRow(s: CategorySetting) -> impl IntoView {
                 <label class="visually-hidden" for=en_id.clone()>{move || format!("{} {}", category.label(lang.get()), lang.get().pick("英文名", "English name"))}</label>
                 <input id=en_id type="text" class="category-name" data-testid="category-en" aria-describedby=format!("err-{scope}-en")
                     prop:value=move || en.get() on:input=move |ev| en.set(event_target_value(&ev)) />
-                <label class="check" for=off_id.clone()>
+                <label class="check" for=off_for>
                     <input type="checkbox" id=off_id data-testid="category-retired" prop:checked=move || retired.get()
                         on:change=move |ev| retired.set(event_target_checked(&ev)) />
                     <span>{move || lang.get().pick("停用", "Retired")}</span>
