@@ -3206,6 +3206,21 @@ async fn the_administrator_sets_up_a_town_from_nothing_and_its_lead_registers_th
             b.resize(768, 1024).await?;
             b.screenshot("setup-768").await?;
             b.resize(1280, 800).await?;
+            // The neighbour category renamed for new cases; the clocks beside it.
+            let neighbour = "[data-testid=category][data-category=neighbour]";
+            b.fill(&format!("{neighbour} [data-testid=category-zh]"), "邻里关系纠纷")
+                .await?;
+            b.click(&format!("{neighbour} [data-testid=category-save]"))
+                .await?;
+            b.wait_text("[data-testid=notice]", "类别已保存").await?;
+            let _: bool = b
+                .eval("document.querySelector('[data-testid=clocks]').scrollIntoView(); return true;")
+                .await?;
+            b.screenshot("setup-clocks-1280").await?;
+            let _: bool = b
+                .eval("document.querySelector('[data-testid=categories]').scrollIntoView(); return true;")
+                .await?;
+            b.screenshot("setup-categories-1280").await?;
 
             // Its first account: the center lead.
             b.click("[data-testid=nav-accounts]").await?;
@@ -3255,6 +3270,7 @@ async fn the_administrator_sets_up_a_town_from_nothing_and_its_lead_registers_th
             b.fill("textarea[name=facts]", "两户对宅基地界址有争议。").await?;
             b.click("[data-testid=submit-case]").await?;
             b.wait_text("[data-testid=receipt-center]", "三道沟镇综治中心").await?;
+            b.wait_text("[data-testid=receipt]", "邻里关系纠纷").await?;
             b.wait_text("[data-testid=receipt-contact]", "0937-5570001").await?;
             b.goto("/board").await?;
             b.wait_text("[data-testid=board]", "东湖村宅基地界址纠纷").await?;
