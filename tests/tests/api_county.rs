@@ -659,3 +659,35 @@ async fn a_transfer_leaves_nothing_of_the_sending_town_waiting_on_the_case() {
         "still waiting for a station's acknowledgement"
     );
 }
+
+#[tokio::test]
+async fn forty_transfers_of_one_case_at_once_move_it_once() {
+    let app = TestApp::new().await;
+    let lead = app.login("lead").await;
+    let case = app.register(&lead, &app.sample_case()).await;
+    let path = format!("/api/cases/{}/transfer", case.id);
+    let body = transfer_to(&app, &case, "属柳园镇管辖");
+    let answers =
+        concord_tests::join_all((0..40).map(|_| app.post_json(&path, Some(&lead), &body))).await;
+    let mut statuses: Vec<u16> = answers.iter().map(|r| r.status.as_u16()).collect();
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    // The others: a stale read (409), or a case no longer theirs (404); never a 500.
+    assert!(
+        statuses.iter().all(|s| matches!(s, 200 | 404 | 409)),
+        "{statuses:?}"
+    );
+    assert_eq!(app.count("case_transfers").await, 1);
+    let steps = timeline(&app, &app.login("lead_b").await, case.id).await;
+    assert_eq!(
+        steps
+            .iter()
+            .filter(|e| e.kind == EventKind::Transferred)
+            .count(),
+        1
+    );
+}
