@@ -114,6 +114,7 @@ pub fn actor_of(user: &UserInfo) -> Actor {
         role: user.role,
         town_id: user.town_id,
         department_id: user.department_id,
+        line: user.line.iter().copied().collect(),
     }
 }
 

@@ -33,6 +33,7 @@
 //! | `leader` | town leader | A | org unit 渠口村 |
 //! | `lead_b` | lead | B | |
 //! | `county` | county officer | none | reads every town's cases, masked |
+//! | `county_hr` | county department | none | line: labour; reads every town's labour cases, masked |
 //!
 //! No cases: tests register what they need.
 
@@ -81,6 +82,8 @@ pub struct Fixture {
     pub lead_b: i64,
     /// The county officer (县级政法干部, no town).
     pub county_officer: i64,
+    /// A county department (县人社局, no town) whose line is labour.
+    pub county_hr: i64,
     /// Town A's rooms, as `db::mediation::STARTING_ROOMS`, and town B's first room.
     pub rooms: Vec<i64>,
     pub room_b: i64,
@@ -284,6 +287,15 @@ pub async fn seed_fixture(state: &AppState) -> Result<Fixture, AppError> {
     .await?;
     let lead_b = user("lead_b", "周主任", Role::Lead, Some(town_b), None, None).await?;
     let county_officer = user("county", "马书记", Role::CountyOfficer, None, None, None).await?;
+    let county_hr = user(
+        "county_hr",
+        "县人社局",
+        Role::CountyDepartment,
+        None,
+        None,
+        None,
+    )
+    .await?;
     db::users::add_specialties(
         conn,
         mediator,
@@ -300,6 +312,7 @@ pub async fn seed_fixture(state: &AppState) -> Result<Fixture, AppError> {
         &[Category::Labour, Category::Contract, Category::Consumer],
     )
     .await?;
+    db::users::set_line(conn, county_hr, &[Category::Labour]).await?;
     let rooms = db::mediation::insert_starting_rooms(conn, town_a).await?;
     let room_b = db::mediation::insert_starting_rooms(conn, town_b).await?[0];
     wtx.commit().await?;
@@ -328,6 +341,7 @@ pub async fn seed_fixture(state: &AppState) -> Result<Fixture, AppError> {
         leader,
         lead_b,
         county_officer,
+        county_hr,
         rooms,
         room_b,
     })

@@ -7,7 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::Role;
+use crate::model::{Category, Role};
 use crate::validate::{Checker, NAME_MAX};
 use crate::{FieldError, Lang, Reason};
 
@@ -152,6 +152,10 @@ pub struct AccountForm {
     /// A grid worker's, town leader's or mediator's unit.
     #[serde(default)]
     pub org_unit_id: Option<i64>,
+    /// A county department's line: the categories whose cases it oversees in every town
+    /// (at least one; no other role has one).
+    #[serde(default)]
+    pub line: Vec<Category>,
     #[serde(default = "yes")]
     pub active: bool,
 }
@@ -207,6 +211,24 @@ impl AccountForm {
         {
             c.fail("org_unit_id", Reason::NotAllowedHere);
         }
+        match (self.role, self.line.is_empty()) {
+            (Role::CountyDepartment, true) => c.fail(
+                "line",
+                Reason::Other {
+                    zh: "县级部门至少要分管一类事项。".into(),
+                    en: "A county department oversees at least one category.".into(),
+                },
+            ),
+            (Role::CountyDepartment, false) => {
+                for (i, category) in self.line.iter().enumerate() {
+                    if self.line[..i].contains(category) {
+                        c.fail(format!("line[{i}]"), Reason::Duplicate);
+                    }
+                }
+            }
+            (_, false) => c.fail("line", Reason::NotAllowedHere),
+            (_, true) => {}
+        }
         c.finish()
     }
 }
@@ -226,6 +248,9 @@ pub struct Account {
     pub department: Option<String>,
     pub org_unit_id: Option<i64>,
     pub org_unit: Option<String>,
+    /// A county department's line (empty for every other role).
+    #[serde(default)]
+    pub line: Vec<Category>,
     pub active: bool,
     /// Signs in with a password the administrator was given: must change it first.
     pub must_change_password: bool,
@@ -356,6 +381,7 @@ mod tests {
     #[test]
     fn an_account_needs_what_its_role_needs() {
         let form = |role, town, dept| AccountForm {
+            line: Vec::new(),
             username: "zhang.san".into(),
             display_name: "张三".into(),
             role,

@@ -192,6 +192,45 @@ impl CaseKind {
     }
 }
 
+/// A set of categories as bits: a county department's line (条线), the categories whose
+/// cases it oversees across the towns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct CategorySet(u32);
+
+impl CategorySet {
+    fn bit(category: Category) -> u32 {
+        let i = Category::ALL
+            .iter()
+            .position(|c| *c == category)
+            .unwrap_or_default();
+        1 << i
+    }
+
+    /// Whether the set holds `category`.
+    pub fn contains(self, category: Category) -> bool {
+        self.0 & Self::bit(category) != 0
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The categories of the set, in display order.
+    pub fn iter(self) -> impl Iterator<Item = Category> {
+        Category::ALL
+            .iter()
+            .copied()
+            .filter(move |c| self.contains(*c))
+    }
+}
+
+impl FromIterator<Category> for CategorySet {
+    fn from_iter<I: IntoIterator<Item = Category>>(iter: I) -> Self {
+        CategorySet(iter.into_iter().fold(0, |bits, c| bits | Self::bit(c)))
+    }
+}
+
 impl Category {
     /// What the online request form offers for the category, in everyday words.
     pub fn plain(self, lang: Lang) -> &'static str {
@@ -425,6 +464,7 @@ vocabulary! {
         GridWorker = "grid_worker", "网格员", "Grid worker";
         TownLeader = "town_leader", "包村领导", "Town leader";
         CountyOfficer = "county_officer", "县级政法干部", "County officer";
+        CountyDepartment = "county_department", "县级部门", "County department";
     }
 }
 
@@ -432,7 +472,16 @@ impl Role {
     /// Roles that work for the whole county, not one town (the administrator and the county's
     /// officers): their accounts have no town.
     pub fn is_county_wide(self) -> bool {
-        matches!(self, Role::Admin | Role::CountyOfficer)
+        matches!(
+            self,
+            Role::Admin | Role::CountyOfficer | Role::CountyDepartment
+        )
+    }
+
+    /// The county's own roles, who read across towns: the county officer (every case) and a
+    /// county department (the cases of its line, see [`CategorySet`]).
+    pub fn is_county(self) -> bool {
+        matches!(self, Role::CountyOfficer | Role::CountyDepartment)
     }
 
     /// Roles that may register a new matter.
@@ -772,6 +821,9 @@ pub struct UserInfo {
     /// A liaison of the town's police station (receives the risk reports).
     #[serde(default)]
     pub police: bool,
+    /// A county department's line: the categories whose cases it oversees in every town.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub line: Vec<Category>,
     /// Signed in with a password the administrator issued: nothing but changing it (and
     /// signing out) is allowed until it is changed.
     #[serde(default)]

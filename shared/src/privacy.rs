@@ -8,7 +8,7 @@ use crate::workflow::{Actor, CaseFacts};
 
 /// Whether `actor` may see the parties of a case unmasked: the center's lead and intake
 /// clerks (who registered or route it), and the case's own handler. Everyone else — other
-/// mediators, grid workers, town leaders, administrators, county officers — sees masked
+/// mediators, grid workers, town leaders, administrators, county officers and departments — sees masked
 /// values.
 pub fn may_see_parties(actor: &Actor, case: &CaseFacts) -> bool {
     if actor.town_id != case.town_id {
@@ -17,7 +17,11 @@ pub fn may_see_parties(actor: &Actor, case: &CaseFacts) -> bool {
     match actor.role {
         Role::Lead | Role::Clerk => true,
         Role::Mediator | Role::Liaison => case.is_handled_by(actor),
-        Role::Admin | Role::GridWorker | Role::TownLeader | Role::CountyOfficer => false,
+        Role::Admin
+        | Role::GridWorker
+        | Role::TownLeader
+        | Role::CountyOfficer
+        | Role::CountyDepartment => false,
     }
 }
 
@@ -39,9 +43,11 @@ impl PartyView {
         match role {
             Role::Lead | Role::Clerk => PartyView::All,
             Role::Mediator | Role::Liaison => PartyView::OwnCases,
-            Role::Admin | Role::GridWorker | Role::TownLeader | Role::CountyOfficer => {
-                PartyView::Nothing
-            }
+            Role::Admin
+            | Role::GridWorker
+            | Role::TownLeader
+            | Role::CountyOfficer
+            | Role::CountyDepartment => PartyView::Nothing,
         }
     }
 }
@@ -244,6 +250,7 @@ mod tests {
 
     fn actor(role: Role, user_id: i64, department_id: Option<i64>) -> Actor {
         Actor {
+            line: crate::model::CategorySet::default(),
             user_id,
             role,
             town_id: 1,
@@ -253,6 +260,7 @@ mod tests {
 
     fn case(handler: Option<HandlerRef>) -> CaseFacts {
         CaseFacts {
+            category: crate::model::Category::Neighbour,
             town_id: 1,
             stage: crate::model::Stage::InHandling,
             handler,

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ApiError, ErrorKind, FieldError, Reason};
 use crate::lang::Lang;
 use crate::model::{
-    AgreementForm, Category, EventKind, HandlerRef, LegalRoute, Outcome, Role, Stage,
+    AgreementForm, Category, CategorySet, EventKind, HandlerRef, LegalRoute, Outcome, Role, Stage,
 };
 use crate::validate::{Checker, NOTE_MAX};
 
@@ -27,6 +27,8 @@ pub struct Actor {
     pub town_id: i64,
     /// For department liaisons: their department.
     pub department_id: Option<i64>,
+    /// For a county department: the categories of its line.
+    pub line: CategorySet,
 }
 
 impl Actor {
@@ -44,6 +46,7 @@ impl Actor {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseFacts {
     pub town_id: i64,
+    pub category: Category,
     pub stage: Stage,
     pub handler: Option<HandlerRef>,
     /// Cooperating units beside the lead handler (联合调处).
@@ -65,12 +68,16 @@ impl CaseFacts {
 
 /// Whether `actor` may read `case` at all: only cases of the actor's own town, and a
 /// department liaison only the cases their department leads or cooperates on; a county
-/// officer reads every town's cases (parties masked). The server answers 404 for any other,
-/// so that a case's existence does not leak either.
+/// officer reads every town's cases and a county department every town's cases of its line
+/// (parties masked). The server answers 404 for any other, so that a case's existence does
+/// not leak either.
 pub fn may_read(actor: &Actor, case: &CaseFacts) -> bool {
-    actor.role == Role::CountyOfficer
-        || (actor.town_id == case.town_id
-            && (actor.role != Role::Liaison || case.is_worked_on_by(actor)))
+    match actor.role {
+        Role::CountyOfficer => true,
+        Role::CountyDepartment => actor.line.contains(case.category),
+        Role::Liaison => actor.town_id == case.town_id && case.is_worked_on_by(actor),
+        _ => actor.town_id == case.town_id,
+    }
 }
 
 /// A rule of who may do something. The table names one per row; the server checks it, the
@@ -92,7 +99,8 @@ pub enum Who {
     Registrars,
     /// Nobody: the server itself, on a clock (a routing nobody answered in time).
     System,
-    /// A county officer (县级政法干部), on any town's case.
+    /// A county officer (县级政法干部), on any town's case; a county department (县级部门), on
+    /// any town's case of its line.
     County,
 }
 
@@ -109,7 +117,7 @@ impl Who {
             Who::Participants => lead || case.is_worked_on_by(actor),
             Who::Registrars => self.permits_role(actor.role),
             Who::System => false,
-            Who::County => actor.role == Role::CountyOfficer,
+            Who::County => actor.role.is_county() && may_read(actor, case),
         }
     }
 
@@ -119,7 +127,7 @@ impl Who {
             Who::Lead => role == Role::Lead,
             Who::LeadOrClerk => matches!(role, Role::Lead | Role::Clerk),
             Who::Registrars => matches!(role, Role::Lead | Role::Clerk | Role::GridWorker),
-            Who::County => role == Role::CountyOfficer,
+            Who::County => role.is_county(),
             Who::Handler | Who::HandlerOrLead | Who::Participants | Who::System => false,
         }
     }
@@ -149,7 +157,10 @@ impl Who {
                 "系统(答复期限届满时)",
                 "the system (when the response time ends)",
             ),
-            Who::County => lang.pick("县级政法干部", "a county officer"),
+            Who::County => lang.pick(
+                "县级政法干部或分管该类事项的县级部门",
+                "a county officer or the county department of the matter's line",
+            ),
         }
     }
 }
@@ -676,9 +687,9 @@ pub fn check(
     let kind = command.kind();
     let (from, to) = kind.edge();
     if actor.town_id != case.town_id {
-        // A county officer reads every town's cases, so is told why not; anyone else of
-        // another town learns nothing of the case.
-        return Err(if actor.role == Role::CountyOfficer {
+        // A county role that reads the case is told why not; anyone else of another town
+        // learns nothing of the case.
+        return Err(if actor.role.is_county() && may_read(actor, case) {
             forbidden(kind.label(lang), kind.who(), lang)
         } else {
             ApiError::new(ErrorKind::NotFound, lang)
@@ -709,6 +720,7 @@ pub fn check(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseState {
     pub town_id: i64,
+    pub category: Category,
     pub stage: Stage,
     pub handler: Option<HandlerRef>,
     pub cooperating: Vec<HandlerRef>,
@@ -734,6 +746,7 @@ impl CaseState {
     pub fn facts(&self) -> CaseFacts {
         CaseFacts {
             town_id: self.town_id,
+            category: self.category,
             stage: self.stage,
             handler: self.handler,
             cooperating: self.cooperating.clone(),
@@ -1084,6 +1097,7 @@ mod tests {
     fn actor(role: Role) -> Actor {
         let department_id = (role == Role::Liaison).then_some(3);
         Actor {
+            line: CategorySet::default(),
             user_id: 7,
             role,
             town_id: TOWN,
@@ -1093,6 +1107,7 @@ mod tests {
 
     fn case(stage: Stage, handler: Option<HandlerRef>) -> CaseFacts {
         CaseFacts {
+            category: Category::Neighbour,
             town_id: TOWN,
             stage,
             handler,
@@ -1426,7 +1441,7 @@ mod tests {
     /// changes this snapshot.
     #[test]
     fn matrix() {
-        let people: [(&str, Actor); 10] = [
+        let people: [(&str, Actor); 13] = [
             ("lead", actor(Role::Lead)),
             ("clerk", actor(Role::Clerk)),
             ("mediator (the handler)", actor(Role::Mediator)),
@@ -1461,6 +1476,29 @@ mod tests {
             ("grid_worker", actor(Role::GridWorker)),
             ("town_leader", actor(Role::TownLeader)),
             ("admin", actor(Role::Admin)),
+            (
+                "county_officer",
+                Actor {
+                    town_id: 0,
+                    ..actor(Role::CountyOfficer)
+                },
+            ),
+            (
+                "county_department (its line)",
+                Actor {
+                    town_id: 0,
+                    line: [Category::Neighbour].into_iter().collect(),
+                    ..actor(Role::CountyDepartment)
+                },
+            ),
+            (
+                "county_department (another line)",
+                Actor {
+                    town_id: 0,
+                    line: [Category::Labour].into_iter().collect(),
+                    ..actor(Role::CountyDepartment)
+                },
+            ),
         ];
         let mut out = String::new();
         for row in TRANSITIONS {
@@ -1510,6 +1548,7 @@ mod tests {
     fn closing_by_agreement_needs_the_agreement_in_effect_and_labour_is_never_oral() {
         let lead = actor(Role::Lead);
         let state = CaseState {
+            category: Category::Neighbour,
             town_id: TOWN,
             stage: Stage::InHandling,
             handler: None,
@@ -1584,6 +1623,7 @@ mod tests {
     fn apply_moves_the_case_and_records_the_event() {
         let lead = actor(Role::Lead);
         let state = CaseState {
+            category: Category::Neighbour,
             town_id: TOWN,
             stage: Stage::Registered,
             handler: None,
@@ -1670,6 +1710,35 @@ mod tests {
     }
 
     #[test]
+    fn a_county_department_reads_and_instructs_only_its_line_in_every_town() {
+        let labour = Actor {
+            town_id: 0,
+            line: [Category::Labour, Category::Consumer].into_iter().collect(),
+            ..actor(Role::CountyDepartment)
+        };
+        let mut wage = case(Stage::Routed, None);
+        wage.category = Category::Labour;
+        wage.town_id = 42;
+        let neighbours = case(Stage::Routed, None);
+        assert!(may_read(&labour, &wage));
+        assert!(!may_read(&labour, &neighbours));
+        assert!(Who::County.permits(&labour, &wage));
+        assert!(!Who::County.permits(&labour, &neighbours));
+        // Another case of its line is refused as a 403 (it reads it), one outside as a 404.
+        let command = Command::Accept;
+        let forbidden = check(&command, &labour, &wage, Lang::En).err();
+        assert_eq!(forbidden.map(|e| e.kind), Some(ErrorKind::Forbidden));
+        let hidden = check(&command, &labour, &neighbours, Lang::En).err();
+        assert_eq!(hidden.map(|e| e.kind), Some(ErrorKind::NotFound));
+        let set: CategorySet = [Category::Consumer, Category::Labour].into_iter().collect();
+        assert_eq!(
+            set.iter().collect::<Vec<_>>(),
+            vec![Category::Labour, Category::Consumer]
+        );
+        assert!(CategorySet::default().is_empty());
+    }
+
+    #[test]
     fn a_liaison_reads_only_the_cases_of_their_department() {
         let liaison = actor(Role::Liaison); // department 3
         assert!(may_read(
@@ -1709,6 +1778,7 @@ mod tests {
     fn an_unanswered_routing_returns_only_after_its_response_time() {
         let d = |day| NaiveDate::from_ymd_opt(2026, 12, day).unwrap_or_default();
         let routed = CaseState {
+            category: Category::Neighbour,
             town_id: TOWN,
             stage: Stage::Routed,
             handler: Some(HandlerRef::Department(3)),

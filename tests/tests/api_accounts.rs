@@ -8,7 +8,7 @@
 use concord_tests::{TestApp, join_all};
 use shared::admin::{Account, AccountForm, Accounts, AuditLog, ChangePassword, IssuedPassword};
 use shared::api::LoginRequest;
-use shared::model::{Role, UserInfo};
+use shared::model::{Category, Role, UserInfo};
 
 fn clerk_form(app: &TestApp, username: &str) -> AccountForm {
     AccountForm {
@@ -18,6 +18,7 @@ fn clerk_form(app: &TestApp, username: &str) -> AccountForm {
         town_id: Some(app.fixture.town_a),
         department_id: None,
         org_unit_id: None,
+        line: Vec::new(),
         active: true,
     }
 }
@@ -183,6 +184,40 @@ async fn every_bad_account_is_refused_by_field_and_only_the_administrator_manage
             },
             "display_name",
         ),
+        // A county department oversees at least one category, and has no town…
+        (
+            AccountForm {
+                role: Role::CountyDepartment,
+                town_id: None,
+                ..clerk_form(&app, "h.county")
+            },
+            "line",
+        ),
+        (
+            AccountForm {
+                role: Role::CountyDepartment,
+                line: vec![Category::Labour],
+                ..clerk_form(&app, "i.county")
+            },
+            "town_id",
+        ),
+        (
+            AccountForm {
+                role: Role::CountyDepartment,
+                town_id: None,
+                line: vec![Category::Labour, Category::Labour],
+                ..clerk_form(&app, "j.county")
+            },
+            "line[1]",
+        ),
+        // …and no other role has a line.
+        (
+            AccountForm {
+                line: vec![Category::Labour],
+                ..clerk_form(&app, "k.clerk")
+            },
+            "line",
+        ),
     ];
     for (form, field) in cases {
         let res = app
@@ -221,6 +256,7 @@ async fn every_bad_account_is_refused_by_field_and_only_the_administrator_manage
         town_id: None,
         department_id: None,
         org_unit_id: None,
+        line: Vec::new(),
         active: false,
     };
     let res = app
@@ -287,6 +323,7 @@ async fn a_reset_or_a_deactivation_ends_the_persons_sessions_and_the_audit_log_k
         town_id: Some(fx.town_a),
         department_id: None,
         org_unit_id: None,
+        line: Vec::new(),
         active: true,
     };
     app.put_json(

@@ -494,14 +494,50 @@ const SECRETS: [&str; 4] = [
     "11010519491231002X",
 ];
 
+/// Town B's people of every role but the lead (the fixture has its lead): a clerk, a
+/// mediator, a police-station liaison, a grid worker and a town leader, with the fixture's
+/// password.
+async fn town_b_people(app: &TestApp) -> Vec<&'static str> {
+    let fx = &app.fixture;
+    app.execute(&format!(
+        "INSERT INTO departments (town_id, name, kind, response_days, active) \
+         VALUES ({}, '柳园派出所', 'police', 3, 1)",
+        fx.town_b
+    ))
+    .await;
+    let people = [
+        ("clerk_b", "clerk", "NULL", "NULL"),
+        ("mediator_b", "mediator", "NULL", "village"),
+        ("police_b", "liaison", "station", "NULL"),
+        ("grid_b", "grid_worker", "NULL", "NULL"),
+        ("leader_b", "town_leader", "NULL", "village"),
+    ];
+    for (username, role, department, unit) in people {
+        let department = if department == "station" {
+            "(SELECT id FROM departments WHERE name = '柳园派出所')".to_owned()
+        } else {
+            department.to_owned()
+        };
+        let unit = if unit == "village" {
+            fx.village_b.to_string()
+        } else {
+            unit.to_owned()
+        };
+        app.execute(&format!(
+            "INSERT INTO users (username, password_hash, display_name, role, town_id, \
+             department_id, org_unit_id, active, created_at) \
+             SELECT '{username}', password_hash, '{username}', '{role}', town_id, {department}, \
+             {unit}, 1, created_at FROM users WHERE username = 'lead_b'"
+        ))
+        .await;
+    }
+    people.iter().map(|p| p.0).collect()
+}
+
 #[tokio::test]
-async fn every_endpoint_keeps_one_towns_data_from_another_towns_lead() {
+async fn every_endpoint_keeps_one_towns_data_from_every_role_of_another_town_and_the_county() {
     let app = TestApp::new().await;
-    let (lead, clerk, lead_b) = (
-        app.login("lead").await,
-        app.login("clerk").await,
-        app.login("lead_b").await,
-    );
+    let (lead, clerk) = (app.login("lead").await, app.login("clerk").await);
     // Town A: a case in handling with a note, an urging and a session, and one registered.
     let handled = app.in_handling(&app.sample_case()).await;
     let registered = app.register(&clerk, &app.sample_case()).await;
@@ -510,49 +546,19 @@ async fn every_endpoint_keeps_one_towns_data_from_another_towns_lead() {
         app.read_case(&lead, registered.id).await,
         timeline(&app, &lead, handled.id).await.len(),
     );
-    let doc: serde_json::Value = app.get("/api/openapi.json", None).await.json();
-    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
-    let mut tried = 0;
-    for (path, item) in &paths {
-        // A stream that never ends, and signing out.
-        if path == "/api/events" || path == "/api/auth/logout" {
-            continue;
-        }
-        let methods = item.as_object().cloned().unwrap_or_default();
-        for method in methods.keys() {
-            for id in [handled.id, registered.id, 1, 2] {
-                let url = fill(path, id);
-                let res = match method.as_str() {
-                    "get" => app.get(&url, Some(&lead_b)).await,
-                    "post" => app.post_raw(&url, Some(&lead_b), "{}").await,
-                    "put" => {
-                        app.put_json(&url, Some(&lead_b), &serde_json::json!({}))
-                            .await
-                    }
-                    "delete" => {
-                        app.send(
-                            axum::http::Method::DELETE,
-                            &url,
-                            Some(&lead_b),
-                            None,
-                            axum::body::Body::empty(),
-                        )
-                        .await
-                    }
-                    _ => continue,
-                };
-                tried += 1;
-                let body = res.text();
-                for secret in SECRETS {
-                    assert!(
-                        !body.contains(secret),
-                        "{method} {url} showed town A's {secret} to town B: {body}"
-                    );
-                }
-            }
-        }
+    let mut readers: Vec<(&str, &[&str])> = vec![("lead_b", &SECRETS)];
+    for username in town_b_people(&app).await {
+        readers.push((username, &SECRETS));
     }
-    assert!(tried > 300, "only {tried} requests");
+    // The county department of another line sees nothing of the case, not even its summary;
+    // the county officer reads it, but never its parties unmasked.
+    readers.push(("county_hr", &SECRETS));
+    readers.push(("county", &PERSONAL));
+    for (username, secrets) in readers {
+        let cookie = app.login(username).await;
+        let tried = sweep(&app, &cookie, &[handled.id, registered.id, 1, 2], secrets, username).await;
+        assert!(tried > 300, "only {tried} requests as {username}");
+    }
     // Nothing of town A changed.
     let after = (
         app.read_case(&lead, handled.id).await,
@@ -563,6 +569,250 @@ async fn every_endpoint_keeps_one_towns_data_from_another_towns_lead() {
     assert_eq!(before.1.version, after.1.version);
     assert_eq!(before.2, after.2);
     assert_eq!(after.0.stage, Stage::InHandling);
+}
+
+/// Town A's personal data, which no one outside the town sees unmasked.
+const PERSONAL: [&str; 3] = ["张三", "13812345678", "11010519491231002X"];
+
+/// Calls every method of every path of the OpenAPI document as `cookie`, with each of `ids`
+/// in its parameters and an empty body, and fails if any answer holds one of `secrets`;
+/// returns how many requests it made.
+async fn sweep(app: &TestApp, cookie: &str, ids: &[i64], secrets: &[&str], who: &str) -> usize {
+    let doc: serde_json::Value = app.get("/api/openapi.json", None).await.json();
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    let mut tried = 0;
+    for (path, item) in &paths {
+        // A stream that never ends, and signing out.
+        if path == "/api/events" || path == "/api/auth/logout" {
+            continue;
+        }
+        let methods = item.as_object().cloned().unwrap_or_default();
+        for method in methods.keys() {
+            for &id in ids {
+                let url = fill(path, id);
+                let res = match method.as_str() {
+                    "get" => app.get(&url, Some(cookie)).await,
+                    "post" => app.post_raw(&url, Some(cookie), "{}").await,
+                    "put" => {
+                        app.put_json(&url, Some(cookie), &serde_json::json!({}))
+                            .await
+                    }
+                    "delete" => {
+                        app.send(
+                            axum::http::Method::DELETE,
+                            &url,
+                            Some(cookie),
+                            None,
+                            axum::body::Body::empty(),
+                        )
+                        .await
+                    }
+                    _ => continue,
+                };
+                tried += 1;
+                let body = res.text();
+                for secret in secrets {
+                    assert!(
+                        !body.contains(secret),
+                        "{method} {url} showed town A's {secret} to {who}: {body}"
+                    );
+                }
+            }
+        }
+    }
+    tried
+}
+
+#[tokio::test]
+async fn a_county_department_reads_and_answers_only_its_line_in_every_town() {
+    let app = TestApp::new().await;
+    let (lead, lead_b, hr, county) = (
+        app.login("lead").await,
+        app.login("lead_b").await,
+        app.login("county_hr").await,
+        app.login("county").await,
+    );
+    let neighbours = app.register(&lead, &app.sample_case()).await;
+    let wage = |summary: &str| {
+        let mut body = app.sample_case();
+        body.category = shared::model::Category::Labour;
+        body.summary = summary.into();
+        body
+    };
+    let wage_a = app.register(&lead, &wage("张三被拖欠工资三个月")).await;
+    let mut b_body = wage("砖厂拖欠工资");
+    b_body.village_id = app.fixture.village_b;
+    b_body.area_id = None;
+    b_body.group_id = None;
+    let wage_b = app.register(&lead_b, &b_body).await;
+
+    // Its board: both towns' labour cases, masked; not the neighbours' quarrel.
+    let mine = board(&app, &hr, "").await;
+    let mut ids: Vec<i64> = mine.cards.iter().map(|c| c.id).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, [wage_a.id, wage_b.id]);
+    let a_card = mine.cards.iter().find(|c| c.id == wage_a.id);
+    assert_eq!(
+        a_card.map(|c| c.summary.as_str()),
+        Some("张某被拖欠工资三个月")
+    );
+    let only_b = board(&app, &hr, &format!("?town={}", app.fixture.town_b)).await;
+    assert_eq!(
+        only_b.cards.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [wage_b.id]
+    );
+    // Its case pages: its line's, masked; another line's is a 404, as if it did not exist.
+    let page = app.read_case(&hr, wage_a.id).await;
+    assert!(page.parties_masked);
+    assert_eq!(page.parties[0].name, "张某");
+    app.get(&format!("/api/cases/{}", neighbours.id), Some(&hr))
+        .await
+        .expect_status(404);
+    app.get(&format!("/api/cases/{}/timeline", neighbours.id), Some(&hr))
+        .await
+        .expect_status(404);
+    // Its case list: every town's, of its line only.
+    let list: shared::api::Page<shared::api::CaseListItem> =
+        app.get("/api/cases", Some(&hr)).await.json();
+    let mut listed: Vec<i64> = list.items.iter().map(|c| c.card.id).collect();
+    listed.sort_unstable();
+    assert_eq!(listed, [wage_a.id, wage_b.id]);
+    // It moves nothing: a 403 on its line's case, a 404 on another's.
+    app.transition(&hr, wage_a.id, page.version, shared::workflow::Command::Accept)
+        .await
+        .expect_status(403);
+    app.transition(
+        &hr,
+        neighbours.id,
+        neighbours.version,
+        shared::workflow::Command::Accept,
+    )
+    .await
+    .expect_status(404);
+    app.post_json("/api/cases", Some(&hr), &wage("又一起"))
+        .await
+        .expect_status(403);
+
+    // The county dashboard counts its line only; the officer's counts everything.
+    let summary: CountySummary = app.get("/api/county/summary", Some(&hr)).await.json();
+    let a_line = summary
+        .towns
+        .iter()
+        .find(|t| t.town_id == app.fixture.town_a)
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!((a_line.open, a_line.registered), (1, 1));
+    assert_eq!(summary.total.open, 2);
+    let all: CountySummary = app.get("/api/county/summary", Some(&county)).await.json();
+    assert_eq!(all.total.open, 3);
+
+    // An escalation of its line reaches it and it may answer; another line's does not.
+    let text = |t: &str| CountyText { text: t.into() };
+    for case in [&wage_a, &neighbours] {
+        app.post_json(
+            &format!("/api/cases/{}/county-escalation", case.id),
+            Some(&lead),
+            &text("需要县级协调"),
+        )
+        .await
+        .expect_status(201);
+    }
+    let told: Vec<Option<i64>> = notifications(&app, &hr)
+        .await
+        .items
+        .iter()
+        .filter(|n| n.kind == NotificationKind::CountyEscalated)
+        .map(|n| n.case_id)
+        .collect();
+    assert_eq!(told, [Some(wage_a.id)]);
+    app.post_json(
+        &format!("/api/cases/{}/county-instruction", neighbours.id),
+        Some(&hr),
+        &text("请协调"),
+    )
+    .await
+    .expect_status(404);
+    let res = app
+        .post_json(
+            &format!("/api/cases/{}/county-instruction", wage_a.id),
+            Some(&hr),
+            &text("请县劳动监察大队介入。"),
+        )
+        .await;
+    res.expect_status(200);
+    let answered: CountyEscalation = res.json();
+    assert_eq!(answered.instructed_by.as_deref(), Some("县人社局"));
+
+    // The figures of one town: the officer names the town; a department may not read them.
+    app.get("/api/dashboard", Some(&county))
+        .await
+        .expect_status(422);
+    let res = app
+        .get(
+            &format!("/api/dashboard?town={}", app.fixture.town_b),
+            Some(&county),
+        )
+        .await;
+    res.expect_status(200);
+    let figures: shared::figures::Dashboard = res.json();
+    assert_eq!(figures.totals.all.received, 1);
+    app.get(
+        &format!("/api/dashboard?town={}", app.fixture.town_b),
+        Some(&lead),
+    )
+    .await
+    .expect_status(422);
+    app.get("/api/dashboard", Some(&hr)).await.expect_status(403);
+    app.get("/api/dashboard?town=999999", Some(&county))
+        .await
+        .expect_status(422);
+
+    // The administrator gives a county department its line, and changes it.
+    let admin = app.login("admin").await;
+    let form = shared::admin::AccountForm {
+        username: "county_market".into(),
+        display_name: "县市场监管局".into(),
+        role: shared::model::Role::CountyDepartment,
+        town_id: None,
+        department_id: None,
+        org_unit_id: None,
+        line: vec![shared::model::Category::Consumer],
+        active: true,
+    };
+    let res = app
+        .post_json("/api/admin/accounts", Some(&admin), &form)
+        .await;
+    res.expect_status(201);
+    let issued: shared::admin::IssuedPassword = res.json();
+    assert_eq!(issued.account.line, [shared::model::Category::Consumer]);
+    let changed = shared::admin::AccountForm {
+        line: vec![
+            shared::model::Category::Consumer,
+            shared::model::Category::Labour,
+        ],
+        ..form
+    };
+    app.put_json(
+        &format!("/api/admin/accounts/{}", issued.account.id),
+        Some(&admin),
+        &changed,
+    )
+    .await
+    .expect_status(200);
+    let accounts: shared::admin::Accounts =
+        app.get("/api/admin/accounts", Some(&admin)).await.json();
+    let stored = accounts
+        .items
+        .iter()
+        .find(|a| a.username == "county_market")
+        .map(|a| a.line.clone());
+    assert_eq!(
+        stored,
+        Some(vec![
+            shared::model::Category::Consumer,
+            shared::model::Category::Labour
+        ])
+    );
 }
 
 /// `path` with every `{parameter}` filled: `{format}` as `json`, the rest as `id`.

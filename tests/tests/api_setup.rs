@@ -419,6 +419,7 @@ async fn a_new_town_set_up_from_nothing_registers_its_first_case() {
                 town_id: Some(town),
                 department_id: None,
                 org_unit_id: None,
+                line: Vec::new(),
                 active: true,
             },
         )

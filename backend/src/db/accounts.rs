@@ -20,11 +20,12 @@ struct Row {
     active: i64,
     must_change_password: i64,
     created_at: i64,
+    county_line: String,
 }
 
 const SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, u.town_id, t.name AS town, \
     u.department_id, d.name AS department, u.org_unit_id, o.name AS org_unit, u.active, \
-    u.must_change_password, u.created_at FROM users u \
+    u.must_change_password, u.created_at, u.county_line FROM users u \
     LEFT JOIN org_units t ON t.id = u.town_id LEFT JOIN departments d ON d.id = u.department_id \
     LEFT JOIN org_units o ON o.id = u.org_unit_id";
 
@@ -40,6 +41,7 @@ fn account(r: Row) -> Result<Account, sqlx::Error> {
         department: r.department,
         org_unit_id: r.org_unit_id,
         org_unit: r.org_unit,
+        line: super::cases::split_list("category", &r.county_line)?,
         active: r.active == 1,
         must_change_password: r.must_change_password == 1,
         created_at: from_millis(r.created_at),
@@ -97,7 +99,7 @@ pub async fn update(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE users SET display_name = $1, role = $2, town_id = $3, department_id = $4, \
-         org_unit_id = $5, active = $6 WHERE id = $7",
+         org_unit_id = $5, active = $6, county_line = $7 WHERE id = $8",
     )
     .bind(f.display_name.trim())
     .bind(f.role.as_str())
@@ -105,6 +107,7 @@ pub async fn update(
     .bind(f.department_id)
     .bind(f.org_unit_id)
     .bind(i64::from(f.active))
+    .bind(super::users::join_line(&f.line))
     .bind(id)
     .execute(conn)
     .await

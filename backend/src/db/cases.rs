@@ -64,7 +64,7 @@ pub(crate) fn join_list<T: ToString>(items: &[T]) -> String {
         .join(",")
 }
 
-fn split_list<T: std::str::FromStr>(what: &str, s: &str) -> Result<Vec<T>, sqlx::Error> {
+pub(crate) fn split_list<T: std::str::FromStr>(what: &str, s: &str) -> Result<Vec<T>, sqlx::Error> {
     s.split(',')
         .filter(|p| !p.is_empty())
         .map(|p| parse_enum(what, p))
@@ -421,6 +421,7 @@ impl CaseRow {
     pub fn facts(&self) -> Result<CaseFacts, sqlx::Error> {
         Ok(CaseFacts {
             town_id: self.town_id,
+            category: self.category()?,
             stage: self.stage()?,
             handler: self.handler()?,
             cooperating: split_list("handler", &self.cooperating)?,
@@ -691,6 +692,7 @@ impl CaseRow {
         let row = self;
         Ok(CaseState {
             town_id: row.town_id,
+            category: row.category()?,
             stage: row.stage()?,
             handler: row.handler()?,
             cooperating: split_list("handler", &row.cooperating)?,
@@ -821,15 +823,18 @@ pub struct CardEntry {
 }
 
 impl CardEntry {
-    /// Whether `actor` may see this card at all (`shared::workflow::may_read`; the board
-    /// holds one town's cards).
+    /// Whether `actor` may see this card at all (`shared::workflow::may_read`; a town's
+    /// board holds that town's cards, the county board every town's).
     pub fn readable_by(&self, actor: &Actor) -> bool {
-        // Only liaisons are scoped; the facts are built for them alone.
-        actor.role != shared::model::Role::Liaison
-            || shared::workflow::may_read(
+        // Only liaisons and county departments are scoped; the facts are built for them alone.
+        !matches!(
+            actor.role,
+            shared::model::Role::Liaison | shared::model::Role::CountyDepartment
+        ) || shared::workflow::may_read(
                 actor,
                 &CaseFacts {
-                    town_id: actor.town_id,
+                    town_id: self.card.town_id,
+                    category: self.card.category,
                     stage: self.card.stage,
                     handler: self.card.handler,
                     cooperating: self.cooperating.clone(),
@@ -1264,8 +1269,17 @@ pub(crate) fn list_where(
     actor: &Actor,
     today: NaiveDate,
 ) -> SqlBuilder {
-    let mut w = SqlBuilder::new(" WHERE c.town_id = ");
-    w.bind(Arg::Int(town_id));
+    let mut w;
+    if actor.role.is_county() {
+        // The county's roles list every town's cases (`town` narrows to one); a county
+        // department only its line's (`shared::workflow::may_read`).
+        w = SqlBuilder::new(" WHERE 1 = 1");
+        let line = (actor.role == shared::model::Role::CountyDepartment).then_some(actor.line);
+        w.push(&super::county::line_sql("c.category", line));
+    } else {
+        w = SqlBuilder::new(" WHERE c.town_id = ");
+        w.bind(Arg::Int(town_id));
+    }
     let eq = |w: &mut SqlBuilder, column: &str, value: Option<String>| {
         if let Some(v) = value {
             w.push(" AND ").push(column).push(" = ").bind(Arg::Text(v));

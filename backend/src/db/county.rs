@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use shared::county::{CountyEscalation, TownFigures, TownInfo, VillageRef};
-use shared::model::Outcome;
+use shared::model::{Category, CategorySet, Outcome};
 use sqlx::{AnyConnection, FromRow};
 
 use super::from_millis;
@@ -152,11 +152,17 @@ pub async fn instruct(
     Ok(n > 0)
 }
 
-/// The active county officers (told of every escalation).
-pub async fn officers(conn: &mut AnyConnection) -> Result<Vec<i64>, sqlx::Error> {
+/// Who is told of an escalation of a case of `category`: the active county officers, and the
+/// active county departments whose line holds the category.
+pub async fn officers(
+    conn: &mut AnyConnection,
+    category: Category,
+) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT id FROM users WHERE role = 'county_officer' AND active = 1 ORDER BY id",
+        "SELECT id FROM users WHERE active = 1 AND (role = 'county_officer' \
+         OR (role = 'county_department' AND (',' || county_line || ',') LIKE $1)) ORDER BY id",
     )
+    .bind(format!("%,{},%", category.as_str()))
     .fetch_all(conn)
     .await
 }
@@ -254,12 +260,14 @@ pub async fn period_figures(
     sqlite: bool,
     from_ms: i64,
     offset_ms: i64,
+    line: Option<CategorySet>,
 ) -> Result<HashMap<i64, TownFigures>, sqlx::Error> {
     let mut out: HashMap<i64, TownFigures> = HashMap::new();
-    let registered: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT town_id, CAST(COUNT(*) AS BIGINT) FROM cases WHERE registered_at >= $1 \
-         GROUP BY town_id",
-    )
+    let only = line_sql("c.category", line);
+    let registered: Vec<(i64, i64)> = sqlx::query_as(&format!(
+        "SELECT c.town_id, CAST(COUNT(*) AS BIGINT) FROM cases c WHERE c.registered_at >= $1{only} \
+         GROUP BY c.town_id",
+    ))
     .bind(from_ms)
     .fetch_all(&mut *conn)
     .await?;
@@ -275,7 +283,7 @@ pub async fn period_figures(
         "SELECT c.town_id, CAST(COUNT(*) AS BIGINT), \
          CAST(SUM(CASE WHEN c.outcome IN ({}) THEN 1 ELSE 0 END) AS BIGINT), \
          CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) \
-         FROM cases c WHERE c.closed_at >= $1 GROUP BY c.town_id",
+         FROM cases c WHERE c.closed_at >= $1{only} GROUP BY c.town_id",
         resolved.join(", "),
         super::cases::on_time_sql(sqlite, offset_ms)
     ))
@@ -288,10 +296,10 @@ pub async fn period_figures(
         f.resolved = count(ok);
         f.on_time = count(on_time);
     }
-    let pending: Vec<(i64, i64)> = sqlx::query_as(
+    let pending: Vec<(i64, i64)> = sqlx::query_as(&format!(
         "SELECT c.town_id, CAST(COUNT(*) AS BIGINT) FROM county_escalations e \
-         JOIN cases c ON c.id = e.case_id WHERE e.instructed_at IS NULL GROUP BY c.town_id",
-    )
+         JOIN cases c ON c.id = e.case_id WHERE e.instructed_at IS NULL{only} GROUP BY c.town_id",
+    ))
     .fetch_all(conn)
     .await?;
     for (town, n) in pending {
@@ -302,4 +310,33 @@ pub async fn period_figures(
 
 fn count(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// `AND <column> IN (…)` for a county department's line (the codes are the vocabulary's own,
+/// never user text); empty for no line (a county officer: every category).
+pub fn line_sql(column: &str, line: Option<CategorySet>) -> String {
+    match line {
+        None => String::new(),
+        Some(line) => {
+            let codes: Vec<String> = line.iter().map(|c| format!("'{}'", c.as_str())).collect();
+            if codes.is_empty() {
+                " AND 1 = 0".to_owned()
+            } else {
+                format!(" AND {column} IN ({})", codes.join(", "))
+            }
+        }
+    }
+}
+
+/// The ids of every town's cases of a county department's line.
+pub async fn ids_in_line(
+    conn: &mut AnyConnection,
+    line: CategorySet,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(&format!(
+        "SELECT id FROM cases WHERE 1 = 1{}",
+        line_sql("category", Some(line))
+    ))
+    .fetch_all(conn)
+    .await
 }

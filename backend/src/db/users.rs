@@ -20,6 +20,8 @@ pub struct UserRow {
     /// The kind of the user's department ('' for none).
     pub department_kind: String,
     pub must_change_password: i64,
+    /// A county department's line, comma-separated.
+    pub county_line: String,
 }
 
 impl UserRow {
@@ -36,13 +38,14 @@ impl UserRow {
             org_unit_id: self.org_unit_id,
             police: self.department_kind == "police",
             must_change_password: self.must_change_password == 1,
+            line: super::cases::split_list("category", &self.county_line)?,
         })
     }
 }
 
 const COLUMNS: &str = "id, username, password_hash, display_name, role, town_id, department_id, \
     org_unit_id, active, COALESCE((SELECT d.kind FROM departments d \
-    WHERE d.id = users.department_id), '') AS department_kind, must_change_password";
+    WHERE d.id = users.department_id), '') AS department_kind, must_change_password, county_line";
 
 /// The user with this username, active or not.
 pub async fn by_username(
@@ -118,6 +121,25 @@ pub async fn insert(
         .await?;
     }
     Ok(id)
+}
+
+/// Sets a county department's line (empty for any other role).
+pub async fn set_line(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    line: &[Category],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET county_line = $1 WHERE id = $2")
+        .bind(join_line(line))
+        .bind(user_id)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// A line as stored: the categories' codes, comma-separated.
+pub fn join_line(line: &[Category]) -> String {
+    line.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(",")
 }
 
 /// Records a mediator's specialties.

@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, FixedOffset, Utc};
-use shared::model::{OrgLevel, Role};
+use shared::model::{Category, OrgLevel, Role};
 use shared::validate::CODE_ALPHABET;
 use sqlx::AnyConnection;
 
@@ -95,10 +95,26 @@ pub const TOWNS: &[TownPlan] = &[
 /// The county's officer (县级政法干部): `county`.
 pub const OFFICER: (&str, &str) = ("county", "马志刚");
 
+/// The county's departments (县级部门) and their lines: each reads every town's cases of its
+/// categories.
+pub const COUNTY_DEPARTMENTS: [(&str, &str, &[Category]); 2] = [
+    ("county_hr", "县人力资源和社会保障局", &[Category::Labour]),
+    (
+        "county_land",
+        "县自然资源局",
+        &[
+            Category::LandForest,
+            Category::HousingHomestead,
+            Category::Expropriation,
+        ],
+    ),
+];
+
 /// The accounts the other towns and the county add: per town a lead, a clerk, its mediators
-/// and two liaisons; and the officer.
+/// and two liaisons; the officer and the county's departments.
 pub fn account_count() -> usize {
-    1 + TOWNS.iter().map(|t| 4 + t.mediators.len()).sum::<usize>()
+    1 + COUNTY_DEPARTMENTS.len()
+        + TOWNS.iter().map(|t| 4 + t.mediators.len()).sum::<usize>()
 }
 
 /// The usernames of one town's accounts, in the order they are created.
@@ -206,27 +222,37 @@ fn bench_town(i: u32) -> TownPlan {
     }
 }
 
-/// Stores the county officer.
+/// Stores the county officer and the county's departments.
 async fn officer(
     conn: &mut AnyConnection,
     password_hash: &str,
     now_ms: i64,
 ) -> Result<(), sqlx::Error> {
+    let county = |username, display_name, role| NewUser {
+        username,
+        password_hash,
+        display_name,
+        role,
+        town_id: None,
+        department_id: None,
+        org_unit_id: None,
+    };
     db::users::insert(
         conn,
-        &NewUser {
-            username: OFFICER.0,
-            password_hash,
-            display_name: OFFICER.1,
-            role: Role::CountyOfficer,
-            town_id: None,
-            department_id: None,
-            org_unit_id: None,
-        },
+        &county(OFFICER.0, OFFICER.1, Role::CountyOfficer),
         now_ms,
     )
-    .await
-    .map(drop)
+    .await?;
+    for (username, name, line) in COUNTY_DEPARTMENTS {
+        let id = db::users::insert(
+            conn,
+            &county(username, name, Role::CountyDepartment),
+            now_ms,
+        )
+        .await?;
+        db::users::set_line(conn, id, line).await?;
+    }
+    Ok(())
 }
 
 /// Stores one town: the unit, its villages, its center, departments and rooms, its accounts.

@@ -285,15 +285,17 @@ impl fmt::Display for DemoReport {
                         .collect();
                     writeln!(
                         f,
-                        "  the rest of the county: {}; the county officer: {}",
+                        "  the rest of the county: {}; the county officer: {}; the county's departments: {}",
                         towns.join("; "),
-                        county::OFFICER.0
+                        county::OFFICER.0,
+                        county_departments()
                     )?;
                 } else if *accounts > roster_accounts() {
                     writeln!(
                         f,
-                        "  more towns of the same size (leads lead_t01, lead_t02…); the county officer: {}",
-                        county::OFFICER.0
+                        "  more towns of the same size (leads lead_t01, lead_t02…); the county officer: {}; the county's departments: {}",
+                        county::OFFICER.0,
+                        county_departments()
                     )?;
                 }
                 if *password_from_env {
@@ -319,3 +321,15 @@ fn roster_accounts() -> usize {
 
 #[cfg(test)]
 mod tests;
+
+/// The county departments' usernames and lines, as the demo's summary names them.
+fn county_departments() -> String {
+    county::COUNTY_DEPARTMENTS
+        .iter()
+        .map(|(username, _, line)| {
+            let line: Vec<&str> = line.iter().map(|c| c.label(shared::Lang::Zh)).collect();
+            format!("{username} ({})", line.join("、"))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -681,6 +681,7 @@ async fn one_case(
     if moved {
         let change = CaseState {
             town_id: ids.town,
+            category: c.category,
             stage: c.stage,
             handler: c.handler.map(|h| ids.handler(h)),
             cooperating: c.cooperating.iter().map(|h| ids.handler(*h)).collect(),

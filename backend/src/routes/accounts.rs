@@ -235,6 +235,9 @@ pub(crate) async fn create(
         other => AppError::from(other),
     })?;
     db::accounts::set_password(conn, id, &hashed, true, now).await?;
+    if !form.line.is_empty() {
+        db::users::set_line(conn, id, &form.line).await?;
+    }
     if !form.active {
         db::accounts::update(conn, id, &form).await?;
     }

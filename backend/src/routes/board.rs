@@ -64,7 +64,7 @@ pub(crate) async fn board(
 ) -> AppResult<Response> {
     check_query(&filter)?;
     let today = state.config.today();
-    if me.actor.role == Role::CountyOfficer {
+    if me.actor.role.is_county() {
         return county_board(&state, &me, &headers, &filter, today).await;
     }
     let built = town_board(&state, me.actor.town_id, today).await?;
@@ -205,7 +205,8 @@ async fn county_board(
         per_page: None,
         ..filter.clone()
     } == CaseFilter::default();
-    if unfiltered {
+    // A county department's board is its line's cards: filtered like a liaison's.
+    if unfiltered && me.actor.role == Role::CountyOfficer {
         let boards = Arc::clone(&state.boards);
         let ready = merged.view(true);
         return Ok(ready_response(ready, headers, move || {

@@ -55,7 +55,8 @@ pub(crate) async fn towns(
 }
 
 /// The county dashboard: each town's open, overdue and due-soon cases now, and what was
-/// registered and closed in the period; county officers only.
+/// registered and closed in the period; county officers (every case) and county departments
+/// (the cases of their line) only.
 #[utoipa::path(
     get,
     path = "/api/county/summary",
@@ -64,7 +65,7 @@ pub(crate) async fn towns(
     responses(
         (status = 200, description = "Every town's line and the county's total", body = CountySummary),
         (status = 401, description = "Not signed in, or the session ended", body = ApiError),
-        (status = 403, description = "Only county officers read the county dashboard", body = ApiError),
+        (status = 403, description = "Only county officers and county departments read the county dashboard", body = ApiError),
         (status = 422, description = "`from` refused (after today, or more than a year back)", body = ApiError),
         (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
     ),
@@ -76,11 +77,11 @@ pub(crate) async fn summary(
     me: CurrentUser,
     AppQuery(q): AppQuery<CountyQuery>,
 ) -> AppResult<Json<CountySummary>> {
-    if me.user.role != Role::CountyOfficer {
+    if !me.user.role.is_county() {
         return Err(ApiError::new(ErrorKind::Forbidden, lang)
             .with_message(lang.pick(
-                "县级汇总只有县级政法干部可以查看。",
-                "Only county officers read the county dashboard.",
+                "县级汇总只有县级政法干部和县级部门可以查看。",
+                "Only county officers and county departments read the county dashboard.",
             ))
             .into());
     }
@@ -96,6 +97,7 @@ pub(crate) async fn summary(
             sqlite,
             from_ms.unwrap_or_default(),
             state.config.offset_ms(),
+            (me.actor.role == Role::CountyDepartment).then_some(me.actor.line),
         )
         .await?;
         (towns, period)
@@ -107,7 +109,7 @@ pub(crate) async fn summary(
         let mut line = period.remove(&town.id).unwrap_or_default();
         line.town_id = town.id;
         line.town = town.name;
-        for e in &board.entries {
+        for e in board.entries.iter().filter(|e| e.readable_by(&me.actor)) {
             let c = &e.card;
             if c.stage == Stage::Closed {
                 line.closed_awaiting_archive += 1;
@@ -375,7 +377,7 @@ pub(crate) async fn escalate(
         &event(&me, id, now, EventKind::CountyEscalated, Some(text), vec![]),
     )
     .await?;
-    let officers = db::county::officers(conn).await?;
+    let officers = db::county::officers(conn, row.category()?).await?;
     db::supervision::notify(
         conn,
         &officers,
@@ -391,7 +393,8 @@ pub(crate) async fn escalate(
     Ok((StatusCode::CREATED, Json(escalation)))
 }
 
-/// A county officer answers a town's escalation with the county's instruction (县级批示).
+/// A county officer, or the county department of the case's line, answers a town's escalation
+/// with the county's instruction (县级批示).
 #[utoipa::path(
     post,
     path = "/api/cases/{id}/county-instruction",
@@ -402,7 +405,7 @@ pub(crate) async fn escalate(
         (status = 200, description = "The escalation, answered; the town's leads are told", body = CountyEscalation),
         (status = 400, description = "The body is not JSON, or not `application/json`", body = ApiError),
         (status = 401, description = "Not signed in, or the session ended", body = ApiError),
-        (status = 403, description = "Only county officers instruct, or the request came from another site", body = ApiError),
+        (status = 403, description = "Only county officers and the county department of the case's line instruct, or the request came from another site", body = ApiError),
         (status = 404, description = "No such case, or not visible to this user", body = ApiError),
         (status = 409, description = "No escalation of the case waits for the county", body = ApiError),
         (status = 413, description = "The body is larger than 256 KiB", body = ApiError),

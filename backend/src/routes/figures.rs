@@ -42,6 +42,15 @@ fn sees_figures(role: Role) -> bool {
     matches!(role, Role::Lead | Role::TownLeader | Role::Admin)
 }
 
+fn forbidden_dashboard(lang: Lang) -> AppError {
+    ApiError::new(shared::ErrorKind::Forbidden, lang)
+        .with_message(lang.pick(
+            "只有中心负责人、包村领导、系统管理员和县级政法干部可以查看统计数字。",
+            "Only the center's lead, the town leaders, the administrator and the county officers see the figures.",
+        ))
+        .into()
+}
+
 fn forbidden(lang: Lang) -> AppError {
     ApiError::new(shared::ErrorKind::Forbidden, lang)
         .with_message(lang.pick(
@@ -57,11 +66,11 @@ fn forbidden(lang: Lang) -> AppError {
     tag = "figures",
     params(DashboardQuery),
     responses(
-        (status = 200, description = "The town's figures for the period (the last twelve months when none is given) and place: totals, rates, tables by kind, category, village, channel, mediator and department, the monthly trend, the overdue cases and the villages whose matters rose", body = Dashboard),
+        (status = 200, description = "The town's figures (a county officer's: the town named by `town`) for the period (the last twelve months when none is given) and place: totals, rates, tables by kind, category, village, channel, mediator and department, the monthly trend, the overdue cases and the villages whose matters rose", body = Dashboard),
         (status = 400, description = "The query string does not parse", body = ApiError),
         (status = 401, description = "Not signed in, or the session ended", body = ApiError),
-        (status = 403, description = "Only the center's lead, the town leaders and the administrator see the figures", body = ApiError),
-        (status = 422, description = "`from` or `to` is not a real date, `to` is before `from`, the period is longer than five years, `village` is not a village of the town, or `rise` is not 1–1000: the field is named", body = ApiError),
+        (status = 403, description = "Only the center's lead, the town leaders, the administrator and the county officers see the figures", body = ApiError),
+        (status = 422, description = "`from` or `to` is not a real date, `to` is before `from`, the period is longer than five years, `village` is not a village of the town, `rise` is not 1–1000, or `town` is missing (a county officer), not a town, or not the reader's own: the field is named", body = ApiError),
         (status = 429, description = "The server is busy counting; try again after `Retry-After` seconds", body = ApiError),
         (status = 500, description = "Failed on the server (details in its log only)", body = ApiError),
     ),
@@ -73,12 +82,46 @@ pub(crate) async fn dashboard(
     me: CurrentUser,
     AppQuery(query): AppQuery<DashboardQuery>,
 ) -> AppResult<Json<Dashboard>> {
-    if !sees_figures(me.user.role) {
-        return Err(forbidden(lang));
+    let county = me.user.role == Role::CountyOfficer;
+    if !sees_figures(me.user.role) && !county {
+        return Err(forbidden_dashboard(lang));
     }
     let today = state.config.today();
     let (from, to) = query.check(today, lang).map_err(AppError::fields)?;
-    let town_id = me.actor.town_id;
+    let town_id = match (query.town, me.user.role) {
+        (None, Role::CountyOfficer) => {
+            return Err(AppError::fields(vec![shared::FieldError::new(
+                "town",
+                shared::Reason::Other {
+                    zh: "请选择要查看哪个乡镇的统计。".into(),
+                    en: "Choose the town whose figures to read.".into(),
+                },
+                lang,
+            )]));
+        }
+        (Some(town), Role::CountyOfficer | Role::Admin) => {
+            let mut conn = state.db.pool.acquire().await?;
+            if !db::county::town_ids(&mut conn).await?.contains(&town) {
+                return Err(AppError::fields(vec![shared::FieldError::new(
+                    "town",
+                    shared::Reason::Other {
+                        zh: "没有这个乡镇。".into(),
+                        en: "There is no such town.".into(),
+                    },
+                    lang,
+                )]));
+            }
+            town
+        }
+        (Some(town), _) if town != me.actor.town_id => {
+            return Err(AppError::fields(vec![shared::FieldError::new(
+                "town",
+                shared::Reason::NotAllowedHere,
+                lang,
+            )]));
+        }
+        _ => me.actor.town_id,
+    };
     if let Some(village) = query.village {
         let mut conn = state.db.pool.acquire().await?;
         if !db::org::is_village_of(&mut conn, town_id, village).await? {

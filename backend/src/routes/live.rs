@@ -71,7 +71,7 @@ pub(crate) async fn events(
     AppQuery(q): AppQuery<EventsQuery>,
 ) -> AppResult<Response> {
     state.live.start(&state);
-    if me.actor.role == Role::CountyOfficer {
+    if me.actor.role.is_county() {
         // The county hears every town. Revisions are per town, so a stream cannot resume
         // from one: `after` is the county board's revision (the sum of the towns'), and a
         // board behind it reloads.
@@ -146,6 +146,8 @@ enum Scope {
     Department(HashSet<i64>),
     /// Every town (a county officer).
     County,
+    /// Every town's cases of a county department's line: the ids it has seen.
+    Line(HashSet<i64>),
 }
 
 /// The frame of one published change for this reader, if it concerns them. Readers of the
@@ -159,7 +161,7 @@ fn event_for(p: &Published, actor: &Actor, scope: &mut Scope) -> Option<Bytes> {
     let readable = p.entry.as_ref().filter(|e| e.readable_by(actor));
     match (readable, scope) {
         (Some(entry), scope) => {
-            if let Scope::Department(ids) = scope {
+            if let Scope::Department(ids) | Scope::Line(ids) = scope {
                 ids.insert(id);
             }
             let masked = !entry.sees_parties(actor);
@@ -173,7 +175,7 @@ fn event_for(p: &Published, actor: &Actor, scope: &mut Scope) -> Option<Bytes> {
             }))
         }
         (None, scope) => {
-            if let Scope::Department(ids) = scope
+            if let Scope::Department(ids) | Scope::Line(ids) = scope
                 && !ids.remove(&id)
             {
                 return None;
@@ -210,6 +212,15 @@ async fn feed(
         }
         (Role::Liaison, None) => Scope::Department(HashSet::new()),
         (Role::CountyOfficer, _) => Scope::County,
+        (Role::CountyDepartment, _) => {
+            let ids = match state.db.pool.acquire().await {
+                Ok(mut conn) => db::county::ids_in_line(&mut conn, me.actor.line)
+                    .await
+                    .unwrap_or_default(),
+                Err(_) => Vec::new(),
+            };
+            Scope::Line(ids.into_iter().collect())
+        }
         _ => Scope::Town,
     };
     let hello = format!(
@@ -251,7 +262,7 @@ async fn feed(
                     while let Some(p) = next.take() {
                         let heard = match scope {
                             // Every town's change; a town-wide one (a rename) reloads.
-                            Scope::County => true,
+                            Scope::County | Scope::Line(_) => true,
                             _ => p.change.town_id == town && p.change.rev > last,
                         };
                         if heard {

@@ -34,7 +34,7 @@ pub fn Header() -> impl IntoView {
     });
 
     // The county's officers: the county board and dashboard (no town's case list).
-    let is_county = has_role(session, &[Role::CountyOfficer]);
+    let is_county = has_role(session, &[Role::CountyOfficer, Role::CountyDepartment]);
 
     // The figures: the center's lead, the town leaders and the administrator.
     let sees_figures = has_role(session, &[Role::Lead, Role::TownLeader, Role::Admin]);

@@ -15,6 +15,7 @@ pub fn actor_of(user: &UserInfo) -> Actor {
         role: user.role,
         town_id: user.town_id,
         department_id: user.department_id,
+        line: user.line.iter().copied().collect(),
     }
 }
 
@@ -23,6 +24,7 @@ pub fn actor_of(user: &UserInfo) -> Actor {
 pub fn facts_of_card(card: &CaseCard, town_id: i64) -> CaseFacts {
     CaseFacts {
         town_id,
+        category: card.category,
         stage: card.stage,
         handler: card.handler,
         cooperating: Vec::new(),
@@ -33,6 +35,7 @@ pub fn facts_of_card(card: &CaseCard, town_id: i64) -> CaseFacts {
 pub fn facts_of_detail(case: &CaseDetail) -> CaseFacts {
     CaseFacts {
         town_id: case.town_id,
+        category: case.category,
         stage: case.stage,
         handler: case.handler,
         cooperating: case.cooperating.clone(),

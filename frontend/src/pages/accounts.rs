@@ -11,7 +11,7 @@ use shared::admin::{
     Account, AccountForm, Accounts, AuditLog, AuditQuery, ChangePassword, IssuedPassword,
 };
 use shared::error::FieldError;
-use shared::model::{OrgLevel, OrgUnit, Role};
+use shared::model::{Category, OrgLevel, OrgUnit, Role};
 
 use crate::api;
 use crate::components::feedback::{ErrorBox, Loading};
@@ -154,10 +154,18 @@ fn AccountRow(
             }
         });
     };
+    let line = (!acc.line.is_empty()).then(|| {
+        acc.line
+            .iter()
+            .map(|c| c.label(lang.get_untracked()))
+            .collect::<Vec<_>>()
+            .join("、")
+    });
     let place = [
         Some(acc.town.clone()).filter(|t| !t.is_empty()),
         acc.department.clone(),
         acc.org_unit.clone(),
+        line,
     ]
     .into_iter()
     .flatten()
@@ -214,6 +222,7 @@ fn AccountEditor(
             town_id: a.town_id,
             department_id: a.department_id,
             org_unit_id: a.org_unit_id,
+            line: a.line.clone(),
             active: a.active,
         },
         None => AccountForm {
@@ -224,6 +233,7 @@ fn AccountEditor(
                 .with_value(|u| u.iter().find(|u| u.level == OrgLevel::Town).map(|u| u.id)),
             department_id: None,
             org_unit_id: None,
+            line: Vec::new(),
             active: true,
         },
     });
@@ -311,6 +321,7 @@ fn AccountEditor(
                             f.role = r;
                             f.org_unit_id = None;
                             if r != Role::Liaison { f.department_id = None; }
+                            if r != Role::CountyDepartment { f.line.clear(); }
                             if r.is_county_wide() { f.town_id = None; }
                         });
                     }
@@ -327,7 +338,7 @@ fn AccountEditor(
                     let t = event_target_value(&ev).parse::<i64>().ok();
                     form.update(|f| { f.town_id = t; f.department_id = None; f.org_unit_id = None; });
                 }>
-                    <option value="" selected=move || form.with(|f| f.town_id.is_none())>{move || lang.get().pick("(无:全县,系统管理员或县级政法干部)", "(none: the county, for the administrator or a county officer)")}</option>
+                    <option value="" selected=move || form.with(|f| f.town_id.is_none())>{move || lang.get().pick("(无:全县,系统管理员、县级政法干部或县级部门)", "(none: the county, for the administrator, a county officer or a county department)")}</option>
                     {move || towns().into_iter().map(|t| view! {
                         <option value=t.id.to_string() selected=move || form.with(|f| f.town_id == Some(t.id))>{t.name.clone()}</option>
                     }).collect_view()}
@@ -351,6 +362,33 @@ fn AccountEditor(
                     </select>
                     <FieldMessage name="department_id" errors=errs scope />
                 </div>
+            </Show>
+            <Show when=move || form.with(|f| f.role == Role::CountyDepartment)>
+                <fieldset class="field account-line" data-testid="account-line" aria-describedby=fid("line-hint")>
+                    <legend>{move || lang.get().pick("分管的事项类别(条线)", "Categories it oversees (its line)")}</legend>
+                    <p class="muted" id=fid("line-hint")>{move || lang.get().pick(
+                        "县级部门可查看全县各镇这些类别的事项(当事人信息隐去),并可对上报县级的事项作出批示。",
+                        "A county department reads every town's matters of these categories (parties masked) and may instruct on those escalated to the county.")}</p>
+                    <div class="chip-choices">
+                        {Category::ALL.iter().map(|c| {
+                            let c = *c;
+                            let on = move || form.with(|f| f.line.contains(&c));
+                            view! {
+                                <label class="chip-choice" class:chosen=on data-testid=format!("account-line-{}", c.as_str())>
+                                    <input type="checkbox" prop:checked=on on:change=move |_| form.update(|f| {
+                                        if let Some(i) = f.line.iter().position(|x| *x == c) {
+                                            f.line.remove(i);
+                                        } else {
+                                            f.line.push(c);
+                                        }
+                                    }) />
+                                    {move || c.label(lang.get())}
+                                </label>
+                            }
+                        }).collect_view()}
+                    </div>
+                    <FieldMessage name="line" errors=errs scope />
+                </fieldset>
             </Show>
             <Show when=move || form.with(|f| matches!(f.role, Role::GridWorker | Role::TownLeader | Role::Mediator))>
                 <div class="field">

@@ -2,17 +2,21 @@
 //! due within three days, waiting to be archived, waiting for the county's instruction — and
 //! what each registered and closed in a period, with its resolution and on-time rates; the
 //! county's total below. A town's name opens the county board filtered to it; its waiting
-//! escalations open the board filtered to those.
+//! escalations open the board filtered to those, and (for a county officer) its figures open
+//! that town's dashboard. A county department's page counts only the categories of its line,
+//! named at the top.
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::county::{CountySummary, TownFigures};
+use shared::model::Role;
 
 use crate::api;
 use crate::components::feedback::{ErrorBox, Loading};
 use crate::i18n::{T, tr, use_lang};
 use crate::logic::time;
+use crate::session::use_session;
 
 /// `/county`.
 #[component]
@@ -27,11 +31,28 @@ pub fn CountyPage() -> impl IntoView {
         });
     };
     load();
+    let session = use_session();
+    let user = move || session.user.get();
+    let officer = move || user().is_some_and(|u| u.role == Role::CountyOfficer);
+    let line = move || {
+        user().filter(|u| u.role == Role::CountyDepartment).map(|u| {
+            u.line
+                .iter()
+                .map(|c| c.label(lang.get()))
+                .collect::<Vec<_>>()
+                .join("、")
+        })
+    };
     view! {
         <section class="page page-county" data-testid="county-page">
             <div class="page-head">
                 <h1 class="page-title">{tr(T::CountyTitle)}</h1>
                 <p class="muted">{tr(T::CountyPeriodHint)}</p>
+                {move || line().map(|l| view! {
+                    <p class="hint" data-testid="county-line">{move || lang.get().pick(
+                        "本部门分管:", "Your line: ")}<strong>{l}</strong>{move || lang.get().pick(
+                        "。表中只计这些类别的事项。", ". The table counts only matters of these categories.")}</p>
+                })}
             </div>
             <form class="accounts-tools" on:submit=move |ev| { ev.prevent_default(); load(); }>
                 <div class="field field-inline">
@@ -74,10 +95,10 @@ pub fn CountyPage() -> impl IntoView {
                                     <th scope="col" class="num">{tr(T::CountyOnTimePct)}</th>
                                 </tr></thead>
                                 <tbody>
-                                    {s.towns.into_iter().map(|t| view! { <TownRow t total=false /> }).collect_view()}
+                                    {s.towns.into_iter().map(|t| view! { <TownRow t total=false figures=officer() /> }).collect_view()}
                                 </tbody>
                                 <tfoot>
-                                    <TownRow t=s.total total=true />
+                                    <TownRow t=s.total total=true figures=false />
                                 </tfoot>
                             </table>
                         </div>
@@ -89,11 +110,12 @@ pub fn CountyPage() -> impl IntoView {
 }
 
 #[component]
-fn TownRow(t: TownFigures, total: bool) -> impl IntoView {
+fn TownRow(t: TownFigures, total: bool, figures: bool) -> impl IntoView {
     let lang = use_lang();
     let pct = |p: Option<u32>| p.map_or_else(|| "—".to_owned(), |p| format!("{p}%"));
     let board = format!("/board?town={}", t.town_id);
     let waiting = format!("/board?town={}&county=true", t.town_id);
+    let dashboard = format!("/dashboard?town={}", t.town_id);
     let name = t.town.clone();
     let overdue = t.overdue > 0;
     view! {
@@ -103,7 +125,13 @@ fn TownRow(t: TownFigures, total: bool) -> impl IntoView {
                 {if total {
                     name.into_any()
                 } else {
-                    view! { <a href=board title=move || T::CountyOpenBoard.get(lang.get())>{name}</a> }.into_any()
+                    view! {
+                        <a href=board title=move || T::CountyOpenBoard.get(lang.get())>{name}</a>
+                        {figures.then(|| view! {
+                            " · "
+                            <a href=dashboard class="county-figures" data-testid="county-figures">{move || lang.get().pick("统计", "Figures")}</a>
+                        })}
+                    }.into_any()
                 }}
             </th>
             <td class="num">{t.open}</td>

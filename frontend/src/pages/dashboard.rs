@@ -13,13 +13,14 @@ use shared::api::CaseFilter;
 use shared::figures::{
     Breakdown, Dashboard, DashboardQuery, Dimension, Figure, MonthFigures, PeriodPreset,
 };
-use shared::model::{CaseKind, OrgLevel, OrgUnit, Satisfaction};
+use shared::model::{CaseKind, OrgLevel, OrgUnit, Role, Satisfaction};
 
 use crate::api;
 use crate::components::feedback::{ErrorBox, Loading};
 use crate::i18n::{self, T, tr, use_lang};
 use crate::logic::filter;
 use crate::logic::time;
+use crate::session::use_session;
 
 /// A rate as shown: `95.3%`, or a dash when there is nothing to divide.
 fn percent(rate: Option<f64>) -> String {
@@ -27,8 +28,18 @@ fn percent(rate: Option<f64>) -> String {
 }
 
 /// The case list's address for a filter.
+/// The town a county officer's dashboard shows (provided by the page; `None` for a town's own
+/// readers), so that its links list that town's cases.
+#[derive(Debug, Clone, Copy)]
+struct DashTown(Memo<Option<i64>>);
+
 fn list_url(f: &CaseFilter) -> String {
-    filter::url("/cases", f)
+    let town = use_context::<DashTown>().and_then(|t| t.0.get_untracked());
+    if town.is_some() {
+        filter::url("/cases", &CaseFilter { town, ..f.clone() })
+    } else {
+        filter::url("/cases", f)
+    }
 }
 
 fn parse_day(v: Option<String>) -> Option<NaiveDate> {
@@ -54,6 +65,9 @@ fn dashboard_url(q: &DashboardQuery) -> String {
     if let Some(r) = q.rise {
         pairs.push(format!("rise={r}"));
     }
+    if let Some(t) = q.town {
+        pairs.push(format!("town={t}"));
+    }
     if pairs.is_empty() {
         "/dashboard".to_owned()
     } else {
@@ -73,8 +87,24 @@ pub fn DashboardPage() -> impl IntoView {
             to: parse_day(q.get("to")),
             village: q.get("village").and_then(|v| v.parse().ok()),
             rise: q.get("rise").and_then(|v| v.parse().ok()),
+            town: q.get("town").and_then(|v| v.parse().ok()),
         })
     });
+    // A county officer reads one town's figures at a time, chosen at the top.
+    let session = use_session();
+    let county = Memo::new(move |_| {
+        session
+            .user
+            .with(|u| u.as_ref().is_some_and(|u| u.role == Role::CountyOfficer))
+    });
+    let towns = LocalResource::new(move || async move {
+        if county.get() {
+            api::towns().await.unwrap_or_default()
+        } else {
+            Vec::new()
+        }
+    });
+    provide_context(DashTown(Memo::new(move |_| asked.with(|q| q.town))));
     let set_asked = Callback::new(move |q: DashboardQuery| {
         navigate(
             &dashboard_url(&q),
@@ -89,8 +119,10 @@ pub fn DashboardPage() -> impl IntoView {
     let data = LocalResource::new(move || {
         let q = asked.get();
         let backwards = matches!((q.from, q.to), (Some(a), Some(b)) if b < a);
+        // A county officer's page asks nothing until a town is chosen.
+        let unchosen = county.get() && q.town.is_none();
         async move {
-            if backwards {
+            if backwards || unchosen {
                 None
             } else {
                 Some(api::dashboard(&q).await)
@@ -102,9 +134,12 @@ pub fn DashboardPage() -> impl IntoView {
         org.get()
             .and_then(Result::ok)
             .map(|units: Vec<OrgUnit>| {
+                let town = asked.with(|q| q.town);
                 units
                     .into_iter()
-                    .filter(|u| u.level == OrgLevel::Village)
+                    .filter(|u| {
+                        u.level == OrgLevel::Village && town.is_none_or(|t| u.parent_id == Some(t))
+                    })
                     .collect::<Vec<_>>()
             })
             .unwrap_or_default()
@@ -130,6 +165,36 @@ pub fn DashboardPage() -> impl IntoView {
                     {tr(T::DashPrint)}
                 </button>
             </div>
+            <Show when=move || county.get()>
+                <div class="filter-bar dash-town-bar no-print">
+                    <label class="filter" for="dash-town">
+                        <span class="filter-label">{move || lang.get().pick("乡镇", "Town")}</span>
+                        <select id="dash-town" name="town" data-testid="dash-town"
+                            on:change=move |ev| {
+                                let mut q = asked.get_untracked();
+                                q.town = event_target_value(&ev).parse().ok();
+                                q.village = None;
+                                set_asked.run(q);
+                            }>
+                            <option value="" selected=move || asked.with(|q| q.town.is_none())>
+                                {move || lang.get().pick("(请选择乡镇)", "(choose a town)")}
+                            </option>
+                            {move || towns.get().unwrap_or_default().into_iter().map(|t| {
+                                let id = t.id;
+                                view! {
+                                    <option value=id.to_string() selected=move || asked.with(|q| q.town == Some(id))>{t.name}</option>
+                                }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <a href="/county" class="btn btn-ghost btn-small">{move || lang.get().pick("返回县级汇总", "Back to the county dashboard")}</a>
+                </div>
+            </Show>
+            <Show when=move || county.get() && asked.with(|q| q.town.is_none())>
+                <p class="hint" data-testid="dash-choose-town">{move || lang.get().pick(
+                    "请选择一个乡镇,查看它的统计数字。",
+                    "Choose a town to read its figures.")}</p>
+            </Show>
             <PeriodBar asked set_asked villages reversed />
             {move || match data.get() {
                 None => view! { <Loading /> }.into_any(),
