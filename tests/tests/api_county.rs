@@ -556,7 +556,14 @@ async fn every_endpoint_keeps_one_towns_data_from_every_role_of_another_town_and
     readers.push(("county", &PERSONAL));
     for (username, secrets) in readers {
         let cookie = app.login(username).await;
-        let tried = sweep(&app, &cookie, &[handled.id, registered.id, 1, 2], secrets, username).await;
+        let tried = sweep(
+            &app,
+            &cookie,
+            &[handled.id, registered.id, 1, 2],
+            secrets,
+            username,
+        )
+        .await;
         assert!(tried > 300, "only {tried} requests as {username}");
     }
     // Nothing of town A changed.
@@ -678,9 +685,14 @@ async fn a_county_department_reads_and_answers_only_its_line_in_every_town() {
     listed.sort_unstable();
     assert_eq!(listed, [wage_a.id, wage_b.id]);
     // It moves nothing: a 403 on its line's case, a 404 on another's.
-    app.transition(&hr, wage_a.id, page.version, shared::workflow::Command::Accept)
-        .await
-        .expect_status(403);
+    app.transition(
+        &hr,
+        wage_a.id,
+        page.version,
+        shared::workflow::Command::Accept,
+    )
+    .await
+    .expect_status(403);
     app.transition(
         &hr,
         neighbours.id,
@@ -762,7 +774,9 @@ async fn a_county_department_reads_and_answers_only_its_line_in_every_town() {
     )
     .await
     .expect_status(422);
-    app.get("/api/dashboard", Some(&hr)).await.expect_status(403);
+    app.get("/api/dashboard", Some(&hr))
+        .await
+        .expect_status(403);
     app.get("/api/dashboard?town=999999", Some(&county))
         .await
         .expect_status(422);

@@ -1,6 +1,6 @@
 //! The live stream (`/api/events`): a move reaches an open stream at once, in the reader's
 //! view; a reconnect with `Last-Event-ID` gets exactly what it missed; a liaison hears only
-//! of their department's cases.
+//! of their department's cases, and a county department only of its line's, in every town.
 
 use std::time::Duration;
 
@@ -177,6 +177,40 @@ async fn a_move_reaches_an_open_stream_within_a_second_and_a_reconnect_catches_u
         odd.next(SOON).await.map(|e| e.event),
         Some("reload".to_owned())
     );
+}
+
+#[tokio::test]
+async fn a_county_department_hears_every_towns_cases_of_its_line_and_no_other() {
+    let app = TestApp::new().await;
+    let (clerk, lead_b, hr) = (
+        app.login("clerk").await,
+        app.login("lead_b").await,
+        app.login("county_hr").await,
+    );
+    let mut stream = Stream::open(&app, &hr, "", None).await;
+    assert_eq!(
+        stream.next(SOON).await.map(|e| e.event),
+        Some("hello".to_owned())
+    );
+    // A neighbours' quarrel in town A: not a word, not even a removal.
+    app.register(&clerk, &app.sample_case()).await;
+    // A wage claim in town B: its card, masked.
+    let mut wage = app.sample_case();
+    wage.category = shared::model::Category::Labour;
+    wage.summary = "张三被拖欠工资".into();
+    wage.village_id = app.fixture.village_b;
+    wage.area_id = None;
+    wage.group_id = None;
+    let b = app.register(&lead_b, &wage).await;
+    let event = stream
+        .next(SOON)
+        .await
+        .unwrap_or_else(|| panic!("no event"));
+    assert_eq!(event.event, "card");
+    assert_eq!(event.data["card"]["id"], b.id);
+    assert_eq!(event.data["card"]["summary"], "张某被拖欠工资");
+    // Nothing else came.
+    assert_eq!(stream.next(Duration::from_millis(300)).await, None);
 }
 
 #[tokio::test]

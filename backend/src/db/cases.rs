@@ -831,15 +831,15 @@ impl CardEntry {
             actor.role,
             shared::model::Role::Liaison | shared::model::Role::CountyDepartment
         ) || shared::workflow::may_read(
-                actor,
-                &CaseFacts {
-                    town_id: self.card.town_id,
-                    category: self.card.category,
-                    stage: self.card.stage,
-                    handler: self.card.handler,
-                    cooperating: self.cooperating.clone(),
-                },
-            )
+            actor,
+            &CaseFacts {
+                town_id: self.card.town_id,
+                category: self.card.category,
+                stage: self.card.stage,
+                handler: self.card.handler,
+                cooperating: self.cooperating.clone(),
+            },
+        )
     }
 
     /// Whether `actor` sees this card's parties (and so its unredacted text).

@@ -139,7 +139,10 @@ pub async fn set_line(
 
 /// A line as stored: the categories' codes, comma-separated.
 pub fn join_line(line: &[Category]) -> String {
-    line.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(",")
+    line.iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Records a mediator's specialties.

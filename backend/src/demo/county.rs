@@ -113,8 +113,7 @@ pub const COUNTY_DEPARTMENTS: [(&str, &str, &[Category]); 2] = [
 /// The accounts the other towns and the county add: per town a lead, a clerk, its mediators
 /// and two liaisons; the officer and the county's departments.
 pub fn account_count() -> usize {
-    1 + COUNTY_DEPARTMENTS.len()
-        + TOWNS.iter().map(|t| 4 + t.mediators.len()).sum::<usize>()
+    1 + COUNTY_DEPARTMENTS.len() + TOWNS.iter().map(|t| 4 + t.mediators.len()).sum::<usize>()
 }
 
 /// The usernames of one town's accounts, in the order they are created.

@@ -385,6 +385,7 @@ pub(crate) mod tests {
             org_unit_id: None,
             police: false,
             must_change_password: false,
+            line: Vec::new(),
         }
     }
 
@@ -395,6 +396,7 @@ pub(crate) mod tests {
             role: Role::Mediator,
             town_id: 1,
             department_id: None,
+            line: Default::default(),
         };
         let lead = Actor {
             user_id: 2,

@@ -35,13 +35,15 @@ pub fn CountyPage() -> impl IntoView {
     let user = move || session.user.get();
     let officer = move || user().is_some_and(|u| u.role == Role::CountyOfficer);
     let line = move || {
-        user().filter(|u| u.role == Role::CountyDepartment).map(|u| {
-            u.line
-                .iter()
-                .map(|c| c.label(lang.get()))
-                .collect::<Vec<_>>()
-                .join("、")
-        })
+        user()
+            .filter(|u| u.role == Role::CountyDepartment)
+            .map(|u| {
+                u.line
+                    .iter()
+                    .map(|c| c.label(lang.get()))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            })
     };
     view! {
         <section class="page page-county" data-testid="county-page">

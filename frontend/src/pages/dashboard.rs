@@ -773,11 +773,17 @@ mod tests {
             to: NaiveDate::from_ymd_opt(2026, 3, 31),
             village: Some(4),
             rise: None,
+            town: None,
         };
         assert_eq!(
             dashboard_url(&q),
             "/dashboard?from=2026-01-01&to=2026-03-31&village=4"
         );
+        let county = DashboardQuery {
+            town: Some(9),
+            ..DashboardQuery::default()
+        };
+        assert_eq!(dashboard_url(&county), "/dashboard?town=9");
         assert_eq!(percent(Some(95.25)), "95.2%");
         assert_eq!(percent(None), "—");
     }
