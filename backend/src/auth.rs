@@ -239,3 +239,18 @@ pub fn client_of<'a>(
     }
     client
 }
+
+/// Refuses anyone but the administrator: a 403 whose message says what only they do
+/// (`what`: Chinese, English).
+pub fn admin_only(
+    me: &CurrentUser,
+    lang: shared::Lang,
+    what: (&str, &str),
+) -> Result<(), AppError> {
+    if me.user.role == shared::model::Role::Admin {
+        return Ok(());
+    }
+    Err(shared::ApiError::new(ErrorKind::Forbidden, lang)
+        .with_message(lang.pick(what.0, what.1))
+        .into())
+}

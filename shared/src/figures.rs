@@ -172,6 +172,27 @@ pub struct DashboardQuery {
 }
 
 impl DashboardQuery {
+    /// The query as a URL's query string, without the `?` (empty when nothing is asked).
+    pub fn query_string(&self) -> String {
+        let mut pairs = Vec::new();
+        if let Some(d) = self.from {
+            pairs.push(format!("from={}", d.format("%Y-%m-%d")));
+        }
+        if let Some(d) = self.to {
+            pairs.push(format!("to={}", d.format("%Y-%m-%d")));
+        }
+        if let Some(v) = self.village {
+            pairs.push(format!("village={v}"));
+        }
+        if let Some(r) = self.rise {
+            pairs.push(format!("rise={r}"));
+        }
+        if let Some(t) = self.town {
+            pairs.push(format!("town={t}"));
+        }
+        pairs.join("&")
+    }
+
     /// The period asked for, as of `today`: checked (the last day not before the first, at
     /// most `PERIOD_DAYS_MAX` days) and the rise within 1–1000.
     pub fn check(

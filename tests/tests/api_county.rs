@@ -1,9 +1,11 @@
 //! One county, many towns, against the real router: the county officer reads every town's
-//! board and cases (parties masked) and the county dashboard by town, and may do nothing on
-//! a case but answer an escalation; a lead transfers a case to another town's center (the
+//! board and cases (parties masked), the county dashboard by town and each town's figures, and
+//! may do nothing on a case but answer an escalation; a county department reads and answers
+//! only its line's cases, in every town; a lead transfers a case to another town's center (the
 //! timeline kept whole, both sides told, the sending town's board and reads lose it) or
-//! escalates it to the county; and every endpoint in the OpenAPI document, tried by another
-//! town's lead with this town's ids, neither shows nor changes anything of this town.
+//! escalates it to the county; and every endpoint in the OpenAPI document, tried by every role
+//! of another town and by the county's roles with this town's ids, neither shows nor changes
+//! anything of this town it may not.
 
 use concord_tests::TestApp;
 use shared::api::{Board, NotificationList};

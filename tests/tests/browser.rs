@@ -2960,6 +2960,41 @@ async fn the_administrator_creates_an_account_and_its_owner_sets_their_own_passw
             b.screenshot("audit-1024").await?;
             b.goto("/admin/accounts").await?;
             b.wait("[data-testid=accounts]").await?;
+
+            // A county department: no town, and the categories of its line.
+            b.resize(1280, 800).await?;
+            b.click("[data-testid=account-new]").await?;
+            b.fill(
+                "[data-testid=account-form] [data-testid=account-username]",
+                "county.market",
+            )
+            .await?;
+            b.fill(
+                "[data-testid=account-form] [data-testid=account-name]",
+                "县市场监管局",
+            )
+            .await?;
+            b.choose(
+                "[data-testid=account-form] [data-testid=account-role]",
+                "county_department",
+            )
+            .await?;
+            b.click("[data-testid=account-form] [data-testid=account-save]")
+                .await?;
+            b.wait_text("[data-testid=error-account-new-line]", "至少要分管一类")
+                .await?;
+            b.click("[data-testid=account-line-consumer] input").await?;
+            b.click("[data-testid=account-line-medical] input").await?;
+            b.expect_accessible("a county department's account form")
+                .await?;
+            b.screenshot("accounts-county-department-1280").await?;
+            b.click("[data-testid=account-form] [data-testid=account-save]")
+                .await?;
+            b.wait_text(
+                "[data-testid=account][data-username=\"county.market\"]",
+                "消费、医疗",
+            )
+            .await?;
             b.resize(768, 1024).await?;
             b.screenshot("accounts-768").await?;
             Ok(())
@@ -2983,6 +3018,10 @@ async fn a_county_officer_sees_two_towns_and_a_lead_transfers_a_case_to_the_othe
     in_b.group_id = None;
     in_b.summary = "柳园村承包地边界纠纷".into();
     let b_case = app.register(&lead_b, &in_b).await;
+    // A wage claim in town B: the labour department's line.
+    in_b.category = shared::model::Category::Labour;
+    in_b.summary = "张三在砖厂被拖欠工资".into();
+    let wage_b = app.register(&lead_b, &in_b).await;
     app.post_json(
         &format!("/api/cases/{}/county-escalation", escalated.id),
         Some(&lead),
@@ -3024,6 +3063,11 @@ async fn a_county_officer_sees_two_towns_and_a_lead_transfers_a_case_to_the_othe
             }
             b.expect_accessible("the county board").await?;
             b.screenshot("county-board-1280").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("county-board-1024").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("county-board-768").await?;
+            b.resize(1280, 800).await?;
             // One town alone.
             b.choose("#filter-town", &town_b).await?;
             b.wait_gone(&format!("[data-testid=card-{}]", moving.code))
@@ -3032,10 +3076,21 @@ async fn a_county_officer_sees_two_towns_and_a_lead_transfers_a_case_to_the_othe
                 .await?;
             // The dashboard by town; its waiting escalation opens the board filtered to it.
             b.click("[data-testid=nav-county]").await?;
-            b.wait_text("[data-testid=county-total]", "3").await?;
+            b.wait_text("[data-testid=county-total]", "4").await?;
             if b.count("[data-testid=county-town]").await? != 2 {
                 return Err("the dashboard does not list two towns".into());
             }
+            // A town's figures: the town's own dashboard, chosen at the top.
+            b.click(&format!(
+                "[data-testid=county-town][data-town=\"{town_b}\"] [data-testid=county-figures]"
+            ))
+            .await?;
+            b.wait_text("[data-testid=tile-received]", "2").await?;
+            b.expect_accessible("a town's figures read by the county")
+                .await?;
+            b.screenshot("county-town-figures-1280").await?;
+            b.click("[data-testid=nav-county]").await?;
+            b.wait_text("[data-testid=county-total]", "4").await?;
             b.expect_accessible("the county dashboard").await?;
             b.screenshot("county-dashboard-1280").await?;
             b.resize(1024, 768).await?;
@@ -3064,6 +3119,36 @@ async fn a_county_officer_sees_two_towns_and_a_lead_transfers_a_case_to_the_othe
             b.expect_accessible("a case page read by the county")
                 .await?;
             b.screenshot("county-case-1280").await?;
+            sign_out(&b).await?;
+
+            // The county's labour department: every town's wage claims, and nothing else.
+            sign_in(&b, "county_hr").await?;
+            b.wait(&format!("[data-testid=card-{}]", wage_b.code))
+                .await?;
+            b.wait_text(
+                &format!("[data-testid=card-{}]", wage_b.code),
+                "张某在砖厂被拖欠工资",
+            )
+            .await?;
+            for other in [&b_case.code, &moving.code, &escalated.code] {
+                if b.count(&format!("[data-testid=card-{other}]")).await? != 0 {
+                    return Err(format!("the labour department sees {other}").into());
+                }
+            }
+            b.expect_accessible("a county department's board").await?;
+            b.screenshot("county-department-board-1280").await?;
+            b.click("[data-testid=nav-county]").await?;
+            b.wait_text("[data-testid=county-line]", "劳动争议").await?;
+            b.wait_text("[data-testid=county-total]", "1").await?;
+            if b.count("[data-testid=county-figures]").await? != 0 {
+                return Err("a county department is offered a town's whole figures".into());
+            }
+            b.expect_accessible("a county department's dashboard")
+                .await?;
+            b.screenshot("county-department-dashboard-1280").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("county-department-dashboard-768").await?;
+            b.resize(1280, 800).await?;
             sign_out(&b).await?;
 
             // The lead transfers the other case to 柳园镇.

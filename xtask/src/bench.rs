@@ -497,6 +497,19 @@ fn county_bench(seconds: u32, postgres: bool) -> Result {
                     n.p50_ms, n.p99_ms, n.rps, n.failed
                 );
             }
+            // A county department's board: the county board filtered to its line per request.
+            let hr = server.login("county_hr")?;
+            for (label, path, conc) in [
+                ("county board (labour line)", "/api/board", 4),
+                ("county dashboard (labour line)", "/api/county/summary", 4),
+            ] {
+                let n = wrk(&server, &work, path, &hr, conc, seconds, None)?;
+                let _ = writeln!(
+                    report,
+                    "| {towns} | {label} | county_hr | {conc} | {:.1} | {:.1} | {:.0} | {} |",
+                    n.p50_ms, n.p99_ms, n.rps, n.failed
+                );
+            }
             let shown = board_timing_as(&server, "county")?;
             notes.push(format!(
                 "the county board ({cards} cards) shows its first cards in headless Chromium after {shown:.0} ms (median of five loads)"

@@ -38,15 +38,14 @@ pub fn router() -> Router<AppState> {
 }
 
 fn admin_only(me: &CurrentUser, lang: Lang) -> AppResult<()> {
-    if me.user.role == Role::Admin {
-        return Ok(());
-    }
-    Err(ApiError::new(ErrorKind::Forbidden, lang)
-        .with_message(lang.pick(
+    crate::auth::admin_only(
+        me,
+        lang,
+        (
             "只有系统管理员可以管理账号。",
             "Only the administrator manages accounts.",
-        ))
-        .into())
+        ),
+    )
 }
 
 /// A one-time password: 12 letters and digits that cannot be mistaken for one another.

@@ -20,7 +20,7 @@ use shared::orgsheet::{
     TownCenter, UnitForm, check_center, check_sheet, check_town_code, check_unit_name,
     default_center, parse_csv,
 };
-use shared::{ApiError, ErrorKind, FieldError, Lang, Reason};
+use shared::{ApiError, FieldError, Lang, Reason};
 
 use crate::auth::CurrentUser;
 use crate::db;
@@ -319,15 +319,14 @@ async fn start_center(conn: &mut sqlx::AnyConnection, town: i64, name: &str) -> 
 }
 
 fn admin_only(me: &CurrentUser, lang: Lang) -> AppResult<()> {
-    if me.user.role == shared::model::Role::Admin {
-        return Ok(());
-    }
-    Err(ApiError::new(ErrorKind::Forbidden, lang)
-        .with_message(lang.pick(
+    crate::auth::admin_only(
+        me,
+        lang,
+        (
             "只有系统管理员可以设置组织架构和部门。",
             "Only the administrator sets up the org tree and the departments.",
-        ))
-        .into())
+        ),
+    )
 }
 
 fn field(name: &str, reason: Reason, lang: Lang) -> AppError {

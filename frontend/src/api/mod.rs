@@ -147,20 +147,7 @@ pub async fn cases(filter: &CaseFilter) -> Result<Page<CaseListItem>> {
 pub async fn dashboard(
     query: &shared::figures::DashboardQuery,
 ) -> Result<shared::figures::Dashboard> {
-    let mut pairs = Vec::new();
-    if let Some(d) = query.from {
-        pairs.push(format!("from={}", d.format("%Y-%m-%d")));
-    }
-    if let Some(d) = query.to {
-        pairs.push(format!("to={}", d.format("%Y-%m-%d")));
-    }
-    if let Some(v) = query.village {
-        pairs.push(format!("village={v}"));
-    }
-    if let Some(r) = query.rise {
-        pairs.push(format!("rise={r}"));
-    }
-    get(&format!("/api/dashboard?{}", pairs.join("&"))).await
+    get(&format!("/api/dashboard?{}", query.query_string())).await
 }
 
 /// The address of a ledger export (`csv` or `xlsx`) of the case list's filter (no page).

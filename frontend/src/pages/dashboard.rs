@@ -52,26 +52,11 @@ fn day_text(d: NaiveDate) -> String {
 
 /// The dashboard's address for what is asked.
 fn dashboard_url(q: &DashboardQuery) -> String {
-    let mut pairs = Vec::new();
-    if let Some(d) = q.from {
-        pairs.push(format!("from={}", day_text(d)));
-    }
-    if let Some(d) = q.to {
-        pairs.push(format!("to={}", day_text(d)));
-    }
-    if let Some(v) = q.village {
-        pairs.push(format!("village={v}"));
-    }
-    if let Some(r) = q.rise {
-        pairs.push(format!("rise={r}"));
-    }
-    if let Some(t) = q.town {
-        pairs.push(format!("town={t}"));
-    }
-    if pairs.is_empty() {
+    let query = q.query_string();
+    if query.is_empty() {
         "/dashboard".to_owned()
     } else {
-        format!("/dashboard?{}", pairs.join("&"))
+        format!("/dashboard?{query}")
     }
 }
 
