@@ -139,7 +139,13 @@ pub fn DashboardPage() -> impl IntoView {
         <div class="page page-wide dashboard-page" data-testid="dashboard-page">
             <div class="page-head dash-head">
                 <div>
-                    <h1 class="page-title">{tr(T::DashTitle)}</h1>
+                    <h1 class="page-title">
+                        {tr(T::DashTitle)}
+                        {move || {
+                            let town = asked.with(|q| q.town)?;
+                            towns.get()?.into_iter().find(|t| t.id == town).map(|t| format!(" · {}", t.name))
+                        }}
+                    </h1>
                     <p class="muted dash-period" data-testid="dash-period">
                         {move || data.get().flatten().and_then(Result::ok).map(|d| {
                             i18n::dash_period(&day_text(d.from), &day_text(d.to), lang.get())
