@@ -42,21 +42,22 @@ fn sees_figures(role: Role) -> bool {
     matches!(role, Role::Lead | Role::TownLeader | Role::Admin)
 }
 
-fn forbidden_dashboard(lang: Lang) -> AppError {
-    ApiError::new(shared::ErrorKind::Forbidden, lang)
-        .with_message(lang.pick(
+/// The refusal of the figures to anyone else; the dashboard names the county officers too
+/// (`county`), who read any town's.
+fn forbidden(lang: Lang, county: bool) -> AppError {
+    let (zh, en) = if county {
+        (
             "只有中心负责人、包村领导、系统管理员和县级政法干部可以查看统计数字。",
             "Only the center's lead, the town leaders, the administrator and the county officers see the figures.",
-        ))
-        .into()
-}
-
-fn forbidden(lang: Lang) -> AppError {
-    ApiError::new(shared::ErrorKind::Forbidden, lang)
-        .with_message(lang.pick(
+        )
+    } else {
+        (
             "只有中心负责人、包村领导和系统管理员可以查看统计数字。",
             "Only the center's lead, the town leaders and the administrator see the figures.",
-        ))
+        )
+    };
+    ApiError::new(shared::ErrorKind::Forbidden, lang)
+        .with_message(lang.pick(zh, en))
         .into()
 }
 
@@ -84,7 +85,7 @@ pub(crate) async fn dashboard(
 ) -> AppResult<Json<Dashboard>> {
     let county = me.user.role == Role::CountyOfficer;
     if !sees_figures(me.user.role) && !county {
-        return Err(forbidden_dashboard(lang));
+        return Err(forbidden(lang, true));
     }
     let today = state.config.today();
     let (from, to) = query.check(today, lang).map_err(AppError::fields)?;
@@ -170,7 +171,7 @@ pub(crate) async fn satisfaction(
     AppQuery(period): AppQuery<Period>,
 ) -> AppResult<Json<SatisfactionFigures>> {
     if !sees_figures(me.user.role) {
-        return Err(forbidden(lang));
+        return Err(forbidden(lang, false));
     }
     if let (Some(from), Some(to)) = (period.from, period.to)
         && to < from
