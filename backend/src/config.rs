@@ -80,6 +80,9 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     /// How often the supervisor runs (response timeouts, escalations); zero: never.
     pub supervise_interval: Duration,
+    /// How often an open live stream checks that its session still stands and its reader's
+    /// role, town, department and line are unchanged (tests shorten it).
+    pub stream_session_check: Duration,
     /// The font the agreement's PDF is set in (`None`: `fonts/NotoSerifSC-Regular.ttf` in the
     /// static folder, where `cargo xtask build-frontend` puts it).
     pub pdf_font: Option<PathBuf>,
@@ -117,6 +120,7 @@ impl Default for Config {
             trust_proxy: false,
             trusted_proxies: Vec::new(),
             supervise_interval: Duration::from_secs(60),
+            stream_session_check: Duration::from_secs(60),
             pdf_font: None,
         }
     }

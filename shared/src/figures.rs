@@ -165,8 +165,8 @@ pub struct DashboardQuery {
     /// Per cent above the period before at which a village counts as rising (1–1000; 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rise: Option<u32>,
-    /// Which town's figures: required of a county officer (and open to the administrator);
-    /// anyone else sees their own town's and may not name another.
+    /// Which town's figures: required of a county officer; anyone else sees their own town's
+    /// and may not name another.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub town: Option<i64>,
 }

@@ -543,11 +543,20 @@ async fn every_endpoint_keeps_one_towns_data_from_every_role_of_another_town_and
     // Town A: a case in handling with a note, an urging and a session, and one registered.
     let handled = app.in_handling(&app.sample_case()).await;
     let registered = app.register(&clerk, &app.sample_case()).await;
+    // And a wage claim: the county's labour department reads it, never its parties unmasked.
+    let mut wage = app.sample_case();
+    wage.category = shared::model::Category::Labour;
+    wage.summary = "砖厂拖欠工资".into();
+    let wage = app.register(&clerk, &wage).await;
     let before = (
         app.read_case(&lead, handled.id).await,
         app.read_case(&lead, registered.id).await,
         timeline(&app, &lead, handled.id).await.len(),
     );
+    let hr = app.login("county_hr").await;
+    let tried = sweep(&app, &hr, &[wage.id], &PERSONAL, "county_hr, on its line").await;
+    assert!(tried > 80, "only {tried} requests on the wage claim");
+    assert_eq!(app.read_case(&lead, wage.id).await.version, wage.version);
     let mut readers: Vec<(&str, &[&str])> = vec![("lead_b", &SECRETS)];
     for username in town_b_people(&app).await {
         readers.push((username, &SECRETS));
@@ -719,6 +728,7 @@ async fn a_county_department_reads_and_answers_only_its_line_in_every_town() {
     assert_eq!(summary.total.open, 2);
     let all: CountySummary = app.get("/api/county/summary", Some(&county)).await.json();
     assert_eq!(all.total.open, 3);
+    let pending = |s: &CountySummary| s.total.county_pending;
 
     // An escalation of its line reaches it and it may answer; another line's does not.
     let text = |t: &str| CountyText { text: t.into() };
@@ -739,6 +749,10 @@ async fn a_county_department_reads_and_answers_only_its_line_in_every_town() {
         .map(|n| n.case_id)
         .collect();
     assert_eq!(told, [Some(wage_a.id)]);
+    // Its dashboard waits on its line's escalation alone; the officer's on both.
+    let mine: CountySummary = app.get("/api/county/summary", Some(&hr)).await.json();
+    let theirs: CountySummary = app.get("/api/county/summary", Some(&county)).await.json();
+    assert_eq!((pending(&mine), pending(&theirs)), (1, 2));
     app.post_json(
         &format!("/api/cases/{}/county-instruction", neighbours.id),
         Some(&hr),

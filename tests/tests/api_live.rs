@@ -87,6 +87,20 @@ impl Stream {
     }
 }
 
+impl Stream {
+    /// Whether the server ends the stream within `within` (events before the end are skipped).
+    async fn ends_within(&mut self, within: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            match tokio::time::timeout_at(deadline, self.body.frame()).await {
+                Err(_) => return false,
+                Ok(None) => return true,
+                Ok(Some(_)) => {}
+            }
+        }
+    }
+}
+
 fn route_to(handler: HandlerRef) -> Command {
     Command::Route {
         handler,
@@ -211,6 +225,47 @@ async fn a_county_department_hears_every_towns_cases_of_its_line_and_no_other() 
     assert_eq!(event.data["card"]["summary"], "张某被拖欠工资");
     // Nothing else came.
     assert_eq!(stream.next(Duration::from_millis(300)).await, None);
+}
+
+#[tokio::test]
+async fn a_stream_ends_when_the_administrator_changes_its_readers_line() {
+    let app = TestApp::with_config(|c| c.stream_session_check = Duration::from_millis(100)).await;
+    let (admin, hr) = (app.login("admin").await, app.login("county_hr").await);
+    let mut stream = Stream::open(&app, &hr, "", None).await;
+    assert_eq!(
+        stream.next(SOON).await.map(|e| e.event),
+        Some("hello".to_owned())
+    );
+    // Unchanged, it stays open.
+    assert!(!stream.ends_within(Duration::from_millis(400)).await);
+    let accounts: shared::admin::Accounts =
+        app.get("/api/admin/accounts", Some(&admin)).await.json();
+    let Some(account) = accounts
+        .items
+        .into_iter()
+        .find(|a| a.username == "county_hr")
+    else {
+        panic!("no county_hr")
+    };
+    let form = shared::admin::AccountForm {
+        username: String::new(),
+        display_name: account.display_name,
+        role: account.role,
+        town_id: None,
+        department_id: None,
+        org_unit_id: None,
+        line: vec![shared::model::Category::Consumer],
+        active: true,
+    };
+    app.put_json(
+        &format!("/api/admin/accounts/{}", account.id),
+        Some(&admin),
+        &form,
+    )
+    .await
+    .expect_status(200);
+    // Its scope was the old line's: it ends, and the browser reconnects under the new one.
+    assert!(stream.ends_within(Duration::from_secs(2)).await);
 }
 
 #[tokio::test]

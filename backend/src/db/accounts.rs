@@ -41,7 +41,7 @@ fn account(r: Row) -> Result<Account, sqlx::Error> {
         department: r.department,
         org_unit_id: r.org_unit_id,
         org_unit: r.org_unit,
-        line: super::cases::split_list("category", &r.county_line)?,
+        line: super::users::line_of(&r.county_line),
         active: r.active == 1,
         must_change_password: r.must_change_password == 1,
         created_at: from_millis(r.created_at),

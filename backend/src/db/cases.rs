@@ -64,7 +64,7 @@ pub(crate) fn join_list<T: ToString>(items: &[T]) -> String {
         .join(",")
 }
 
-pub(crate) fn split_list<T: std::str::FromStr>(what: &str, s: &str) -> Result<Vec<T>, sqlx::Error> {
+fn split_list<T: std::str::FromStr>(what: &str, s: &str) -> Result<Vec<T>, sqlx::Error> {
     s.split(',')
         .filter(|p| !p.is_empty())
         .map(|p| parse_enum(what, p))

@@ -158,13 +158,19 @@ pub async fn officers(
     conn: &mut AnyConnection,
     category: Category,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT id FROM users WHERE active = 1 AND (role = 'county_officer' \
-         OR (role = 'county_department' AND (',' || county_line || ',') LIKE $1)) ORDER BY id",
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, role, county_line FROM users WHERE active = 1 \
+         AND role IN ('county_officer', 'county_department') ORDER BY id",
     )
-    .bind(format!("%,{},%", category.as_str()))
     .fetch_all(conn)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, role, line)| {
+            role == "county_officer" || line.split(',').any(|c| c == category.as_str())
+        })
+        .map(|(id, _, _)| id)
+        .collect())
 }
 
 /// A case's move from one town to another's village, and why.
@@ -328,13 +334,14 @@ pub fn line_sql(column: &str, line: Option<CategorySet>) -> String {
     }
 }
 
-/// The ids of every town's cases of a county department's line.
+/// The ids of every town's cases of a county department's line that are not archived (the
+/// ones a board may hold; a case's category never changes).
 pub async fn ids_in_line(
     conn: &mut AnyConnection,
     line: CategorySet,
 ) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(&format!(
-        "SELECT id FROM cases WHERE 1 = 1{}",
+        "SELECT id FROM cases WHERE stage <> 'archived'{}",
         line_sql("category", Some(line))
     ))
     .fetch_all(conn)

@@ -38,7 +38,7 @@ impl UserRow {
             org_unit_id: self.org_unit_id,
             police: self.department_kind == "police",
             must_change_password: self.must_change_password == 1,
-            line: super::cases::split_list("category", &self.county_line)?,
+            line: line_of(&self.county_line),
         })
     }
 }
@@ -222,4 +222,13 @@ pub async fn is_mediator_of_town(
     .bind(town_id)
     .fetch_optional(conn)
     .await
+}
+
+/// A stored line, its categories in order; a code this version does not know is skipped (an
+/// account is not refused every request for it).
+pub fn line_of(stored: &str) -> Vec<Category> {
+    stored
+        .split(',')
+        .filter_map(|code| Category::parse(code.trim()))
+        .collect()
 }

@@ -100,7 +100,7 @@ pub(crate) async fn dashboard(
                 lang,
             )]));
         }
-        (Some(town), Role::CountyOfficer | Role::Admin) => {
+        (Some(town), Role::CountyOfficer) => {
             let mut conn = state.db.pool.acquire().await?;
             if !db::county::town_ids(&mut conn).await?.contains(&town) {
                 return Err(AppError::fields(vec![shared::FieldError::new(

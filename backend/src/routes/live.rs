@@ -35,8 +35,6 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/events", get(events))
 }
 
-/// How often a stream checks that its session is still alive.
-const SESSION_CHECK: Duration = Duration::from_secs(60);
 /// The most bytes of waiting events put into one write.
 const BATCH_MAX: usize = 256 * 1024;
 /// How often an idle stream sends a comment, so that proxies keep it open.
@@ -247,7 +245,7 @@ async fn feed(
             }
         }
     }
-    let mut check = tokio::time::interval(SESSION_CHECK);
+    let mut check = tokio::time::interval(state.config.stream_session_check);
     check.tick().await;
     let mut idle = tokio::time::interval(KEEP_ALIVE);
     idle.tick().await;
@@ -309,7 +307,21 @@ async fn session_alive(state: &AppState, me: &CurrentUser) -> bool {
         return true;
     };
     match db::sessions::user_of(&mut conn, &me.token_hash, now).await {
-        Ok(Some((row, _))) => row.active == 1,
+        // The stream's scope was worked out from who the reader was when it opened: if the
+        // administrator has since changed their role, town, department or line, it ends (the
+        // browser reconnects under the new rules).
+        Ok(Some((row, _))) => {
+            row.active == 1
+                && row.info().is_ok_and(|now| {
+                    (now.role, now.town_id, now.department_id, &now.line)
+                        == (
+                            me.user.role,
+                            me.user.town_id,
+                            me.user.department_id,
+                            &me.user.line,
+                        )
+                })
+        }
         Ok(None) => false,
         Err(_) => true,
     }
