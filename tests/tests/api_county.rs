@@ -971,3 +971,64 @@ async fn forty_transfers_of_one_case_at_once_move_it_once() {
         1
     );
 }
+
+#[tokio::test]
+async fn forty_instructions_on_one_escalation_at_once_answer_it_once() {
+    let app = TestApp::new().await;
+    let (lead, county, hr) = (
+        app.login("lead").await,
+        app.login("county").await,
+        app.login("county_hr").await,
+    );
+    let mut wage = app.sample_case();
+    wage.category = shared::model::Category::Labour;
+    wage.summary = "砖厂拖欠工资".into();
+    let case = app.register(&lead, &wage).await;
+    app.post_json(
+        &format!("/api/cases/{}/county-escalation", case.id),
+        Some(&lead),
+        &CountyText {
+            text: "涉及多个部门".into(),
+        },
+    )
+    .await
+    .expect_status(201);
+    // The county officer and the labour department, twenty each, at the same moment.
+    let url = format!("/api/cases/{}/county-instruction", case.id);
+    let answers = concord_tests::join_all((0..40).map(|i| {
+        let (app, url) = (&app, &url);
+        let cookie = if i % 2 == 0 { &county } else { &hr };
+        async move {
+            app.post_json(
+                url,
+                Some(cookie),
+                &CountyText {
+                    text: format!("批示{i}"),
+                },
+            )
+            .await
+        }
+    }))
+    .await;
+    let mut statuses: Vec<u16> = answers.iter().map(|r| r.status.as_u16()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses[0], 200, "{statuses:?}");
+    assert!(statuses[1..].iter().all(|s| *s == 409), "{statuses:?}");
+    // One instruction stands, on the case and its timeline; the lead is told once.
+    let page = app.read_case(&lead, case.id).await;
+    assert_eq!(page.county.len(), 1);
+    assert!(page.county[0].instruction.is_some());
+    let instructed = timeline(&app, &lead, case.id)
+        .await
+        .iter()
+        .filter(|e| e.kind == EventKind::CountyInstructed)
+        .count();
+    assert_eq!(instructed, 1);
+    let told = notifications(&app, &lead)
+        .await
+        .items
+        .iter()
+        .filter(|n| n.kind == NotificationKind::CountyInstructed)
+        .count();
+    assert_eq!(told, 1);
+}

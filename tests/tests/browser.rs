@@ -2988,6 +2988,11 @@ async fn the_administrator_creates_an_account_and_its_owner_sets_their_own_passw
             b.expect_accessible("a county department's account form")
                 .await?;
             b.screenshot("accounts-county-department-1280").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("accounts-county-department-1024").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("accounts-county-department-768").await?;
+            b.resize(1280, 800).await?;
             b.click("[data-testid=account-form] [data-testid=account-save]")
                 .await?;
             b.wait_text(
@@ -3089,6 +3094,11 @@ async fn a_county_officer_sees_two_towns_and_a_lead_transfers_a_case_to_the_othe
             b.expect_accessible("a town's figures read by the county")
                 .await?;
             b.screenshot("county-town-figures-1280").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("county-town-figures-1024").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("county-town-figures-768").await?;
+            b.resize(1280, 800).await?;
             b.click("[data-testid=nav-county]").await?;
             b.wait_text("[data-testid=county-total]", "4").await?;
             b.expect_accessible("the county dashboard").await?;
@@ -3137,6 +3147,11 @@ async fn a_county_officer_sees_two_towns_and_a_lead_transfers_a_case_to_the_othe
             }
             b.expect_accessible("a county department's board").await?;
             b.screenshot("county-department-board-1280").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("county-department-board-1024").await?;
+            b.resize(768, 1024).await?;
+            b.screenshot("county-department-board-768").await?;
+            b.resize(1280, 800).await?;
             b.click("[data-testid=nav-county]").await?;
             b.wait_text("[data-testid=county-line]", "劳动争议").await?;
             b.wait_text("[data-testid=county-total]", "1").await?;
@@ -3146,6 +3161,8 @@ async fn a_county_officer_sees_two_towns_and_a_lead_transfers_a_case_to_the_othe
             b.expect_accessible("a county department's dashboard")
                 .await?;
             b.screenshot("county-department-dashboard-1280").await?;
+            b.resize(1024, 768).await?;
+            b.screenshot("county-department-dashboard-1024").await?;
             b.resize(768, 1024).await?;
             b.screenshot("county-department-dashboard-768").await?;
             b.resize(1280, 800).await?;

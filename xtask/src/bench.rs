@@ -62,20 +62,7 @@ pub fn bench(args: &[String]) -> Result {
     if args.iter().any(|a| a == "--county") {
         return county_bench(seconds, postgres);
     }
-    let bundle = crate::frontend::build()?;
-    crate::build_server()?;
-    status(cargo().args([
-        "build",
-        "--release",
-        "--package",
-        "concord-tests",
-        "--bin",
-        "board-timing",
-        "--bin",
-        "public-timing",
-    ]))?;
-    let work = target_dir().join("bench");
-    fs::create_dir_all(&work).map_err(|e| format!("could not create {}: {e}", work.display()))?;
+    let (bundle, work) = prepare(&["board-timing", "public-timing"])?;
     // Fresh databases each run; the other backend's results stay.
     for entry in fs::read_dir(&work).into_iter().flatten().flatten() {
         if entry.file_name().to_string_lossy().starts_with("bench-") {
@@ -389,24 +376,28 @@ const EXPORT_CLOSED: u32 = 98_000;
 const COUNTY_OPEN: u32 = 2_000;
 const COUNTY_TOWNS: u32 = 20;
 
+/// Builds what a benchmark runs in a browser: the frontend, the release server and the
+/// timing tools named (`concord-tests` binaries); returns the bundle and the folder the
+/// benchmark's databases and reports go in.
+fn prepare(timing_bins: &[&str]) -> Result<(crate::frontend::Bundle, PathBuf)> {
+    let bundle = crate::frontend::build()?;
+    crate::build_server()?;
+    let mut args = vec!["build", "--release", "--package", "concord-tests"];
+    for bin in timing_bins {
+        args.extend(["--bin", bin]);
+    }
+    status(cargo().args(args))?;
+    let work = target_dir().join("bench");
+    fs::create_dir_all(&work).map_err(|e| format!("could not create {}: {e}", work.display()))?;
+    Ok((bundle, work))
+}
+
 /// `cargo xtask bench --county [--postgres]`: one town of 2,000 open cases and a year of
 /// history, then a county of 20 such towns (40,000 open cards): each town's board and a case
 /// read as its lead (the first town's, the last's), the county board as the county officer,
 /// the county dashboard, and the county board in headless Chromium.
 fn county_bench(seconds: u32, postgres: bool) -> Result {
-    let bundle = crate::frontend::build()?;
-    let _ = bundle;
-    crate::build_server()?;
-    status(cargo().args([
-        "build",
-        "--release",
-        "--package",
-        "concord-tests",
-        "--bin",
-        "board-timing",
-    ]))?;
-    let work = target_dir().join("bench");
-    fs::create_dir_all(&work).map_err(|e| format!("could not create {}: {e}", work.display()))?;
+    let (_, work) = prepare(&["board-timing"])?;
     let cluster = if postgres {
         Some(crate::postgres::Cluster::start_for_bench()?)
     } else {
