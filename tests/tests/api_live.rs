@@ -219,13 +219,11 @@ async fn a_burst_of_changes_arrives_whole_in_few_writes() {
         text: "已电话联系双方".into(),
         public: false,
     };
-    for res in join_all(
-        cases
-            .iter()
-            .map(|c| app.post_json(&format!("/api/cases/{}/notes", c.id), Some(&lead), &note)),
-    )
-    .await
-    {
+    let paths: Vec<String> = cases
+        .iter()
+        .map(|c| format!("/api/cases/{}/notes", c.id))
+        .collect();
+    for res in join_all(paths.iter().map(|p| app.post_json(p, Some(&lead), &note))).await {
         res.expect_status(201);
     }
     // Read write by write (one body frame each) until every change has come.
@@ -249,7 +247,10 @@ async fn a_burst_of_changes_arrives_whole_in_few_writes() {
         stream.buffer.push_str(&text);
         assert!(stream.buffer.ends_with("\n\n"), "a write ends on an event");
         while stream.buffer.contains("\n\n") {
-            let event = stream.next(SOON).await.unwrap_or_else(|| panic!("a cut event"));
+            let event = stream
+                .next(SOON)
+                .await
+                .unwrap_or_else(|| panic!("a cut event"));
             assert_eq!(event.event, "card");
             revs.push(
                 event
