@@ -267,7 +267,7 @@ fn read_streams(
 fn lines(conn: &mut Conn, chunk: &[u8], mut line: impl FnMut(&[u8]) -> bool) -> bool {
     let mut greeted = false;
     let mut rest = chunk;
-    while let Some(end) = rest.iter().position(|b| *b == b'\n') {
+    while let Some(end) = memchr::memchr(b'\n', rest) {
         let (head, tail) = rest.split_at(end);
         let whole: &[u8] = if conn.carry.is_empty() {
             head

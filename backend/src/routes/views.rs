@@ -8,7 +8,6 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use shared::ApiError;
 use shared::api::{NewCases, NewView, SavedView, SavedViews};
-use shared::workflow;
 
 use crate::auth::CurrentUser;
 use crate::db;
@@ -151,16 +150,8 @@ pub(crate) async fn seen(
     me: CurrentUser,
     IdPath(id): IdPath,
 ) -> AppResult<StatusCode> {
-    let readable = {
-        let mut conn = state.db.pool.acquire().await?;
-        db::cases::by_id(&mut conn, id)
-            .await?
-            .and_then(|row| row.facts().ok())
-            .is_some_and(|f| workflow::may_read(&me.actor, &f))
-    };
-    if !readable {
-        return Err(AppError::not_found());
-    }
+    // The cached case answers who may read it (a 404 otherwise), without a query.
+    super::cases::visible_case(&state, &me.actor, id).await?;
     let mut w = state.db.single_write().await?;
     db::views::mark_case_seen(&mut w.conn, me.user.id, id, now_ms()).await?;
     Ok(StatusCode::NO_CONTENT)
