@@ -22,7 +22,7 @@ use serde::Deserialize;
 use shared::ApiError;
 use shared::model::Role;
 use shared::workflow::Actor;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::broadcast;
 
 use crate::auth::CurrentUser;
 use crate::db;
@@ -102,8 +102,9 @@ pub(crate) async fn events(
     Ok(stream(state, me, (after, current), resume, sub))
 }
 
-/// The response streaming what `feed` sends, from `revs` (the reader's last revision and
-/// the current one).
+/// The response streaming a [`Feed`], from `revs` (the reader's last revision and the current
+/// one). The feed is the response body itself, polled by the connection's own task: a change
+/// wakes one task per stream, not a feeding task and then the connection's.
 fn stream(
     state: AppState,
     me: CurrentUser,
@@ -111,12 +112,10 @@ fn stream(
     resume: Resume,
     sub: broadcast::Receiver<Arc<Published>>,
 ) -> Response {
-    let (tx, rx) = mpsc::channel::<Bytes>(64);
-    tokio::spawn(feed(state, me, after, current, resume, sub, tx));
-    let frames = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv()
-            .await
-            .map(|b| (Ok::<Bytes, std::convert::Infallible>(b), rx))
+    let feed = Feed::new(state, me, (after, current), resume, sub);
+    let frames = futures_util::stream::unfold(feed, |mut feed| async move {
+        let bytes = feed.next().await?;
+        Some((Ok::<Bytes, std::convert::Infallible>(bytes), feed))
     });
     let mut response = Body::from_stream(frames).into_response();
     let h = response.headers_mut();
@@ -193,129 +192,175 @@ fn event_for(p: &Published, actor: &Actor, scope: &mut Scope) -> Option<Bytes> {
     }
 }
 
-/// Feeds one stream until the reader goes, their session ends, or they fall too far behind.
-async fn feed(
+/// One stream's state, from its first write to its last: it runs until the reader goes (the
+/// body is dropped), their session ends, or they fall too far behind.
+struct Feed {
     state: AppState,
     me: CurrentUser,
-    after: i64,
+    /// What the reader may hear of; worked out on the first write.
+    scope: Option<Scope>,
+    /// Where the stream starts: what it missed, or a reload (taken by the first write).
+    resume: Option<Resume>,
+    sub: broadcast::Receiver<Arc<Published>>,
+    /// The last revision sent (or skipped as not the reader's).
+    last: i64,
+    /// The town's revision when the stream opened (the `hello`).
     current: i64,
-    resume: Resume,
-    mut sub: broadcast::Receiver<Arc<Published>>,
-    tx: mpsc::Sender<Bytes>,
-) {
-    let town = me.actor.town_id;
-    let mut scope = match (me.actor.role, me.actor.department_id) {
-        (Role::Liaison, Some(department)) => {
-            let ids = match state.db.pool.acquire().await {
-                Ok(mut conn) => db::cases::ids_of_department(&mut conn, town, department)
-                    .await
-                    .unwrap_or_default(),
-                Err(_) => Vec::new(),
-            };
-            Scope::Department(ids.into_iter().collect())
+    check: tokio::time::Interval,
+    idle: tokio::time::Interval,
+    /// When the stream was last written a change (`WRITE_GAP`).
+    written: Option<tokio::time::Instant>,
+    /// The last write has gone out (a reload after falling behind): end after it.
+    ended: bool,
+}
+
+impl Feed {
+    fn new(
+        state: AppState,
+        me: CurrentUser,
+        (after, current): (i64, i64),
+        resume: Resume,
+        sub: broadcast::Receiver<Arc<Published>>,
+    ) -> Self {
+        let every = |period: Duration| {
+            tokio::time::interval_at(tokio::time::Instant::now() + period, period)
+        };
+        Feed {
+            check: every(state.config.stream_session_check),
+            idle: every(KEEP_ALIVE),
+            state,
+            me,
+            scope: None,
+            resume: Some(resume),
+            sub,
+            last: after,
+            current,
+            written: None,
+            ended: false,
         }
-        (Role::Liaison, None) => Scope::Department(HashSet::new()),
-        (Role::CountyOfficer, _) => Scope::County,
-        (Role::CountyDepartment, _) => {
-            let ids = match state.db.pool.acquire().await {
-                Ok(mut conn) => db::county::ids_in_line(&mut conn, me.actor.line)
-                    .await
-                    .unwrap_or_default(),
-                Err(_) => Vec::new(),
-            };
-            Scope::Line(ids.into_iter().collect())
-        }
-        _ => Scope::Town,
-    };
-    let hello = format!(
-        "retry: 2000\n{}",
-        String::from_utf8_lossy(&frame(None, "hello", &format!("{{\"rev\":{current}}}")))
-    );
-    if tx.send(Bytes::from(hello)).await.is_err() {
-        return;
     }
-    let mut last = after;
-    match resume {
-        Resume::Reload => {
-            let _ = tx.send(frame(None, "reload", "{}")).await;
-            last = current;
-        }
-        Resume::Replay(list) => {
-            for p in list {
-                last = last.max(p.change.rev);
-                if let Some(event) = event_for(&p, &me.actor, &mut scope)
-                    && tx.send(event).await.is_err()
-                {
-                    return;
-                }
+
+    /// The reader's scope: a department liaison's and a county department's start from the
+    /// ids they may see now.
+    async fn scope(&self) -> Scope {
+        let (state, actor) = (&self.state, &self.me.actor);
+        match (actor.role, actor.department_id) {
+            (Role::Liaison, Some(department)) => {
+                let ids = match state.db.pool.acquire().await {
+                    Ok(mut conn) => {
+                        db::cases::ids_of_department(&mut conn, actor.town_id, department)
+                            .await
+                            .unwrap_or_default()
+                    }
+                    Err(_) => Vec::new(),
+                };
+                Scope::Department(ids.into_iter().collect())
             }
+            (Role::Liaison, None) => Scope::Department(HashSet::new()),
+            (Role::CountyOfficer, _) => Scope::County,
+            (Role::CountyDepartment, _) => {
+                let ids = match state.db.pool.acquire().await {
+                    Ok(mut conn) => db::county::ids_in_line(&mut conn, actor.line)
+                        .await
+                        .unwrap_or_default(),
+                    Err(_) => Vec::new(),
+                };
+                Scope::Line(ids.into_iter().collect())
+            }
+            _ => Scope::Town,
         }
     }
-    let mut check = tokio::time::interval(state.config.stream_session_check);
-    check.tick().await;
-    let mut idle = tokio::time::interval(KEEP_ALIVE);
-    idle.tick().await;
-    // When this stream was last written to a change (`WRITE_GAP`).
-    let mut written: Option<tokio::time::Instant> = None;
-    loop {
-        tokio::select! {
-            received = sub.recv() => match received {
-                Ok(first) => {
-                    // Too soon after the last write: wait out the gap, so that what arrives
-                    // meanwhile joins this write.
-                    if let Some(ready) = written.map(|at| at + WRITE_GAP)
-                        && ready > tokio::time::Instant::now()
-                    {
-                        tokio::select! {
-                            () = tokio::time::sleep_until(ready) => {}
-                            () = tx.closed() => return,
+
+    /// The next write, or `None` when the stream ends.
+    async fn next(&mut self) -> Option<Bytes> {
+        if self.ended {
+            return None;
+        }
+        let Some(mut scope) = self.scope.take() else {
+            // The first write: `hello`, then what the reader missed, or a reload.
+            let mut scope = self.scope().await;
+            let mut out = b"retry: 2000\n".to_vec();
+            out.extend_from_slice(&frame(
+                None,
+                "hello",
+                &format!("{{\"rev\":{}}}", self.current),
+            ));
+            match self.resume.take() {
+                Some(Resume::Reload) => {
+                    out.extend_from_slice(&frame(None, "reload", "{}"));
+                    self.last = self.current;
+                }
+                Some(Resume::Replay(list)) => {
+                    for p in list {
+                        self.last = self.last.max(p.change.rev);
+                        if let Some(event) = event_for(&p, &self.me.actor, &mut scope) {
+                            out.extend_from_slice(&event);
                         }
                     }
-                    // Whatever else is already waiting goes out in the same write: under a
-                    // burst of changes a stream costs one write per burst, not per change.
-                    let mut batch: Vec<u8> = Vec::new();
-                    let mut next = Some(first);
-                    while let Some(p) = next.take() {
-                        let heard = match scope {
-                            // Every town's change; a town-wide one (a rename) reloads.
-                            Scope::County | Scope::Line(_) => true,
-                            _ => p.change.town_id == town && p.change.rev > last,
-                        };
-                        if heard {
-                            last = p.change.rev;
-                            if let Some(event) = event_for(&p, &me.actor, &mut scope) {
-                                batch.extend_from_slice(&event);
+                }
+                None => {}
+            }
+            self.scope = Some(scope);
+            return Some(Bytes::from(out));
+        };
+        let out = self.wait(&mut scope).await;
+        self.scope = Some(scope);
+        out
+    }
+
+    /// Waits for the next thing to write: changes, a keep-alive, or the end.
+    async fn wait(&mut self, scope: &mut Scope) -> Option<Bytes> {
+        let town = self.me.actor.town_id;
+        loop {
+            tokio::select! {
+                received = self.sub.recv() => match received {
+                    Ok(first) => {
+                        // Too soon after the last write: wait out the gap, so that what
+                        // arrives meanwhile joins this write.
+                        if let Some(ready) = self.written.map(|at| at + WRITE_GAP)
+                            && ready > tokio::time::Instant::now()
+                        {
+                            tokio::time::sleep_until(ready).await;
+                        }
+                        // Whatever else is already waiting goes out in the same write: under
+                        // a burst of changes a stream costs one write per burst, not per change.
+                        let mut batch: Vec<u8> = Vec::new();
+                        let mut next = Some(first);
+                        while let Some(p) = next.take() {
+                            let heard = match scope {
+                                // Every town's change; a town-wide one (a rename) reloads.
+                                Scope::County | Scope::Line(_) => true,
+                                _ => p.change.town_id == town && p.change.rev > self.last,
+                            };
+                            if heard {
+                                self.last = p.change.rev;
+                                if let Some(event) = event_for(&p, &self.me.actor, scope) {
+                                    batch.extend_from_slice(&event);
+                                }
+                            }
+                            if batch.len() < BATCH_MAX {
+                                next = self.sub.try_recv().ok();
                             }
                         }
-                        if batch.len() < BATCH_MAX {
-                            next = sub.try_recv().ok();
+                        if !batch.is_empty() {
+                            self.written = Some(tokio::time::Instant::now());
+                            return Some(Bytes::from(batch));
                         }
                     }
-                    if !batch.is_empty() {
-                        if tx.send(Bytes::from(batch)).await.is_err() {
-                            return;
-                        }
-                        written = Some(tokio::time::Instant::now());
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        // Too far behind to catch up from here: the board reloads.
+                        self.ended = true;
+                        return Some(frame(None, "reload", "{}"));
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                _ = self.idle.tick() => return Some(Bytes::from_static(b": keep-alive\n\n")),
+                _ = self.check.tick() => {
+                    if !session_alive(&self.state, &self.me).await {
+                        return None;
                     }
                 }
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    // Too far behind to catch up from here: the board reloads.
-                    let _ = tx.send(frame(None, "reload", "{}")).await;
-                    return;
-                }
-                Err(broadcast::error::RecvError::Closed) => return,
-            },
-            _ = idle.tick() => {
-                if tx.send(Bytes::from_static(b": keep-alive\n\n")).await.is_err() {
-                    return;
-                }
             }
-            _ = check.tick() => {
-                if !session_alive(&state, &me).await {
-                    return;
-                }
-            }
-            () = tx.closed() => return,
         }
     }
 }
