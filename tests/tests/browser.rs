@@ -129,6 +129,12 @@ async fn a_matter_goes_round_the_closed_loop_in_the_browser() {
             b.goto("/cases/new").await?;
             b.wait("[data-testid=intake-form]").await?;
             b.expect_accessible("the intake form").await?;
+            // Sent empty: each refused field says why, beside it, and axe-core finds the
+            // errors tied to their fields.
+            b.click("[data-testid=submit-case]").await?;
+            b.wait("[data-testid=error-summary]").await?;
+            b.expect_accessible("the intake form with its field errors")
+                .await?;
             b.choose("select[name=kind]", "dispute").await?;
             b.choose("select[name=category]", "neighbour").await?;
             b.choose("select[name=channel]", "window").await?;
@@ -646,6 +652,14 @@ async fn a_liaison_accepts_and_declines_and_the_leads_board_follows() {
             sign_in(&liaison, "police").await?;
             // The liaison's inbox says what came in.
             liaison.wait("[data-testid=notify-count]").await?;
+            liaison.click("[data-testid=notify-bell]").await?;
+            liaison
+                .wait("[data-testid=notify-panel] [data-testid=notify-item]")
+                .await?;
+            liaison
+                .expect_accessible("the notification list opened in the header")
+                .await?;
+            liaison.click("[data-testid=notify-bell]").await?;
             let card = card_in("routed", &accepted);
             liaison
                 .click(&format!("{card} [data-testid=move-menu]"))
