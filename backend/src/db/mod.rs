@@ -151,10 +151,26 @@ impl Db {
         }
         // A SQLite connection is a file handle in this process: it cannot go stale, so it
         // is not pinged before each use (a round trip to its worker thread on every query).
+        // A PostgreSQL connection is pinged by sqlx when it goes back to the pool; before its
+        // next use it is pinged again only if it has lain idle for `PING_IDLE` since (a server
+        // restart, a proxy's timeout), not on every use: that was a round trip more for every
+        // query, on the path of every request.
         let options = AnyPoolOptions::new()
             .max_connections(max_connections.max(1))
             .acquire_timeout(Duration::from_secs(30))
-            .test_before_acquire(backend == Backend::Postgres);
+            .test_before_acquire(false);
+        let options = if backend == Backend::Postgres {
+            options.before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_IDLE {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
+        } else {
+            options
+        };
         let options = if backend == Backend::Sqlite {
             options.after_connect(|conn, _meta| {
                 Box::pin(async move {
@@ -236,6 +252,10 @@ impl Db {
         Ok(WriteTx { tx, _guard: guard })
     }
 }
+
+/// How long a PostgreSQL connection may lie idle in the pool before it is pinged on its next
+/// use.
+const PING_IDLE: Duration = Duration::from_secs(10);
 
 /// Adds `mode=rwc` (create if missing) to a SQLite URL and creates the file's folder.
 fn prepare_sqlite_url(url: &str) -> Result<String, sqlx::Error> {
