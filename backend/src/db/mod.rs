@@ -163,7 +163,16 @@ impl Db {
             options.before_acquire(|conn, meta| {
                 Box::pin(async move {
                     if meta.idle_for >= PING_IDLE {
-                        sqlx::Connection::ping(conn).await?;
+                        // A half-open socket never answers: give up on it after a while
+                        // (the connection is closed and another one opened).
+                        tokio::time::timeout(PING_TIMEOUT, sqlx::Connection::ping(conn))
+                            .await
+                            .map_err(|_| {
+                                sqlx::Error::Io(std::io::Error::new(
+                                    std::io::ErrorKind::TimedOut,
+                                    "the idle connection did not answer its ping",
+                                ))
+                            })??;
                     }
                     Ok(true)
                 })
@@ -256,6 +265,8 @@ impl Db {
 /// How long a PostgreSQL connection may lie idle in the pool before it is pinged on its next
 /// use.
 const PING_IDLE: Duration = Duration::from_secs(10);
+/// How long that ping may take before the connection is given up.
+const PING_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Adds `mode=rwc` (create if missing) to a SQLite URL and creates the file's folder.
 fn prepare_sqlite_url(url: &str) -> Result<String, sqlx::Error> {

@@ -223,7 +223,10 @@ impl Feed {
         sub: broadcast::Receiver<Arc<Published>>,
     ) -> Self {
         let every = |period: Duration| {
-            tokio::time::interval_at(tokio::time::Instant::now() + period, period)
+            let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+            // A stream stalled for a while sends one keep-alive after, not a burst.
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            ticks
         };
         Feed {
             check: every(state.config.stream_session_check),
@@ -315,6 +318,14 @@ impl Feed {
             tokio::select! {
                 received = self.sub.recv() => match received {
                     Ok(first) => {
+                        let heard = |p: &Published, scope: &Scope, last: i64| match scope {
+                            // Every town's change; a town-wide one (a rename) reloads.
+                            Scope::County | Scope::Line(_) => true,
+                            _ => p.change.town_id == town && p.change.rev > last,
+                        };
+                        if !heard(&first, scope, self.last) {
+                            continue;
+                        }
                         // Too soon after the last write: wait out the gap, so that what
                         // arrives meanwhile joins this write.
                         if let Some(ready) = self.written.map(|at| at + WRITE_GAP)
@@ -327,23 +338,30 @@ impl Feed {
                         let mut batch: Vec<u8> = Vec::new();
                         let mut next = Some(first);
                         while let Some(p) = next.take() {
-                            let heard = match scope {
-                                // Every town's change; a town-wide one (a rename) reloads.
-                                Scope::County | Scope::Line(_) => true,
-                                _ => p.change.town_id == town && p.change.rev > self.last,
-                            };
-                            if heard {
+                            if heard(&p, scope, self.last) {
                                 self.last = p.change.rev;
                                 if let Some(event) = event_for(&p, &self.me.actor, scope) {
                                     batch.extend_from_slice(&event);
                                 }
                             }
-                            if batch.len() < BATCH_MAX {
-                                next = self.sub.try_recv().ok();
+                            if batch.len() >= BATCH_MAX {
+                                break;
+                            }
+                            match self.sub.try_recv() {
+                                Ok(p) => next = Some(p),
+                                Err(broadcast::error::TryRecvError::Lagged(_)) => {
+                                    // Fell too far behind while gathering: what was gathered
+                                    // goes out, then the board reloads.
+                                    batch.extend_from_slice(&frame(None, "reload", "{}"));
+                                    self.ended = true;
+                                }
+                                Err(_) => {}
                             }
                         }
                         if !batch.is_empty() {
-                            self.written = Some(tokio::time::Instant::now());
+                            // A write cut at `BATCH_MAX` is followed at once by the rest.
+                            self.written = (batch.len() < BATCH_MAX)
+                                .then(tokio::time::Instant::now);
                             return Some(Bytes::from(batch));
                         }
                     }
