@@ -476,3 +476,35 @@ async fn a_case_routed_to_me_is_new_until_i_open_it() {
     assert_eq!(new_cases(&app, &other).await, [second.id]);
     let _: CaseDetail = app.read_case(&other, second.id).await;
 }
+
+/// Forty openings of one case at once (tabs restored together): every one is answered 204, the
+/// mark is gone, and each notification of the case is read once, not left unread or failed.
+#[tokio::test]
+async fn forty_openings_at_once_clear_the_new_mark_once() {
+    let app = TestApp::new().await;
+    let clerk = app.login("clerk").await;
+    let lead = app.login("lead").await;
+    let mediator = app.login("mediator").await;
+    let case = app.register(&clerk, &app.sample_case()).await;
+    app.move_case(
+        &lead,
+        &case,
+        route_to(HandlerRef::Mediator(app.fixture.mediator), vec![]),
+    )
+    .await;
+    assert_eq!(new_cases(&app, &mediator).await, [case.id]);
+    let seen = format!("/api/cases/{}/seen", case.id);
+    let body = json!({});
+    for res in join_all((0..40).map(|_| app.post_json(&seen, Some(&mediator), &body))).await {
+        res.expect_status(204);
+    }
+    assert!(new_cases(&app, &mediator).await.is_empty());
+    let inbox: NotificationList = app.get("/api/notifications", Some(&mediator)).await.json();
+    let of_case: Vec<_> = inbox
+        .items
+        .iter()
+        .filter(|n| n.case_id == Some(case.id))
+        .collect();
+    assert!(!of_case.is_empty());
+    assert!(of_case.iter().all(|n| n.read));
+}

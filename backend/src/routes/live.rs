@@ -87,7 +87,7 @@ pub(crate) async fn events(
         } else {
             Resume::Reload
         };
-        return Ok(stream(state, me, (after, current), resume, sub));
+        return Ok(Feed::new(state, me, (after, current), resume, sub).into_response());
     }
     let town = me.actor.town_id;
     let resumed = headers
@@ -99,29 +99,25 @@ pub(crate) async fn events(
     // Subscribe before looking at what was kept: nothing falls between the two.
     let sub = state.live.subscribe();
     let resume = state.live.resume(town, after, current);
-    Ok(stream(state, me, (after, current), resume, sub))
+    Ok(Feed::new(state, me, (after, current), resume, sub).into_response())
 }
 
-/// The response streaming a [`Feed`], from `revs` (the reader's last revision and the current
-/// one). The feed is the response body itself, polled by the connection's own task: a change
-/// wakes one task per stream, not a feeding task and then the connection's.
-fn stream(
-    state: AppState,
-    me: CurrentUser,
-    (after, current): (i64, i64),
-    resume: Resume,
-    sub: broadcast::Receiver<Arc<Published>>,
-) -> Response {
-    let feed = Feed::new(state, me, (after, current), resume, sub);
-    let frames = futures_util::stream::unfold(feed, |mut feed| async move {
-        let bytes = feed.next().await?;
-        Some((Ok::<Bytes, std::convert::Infallible>(bytes), feed))
-    });
-    let mut response = Body::from_stream(frames).into_response();
-    let h = response.headers_mut();
-    h.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
-    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    response
+impl IntoResponse for Feed {
+    /// The response streaming the feed, from its reader's last revision. The feed is the
+    /// response body itself, polled by the connection's own task: a change wakes one task per
+    /// stream, not a feeding task and then the connection's.
+    fn into_response(self) -> Response {
+        let feed = self;
+        let frames = futures_util::stream::unfold(feed, |mut feed| async move {
+            let bytes = feed.next().await?;
+            Some((Ok::<Bytes, std::convert::Infallible>(bytes), feed))
+        });
+        let mut response = Body::from_stream(frames).into_response();
+        let h = response.headers_mut();
+        h.insert(CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+        h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        response
+    }
 }
 
 /// An event on the wire: `id`, `event` and one `data` line (JSON has no newlines).
